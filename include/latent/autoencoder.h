@@ -1,0 +1,32 @@
+#pragma once
+// The autoencoder: encoder → code → decoder, built from a ModelSpec.
+// Shapes: x [N, D] normalised inputs; codes [N, latent]; recon_logits [N, D] before the
+// output activation (sigmoid for [0,1] data, identity for standardised data).
+#include <torch/torch.h>
+
+#include "latent/model_spec.h"
+
+namespace latent {
+
+class AutoencoderImpl : public torch::nn::Module {
+ public:
+  explicit AutoencoderImpl(ModelSpec spec);
+
+  torch::Tensor encode(const torch::Tensor& x);
+  torch::Tensor decode_logits(const torch::Tensor& codes);
+  /// Reconstruction in normalised data space (output activation applied).
+  torch::Tensor decode(const torch::Tensor& codes);
+  /// Mean loss per element (BCE on logits, or MSE on outputs) between recon_logits and x.
+  torch::Tensor loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
+
+  const ModelSpec& spec() const { return spec_; }
+  int64_t parameter_count() const;
+
+ private:
+  ModelSpec spec_;
+  torch::nn::Sequential encoder_{nullptr};
+  torch::nn::Sequential decoder_{nullptr};
+};
+TORCH_MODULE(Autoencoder);
+
+}  // namespace latent

@@ -1,0 +1,23 @@
+#pragma once
+// The envelope of every file latent writes (model, checkpoint, later index and compressed
+// files): magic, format version, kind, payload length and CRC-32, then the payload. A damaged,
+// truncated or foreign file is refused here, before any parser sees its bytes.
+//
+//   "LATENT\r\n" | u32 version | u32 kind length | kind | u64 payload length | u32 crc32 | payload
+//   (integers little-endian)
+#include <cstdint>
+#include <string>
+
+namespace latent {
+
+constexpr uint32_t kContainerVersion = 1;
+
+std::string pack_container(const std::string& kind, const std::string& payload);
+/// Returns the payload; `name` (a path) is used in error messages.
+std::string unpack_container(const std::string& bytes, const std::string& expected_kind, const std::string& name);
+/// Reads path and unpacks it.
+std::string read_container(const std::string& path, const std::string& expected_kind);
+/// 16 hex digits identifying the payload (FNV-1a 64).
+std::string fingerprint(const std::string& payload);
+
+}  // namespace latent

@@ -1,0 +1,34 @@
+#pragma once
+// The model file: one latent container of kind "model" holding a torch archive with
+//   spec (JSON), normalization (JSON), meta (JSON: data, training summary, metrics), weights.
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "latent/autoencoder.h"
+#include "latent/normalization.h"
+
+namespace latent {
+
+struct LoadedModel {
+  Autoencoder model{nullptr};
+  Normalization normalization;
+  nlohmann::json meta;      ///< what `latent train` recorded: data, options, final metrics
+  std::string fingerprint;  ///< identifies these exact weights (indexes and .ltc files check it)
+};
+
+/// Writes the model atomically.
+void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta);
+LoadedModel load_model(const std::string& path);
+
+/// The fields of a model inside an archive; checkpoints use them too.
+void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
+                        const nlohmann::json& meta);
+LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std::string& name);
+
+/// Archive ↔ bytes, turning torch's exceptions into latent::Error naming the file.
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes, const std::string& name);
+
+}  // namespace latent

@@ -1,0 +1,30 @@
+#pragma once
+// What a model is, as data: saved as JSON in every model file and shown by `latent info`.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace latent {
+
+struct ModelSpec {
+  std::vector<int64_t> input_shape;      ///< {1, H, W} or {D}
+  std::string arch = "dense";            ///< dense
+  std::vector<int64_t> layers;           ///< hidden sizes of the encoder; the decoder mirrors them
+  int64_t latent = 32;                   ///< code size
+  std::string activation = "relu";       ///< relu | sigmoid | tanh | selu (hidden layers)
+  std::string code_activation = "linear";  ///< linear | relu | sigmoid | tanh (the code layer)
+  std::string output = "sigmoid";        ///< sigmoid for [0,1] data, linear for standardised data
+  std::string loss = "bce";              ///< bce (needs sigmoid output) | mse
+
+  int64_t input_size() const;
+  /// Throws latent::Error naming the first field that is out of range.
+  void validate() const;
+  nlohmann::json to_json() const;
+  static ModelSpec from_json(const nlohmann::json& j);
+  /// "784-1000-500-250-30" style summary of the encoder.
+  std::string shape_string() const;
+};
+
+}  // namespace latent

@@ -1,0 +1,45 @@
+#pragma once
+// Data as read from disk, before normalisation: no torch here, so the readers stay cheap to
+// build and easy to fuzz.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace latent {
+
+struct RawData {
+  std::vector<float> values;          ///< count × features, row-major, as stored (pixels 0..255)
+  std::vector<int64_t> sample_shape;  ///< {1, H, W} for images, {D} for tables
+  std::vector<int64_t> labels;        ///< one per sample, or empty when the data has none
+  std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
+  bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
+
+  int64_t features() const;
+  int64_t count() const;
+  /// Keeps the first n samples (n <= 0 keeps all).
+  void truncate(int64_t n);
+};
+
+/// IDX file (raw or .gz), unsigned-byte type only: returns dims and the bytes.
+struct IdxArray {
+  std::vector<int64_t> dims;
+  std::vector<unsigned char> data;
+};
+IdxArray read_idx(const std::string& path);
+IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& name);
+
+/// Image file + label file pair (MNIST layout) → images {1, H, W} with labels.
+RawData read_idx_pair(const std::string& images_path, const std::string& labels_path);
+
+struct CsvOptions {
+  std::string label = "none";   ///< first | last | none: which column holds an integer label
+  std::string header = "auto";  ///< auto | yes | no: auto = a first row with a non-number
+};
+RawData read_csv(const std::string& path, const CsvOptions& options);
+RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options);
+
+/// PNG/JPEG files (grayscale, all one size). Files in subfolders get the subfolder's index
+/// (sorted by name) as label; files directly in dir have none.
+RawData read_image_dir(const std::string& dir);
+
+}  // namespace latent

@@ -1,0 +1,15 @@
+#pragma once
+
+namespace latent {
+
+/// Sets the thread counts once at start-up. Debian's LibTorch runs its matrix multiplies in
+/// OpenBLAS, whose thread pool torch::set_num_threads does not control; if both torch's OpenMP
+/// pool and OpenBLAS's pool have `threads` workers they fight over the cores. So: OpenBLAS
+/// gets `threads` (the GEMMs are most of the work), torch's own ops run on one thread.
+/// threads <= 0 means one per core.
+void configure_threads(int threads);
+
+/// Number of cores this process may run on.
+int available_cores();
+
+}  // namespace latent

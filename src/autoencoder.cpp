@@ -1,0 +1,57 @@
+#include "latent/autoencoder.h"
+
+namespace latent {
+namespace {
+
+void add_activation(torch::nn::Sequential& seq, const std::string& name) {
+  if (name == "relu") seq->push_back(torch::nn::ReLU());
+  else if (name == "sigmoid") seq->push_back(torch::nn::Sigmoid());
+  else if (name == "tanh") seq->push_back(torch::nn::Tanh());
+  else if (name == "selu") seq->push_back(torch::nn::SELU());
+  // "linear": nothing
+}
+
+}  // namespace
+
+AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
+  spec_.validate();
+  // Encoder: D → layers... → latent; decoder mirrors it: latent → reversed layers... → D.
+  std::vector<int64_t> widths = {spec_.input_size()};
+  widths.insert(widths.end(), spec_.layers.begin(), spec_.layers.end());
+  widths.push_back(spec_.latent);
+  encoder_ = torch::nn::Sequential();
+  for (size_t i = 0; i + 1 < widths.size(); ++i) {
+    encoder_->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
+    add_activation(encoder_, i + 2 == widths.size() ? spec_.code_activation : spec_.activation);
+  }
+  decoder_ = torch::nn::Sequential();
+  for (size_t i = widths.size() - 1; i > 0; --i) {
+    decoder_->push_back(torch::nn::Linear(widths[i], widths[i - 1]));
+    if (i > 1) add_activation(decoder_, spec_.activation);
+  }
+  register_module("encoder", encoder_);
+  register_module("decoder", decoder_);
+}
+
+torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) { return encoder_->forward(x); }
+
+torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return decoder_->forward(codes); }
+
+torch::Tensor AutoencoderImpl::decode(const torch::Tensor& codes) {
+  torch::Tensor logits = decode_logits(codes);
+  return spec_.output == "sigmoid" ? torch::sigmoid(logits) : logits;
+}
+
+torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const {
+  if (spec_.loss == "bce") return torch::binary_cross_entropy_with_logits(recon_logits, x);
+  torch::Tensor recon = spec_.output == "sigmoid" ? torch::sigmoid(recon_logits) : recon_logits;
+  return torch::mse_loss(recon, x);
+}
+
+int64_t AutoencoderImpl::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace latent

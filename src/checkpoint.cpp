@@ -1,0 +1,60 @@
+// Trainer checkpoints: a latent container of kind "checkpoint" holding the model's fields
+// (as in a model file), the optimizer state, and the training options and progress.
+#include "latent/atomic_file.h"
+#include "latent/container.h"
+#include "latent/error.h"
+#include "latent/model_file.h"
+#include "latent/trainer.h"
+
+namespace latent {
+
+void Trainer::set_checkpoint(std::string path, Normalization norm, nlohmann::json meta) {
+  checkpoint_path_ = std::move(path);
+  checkpoint_norm_ = std::move(norm);
+  checkpoint_meta_ = std::move(meta);
+}
+
+void Trainer::write_checkpoint() {
+  torch::serialize::OutputArchive archive;
+  write_model_fields(archive, model_, checkpoint_norm_, checkpoint_meta_);
+  torch::serialize::OutputArchive optimizer_archive;
+  optimizer_->save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  nlohmann::json train = {{"options", options_.to_json()}, {"state", state_.to_json()}};
+  archive.write("train", c10::IValue(train.dump()));
+  write_file_atomic(checkpoint_path_, pack_container("checkpoint", archive_bytes(archive)));
+}
+
+Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::json& meta) {
+  torch::serialize::InputArchive archive;
+  load_archive(archive, read_container(path, "checkpoint"), path);
+  LoadedModel loaded = read_model_fields(archive, path);
+  c10::IValue train_value;
+  if (!archive.try_read("train", train_value) || !train_value.isString())
+    throw Error(path + ": checkpoint has no training state");
+  TrainOptions options;
+  TrainState state;
+  try {
+    nlohmann::json train = nlohmann::json::parse(train_value.toStringRef());
+    options = TrainOptions::from_json(train.at("options"));
+    state = TrainState::from_json(train.at("state"));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": damaged training state in checkpoint");
+  }
+  Trainer trainer(loaded.model, options);
+  try {
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    trainer.optimizer_->load(optimizer_archive);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": optimizer state does not match the model");
+  }
+  trainer.state_ = std::move(state);
+  trainer.model_->train();
+  norm = loaded.normalization;
+  meta = loaded.meta;
+  trainer.set_checkpoint(path, norm, meta);
+  return trainer;
+}
+
+}  // namespace latent

@@ -1,0 +1,72 @@
+#include <algorithm>
+#include <filesystem>
+
+#include <stb/stb_image.h>
+
+#include "latent/error.h"
+#include "latent/raw_data.h"
+
+namespace latent {
+namespace {
+
+bool is_image_file(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> entries;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) entries.push_back(entry.path());
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+}  // namespace
+
+RawData read_image_dir(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) throw Error("images:" + dir + ": not a directory");
+  // Files directly in dir (no labels), or one subfolder per class (label = folder index).
+  std::vector<std::pair<std::filesystem::path, int64_t>> files;
+  int64_t next_label = 0;
+  for (const auto& entry : sorted_entries(dir)) {
+    if (std::filesystem::is_directory(entry)) {
+      bool any = false;
+      for (const auto& file : sorted_entries(entry))
+        if (is_image_file(file)) files.emplace_back(file, next_label), any = true;
+      next_label += any;
+    } else if (is_image_file(entry)) {
+      files.emplace_back(entry, -1);
+    }
+  }
+  if (files.empty()) throw Error("images:" + dir + ": no .png or .jpg files");
+  bool labelled = files.front().second >= 0;
+  RawData raw;
+  raw.is_image = true;
+  for (const auto& [path, label] : files) {
+    if ((label >= 0) != labelled)
+      throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
+    int width = 0, height = 0, channels = 0;
+    if (!stbi_info(path.c_str(), &width, &height, &channels))
+      throw Error(path.string() + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
+    if (int64_t{width} * height > 4096 * 4096)
+      throw Error(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                  " pixels is more than latent reads (4096x4096)");
+    unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);
+    if (!pixels) throw Error(path.string() + ": cannot decode (" + stbi_failure_reason() + ")");
+    if (raw.sample_shape.empty()) raw.sample_shape = {1, height, width};
+    bool same_size = raw.sample_shape[1] == height && raw.sample_shape[2] == width;
+    if (same_size) raw.values.insert(raw.values.end(), pixels, pixels + int64_t{width} * height);
+    stbi_image_free(pixels);
+    if (!same_size)
+      throw Error(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                  ", the other images are " + std::to_string(raw.sample_shape[2]) + "x" +
+                  std::to_string(raw.sample_shape[1]));
+    if (labelled) raw.labels.push_back(label);
+    raw.paths.push_back(path.string());
+  }
+  return raw;
+}
+
+}  // namespace latent

@@ -1,0 +1,91 @@
+#include "latent/model_file.h"
+
+#include <sstream>
+
+#include "latent/atomic_file.h"
+#include "latent/container.h"
+#include "latent/error.h"
+
+namespace latent {
+namespace {
+
+std::string read_string(torch::serialize::InputArchive& archive, const std::string& key, const std::string& name) {
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isString()) throw Error(name + ": model file has no '" + key + "'");
+  return value.toStringRef();
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& what, const std::string& name) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(name + ": " + what + " is not valid JSON");
+  }
+}
+
+}  // namespace
+
+void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
+                        const nlohmann::json& meta) {
+  archive.write("spec", c10::IValue(model->spec().to_json().dump()));
+  archive.write("normalization", c10::IValue(norm.to_json().dump()));
+  archive.write("meta", c10::IValue(meta.dump()));
+  torch::serialize::OutputArchive weights;
+  model->save(weights);
+  archive.write("weights", weights);
+}
+
+LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std::string& name) {
+  LoadedModel loaded;
+  try {
+    ModelSpec spec = ModelSpec::from_json(parse_json(read_string(archive, "spec", name), "spec", name));
+    loaded.normalization =
+        Normalization::from_json(parse_json(read_string(archive, "normalization", name), "normalization", name));
+    loaded.meta = parse_json(read_string(archive, "meta", name), "meta", name);
+    loaded.model = Autoencoder(spec);
+  } catch (const Error& e) {
+    std::string message = e.what();
+    throw Error(message.rfind(name, 0) == 0 ? message : name + ": " + message);
+  }
+  try {
+    torch::serialize::InputArchive weights;
+    archive.read("weights", weights);
+    loaded.model->load(weights);
+  } catch (const c10::Error& e) {
+    throw Error(name + ": weights do not match the model spec");
+  }
+  loaded.model->eval();
+  return loaded;
+}
+
+std::string archive_bytes(torch::serialize::OutputArchive& archive) {
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes, const std::string& name) {
+  try {
+    std::istringstream in(bytes);
+    archive.load_from(in);
+  } catch (const c10::Error& e) {
+    throw Error(name + ": damaged model archive");
+  }
+}
+
+void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta) {
+  torch::serialize::OutputArchive archive;
+  write_model_fields(archive, model, norm, meta);
+  write_file_atomic(path, pack_container("model", archive_bytes(archive)));
+}
+
+LoadedModel load_model(const std::string& path) {
+  std::string payload = read_container(path, "model");
+  torch::serialize::InputArchive archive;
+  load_archive(archive, payload, path);
+  LoadedModel loaded = read_model_fields(archive, path);
+  loaded.fingerprint = fingerprint(payload);
+  return loaded;
+}
+
+}  // namespace latent

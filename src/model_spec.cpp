@@ -1,0 +1,69 @@
+#include "latent/model_spec.h"
+
+#include <algorithm>
+
+#include "latent/error.h"
+
+namespace latent {
+namespace {
+
+void require_one_of(const std::string& name, const std::string& value, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : "|") + a;
+  throw Error(name + " '" + value + "': expected " + list);
+}
+
+}  // namespace
+
+int64_t ModelSpec::input_size() const {
+  int64_t n = 1;
+  for (int64_t d : input_shape) n *= d;
+  return n;
+}
+
+void ModelSpec::validate() const {
+  if (input_shape.empty() || input_size() <= 0) throw Error("model input shape is empty");
+  require_one_of("--arch", arch, {"dense"});
+  require_one_of("--activation", activation, {"relu", "sigmoid", "tanh", "selu"});
+  require_one_of("--code-activation", code_activation, {"linear", "relu", "sigmoid", "tanh"});
+  require_one_of("output", output, {"sigmoid", "linear"});
+  require_one_of("--loss", loss, {"bce", "mse"});
+  if (loss == "bce" && output != "sigmoid")
+    throw Error("--loss bce needs data in [0,1] (images); use --loss mse for standardised data");
+  if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
+  for (int64_t width : layers)
+    if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
+}
+
+nlohmann::json ModelSpec::to_json() const {
+  return {{"input_shape", input_shape}, {"arch", arch},     {"layers", layers},
+          {"latent", latent},           {"activation", activation}, {"code_activation", code_activation},
+          {"output", output},           {"loss", loss}};
+}
+
+ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
+  ModelSpec spec;
+  try {
+    spec.input_shape = j.at("input_shape").get<std::vector<int64_t>>();
+    spec.arch = j.at("arch").get<std::string>();
+    spec.layers = j.at("layers").get<std::vector<int64_t>>();
+    spec.latent = j.at("latent").get<int64_t>();
+    spec.activation = j.at("activation").get<std::string>();
+    spec.code_activation = j.at("code_activation").get<std::string>();
+    spec.output = j.at("output").get<std::string>();
+    spec.loss = j.at("loss").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("model spec: ") + e.what());
+  }
+  spec.validate();
+  return spec;
+}
+
+std::string ModelSpec::shape_string() const {
+  std::string s = std::to_string(input_size());
+  for (int64_t width : layers) s += "-" + std::to_string(width);
+  return s + "-" + std::to_string(latent);
+}
+
+}  // namespace latent

@@ -1,0 +1,36 @@
+#include "latent/read_bytes.h"
+
+#include <zlib.h>
+
+#include "latent/error.h"
+
+namespace latent {
+
+std::vector<unsigned char> read_bytes(const std::string& path, size_t max_bytes) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) throw Error("cannot open " + path);
+  std::vector<unsigned char> bytes;
+  constexpr size_t kChunk = size_t{1} << 20;
+  while (true) {
+    size_t old_size = bytes.size();
+    bytes.resize(old_size + kChunk);
+    int got = gzread(file, bytes.data() + old_size, kChunk);
+    if (got < 0) {
+      gzclose(file);
+      throw Error(path + ": damaged gzip data");
+    }
+    bytes.resize(old_size + static_cast<size_t>(got));
+    if (got == 0) break;
+    if (bytes.size() > max_bytes) {
+      gzclose(file);
+      throw Error(path + ": larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  int status = Z_OK;
+  gzerror(file, &status);  // a truncated .gz ends the loop early with Z_BUF_ERROR set
+  gzclose(file);
+  if (status != Z_OK && status != Z_STREAM_END) throw Error(path + ": truncated or damaged gzip data");
+  return bytes;
+}
+
+}  // namespace latent

@@ -1,0 +1,26 @@
+#include "latent/threads.h"
+
+#include <dlfcn.h>
+#include <sched.h>
+
+#include <ATen/Parallel.h>
+
+namespace latent {
+
+int available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  return 1;
+}
+
+void configure_threads(int threads) {
+  if (threads <= 0) threads = available_cores();
+  at::set_num_threads(1);
+  // Looked up at run time: libtorch reaches OpenBLAS through libblas.so.3, whichever BLAS the
+  // system's alternatives point at; with another BLAS there is nothing to set.
+  using SetThreads = void (*)(int);
+  if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    set_blas_threads(threads);
+}
+
+}  // namespace latent

@@ -1,0 +1,51 @@
+// latent reconstruct: originals above their reconstructions, as a PNG grid (or the raw values).
+#include "commands.h"
+#include "common.h"
+#include "latent/error.h"
+#include "latent/evaluate.h"
+#include "latent/matrix_file.h"
+
+namespace latent::cli {
+
+void add_reconstruct_command(CLI::App& app) {
+  struct Options {
+    RuntimeOptions runtime;
+    DataOptions data;
+    std::string model, out;
+    int64_t count = 32, columns = 16;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("reconstruct", "Show originals above their reconstructions");
+  sub->add_option("--model", opt->model, "Model file")->required();
+  opt->data.add_to(sub, "test");
+  sub->add_option("--count", opt->count, "Number of samples (the first ones of the split)")->default_val(32);
+  sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
+  sub->add_option("--out", opt->out, "grid.png (originals above reconstructions) or recon.npy / recon.csv")->required();
+  opt->runtime.add_to(sub);
+  sub->callback([opt] {
+    check_output_extension(opt->out, {".png", ".npy", ".csv"});
+    if (opt->count < 1 || opt->columns < 1) throw Error("--count and --columns must be at least 1");
+    opt->runtime.apply();
+    LoadedModel model = load_model(opt->model);
+    DataOptions limited = opt->data;
+    limited.limit = opt->data.limit > 0 ? std::min(opt->data.limit, opt->count) : opt->count;
+    Dataset data = limited.load_for(model);
+    torch::Tensor recon = decode_all(model.model, encode_all(model.model, data.x));
+    if (is_matrix_path(opt->out)) {
+      torch::Tensor flat = recon.contiguous();
+      write_matrix(opt->out, Matrix{flat.size(0), flat.size(1), {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()}});
+      return;
+    }
+    // Row pairs: `columns` originals, then their reconstructions underneath.
+    std::vector<torch::Tensor> rows;
+    for (int64_t start = 0; start < data.size(); start += opt->columns) {
+      int64_t end = std::min(start + opt->columns, data.size());
+      torch::Tensor pad = torch::zeros({opt->columns - (end - start), data.x.size(1)});
+      rows.push_back(torch::cat({data.x.slice(0, start, end), pad}));
+      rows.push_back(torch::cat({recon.slice(0, start, end), pad}));
+    }
+    write_grid(opt->out, torch::cat(rows), model, opt->columns);
+  });
+}
+
+}  // namespace latent::cli

@@ -1,0 +1,143 @@
+// latent train: fit an autoencoder; the best model so far is always on disk at --out.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "common.h"
+#include "latent/error.h"
+#include "latent/evaluate.h"
+#include "latent/progress.h"
+#include "latent/trainer.h"
+
+namespace latent::cli {
+namespace {
+
+struct TrainCommand {
+  RuntimeOptions runtime;
+  DataOptions data;
+  double val_fraction = 0.1;
+  std::string layers;
+  ModelSpec spec;
+  TrainOptions options;
+  std::string out, checkpoint, resume, log;
+
+  std::vector<int64_t> parse_layers() const {
+    std::vector<int64_t> widths;
+    std::stringstream in(layers);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      try {
+        size_t used = 0;
+        widths.push_back(std::stoll(item, &used));
+        if (used != item.size()) throw std::invalid_argument(item);
+      } catch (const std::exception&) {
+        throw Error("--layers '" + layers + "': expected sizes separated by commas, like 1000,500,250");
+      }
+    }
+    return widths;
+  }
+
+  void run(bool epochs_given) {
+    runtime.apply();
+    std::string parent = std::filesystem::path(out).parent_path().string();
+    if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
+    if (checkpoint.empty()) checkpoint = out + ".ckpt";
+
+    Normalization norm;
+    nlohmann::json meta;
+    std::unique_ptr<Trainer> trainer;
+    if (!resume.empty()) {
+      trainer = std::make_unique<Trainer>(Trainer::resume(resume, norm, meta));
+      if (epochs_given) trainer->mutable_options().epochs = options.epochs;
+      data.data = meta.at("data");
+      data.limit = meta.at("limit");
+      val_fraction = meta.at("val");
+      trainer->set_checkpoint(checkpoint, norm, meta);
+      log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
+    }
+    RawData raw = data.load();
+    if (!trainer) {
+      norm = Normalization::fit(raw);
+      spec.input_shape = raw.sample_shape;
+      spec.layers = parse_layers();
+      spec.output = norm.unit_range() ? "sigmoid" : "linear";
+      if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
+      options.seed = runtime.seed;
+      options.validate();
+      torch::manual_seed(runtime.seed);  // the initial weights
+      Autoencoder model(spec);
+      meta = {{"data", data.data}, {"limit", data.limit}, {"val", val_fraction}, {"train_options", options.to_json()}};
+      trainer = std::make_unique<Trainer>(model, options);
+      trainer->set_checkpoint(checkpoint, norm, meta);
+    } else if (raw.features() != trainer->model()->spec().input_size()) {
+      throw Error("--data no longer matches the checkpoint's model");
+    }
+    auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
+    log_line("training " + trainer->model()->spec().shape_string() + " (" +
+             std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
+             std::to_string(train_set.size()) + " samples, validating on " +
+             std::to_string(val_set.x.defined() ? val_set.size() : 0));
+
+    std::ofstream log_file;
+    if (!log.empty()) {
+      log_file.open(log, resume.empty() ? std::ios::trunc : std::ios::app);
+      if (!log_file) throw Error("--log " + log + ": cannot open for writing");
+    }
+    trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
+      if (log_file.is_open()) log_file << stats.to_json().dump() << std::endl;
+      if (!improved) return;
+      nlohmann::json saved_meta = meta;
+      saved_meta["epoch"] = stats.epoch;
+      saved_meta["train_loss"] = stats.train_loss;
+      if (!std::isnan(stats.val_loss)) saved_meta["val_loss"] = stats.val_loss;
+      save_model(out, trainer->model(), norm, saved_meta);
+    });
+    const TrainState& state = trainer->state();
+    log_line("saved the best model (epoch " + std::to_string(state.best_epoch) + ", " +
+             (val_set.x.defined() ? "validation" : "training") + " loss " + std::to_string(state.best_loss) + ") to " + out);
+  }
+};
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto cmd = std::make_shared<TrainCommand>();
+  CLI::App* sub = app.add_subcommand("train", "Train an autoencoder; writes the best model to --out");
+  sub->footer(
+      "The model: input -> --layers (hidden sizes, mirrored in the decoder) -> --latent code -> output.\n"
+      "With --layers empty it is the simple three-layer autoencoder (input, code, output).\n"
+      "Images are scaled to [0,1] (sigmoid output, BCE loss); CSV columns are standardised (linear output, MSE).\n"
+      "Every epoch: --out holds the best model so far (lowest validation loss), --checkpoint the latest state;\n"
+      "a killed run continues with --resume CHECKPOINT.");
+  cmd->data.add_to(sub, "train");
+  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")->default_val(0.1);
+  sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
+      ->default_val("");
+  sub->add_option("--latent", cmd->spec.latent, "Code size")->default_val(32);
+  sub->add_option("--activation", cmd->spec.activation, "Hidden activation: relu | sigmoid | tanh | selu")
+      ->default_val("relu");
+  sub->add_option("--code-activation", cmd->spec.code_activation, "Code layer activation: linear | relu | sigmoid | tanh")
+      ->default_val("linear");
+  sub->add_option("--loss", cmd->spec.loss, "bce | mse (default: bce for images, mse for standardised data)")
+      ->default_val("");
+  auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
+  sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
+  sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
+  sub->add_option("--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")->default_val("adam");
+  sub->add_option("--momentum", cmd->options.momentum, "SGD momentum")->default_val(0.9);
+  sub->add_option("--weight-decay", cmd->options.weight_decay, "L2 weight decay")->default_val(0.0);
+  sub->add_option("--schedule", cmd->options.schedule,
+                  "constant | cosine (decays to 0 over the run) | step (x0.1 at 50% and 75% of the epochs)")
+      ->default_val("cosine");
+  sub->add_option("--patience", cmd->options.patience, "Stop after N epochs without a better validation loss (0 = off)")
+      ->default_val(0);
+  sub->add_option("--out", cmd->out, "Model file to write")->required();
+  sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint written after every epoch (default: OUT.ckpt)");
+  sub->add_option("--resume", cmd->resume, "Continue from this checkpoint (model, optimizer, data and options)");
+  sub->add_option("--log", cmd->log, "Append one JSON line per epoch to this file");
+  cmd->runtime.add_to(sub);
+  sub->callback([cmd, epochs] { cmd->run(epochs->count() > 0); });
+}
+
+}  // namespace latent::cli

@@ -1,0 +1,78 @@
+#include "common.h"
+
+#include <iomanip>
+#include <iostream>
+
+#include "latent/data_source.h"
+#include "latent/error.h"
+#include "latent/image_grid.h"
+#include "latent/threads.h"
+
+namespace latent::cli {
+
+void RuntimeOptions::add_to(CLI::App* app) {
+  app->add_option("--threads", threads, "Worker threads (0 = one per core)")->default_val(0);
+  app->add_option("--seed", seed, "Random seed: same seed and threads give identical results")->default_val(0);
+}
+
+void RuntimeOptions::apply() const {
+  if (threads < 0) throw Error("--threads must be >= 0");
+  configure_threads(threads);
+  torch::manual_seed(seed);
+}
+
+void DataOptions::add_to(CLI::App* app, const std::string& default_split) {
+  split = default_split;
+  app->add_option("--data", data,
+                  "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=first|last|none][,header=auto|yes|no] | "
+                  "images:DIR")
+      ->default_val("mnist");
+  app->add_option("--split", split, "train | test")->default_val(default_split);
+  app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
+}
+
+RawData DataOptions::load() const {
+  if (limit < 0) throw Error("--limit must be >= 0");
+  return load_raw(data, split, limit);
+}
+
+Dataset DataOptions::load_for(const LoadedModel& model) const {
+  RawData raw = load();
+  if (raw.features() != model.model->spec().input_size())
+    throw Error("--data " + data + " has " + std::to_string(raw.features()) + " values per sample, the model expects " +
+                std::to_string(model.model->spec().input_size()));
+  return make_dataset(std::move(raw), model.normalization);
+}
+
+void print_report(const nlohmann::json& report, bool as_json) {
+  if (as_json) {
+    std::cout << report.dump() << "\n";
+    return;
+  }
+  for (const auto& [key, value] : report.items()) {
+    std::cout << std::left << std::setw(18) << key << " ";
+    if (value.is_number_float()) std::cout << std::setprecision(6) << value.get<double>() << "\n";
+    else std::cout << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+  }
+}
+
+void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns) {
+  const auto& shape = model.model->spec().input_shape;
+  if (shape.size() != 3 || shape[0] != 1)
+    throw Error(path + ": a picture needs image data (the model's input is not one grayscale image); write .npy instead");
+  torch::Tensor flat = images.contiguous();
+  std::vector<float> pixels(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+  model.normalization.invert(pixels, flat.size(1));
+  for (float& v : pixels) v /= 255.0f;
+  write_image_grid(path, pixels, flat.size(0), shape[1], shape[2], columns);
+}
+
+void check_output_extension(const std::string& path, const std::vector<std::string>& allowed) {
+  for (const auto& ext : allowed)
+    if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
+  std::string list;
+  for (const auto& ext : allowed) list += (list.empty() ? "" : ", ") + ext;
+  throw Error("--out " + path + ": expected a file ending in " + list);
+}
+
+}  // namespace latent::cli

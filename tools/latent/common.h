@@ -1,0 +1,41 @@
+#pragma once
+// Options and helpers shared by the subcommands.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "latent/dataset.h"
+#include "latent/model_file.h"
+#include "latent/raw_data.h"
+
+namespace latent::cli {
+
+/// --threads, --seed: set once at start-up, before any work.
+struct RuntimeOptions {
+  int threads = 0;
+  uint64_t seed = 0;
+  void add_to(CLI::App* app);
+  void apply() const;
+};
+
+/// --data, --split, --limit.
+struct DataOptions {
+  std::string data = "mnist";
+  std::string split;
+  int64_t limit = 0;
+  void add_to(CLI::App* app, const std::string& default_split);
+  RawData load() const;
+  /// Loads and normalises with the model's normalisation; checks the input size matches.
+  Dataset load_for(const LoadedModel& model) const;
+};
+
+/// JSON object when as_json, else one "key  value" line per entry.
+void print_report(const nlohmann::json& report, bool as_json);
+
+/// Writes a [N, D] tensor of images (normalised space) as a PNG grid, after undoing the
+/// normalisation; D must match the model's image shape.
+void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
+
+/// Refuses to start work whose result could not be written (bad extension).
+void check_output_extension(const std::string& path, const std::vector<std::string>& allowed);
+
+}  // namespace latent::cli

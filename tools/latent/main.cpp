@@ -1,0 +1,34 @@
+// latent: the command line. Bad input (latent::Error, bad flags) → one line on stderr, exit 2.
+#include <cstdio>
+
+#include "commands.h"
+#include "latent/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"latent: train autoencoders and put their codes to work"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  latent::cli::add_train_command(app);
+  latent::cli::add_eval_command(app);
+  latent::cli::add_reconstruct_command(app);
+  latent::cli::add_encode_command(app);
+  latent::cli::add_decode_command(app);
+  latent::cli::add_info_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "latent: %s (see latent --help)\n", e.what());
+    return 2;
+  } catch (const latent::Error& e) {
+    std::fprintf(stderr, "latent: %s\n", e.what());
+    return 2;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "latent: internal error: %s\n", e.what_without_backtrace());
+    return 1;
+  }
+  return 0;
+}
