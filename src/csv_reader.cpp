@@ -37,11 +37,15 @@ bool parse_number(std::string_view field, float& value) {
 
 }  // namespace
 
+void CsvOptions::validate() const {
+  if (label != "first" && label != "last" && label != "none")
+    throw Error("csv label=" + label + ": expected first, last or none");
+  if (header != "auto" && header != "yes" && header != "no")
+    throw Error("csv header=" + header + ": expected auto, yes or no");
+}
+
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
-  if (options.label != "first" && options.label != "last" && options.label != "none")
-    throw Error("csv label=" + options.label + ": expected first, last or none");
-  if (options.header != "auto" && options.header != "yes" && options.header != "no")
-    throw Error("csv header=" + options.header + ": expected auto, yes or no");
+  options.validate();
   RawData raw;
   size_t columns = 0;
   size_t line_number = 0;
@@ -92,6 +96,7 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
 }
 
 RawData read_csv(const std::string& path, const CsvOptions& options) {
+  options.validate();
   std::vector<unsigned char> bytes = read_bytes(path, kMaxFileBytes);
   return parse_csv(std::string(bytes.begin(), bytes.end()), path, options);
 }

@@ -34,6 +34,7 @@ RawData read_idx_pair(const std::string& images_path, const std::string& labels_
 struct CsvOptions {
   std::string label = "none";   ///< first | last | none: which column holds an integer label
   std::string header = "auto";  ///< auto | yes | no: auto = a first row with a non-number
+  void validate() const;
 };
 RawData read_csv(const std::string& path, const CsvOptions& options);
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options);

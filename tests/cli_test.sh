@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End to end: the latent CLI on a small MNIST slice, good runs and bad input.
+# Usage: cli_test.sh path/to/latent
+set -uo pipefail
+latent=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_bad "what" cmd...: exit code 2, exactly one line on stderr, no output file $work/bad.*
+expect_bad() {
+  local what=$1; shift
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local code=$?
+  [ "$code" -eq 2 ] || fail "$what: exit code $code, expected 2 ($(cat "$work/stderr"))"
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$what: stderr is not one line: $(cat "$work/stderr")"
+  ls "$work"/bad.* >/dev/null 2>&1 && fail "$what: left an output file: $(ls "$work"/bad.*)"
+  rm -f "$work"/bad.*
+}
+
+run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
+
+# Train the simple autoencoder on 3,000 images.
+run "$latent" train --data mnist --limit 3000 --batch 64 --epochs 3 --latent 16 --out "$work/m.model" --log "$work/log.jsonl" --seed 1
+[ -s "$work/m.model" ] || fail "train wrote no model"
+[ -s "$work/m.model.ckpt" ] || fail "train wrote no checkpoint"
+[ "$(wc -l <"$work/log.jsonl")" -eq 3 ] || fail "log has $(wc -l <"$work/log.jsonl") lines, expected 3"
+grep -q "epoch 3/3" "$work/last_stderr" || fail "no progress on stderr"
+
+# Resume to 5 epochs: two more log lines.
+run "$latent" train --resume "$work/m.model.ckpt" --epochs 5 --out "$work/m.model" --log "$work/log.jsonl"
+[ "$(wc -l <"$work/log.jsonl")" -eq 5 ] || fail "resumed log has $(wc -l <"$work/log.jsonl") lines, expected 5"
+
+# eval --json has the documented keys and sane values.
+json=$("$latent" eval --model "$work/m.model" --data mnist --split test --limit 500 --json) || fail "eval failed"
+/usr/bin/python3 - "$json" <<'PY' || fail "eval JSON: $json"
+import json, sys
+m = json.loads(sys.argv[1])
+assert m["n"] == 500, m
+for k in ("bce_per_pixel", "mse_per_pixel", "sse_per_image", "psnr_db"):
+    assert k in m, k
+assert 0 < m["bce_per_pixel"] < 0.3 and 0 < m["sse_per_image"] < 60 and m["psnr_db"] > 10, m
+PY
+
+run "$latent" reconstruct --model "$work/m.model" --count 20 --out "$work/grid.png"
+[ "$(head -c 8 "$work/grid.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "grid.png is not a PNG"
+
+run "$latent" encode --model "$work/m.model" --limit 40 --out "$work/codes.npy"
+run "$latent" encode --model "$work/m.model" --limit 40 --out "$work/codes.csv"
+head -1 "$work/codes.csv" | grep -q "^label,c0," || fail "codes.csv header: $(head -1 "$work/codes.csv")"
+[ "$(wc -l <"$work/codes.csv")" -eq 41 ] || fail "codes.csv should have 40 rows and a header"
+run "$latent" decode --model "$work/m.model" --codes "$work/codes.npy" --out "$work/recon.png"
+run "$latent" decode --model "$work/m.model" --codes "$work/codes.csv" --out "$work/recon.npy"
+/usr/bin/python3 -c "
+import numpy as np, sys
+a = np.load('$work/recon.npy'); c = np.load('$work/codes.npy')
+assert a.shape == (40, 784) and c.shape == (40, 16), (a.shape, c.shape)
+assert 0 <= a.min() and a.max() <= 255, (a.min(), a.max())
+" || fail "decode output shape or range"
+"$latent" info "$work/m.model" --json | grep -q '"latent":16' || fail "info does not show the spec"
+
+# A CSV dataset: standardised, linear output, MSE.
+/usr/bin/python3 -c "
+import numpy as np
+rng = np.random.default_rng(0); z = rng.normal(size=(300, 3)); x = z @ rng.normal(size=(3, 8))
+np.savetxt('$work/t.csv', np.c_[x, rng.integers(0, 2, 300)], delimiter=',', header='a,b,c,d,e,f,g,h,y', comments='')"
+run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 3 --latent 3 --out "$work/t.model"
+"$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
+"$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json | grep -q sse_per_image || fail "CSV eval"
+
+# Bad input: exit 2, one line, no output file.
+printf '1,2,3\n4,5\n' >"$work/ragged.csv"
+expect_bad "ragged csv" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
+grep -q "ragged.csv:2" "$work/stderr" || fail "ragged csv error should name file:line: $(cat "$work/stderr")"
+expect_bad "missing data" "$latent" train --data idx:/nonexistent --out "$work/bad.model"
+expect_bad "unknown data" "$latent" train --data imagenet --out "$work/bad.model"
+expect_bad "bad layers" "$latent" train --limit 100 --layers 10,x --out "$work/bad.model"
+expect_bad "bad activation" "$latent" train --limit 100 --activation swish --out "$work/bad.model"
+expect_bad "unknown flag" "$latent" train --limit 100 --frobnicate --out "$work/bad.model"
+expect_bad "no such dir" "$latent" train --limit 100 --out "$work/nodir/bad.model"
+echo "not a model" >"$work/fake.model"
+expect_bad "non-model file" "$latent" eval --model "$work/fake.model"
+expect_bad "checkpoint as model" "$latent" eval --model "$work/m.model.ckpt"
+head -c 2000 "$work/m.model" >"$work/cut.model"
+expect_bad "truncated model" "$latent" reconstruct --model "$work/cut.model" --out "$work/bad.png"
+expect_bad "wrong extension" "$latent" reconstruct --model "$work/m.model" --out "$work/bad.txt"
+expect_bad "wrong code size" "$latent" decode --model "$work/t.model" --codes "$work/codes.npy" --out "$work/bad.npy"
+expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)" >&2
+  exit 1
+fi
+echo "cli end-to-end: all passed"

@@ -1,0 +1,31 @@
+#pragma once
+// Shared by the torch tests: small real MNIST slices and scratch paths.
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "latent/data_source.h"
+#include "latent/dataset.h"
+#include "latent/model_spec.h"
+
+namespace latent::testing {
+
+inline Dataset mnist_slice(const std::string& split, int64_t count) {
+  RawData raw = load_raw("mnist", split, count);
+  return make_dataset(std::move(raw), Normalization::fit(raw));
+}
+
+inline std::string scratch_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("latent_test_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+inline ModelSpec mnist_spec(std::vector<int64_t> layers, int64_t latent) {
+  ModelSpec spec;
+  spec.input_shape = {1, 28, 28};
+  spec.layers = std::move(layers);
+  spec.latent = latent;
+  return spec;
+}
+
+}  // namespace latent::testing

@@ -1,0 +1,79 @@
+// The container every latent file uses, matrix files, atomic writes, the model spec.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "latent/atomic_file.h"
+#include "latent/container.h"
+#include "latent/error.h"
+#include "latent/matrix_file.h"
+#include "latent/model_spec.h"
+
+namespace latent {
+namespace {
+
+TEST(Container, RoundTripsAndRefusesDamage) {
+  std::string payload = "weights and more weights";
+  std::string file = pack_container("model", payload);
+  EXPECT_EQ(unpack_container(file, "model", "m"), payload);
+  std::string flipped = file;
+  flipped[flipped.size() - 3] ^= 0x20;
+  EXPECT_THROW(unpack_container(flipped, "model", "m"), Error);
+  EXPECT_THROW(unpack_container(file.substr(0, file.size() - 1), "model", "m"), Error);
+  EXPECT_THROW(unpack_container(file, "checkpoint", "m"), Error);
+  EXPECT_THROW(unpack_container("PK\x03\x04 a zip file", "model", "m"), Error);
+  std::string future = file;
+  future[8] = 9;  // format version 9
+  try {
+    unpack_container(future, "model", "m");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("format 9"), std::string::npos);
+  }
+  EXPECT_NE(fingerprint(payload), fingerprint(payload + "x"));
+  EXPECT_EQ(fingerprint(payload).size(), 16u);
+}
+
+TEST(AtomicFile, LeavesNoTemporaryBehind) {
+  auto dir = std::filesystem::temp_directory_path() / ("latent_atomic_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  write_file_atomic((dir / "f").string(), "one");
+  write_file_atomic((dir / "f").string(), "two");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+  EXPECT_THROW(write_file_atomic((dir / "missing" / "f").string(), "x"), Error);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(MatrixFile, NpyAndCsvRoundTrip) {
+  auto dir = std::filesystem::temp_directory_path();
+  Matrix m{2, 3, {1.5f, -2, 3, 4, 5.25f, 6}};
+  for (std::string name : {"m.npy", "m.csv"}) {
+    std::string path = (dir / ("latent_" + std::to_string(getpid()) + name)).string();
+    write_matrix(path, m, name == "m.csv" ? std::vector<int64_t>{7, 8} : std::vector<int64_t>{});
+    Matrix back = read_matrix(path);
+    EXPECT_EQ(back.rows, 2);
+    EXPECT_EQ(back.cols, 3);
+    EXPECT_EQ(back.values, m.values);
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(ModelSpec, JsonRoundTripAndValidation) {
+  ModelSpec spec;
+  spec.input_shape = {1, 28, 28};
+  spec.layers = {1000, 500, 250};
+  spec.latent = 30;
+  spec.activation = "selu";
+  ModelSpec back = ModelSpec::from_json(nlohmann::json::parse(spec.to_json().dump()));
+  EXPECT_EQ(back.to_json(), spec.to_json());
+  EXPECT_EQ(back.shape_string(), "784-1000-500-250-30");
+  spec.activation = "swish";
+  EXPECT_THROW(spec.validate(), Error);
+  spec.activation = "relu";
+  spec.output = "linear";
+  EXPECT_THROW(spec.validate(), Error);  // bce needs a sigmoid output
+  EXPECT_THROW(ModelSpec::from_json(nlohmann::json{{"latent", 3}}), Error);
+}
+
+}  // namespace
+}  // namespace latent

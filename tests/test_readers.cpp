@@ -1,0 +1,130 @@
+// IDX, CSV and data-source readers on real MNIST files and on crafted bad ones.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "latent/data_source.h"
+#include "latent/error.h"
+#include "latent/raw_data.h"
+
+namespace latent {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("latent_test_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string idx_bytes(std::vector<uint32_t> dims, size_t data_bytes) {
+  std::string s = {0, 0, 8, static_cast<char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((d >> shift) & 0xff));
+  for (size_t i = 0; i < data_bytes; ++i) s.push_back(static_cast<char>(i % 251));
+  return s;
+}
+
+void expect_error(const std::function<void()>& fn, const std::string& fragment) {
+  try {
+    fn();
+    FAIL() << "expected latent::Error containing '" << fragment << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(Idx, ReadsMnistTestSplit) {
+  RawData raw = load_raw("mnist", "test");
+  ASSERT_EQ(raw.count(), 10000);
+  EXPECT_EQ(raw.sample_shape, (std::vector<int64_t>{1, 28, 28}));
+  ASSERT_EQ(raw.labels.size(), 10000u);
+  EXPECT_EQ(raw.labels[0], 7);  // the first MNIST test digit is a 7
+  EXPECT_EQ(*std::max_element(raw.values.begin(), raw.values.end()), 255.0f);
+  RawData limited = load_raw("mnist", "train", 100);
+  EXPECT_EQ(limited.count(), 100);
+  EXPECT_EQ(limited.labels.size(), 100u);
+}
+
+TEST(Idx, ReadsGzipLikeRaw) {
+  std::string raw_path = temp_path("a.idx"), gz_path = temp_path("a.idx.gz");
+  std::string bytes = idx_bytes({3, 2, 2}, 12);
+  write_text(raw_path, bytes);
+  gzFile gz = gzopen(gz_path.c_str(), "wb");
+  gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(gz);
+  IdxArray a = read_idx(raw_path), b = read_idx(gz_path);
+  EXPECT_EQ(a.dims, (std::vector<int64_t>{3, 2, 2}));
+  EXPECT_EQ(a.data, b.data);
+  // A .gz cut in half is refused, not read short.
+  std::string gz_bytes;
+  {
+    std::ifstream in(gz_path, std::ios::binary);
+    gz_bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  write_text(gz_path, gz_bytes.substr(0, gz_bytes.size() / 2));
+  expect_error([&] { read_idx(gz_path); }, "gzip");
+  std::remove(raw_path.c_str());
+  std::remove(gz_path.c_str());
+}
+
+TEST(Idx, RejectsTruncatedWrongMagicAndHugeClaims) {
+  auto parse = [](const std::string& s) { return parse_idx(std::vector<unsigned char>(s.begin(), s.end()), "x.idx"); };
+  expect_error([&] { parse(idx_bytes({3, 2, 2}, 11)); }, "truncated");
+  expect_error([&] { parse(idx_bytes({3, 2, 2}, 13)); }, "promises 12 bytes");
+  std::string bad_magic = idx_bytes({3}, 3);
+  bad_magic[0] = 1;
+  expect_error([&] { parse(bad_magic); }, "bad magic");
+  std::string floats = idx_bytes({3}, 3);
+  floats[2] = 0x0D;
+  expect_error([&] { parse(floats); }, "not supported");
+  expect_error([&] { parse(idx_bytes({1000000, 1000000, 1000}, 0)); }, "more elements");
+  expect_error([&] { parse(std::string{0, 0, 8, 3, 0, 0}); }, "truncated IDX header");
+}
+
+TEST(Idx, LabelCountMustMatchImages) {
+  std::string images = temp_path("img.idx"), labels = temp_path("lab.idx");
+  write_text(images, idx_bytes({3, 2, 2}, 12));
+  write_text(labels, idx_bytes({4}, 4));
+  expect_error([&] { read_idx_pair(images, labels); }, "4 labels for 3 images");
+  std::remove(images.c_str());
+  std::remove(labels.c_str());
+}
+
+TEST(Csv, ParsesHeaderAndLabels) {
+  CsvOptions options;
+  options.label = "last";
+  RawData raw = parse_csv("a,b,class\n1.5,2,0\n-3,4e2,1\n", "t.csv", options);
+  EXPECT_EQ(raw.count(), 2);
+  EXPECT_EQ(raw.sample_shape, (std::vector<int64_t>{2}));
+  EXPECT_EQ(raw.values, (std::vector<float>{1.5f, 2.0f, -3.0f, 400.0f}));
+  EXPECT_EQ(raw.labels, (std::vector<int64_t>{0, 1}));
+  options.label = "none";
+  RawData no_header = parse_csv("1,2\r\n3,4\r\n", "t.csv", options);
+  EXPECT_EQ(no_header.count(), 2);
+}
+
+TEST(Csv, ReportsFileAndLine) {
+  CsvOptions options;
+  expect_error([&] { parse_csv("x,y\n1,2\n3\n", "t.csv", options); }, "t.csv:3: 1 fields");
+  expect_error([&] { parse_csv("1,2\n3,abc\n", "t.csv", options); }, "t.csv:2: column 2 is not a number");
+  expect_error([&] { parse_csv("1,2\nnan,4\n", "t.csv", options); }, "t.csv:2: column 1");
+  options.header = "no";
+  expect_error([&] { parse_csv("x,y\n1,2\n", "t.csv", options); }, "t.csv:1: column 1");
+  options = CsvOptions{};
+  options.label = "first";
+  expect_error([&] { parse_csv("1.5,2\n", "t.csv", options); }, "not a non-negative integer");
+  expect_error([&] { parse_csv("a,b\n", "t.csv", CsvOptions{}); }, "no data rows");
+}
+
+TEST(DataSource, RejectsUnknownSources) {
+  expect_error([] { load_raw("imagenet", "train"); }, "expected mnist");
+  expect_error([] { load_raw("mnist", "validation"); }, "--split");
+  expect_error([] { load_raw("csv:/nonexistent.csv", "train"); }, "cannot open");
+  expect_error([] { load_raw("csv:/nonexistent.csv,label=middle", "train"); }, "label=middle");
+}
+
+}  // namespace
+}  // namespace latent
