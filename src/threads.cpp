@@ -6,6 +6,11 @@
 #include <ATen/Parallel.h>
 
 namespace latent {
+namespace {
+int g_threads = 1;
+}
+
+int configured_threads() { return g_threads; }
 
 int available_cores() {
   cpu_set_t set;
@@ -15,6 +20,7 @@ int available_cores() {
 
 void configure_threads(int threads) {
   if (threads <= 0) threads = available_cores();
+  g_threads = threads;
   at::set_num_threads(1);
   // Looked up at run time: libtorch reaches OpenBLAS through libblas.so.3, whichever BLAS the
   // system's alternatives point at; with another BLAS there is nothing to set.

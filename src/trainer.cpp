@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "latent/error.h"
+#include "latent/fused_adam.h"
 #include "latent/progress.h"
+#include "latent/threads.h"
 
 namespace latent {
 
@@ -76,8 +78,8 @@ TrainState TrainState::from_json(const nlohmann::json& j) {
 Trainer::Trainer(Autoencoder model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
   options_.validate();
   if (options_.optimizer == "adam")
-    optimizer_ = std::make_unique<torch::optim::Adam>(
-        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
+    optimizer_ = std::make_unique<FusedAdam>(
+        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay), configured_threads());
   else
     optimizer_ = std::make_unique<torch::optim::SGD>(
         model_->parameters(),

@@ -9,6 +9,9 @@ namespace latent {
 /// threads <= 0 means one per core.
 void configure_threads(int threads);
 
+/// The thread count configure_threads settled on (what latent's own parallel loops use).
+int configured_threads();
+
 /// Number of cores this process may run on.
 int available_cores();
 
