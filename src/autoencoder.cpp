@@ -48,6 +48,10 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
   return torch::mse_loss(recon, x);
 }
 
+torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target) {
+  return loss(decode_logits(encode(input)), target);
+}
+
 int64_t AutoencoderImpl::parameter_count() const {
   int64_t n = 0;
   for (const auto& p : parameters()) n += p.numel();

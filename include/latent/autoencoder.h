@@ -18,6 +18,9 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::Tensor decode(const torch::Tensor& codes);
   /// Mean loss per element (BCE on logits, or MSE on outputs) between recon_logits and x.
   torch::Tensor loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
+  /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
+  /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
+  torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target);
 
   const ModelSpec& spec() const { return spec_; }
   int64_t parameter_count() const;

@@ -6,7 +6,7 @@ namespace latent {
 /// OpenBLAS, whose thread pool torch::set_num_threads does not control; if both torch's OpenMP
 /// pool and OpenBLAS's pool have `threads` workers they fight over the cores. So: OpenBLAS
 /// gets `threads` (the GEMMs are most of the work), torch's own ops run on one thread.
-/// threads <= 0 means one per core.
+/// Subnormal floats are flushed to zero. threads <= 0 means one per core.
 void configure_threads(int threads);
 
 /// The thread count configure_threads settled on (what latent's own parallel loops use).
