@@ -7,7 +7,9 @@
 #include <fstream>
 
 #include "latent/data_source.h"
+#include "latent/atomic_file.h"
 #include "latent/error.h"
+#include "latent/image_grid.h"
 #include "latent/raw_data.h"
 
 namespace latent {
@@ -117,6 +119,26 @@ TEST(Csv, ReportsFileAndLine) {
   options.label = "first";
   expect_error([&] { parse_csv("1.5,2\n", "t.csv", options); }, "not a non-negative integer");
   expect_error([&] { parse_csv("a,b\n", "t.csv", CsvOptions{}); }, "no data rows");
+}
+
+TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {
+  auto dir = std::filesystem::temp_directory_path() / ("latent_images_" + std::to_string(getpid()));
+  for (const char* cls : {"cat", "dog"}) std::filesystem::create_directories(dir / cls);
+  std::vector<unsigned char> pixels(6 * 4);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 10);
+  write_file_atomic((dir / "cat" / "a.png").string(), encode_png(pixels, 6, 4));
+  write_file_atomic((dir / "dog" / "b.png").string(), encode_png(pixels, 6, 4));
+  RawData raw = load_raw("images:" + dir.string(), "train");
+  EXPECT_EQ(raw.count(), 2);
+  EXPECT_EQ(raw.sample_shape, (std::vector<int64_t>{1, 4, 6}));
+  EXPECT_EQ(raw.labels, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(raw.values[5], 50.0f);
+  std::vector<unsigned char> other(5 * 5, 0);
+  write_file_atomic((dir / "dog" / "c.png").string(), encode_png(other, 5, 5));
+  expect_error([&] { load_raw("images:" + dir.string(), "train"); }, "5x5");
+  write_text((dir / "dog" / "c.png").string(), "not a png");
+  expect_error([&] { load_raw("images:" + dir.string(), "train"); }, "c.png");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(DataSource, RejectsUnknownSources) {
