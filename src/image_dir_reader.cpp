@@ -24,6 +24,24 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
 
 }  // namespace
 
+RawData read_image_file(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info(path.c_str(), &width, &height, &channels))
+    throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
+  if (int64_t{width} * height > 4096 * 4096)
+    throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                " pixels is more than latent reads (4096x4096)");
+  unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);
+  if (!pixels) throw Error(path + ": cannot decode (" + stbi_failure_reason() + ")");
+  RawData raw;
+  raw.is_image = true;
+  raw.sample_shape = {1, height, width};
+  raw.values.assign(pixels, pixels + int64_t{width} * height);
+  stbi_image_free(pixels);
+  raw.paths.push_back(path);
+  return raw;
+}
+
 RawData read_image_dir(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error("images:" + dir + ": not a directory");
@@ -47,22 +65,13 @@ RawData read_image_dir(const std::string& dir) {
   for (const auto& [path, label] : files) {
     if ((label >= 0) != labelled)
       throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
-    int width = 0, height = 0, channels = 0;
-    if (!stbi_info(path.c_str(), &width, &height, &channels))
-      throw Error(path.string() + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
-    if (int64_t{width} * height > 4096 * 4096)
-      throw Error(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height) +
-                  " pixels is more than latent reads (4096x4096)");
-    unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);
-    if (!pixels) throw Error(path.string() + ": cannot decode (" + stbi_failure_reason() + ")");
-    if (raw.sample_shape.empty()) raw.sample_shape = {1, height, width};
-    bool same_size = raw.sample_shape[1] == height && raw.sample_shape[2] == width;
-    if (same_size) raw.values.insert(raw.values.end(), pixels, pixels + int64_t{width} * height);
-    stbi_image_free(pixels);
-    if (!same_size)
-      throw Error(path.string() + ": " + std::to_string(width) + "x" + std::to_string(height) +
-                  ", the other images are " + std::to_string(raw.sample_shape[2]) + "x" +
-                  std::to_string(raw.sample_shape[1]));
+    RawData image = read_image_file(path.string());
+    if (raw.sample_shape.empty()) raw.sample_shape = image.sample_shape;
+    if (raw.sample_shape != image.sample_shape)
+      throw Error(path.string() + ": " + std::to_string(image.sample_shape[2]) + "x" +
+                  std::to_string(image.sample_shape[1]) + ", the other images are " +
+                  std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]));
+    raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
     raw.paths.push_back(path.string());
   }

@@ -60,6 +60,16 @@ assert 0 <= a.min() and a.max() <= 255, (a.min(), a.max())
 " || fail "decode output shape or range"
 "$latent" info "$work/m.model" --json | grep -q '"latent":16' || fail "info does not show the spec"
 
+# Image search: an indexed image finds itself first at 100 %; another model is refused.
+run "$latent" index build --model "$work/m.model" --data mnist --split test --limit 300 --out "$work/m.index"
+"$latent" search --index "$work/m.index" --data mnist --split test --index-of 42 -k 3 --json >"$work/search.json" ||
+  fail "search failed"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/search.json'))['results']
+assert len(r) == 3 and r[0]['id'] == 42 and r[0]['similarity'] == 100.0 and r[1]['similarity'] < 100, r" ||
+  fail "search should find sample 42 first at 100%: $(cat "$work/search.json")"
+"$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n 50 --json | grep -q '"map"' || fail "eval-retrieval"
+
 # A CSV dataset: standardised, linear output, MSE.
 /usr/bin/python3 -c "
 import numpy as np
@@ -86,6 +96,8 @@ head -c 2000 "$work/m.model" >"$work/cut.model"
 expect_bad "truncated model" "$latent" reconstruct --model "$work/cut.model" --out "$work/bad.png"
 expect_bad "wrong extension" "$latent" reconstruct --model "$work/m.model" --out "$work/bad.txt"
 expect_bad "wrong code size" "$latent" decode --model "$work/t.model" --codes "$work/codes.npy" --out "$work/bad.npy"
+expect_bad "index through another model" "$latent" search --index "$work/m.index" --model "$work/t.model" --index-of 1
+expect_bad "search without a query" "$latent" search --index "$work/m.index"
 expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
 
 if [ "$failures" -ne 0 ]; then

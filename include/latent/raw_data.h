@@ -39,6 +39,9 @@ struct CsvOptions {
 RawData read_csv(const std::string& path, const CsvOptions& options);
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options);
 
+/// One PNG/JPEG file as a grayscale image {1, H, W} (pixels 0..255), no label.
+RawData read_image_file(const std::string& path);
+
 /// PNG/JPEG files (grayscale, all one size). Files in subfolders get the subfolder's index
 /// (sorted by name) as label; files directly in dir have none.
 RawData read_image_dir(const std::string& dir);

@@ -10,5 +10,8 @@ void add_reconstruct_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_search_command(CLI::App& app);
+void add_eval_retrieval_command(CLI::App& app);
 
 }  // namespace latent::cli

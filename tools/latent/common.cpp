@@ -60,11 +60,24 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
   const auto& shape = model.model->spec().input_shape;
   if (shape.size() != 3 || shape[0] != 1)
     throw Error(path + ": a picture needs image data (the model's input is not one grayscale image); write .npy instead");
-  torch::Tensor flat = images.contiguous();
-  std::vector<float> pixels(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-  model.normalization.invert(pixels, flat.size(1));
+  std::vector<float> pixels = tensor_values(images);
+  model.normalization.invert(pixels, images.size(1));
   for (float& v : pixels) v /= 255.0f;
-  write_image_grid(path, pixels, flat.size(0), shape[1], shape[2], columns);
+  write_image_grid(path, pixels, images.size(0), shape[1], shape[2], columns);
+}
+
+std::vector<float> tensor_values(const torch::Tensor& tensor) {
+  torch::Tensor flat = tensor.to(torch::kFloat32).contiguous();
+  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
+LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {
+  const std::string& path = model_path.empty() ? index.info().model_path : model_path;
+  LoadedModel model = load_model(path);
+  if (model.fingerprint != index.info().model_fingerprint)
+    throw Error("model " + path + " (fingerprint " + model.fingerprint + ") is not the model this index was built with (" +
+                index.info().model_fingerprint + "); rebuild the index or pass that model");
+  return model;
 }
 
 void check_output_extension(const std::string& path, const std::vector<std::string>& allowed) {

@@ -5,6 +5,7 @@
 
 #include "latent/dataset.h"
 #include "latent/model_file.h"
+#include "latent/code_index.h"
 #include "latent/raw_data.h"
 
 namespace latent::cli {
@@ -31,9 +32,16 @@ struct DataOptions {
 /// JSON object when as_json, else one "key  value" line per entry.
 void print_report(const nlohmann::json& report, bool as_json);
 
+/// The model an index was built with: --model if given (it must have the index's
+/// fingerprint), else the path recorded in the index.
+LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path);
+
 /// Writes a [N, D] tensor of images (normalised space) as a PNG grid, after undoing the
 /// normalisation; D must match the model's image shape.
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
+
+/// The values of a float tensor, row-major.
+std::vector<float> tensor_values(const torch::Tensor& tensor);
 
 /// Refuses to start work whose result could not be written (bad extension).
 void check_output_extension(const std::string& path, const std::vector<std::string>& allowed);

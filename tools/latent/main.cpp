@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   latent::cli::add_encode_command(app);
   latent::cli::add_decode_command(app);
   latent::cli::add_info_command(app);
+  latent::cli::add_index_command(app);
+  latent::cli::add_search_command(app);
+  latent::cli::add_eval_retrieval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

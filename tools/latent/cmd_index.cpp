@@ -1,0 +1,48 @@
+// latent index build: encode a data split and store the codes in a searchable index.
+#include "commands.h"
+#include "common.h"
+#include "latent/evaluate.h"
+#include "latent/progress.h"
+
+namespace latent::cli {
+
+void add_index_command(CLI::App& app) {
+  struct Options {
+    RuntimeOptions runtime;
+    DataOptions data;
+    std::string model, out;
+    bool hnsw = false;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* index = app.add_subcommand("index", "Build code indexes for image search");
+  index->require_subcommand(1);
+  CLI::App* sub = index->add_subcommand("build", "Encode a data split and store the codes in an index file");
+  sub->footer(
+      "The index holds the codes (FAISS IndexFlatL2: exact; --hnsw: IndexHNSWFlat, M=32, approximate and\n"
+      "faster on large sets), each entry's label and path, and the model's fingerprint: `latent search`\n"
+      "refuses to query it through another model.");
+  sub->add_option("--model", opt->model, "Model file whose codes are indexed")->required();
+  opt->data.add_to(sub, "train");
+  sub->add_flag("--hnsw", opt->hnsw, "Approximate HNSW graph index instead of exact search");
+  sub->add_option("--out", opt->out, "Index file to write")->required();
+  opt->runtime.add_to(sub);
+  sub->callback([opt] {
+    opt->runtime.apply();
+    LoadedModel model = load_model(opt->model);
+    Dataset data = opt->data.load_for(model);
+    IndexInfo info;
+    info.model_fingerprint = model.fingerprint;
+    info.model_path = opt->model;
+    info.data = opt->data.data;
+    info.split = opt->data.split;
+    if (data.has_labels()) info.labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.size());
+    info.paths = data.paths;
+    torch::Tensor codes = encode_all(model.model, data.x);
+    CodeIndex built = CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
+    built.save(opt->out);
+    log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) + " numbers to " +
+             opt->out);
+  });
+}
+
+}  // namespace latent::cli

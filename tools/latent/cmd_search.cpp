@@ -1,0 +1,88 @@
+// latent search: the entries of an index nearest to a query image, by code distance.
+#include <iomanip>
+#include <iostream>
+
+#include "commands.h"
+#include "common.h"
+#include "latent/error.h"
+#include "latent/evaluate.h"
+
+namespace latent::cli {
+
+void add_search_command(CLI::App& app) {
+  struct Options {
+    RuntimeOptions runtime;
+    DataOptions data;
+    std::string index, model, image;
+    int64_t index_of = -1, k = 10;
+    bool json = false;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("search", "Find the indexed entries most similar to a query image");
+  sub->footer(
+      "Similarity: 100% * max(0, 1 - d / s), where d is the Euclidean distance between the codes and s is\n"
+      "the median distance between two random entries of the index (stored in it). An exact duplicate is\n"
+      "100%; an entry as far as a typical random pair is 0%. Results are ranked by distance.");
+  sub->add_option("--index", opt->index, "Index file from `latent index build`")->required();
+  sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
+  auto* image = sub->add_option("--image", opt->image, "Query image (PNG/JPEG, the model's input size)");
+  opt->data.add_to(sub, "test");
+  auto* index_of = sub->add_option("--index-of", opt->index_of, "Query: sample I of --data/--split");
+  image->excludes(index_of);
+  sub->add_option("-k", opt->k, "Number of results")->default_val(10);
+  sub->add_flag("--json", opt->json, "Print JSON");
+  opt->runtime.add_to(sub);
+  sub->callback([opt, image, index_of] {
+    if (image->count() == 0 && index_of->count() == 0) throw Error("give a query: --image FILE or --index-of I");
+    opt->runtime.apply();
+    CodeIndex index = CodeIndex::load(opt->index);
+    LoadedModel model = load_model_for_index(index, opt->model);
+    RawData raw;
+    if (!opt->image.empty()) {
+      raw = read_image_file(opt->image);
+    } else {
+      if (opt->index_of < 0) throw Error("--index-of must be >= 0");
+      DataOptions upto = opt->data;
+      upto.limit = opt->index_of + 1;
+      raw = upto.load();
+      if (raw.count() <= opt->index_of)
+        throw Error("--index-of " + std::to_string(opt->index_of) + ": " + opt->data.data + " " + opt->data.split +
+                    " has " + std::to_string(raw.count()) + " samples");
+      int64_t features = raw.features();
+      raw.values.erase(raw.values.begin(), raw.values.begin() + opt->index_of * features);
+      if (!raw.labels.empty()) raw.labels.erase(raw.labels.begin(), raw.labels.begin() + opt->index_of);
+    }
+    if (raw.features() != model.model->spec().input_size())
+      throw Error("the query has " + std::to_string(raw.features()) + " values, the model expects " +
+                  std::to_string(model.model->spec().input_size()));
+    Dataset query = make_dataset(std::move(raw), model.normalization);
+    std::vector<float> code = tensor_values(encode_all(model.model, query.x));
+    std::vector<SearchHit> hits = index.search(code.data(), 1, opt->k).front();
+    const IndexInfo& info = index.info();
+    nlohmann::json results = nlohmann::json::array();
+    for (size_t rank = 0; rank < hits.size(); ++rank) {
+      const SearchHit& hit = hits[rank];
+      nlohmann::json row = {{"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
+      if (!info.labels.empty()) row["label"] = info.labels[static_cast<size_t>(hit.id)];
+      if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];
+      results.push_back(row);
+    }
+    if (opt->json) {
+      std::cout << nlohmann::json{{"query_label", query.has_labels() ? nlohmann::json(query.y[0].item<int64_t>()) : nlohmann::json()},
+                                  {"results", results}}.dump()
+                << "\n";
+      return;
+    }
+    std::cout << "rank  id       " << (info.paths.empty() ? "label" : "path ") << "  distance  similarity\n";
+    for (const auto& row : results) {
+      std::string what = row.contains("path") ? row["path"].get<std::string>()
+                         : row.contains("label") ? std::to_string(row["label"].get<int64_t>()) : "-";
+      std::cout << std::left << std::setw(6) << row["rank"].get<int64_t>() << std::setw(9) << row["id"].get<int64_t>()
+                << std::setw(7) << what << std::right << std::fixed << std::setprecision(3) << std::setw(8)
+                << row["distance"].get<double>() << std::setprecision(1) << std::setw(11) << row["similarity"].get<double>()
+                << "%\n";
+    }
+  });
+}
+
+}  // namespace latent::cli
