@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "latent/corruption.h"
 #include "latent/error.h"
 #include "latent/fused_adam.h"
 #include "latent/progress.h"
@@ -124,7 +125,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor x = train.x.index_select(0, order.slice(0, step * options_.batch, (step + 1) * options_.batch));
       optimizer_->zero_grad();
-      torch::Tensor loss = model_->objective(x, x);
+      torch::Tensor loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
       double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +
