@@ -22,7 +22,7 @@ torch::Tensor jacobian_sq_closed_form(const torch::Tensor& weight, const torch::
 }
 
 torch::Tensor jacobian_sq_exact(const torch::Tensor& x, const torch::Tensor& codes) {
-  torch::Tensor total = torch::zeros({x.size(0)});
+  torch::Tensor total = torch::zeros({x.size(0)}, x.dtype());
   for (int64_t k = 0; k < codes.size(1); ++k) {
     // Images are independent, so the gradient of the column sum holds each image's row k of J.
     torch::Tensor row = torch::autograd::grad({codes.select(1, k).sum()}, {x}, {}, /*retain_graph=*/true)[0];
