@@ -98,10 +98,13 @@ double Trainer::validation_loss(const Dataset& val) {
   torch::NoGradGuard no_grad;
   model_->eval();
   double total = 0;
+  // Validation scores the training objective (a denoiser on corrupted inputs) with the same
+  // noise every epoch; fit() reseeds before the next epoch.
+  torch::manual_seed(options_.seed * 1000003ull);
   constexpr int64_t kEvalBatch = 2048;
   for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
     torch::Tensor x = val.x.slice(0, start, std::min(start + kEvalBatch, val.size()));
-    total += model_->objective(x, x).item<double>() * x.size(0);
+    total += model_->objective(corrupt(x, model_->spec().corrupt), x).item<double>() * x.size(0);
   }
   model_->train();
   return total / static_cast<double>(val.size());
