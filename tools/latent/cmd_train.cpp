@@ -23,9 +23,9 @@ struct TrainCommand {
   TrainOptions options;
   std::string out, checkpoint, resume, log;
 
-  static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& layers) {
+  static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
     std::vector<int64_t> widths;
-    std::stringstream in(layers);
+    std::stringstream in(text);
     std::string item;
     while (std::getline(in, item, ',')) {
       try {
@@ -33,7 +33,7 @@ struct TrainCommand {
         widths.push_back(std::stoll(item, &used));
         if (used != item.size()) throw std::invalid_argument(item);
       } catch (const std::exception&) {
-        throw Error(flag + " '" + layers + "': expected sizes separated by commas, like 1000,500,250");
+        throw Error(flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250");
       }
     }
     return widths;
