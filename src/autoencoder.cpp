@@ -1,25 +1,20 @@
 #include "latent/autoencoder.h"
 
+#include "latent/conv_layers.h"
+#include "latent/regularizer.h"
+
 namespace latent {
-namespace {
-
-void add_activation(torch::nn::Sequential& seq, const std::string& name) {
-  if (name == "relu") seq->push_back(torch::nn::ReLU());
-  else if (name == "sigmoid") seq->push_back(torch::nn::Sigmoid());
-  else if (name == "tanh") seq->push_back(torch::nn::Tanh());
-  else if (name == "selu") seq->push_back(torch::nn::SELU());
-  // "linear": nothing
-}
-
-}  // namespace
 
 AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   spec_.validate();
   // Encoder: D → layers... → latent; decoder mirrors it: latent → reversed layers... → D.
-  std::vector<int64_t> widths = {spec_.input_size()};
+  // --arch conv: strided convolutions first, the dense layers then start from their output.
+  ConvDown conv_down = spec_.arch == "conv" ? ConvDown(spec_) : ConvDown(nullptr);
+  std::vector<int64_t> widths = {conv_down ? conv_down->output_size() : spec_.input_size()};
   widths.insert(widths.end(), spec_.layers.begin(), spec_.layers.end());
   widths.push_back(spec_.latent);
   encoder_ = torch::nn::Sequential();
+  if (conv_down) encoder_->push_back(conv_down);
   for (size_t i = 0; i + 1 < widths.size(); ++i) {
     encoder_->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
     add_activation(encoder_, i + 2 == widths.size() ? spec_.code_activation : spec_.activation);
@@ -27,8 +22,9 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   decoder_ = torch::nn::Sequential();
   for (size_t i = widths.size() - 1; i > 0; --i) {
     decoder_->push_back(torch::nn::Linear(widths[i], widths[i - 1]));
-    if (i > 1) add_activation(decoder_, spec_.activation);
+    if (i > 1 || conv_down) add_activation(decoder_, spec_.activation);
   }
+  if (conv_down) decoder_->push_back(ConvUp(spec_));
   register_module("encoder", encoder_);
   register_module("decoder", decoder_);
 }
@@ -49,7 +45,25 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
 }
 
 torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target) {
-  return loss(decode_logits(encode(input)), target);
+  if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);
+  // The contractive estimator differentiates the code with respect to the input, also when the
+  // caller (validation) runs without grad.
+  const bool input_grad = spec_.contractive > 0 && !has_closed_form_jacobian();
+  torch::AutoGradMode grad_mode(torch::GradMode::is_enabled() || input_grad);
+  torch::Tensor x = input_grad ? input.detach().requires_grad_(true) : input;
+  torch::Tensor codes = encode(x);
+  torch::Tensor total = loss(decode_logits(codes), target);
+  if (spec_.sparsity.active()) total = total + sparsity_penalty(codes, spec_.sparsity);
+  if (spec_.contractive > 0) total = total + spec_.contractive * jacobian_sq(x, codes, false).mean();
+  return total;
+}
+
+bool AutoencoderImpl::has_closed_form_jacobian() const { return spec_.arch == "dense" && spec_.layers.empty(); }
+
+torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact) {
+  if (has_closed_form_jacobian())
+    return jacobian_sq_closed_form(encoder_[0]->as<torch::nn::Linear>()->weight, codes, spec_.code_activation);
+  return exact ? jacobian_sq_exact(x, codes) : jacobian_sq_estimate(x, codes);
 }
 
 int64_t AutoencoderImpl::parameter_count() const {

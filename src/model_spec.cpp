@@ -1,6 +1,7 @@
 #include "latent/model_spec.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "latent/error.h"
 
@@ -24,7 +25,7 @@ int64_t ModelSpec::input_size() const {
 
 void ModelSpec::validate() const {
   if (input_shape.empty() || input_size() <= 0) throw Error("model input shape is empty");
-  require_one_of("--arch", arch, {"dense"});
+  require_one_of("--arch", arch, {"dense", "conv"});
   require_one_of("--activation", activation, {"relu", "sigmoid", "tanh", "selu"});
   require_one_of("--code-activation", code_activation, {"linear", "relu", "sigmoid", "tanh"});
   require_one_of("output", output, {"sigmoid", "linear"});
@@ -34,12 +35,31 @@ void ModelSpec::validate() const {
   if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
   for (int64_t width : layers)
     if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
+  validate_regularisers();
+}
+
+void ModelSpec::validate_regularisers() const {
+  if (arch == "conv") {
+    if (input_shape.size() != 3)
+      throw Error("--arch conv needs image data; this data is a table of " + std::to_string(input_size()) +
+                  " columns: use --arch dense");
+    if (channels.empty() || channels.size() > 6) throw Error("--channels: give 1 to 6 sizes, like 32,64");
+    for (int64_t c : channels)
+      if (c < 1 || c > 4096) throw Error("--channels: each size must be between 1 and 4096");
+  }
+  if (corrupt.kind == "saltpepper" && output != "sigmoid")
+    throw Error("--corrupt saltpepper sets pixels to 0 or 1: it needs data in [0,1] (images)");
+  if (sparsity.kind == "kl" && code_activation != "sigmoid")
+    throw Error("--sparsity kl compares mean activations in (0,1): it needs --code-activation sigmoid");
+  if (!(contractive >= 0) || !std::isfinite(contractive)) throw Error("--contractive must be >= 0");
 }
 
 nlohmann::json ModelSpec::to_json() const {
   return {{"input_shape", input_shape}, {"arch", arch},     {"layers", layers},
           {"latent", latent},           {"activation", activation}, {"code_activation", code_activation},
-          {"output", output},           {"loss", loss}};
+          {"output", output},           {"loss", loss},
+          {"channels", channels},       {"corrupt", corrupt.str()}, {"sparsity", sparsity.str()},
+          {"contractive", contractive}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
@@ -53,6 +73,10 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.code_activation = j.at("code_activation").get<std::string>();
     spec.output = j.at("output").get<std::string>();
     spec.loss = j.at("loss").get<std::string>();
+    spec.channels = j.value("channels", spec.channels);
+    spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
+    spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));
+    spec.contractive = j.value("contractive", 0.0);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model spec: ") + e.what());
   }
@@ -62,6 +86,8 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
 
 std::string ModelSpec::shape_string() const {
   std::string s = std::to_string(input_size());
+  if (arch == "conv")
+    for (int64_t c : channels) s += "-conv" + std::to_string(c);
   for (int64_t width : layers) s += "-" + std::to_string(width);
   return s + "-" + std::to_string(latent);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "latent/corruption.h"
 #include "latent/error.h"
 #include "latent/fused_adam.h"
 #include "latent/progress.h"
@@ -97,10 +98,13 @@ double Trainer::validation_loss(const Dataset& val) {
   torch::NoGradGuard no_grad;
   model_->eval();
   double total = 0;
+  // Validation scores the training objective (a denoiser on corrupted inputs) with the same
+  // noise every epoch; fit() reseeds before the next epoch.
+  torch::manual_seed(options_.seed * 1000003ull);
   constexpr int64_t kEvalBatch = 2048;
   for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
     torch::Tensor x = val.x.slice(0, start, std::min(start + kEvalBatch, val.size()));
-    total += model_->objective(x, x).item<double>() * x.size(0);
+    total += model_->objective(corrupt(x, model_->spec().corrupt), x).item<double>() * x.size(0);
   }
   model_->train();
   return total / static_cast<double>(val.size());
@@ -124,7 +128,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor x = train.x.index_select(0, order.slice(0, step * options_.batch, (step + 1) * options_.batch));
       optimizer_->zero_grad();
-      torch::Tensor loss = model_->objective(x, x);
+      torch::Tensor loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
       double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +

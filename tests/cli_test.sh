@@ -100,6 +100,29 @@ expect_bad "index through another model" "$latent" search --index "$work/m.index
 expect_bad "search without a query" "$latent" search --index "$work/m.index"
 expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
 
+# Regularised autoencoders (issue 3): the flags reach the model file, eval and denoise use them.
+run "$latent" train --limit 1000 --epochs 1 --latent 16 --code-activation relu --corrupt masking:0.5 \
+  --sparsity l1:0.05 --contractive 0.1 --out "$work/r.model"
+"$latent" info "$work/r.model" --json | grep -q '"corrupt":"masking:0.5".*"sparsity":"l1:0.05"' || fail "info does not show corrupt/sparsity"
+json=$("$latent" eval --model "$work/r.model" --limit 200 --corrupt masking:0.5 --json) || fail "eval --corrupt failed"
+/usr/bin/python3 - "$json" <<'PY' || fail "eval --corrupt JSON: $json"
+import json, sys
+m = json.loads(sys.argv[1])
+for k in ("psnr_noisy_db", "psnr_denoised_db", "code_mean_abs", "code_active_fraction", "jacobian_fro"):
+    assert k in m, k
+assert 0 <= m["code_active_fraction"] <= 1 and m["jacobian_fro"] > 0 and m["psnr_noisy_db"] > 5, m
+PY
+run "$latent" denoise --model "$work/r.model" --count 8 --out "$work/denoise.png"
+[ -s "$work/denoise.png" ] || fail "denoise wrote no grid"
+run "$latent" train --limit 300 --epochs 1 --arch conv --channels 4,8 --latent 8 --out "$work/c.model"
+"$latent" info "$work/c.model" --json | grep -q '"arch":"conv"' || fail "info does not show the conv arch"
+expect_bad "bad corruption" "$latent" train --limit 100 --corrupt masking:2 --out "$work/bad.model"
+expect_bad "kl without sigmoid code" "$latent" train --limit 100 --sparsity kl:0.05,1 --out "$work/bad.model"
+expect_bad "negative contractive" "$latent" train --limit 100 --contractive -1 --out "$work/bad.model"
+expect_bad "conv on a table" "$latent" train --data "csv:$work/t.csv,label=last" --arch conv --out "$work/bad.model"
+expect_bad "eval bad corruption" "$latent" eval --model "$work/r.model" --corrupt blur:1
+expect_bad "denoise needs a corruption" "$latent" denoise --model "$work/m.model" --out "$work/bad.png"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)" >&2
   exit 1

@@ -21,6 +21,12 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
   torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target);
+  /// Squared Frobenius norm of d code / d input per image, [N], given codes = encode(x) computed
+  /// with x requiring grad. Closed form (exact) for a one-layer dense encoder; otherwise exact
+  /// (one backward pass per code unit) when `exact`, else an unbiased one-probe estimate that
+  /// can be differentiated (for training).
+  torch::Tensor jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact);
+  bool has_closed_form_jacobian() const;
 
   const ModelSpec& spec() const { return spec_; }
   int64_t parameter_count() const;

@@ -6,21 +6,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latent/regularizer_spec.h"
+
 namespace latent {
 
 struct ModelSpec {
   std::vector<int64_t> input_shape;      ///< {1, H, W} or {D}
-  std::string arch = "dense";            ///< dense
+  std::string arch = "dense";            ///< dense | conv (images only)
   std::vector<int64_t> layers;           ///< hidden sizes of the encoder; the decoder mirrors them
   int64_t latent = 32;                   ///< code size
   std::string activation = "relu";       ///< relu | sigmoid | tanh | selu (hidden layers)
   std::string code_activation = "linear";  ///< linear | relu | sigmoid | tanh (the code layer)
   std::string output = "sigmoid";        ///< sigmoid for [0,1] data, linear for standardised data
   std::string loss = "bce";              ///< bce (needs sigmoid output) | mse
+  // Added by issue 3; absent in older model files (then the defaults below apply).
+  std::vector<int64_t> channels = {32, 64};  ///< conv only: channels of each stride-2 convolution
+  CorruptionSpec corrupt;                ///< input corruption while training (denoising)
+  SparsitySpec sparsity;                 ///< code penalty: L1 or KL to a target activation
+  double contractive = 0;                ///< weight of ||d code / d input||_F^2 (0 = off)
 
   int64_t input_size() const;
   /// Throws latent::Error naming the first field that is out of range.
   void validate() const;
+  /// The issue-3 fields: conv shape, corruption, sparsity, contractive weight.
+  void validate_regularisers() const;
   nlohmann::json to_json() const;
   static ModelSpec from_json(const nlohmann::json& j);
   /// "784-1000-500-250-30" style summary of the encoder.

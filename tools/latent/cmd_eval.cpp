@@ -1,6 +1,7 @@
 // latent eval: reconstruction metrics of a model on a data split.
 #include "commands.h"
 #include "common.h"
+#include "latent/code_metrics.h"
 #include "latent/evaluate.h"
 
 namespace latent::cli {
@@ -9,7 +10,7 @@ void add_eval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
     DataOptions data;
-    std::string model;
+    std::string model, corrupt;
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
@@ -20,16 +21,27 @@ void add_eval_command(CLI::App& app) {
       "  bce_per_pixel  binary cross-entropy per pixel (images only)\n"
       "  mse_per_pixel  mean squared error per pixel\n"
       "  sse_per_image  squared error summed over pixels, averaged over images (Hinton & Salakhutdinov 2006)\n"
-      "  psnr_db        10*log10(1/mse_per_pixel) (images only)");
+      "  psnr_db        10*log10(1/mse_per_pixel) (images only)\n"
+      "  code_mean_abs  mean |code value|\n"
+      "  code_active_fraction  fraction of code units with |value| > 0.01, averaged over samples\n"
+      "  jacobian_fro   ||d code / d input||_F (not squared), exact, averaged over samples\n"
+      "With --corrupt (images only; PSNR per image, peak 1, averaged over images):\n"
+      "  psnr_noisy_db     corrupted input against the clean one\n"
+      "  psnr_denoised_db  reconstruction of the corrupted input against the clean one");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
+  sub->add_option("--corrupt", opt->corrupt, "Also measure denoising: gaussian:STDDEV | masking:P | saltpepper:P");
   sub->add_flag("--json", opt->json, "Print one JSON object");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
+    CorruptionSpec corruption = CorruptionSpec::parse(opt->corrupt);
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);
-    print_report(evaluate_reconstruction(model.model, data), opt->json);
+    nlohmann::json report = evaluate_reconstruction(model.model, data);
+    report.update(code_metrics(model.model, data));
+    if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));
+    print_report(report, opt->json);
   });
 }
 

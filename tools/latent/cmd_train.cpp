@@ -18,13 +18,14 @@ struct TrainCommand {
   DataOptions data;
   double val_fraction = 0.1;
   std::string layers;
+  std::string channels = "32,64", corrupt = "none", sparsity = "none";
   ModelSpec spec;
   TrainOptions options;
   std::string out, checkpoint, resume, log;
 
-  std::vector<int64_t> parse_layers() const {
+  static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
     std::vector<int64_t> widths;
-    std::stringstream in(layers);
+    std::stringstream in(text);
     std::string item;
     while (std::getline(in, item, ',')) {
       try {
@@ -32,7 +33,7 @@ struct TrainCommand {
         widths.push_back(std::stoll(item, &used));
         if (used != item.size()) throw std::invalid_argument(item);
       } catch (const std::exception&) {
-        throw Error("--layers '" + layers + "': expected sizes separated by commas, like 1000,500,250");
+        throw Error(flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250");
       }
     }
     return widths;
@@ -60,7 +61,10 @@ struct TrainCommand {
     if (!trainer) {
       norm = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;
-      spec.layers = parse_layers();
+      spec.layers = parse_sizes("--layers", layers);
+      spec.channels = parse_sizes("--channels", channels);
+      spec.corrupt = CorruptionSpec::parse(corrupt);
+      spec.sparsity = SparsitySpec::parse(sparsity);
       spec.output = norm.unit_range() ? "sigmoid" : "linear";
       if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
       options.seed = runtime.seed;
@@ -121,6 +125,24 @@ void add_train_command(CLI::App& app) {
       ->default_val("linear");
   sub->add_option("--loss", cmd->spec.loss, "bce | mse (default: bce for images, mse for standardised data)")
       ->default_val("");
+  sub->add_option("--arch", cmd->spec.arch,
+                  "dense | conv (images: stride-2 3x3 convolutions of --channels before --layers, transposed after)")
+      ->default_val("dense");
+  sub->add_option("--channels", cmd->channels, "--arch conv: channels of each convolution, e.g. 32,64")
+      ->default_val("32,64");
+  sub->add_option("--corrupt", cmd->corrupt,
+                  "Denoising: corrupt each batch afresh, reconstruct the clean input. none | gaussian:STDDEV | "
+                  "masking:P (zero each value with probability P) | saltpepper:P (set to 0 or 1 with probability P)")
+      ->default_val("none");
+  sub->add_option("--sparsity", cmd->sparsity,
+                  "Sparse code: none | l1:WEIGHT (WEIGHT x mean |code|) | kl:RHO,WEIGHT (WEIGHT x mean over units of "
+                  "KL(RHO || unit's mean activation over the batch); needs --code-activation sigmoid)")
+      ->default_val("none");
+  sub->add_option("--contractive", cmd->spec.contractive,
+                  "Contractive: add WEIGHT x ||d code/d input||_F^2 (mean over the batch). Exact closed form for a "
+                  "one-layer dense encoder (no --layers); deeper or conv encoders use an unbiased one-probe "
+                  "estimate (E|v^T J|^2, v random +-1; one extra backward pass)")
+      ->default_val(0.0);
   auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);

@@ -13,5 +13,6 @@ void add_info_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_eval_retrieval_command(CLI::App& app);
+void add_denoise_command(CLI::App& app);
 
 }  // namespace latent::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   latent::cli::add_index_command(app);
   latent::cli::add_search_command(app);
   latent::cli::add_eval_retrieval_command(app);
+  latent::cli::add_denoise_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,54 @@
+// The convolutional encoder/decoder: shapes round-trip for any image size; tables are refused.
+#include <gtest/gtest.h>
+
+#include "fixtures.h"
+#include "latent/autoencoder.h"
+#include "latent/error.h"
+
+namespace latent {
+namespace {
+
+using testing::mnist_slice;
+using testing::mnist_spec;
+
+TEST(Conv, ShapesRoundTrip) {
+  for (std::vector<int64_t> shape : {std::vector<int64_t>{1, 28, 28}, {1, 13, 17}, {3, 8, 8}, {1, 5, 1}}) {
+    ModelSpec spec = mnist_spec({}, 10);
+    spec.input_shape = shape;
+    spec.arch = "conv";
+    spec.channels = {4, 8, 8};
+    torch::manual_seed(1);
+    Autoencoder model(spec);
+    torch::Tensor x = torch::rand({3, spec.input_size()});
+    torch::Tensor codes = model->encode(x);
+    EXPECT_EQ(codes.sizes(), (std::vector<int64_t>{3, 10}));
+    EXPECT_EQ(model->decode(codes).sizes(), x.sizes());
+  }
+}
+
+TEST(Conv, MnistModelWithHiddenLayerAndObjective) {
+  ModelSpec spec = mnist_spec({64}, 16);
+  spec.arch = "conv";
+  spec.channels = {8, 16};
+  Autoencoder model(spec);
+  EXPECT_EQ(spec.shape_string(), "784-conv8-conv16-64-16");
+  Dataset data = mnist_slice("test", 20);
+  torch::Tensor loss = model->objective(data.x, data.x);
+  loss.backward();
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+}
+
+TEST(Conv, RefusesTabularData) {
+  ModelSpec spec = mnist_spec({}, 4);
+  spec.input_shape = {8};
+  spec.arch = "conv";
+  try {
+    spec.validate();
+    FAIL() << "conv on a table must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--arch conv needs image data"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace latent
