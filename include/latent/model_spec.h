@@ -20,7 +20,7 @@ struct ModelSpec {
   std::string output = "sigmoid";        ///< sigmoid for [0,1] data, linear for standardised data
   std::string loss = "bce";              ///< bce (needs sigmoid output) | mse
   // Added by issue 3; absent in older model files (then the defaults below apply).
-  std::vector<int64_t> channels = {32, 64};  ///< conv only: channels of each stride-2 convolution
+  std::vector<int64_t> channels;         ///< conv only: channels of each stride-2 convolution
   CorruptionSpec corrupt;                ///< input corruption while training (denoising)
   SparsitySpec sparsity;                 ///< code penalty: L1 or KL to a target activation
   double contractive = 0;                ///< weight of ||d code / d input||_F^2 (0 = off)

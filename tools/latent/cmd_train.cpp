@@ -62,7 +62,7 @@ struct TrainCommand {
       norm = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;
       spec.layers = parse_sizes("--layers", layers);
-      spec.channels = parse_sizes("--channels", channels);
+      if (spec.arch == "conv") spec.channels = parse_sizes("--channels", channels);
       spec.corrupt = CorruptionSpec::parse(corrupt);
       spec.sparsity = SparsitySpec::parse(sparsity);
       spec.output = norm.unit_range() ? "sigmoid" : "linear";
