@@ -69,4 +69,17 @@ RawData read_image_dir(const std::string& dir) {
   return raw;
 }
 
+RawData read_image_file(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);
+  if (!pixels) throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
+  RawData raw;
+  raw.is_image = true;
+  raw.sample_shape = {1, height, width};
+  raw.values.assign(pixels, pixels + int64_t{width} * height);
+  stbi_image_free(pixels);
+  raw.paths.push_back(path);
+  return raw;
+}
+
 }  // namespace latent

@@ -1,6 +1,7 @@
 #include "latent/model_spec.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "latent/error.h"
 
@@ -34,12 +35,18 @@ void ModelSpec::validate() const {
   if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
   for (int64_t width : layers)
     if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
+  require_one_of("code head", code_head, {"plain", "gaussian"});
+  if (code_head == "gaussian" && code_activation != "linear")
+    throw Error("--type vae needs --code-activation linear (the code is a mean and a log-variance)");
+  if (!(beta >= 0) || !std::isfinite(beta)) throw Error("--beta must be >= 0");
+  if (kl_warmup < 0) throw Error("--kl-warmup must be >= 0");
 }
 
 nlohmann::json ModelSpec::to_json() const {
   return {{"input_shape", input_shape}, {"arch", arch},     {"layers", layers},
           {"latent", latent},           {"activation", activation}, {"code_activation", code_activation},
-          {"output", output},           {"loss", loss}};
+          {"output", output},           {"loss", loss},
+          {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
@@ -53,6 +60,10 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.code_activation = j.at("code_activation").get<std::string>();
     spec.output = j.at("output").get<std::string>();
     spec.loss = j.at("loss").get<std::string>();
+    // Added later: files written before have none of these (a plain autoencoder).
+    spec.code_head = j.value("code_head", spec.code_head);
+    spec.beta = j.value("beta", spec.beta);
+    spec.kl_warmup = j.value("kl_warmup", spec.kl_warmup);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model spec: ") + e.what());
   }

@@ -17,6 +17,9 @@ struct ModelSpec {
   std::string code_activation = "linear";  ///< linear | relu | sigmoid | tanh (the code layer)
   std::string output = "sigmoid";        ///< sigmoid for [0,1] data, linear for standardised data
   std::string loss = "bce";              ///< bce (needs sigmoid output) | mse
+  std::string code_head = "plain";       ///< plain | gaussian (a variational autoencoder; see code_head.h)
+  double beta = 1.0;                     ///< gaussian: weight of the KL term
+  int kl_warmup = 0;                     ///< gaussian: epochs over which the KL weight ramps up from 0
 
   int64_t input_size() const;
   /// Throws latent::Error naming the first field that is out of range.

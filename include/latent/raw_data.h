@@ -42,5 +42,7 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
 /// PNG/JPEG files (grayscale, all one size). Files in subfolders get the subfolder's index
 /// (sorted by name) as label; files directly in dir have none.
 RawData read_image_dir(const std::string& dir);
+/// One PNG/JPEG file as a single grayscale sample {1, H, W}, no label.
+RawData read_image_file(const std::string& path);
 
 }  // namespace latent

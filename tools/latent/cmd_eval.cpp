@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/evaluate.h"
+#include "latent/variational_eval.h"
 
 namespace latent::cli {
 
@@ -11,6 +12,7 @@ void add_eval_command(CLI::App& app) {
     DataOptions data;
     std::string model;
     bool json = false;
+    int64_t iw_samples = 1000;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "Reconstruction metrics of a model on a data split");
@@ -20,16 +22,26 @@ void add_eval_command(CLI::App& app) {
       "  bce_per_pixel  binary cross-entropy per pixel (images only)\n"
       "  mse_per_pixel  mean squared error per pixel\n"
       "  sse_per_image  squared error summed over pixels, averaged over images (Hinton & Salakhutdinov 2006)\n"
-      "  psnr_db        10*log10(1/mse_per_pixel) (images only)");
+      "  psnr_db        10*log10(1/mse_per_pixel) (images only)\n"
+      "A variational autoencoder (--type vae) adds, in nats per sample (z drawn with --seed):\n"
+      "  elbo           evidence lower bound E_q[log p(x|z)] - KL(q(z|x)||N(0,I)), one z per sample;\n"
+      "                 -elbo is the training loss (pytorch/examples' \"test loss\")\n"
+      "  loss_z_mean    the same loss with z = mu (no sampling)\n"
+      "  nll_is         -log p(x) estimated with --iw-samples importance samples from q (Burda et al. 2015):\n"
+      "                 a tighter bound than -elbo that approaches the true value as the samples grow");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
   sub->add_flag("--json", opt->json, "Print one JSON object");
+  sub->add_option("--iw-samples", opt->iw_samples, "VAE: importance samples per image for nll_is")->default_val(1000);
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);
-    print_report(evaluate_reconstruction(model.model, data), opt->json);
+    nlohmann::json report = evaluate_reconstruction(model.model, data);
+    if (model.model->spec().code_head == "gaussian")
+      report.update(evaluate_variational(model.model, data, opt->iw_samples));
+    print_report(report, opt->json);
   });
 }
 

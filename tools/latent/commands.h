@@ -10,5 +10,7 @@ void add_reconstruct_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_interpolate_command(CLI::App& app);
 
 }  // namespace latent::cli

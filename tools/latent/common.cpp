@@ -6,6 +6,7 @@
 #include "latent/data_source.h"
 #include "latent/error.h"
 #include "latent/image_grid.h"
+#include "latent/matrix_file.h"
 #include "latent/threads.h"
 
 namespace latent::cli {
@@ -44,6 +45,17 @@ Dataset DataOptions::load_for(const LoadedModel& model) const {
   return make_dataset(std::move(raw), model.normalization);
 }
 
+torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model) {
+  if (index < 0) throw Error("--index must be >= 0");
+  DataOptions first = data;
+  first.limit = index + 1;
+  Dataset loaded = first.load_for(model);
+  if (loaded.size() <= index)
+    throw Error("--index " + std::to_string(index) + ": --data " + data.data + " (" + data.split + ") has only " +
+                std::to_string(loaded.size()) + " samples");
+  return loaded.x.slice(0, index, index + 1);
+}
+
 void print_report(const nlohmann::json& report, bool as_json) {
   if (as_json) {
     std::cout << report.dump() << "\n";
@@ -65,6 +77,13 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
   model.normalization.invert(pixels, flat.size(1));
   for (float& v : pixels) v /= 255.0f;
   write_image_grid(path, pixels, flat.size(0), shape[1], shape[2], columns);
+}
+
+void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model) {
+  torch::Tensor flat = values.contiguous();
+  std::vector<float> raw(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+  model.normalization.invert(raw, flat.size(1));
+  write_matrix(path, Matrix{flat.size(0), flat.size(1), std::move(raw)});
 }
 
 void check_output_extension(const std::string& path, const std::vector<std::string>& allowed) {

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   latent::cli::add_encode_command(app);
   latent::cli::add_decode_command(app);
   latent::cli::add_info_command(app);
+  latent::cli::add_generate_command(app);
+  latent::cli::add_interpolate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
