@@ -68,6 +68,11 @@ np.savetxt('$work/t.csv', np.c_[x, rng.integers(0, 2, 300)], delimiter=',', head
 run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 3 --latent 3 --out "$work/t.model"
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
 "$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json | grep -q sse_per_image || fail "CSV eval"
+# A VAE on standardised data: Gaussian reconstruction term, samples written as a table.
+run "$latent" train --type vae --data "csv:$work/t.csv,label=last" --epochs 2 --latent 3 --out "$work/tv.model"
+"$latent" eval --model "$work/tv.model" --data "csv:$work/t.csv,label=last" --iw-samples 20 --json | grep -q nll_is || fail "CSV VAE eval"
+run "$latent" generate --model "$work/tv.model" --count 5 --out "$work/tv.csv"
+[ "$(wc -l <"$work/tv.csv")" -eq 6 ] || fail "CSV VAE samples: $(wc -l <"$work/tv.csv") lines, expected a header and 5 rows"
 
 # A variational autoencoder: eval adds the bounds, generation is reproducible from --seed.
 run "$latent" train --type vae --data mnist --limit 3000 --layers 200 --latent 8 --epochs 2 --kl-warmup 1 --out "$work/v.model" --seed 1

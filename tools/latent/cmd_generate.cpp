@@ -4,6 +4,7 @@
 #include "latent/data_source.h"
 #include "latent/error.h"
 #include "latent/generate.h"
+#include "latent/matrix_file.h"
 
 namespace latent::cli {
 
@@ -23,7 +24,7 @@ void add_generate_command(CLI::App& app) {
       "--spread 0 gives its reconstruction, 1 the model's own uncertainty. The same --seed gives the same images.");
   sub->add_option("--model", opt->model, "Model file (trained with --type vae)")->required();
   sub->add_option("--count", opt->count, "Number of samples")->default_val(64);
-  sub->add_option("--out", opt->out, "samples.png (a grid)")->required();
+  sub->add_option("--out", opt->out, "samples.png (a grid) or samples.npy / samples.csv (raw data units)")->required();
   sub->add_option("--out-npy", opt->out_npy, "Also write the samples' raw pixels (0..255) as .npy, one per row");
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(8);
   auto* image = sub->add_option("--variations-of", opt->image, "Variations of this PNG/JPEG image");
@@ -33,7 +34,7 @@ void add_generate_command(CLI::App& app) {
   sub->add_option("--spread", opt->spread, "Variations: scale of the posterior's standard deviation")->default_val(1.0);
   opt->runtime.add_to(sub);
   sub->callback([opt, image, index] {
-    check_output_extension(opt->out, {".png"});
+    check_output_extension(opt->out, {".png", ".npy", ".csv"});
     if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"});
     if (opt->count < 1 || opt->count > 100000) throw Error("--count must be between 1 and 100000");
     if (opt->columns < 1) throw Error("--columns must be at least 1");
@@ -55,7 +56,8 @@ void add_generate_command(CLI::App& app) {
       }
       samples = sample_variations(model.model, x, opt->count, opt->spread, opt->runtime.seed);
     }
-    write_grid(opt->out, samples, model, opt->columns);
+    if (is_matrix_path(opt->out)) write_raw_matrix(opt->out, samples, model);
+    else write_grid(opt->out, samples, model, opt->columns);
     if (!opt->out_npy.empty()) write_raw_matrix(opt->out_npy, samples, model);
   });
 }
