@@ -16,7 +16,8 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   encoder_ = torch::nn::Sequential();
   if (conv_down) encoder_->push_back(conv_down);
   for (size_t i = 0; i + 1 < widths.size(); ++i) {
-    encoder_->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
+    int64_t out = i + 2 == widths.size() ? code_head_width(spec_) : widths[i + 1];
+    encoder_->push_back(torch::nn::Linear(widths[i], out));
     add_activation(encoder_, i + 2 == widths.size() ? spec_.code_activation : spec_.activation);
   }
   decoder_ = torch::nn::Sequential();
@@ -29,7 +30,15 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   register_module("decoder", decoder_);
 }
 
-torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) { return encoder_->forward(x); }
+torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
+  torch::Tensor out = encoder_->forward(x);
+  return spec_.code_head == "gaussian" ? split_gaussian(out).mean : out;
+}
+
+GaussianCode AutoencoderImpl::posterior(const torch::Tensor& x) {
+  TORCH_CHECK(spec_.code_head == "gaussian", "posterior() needs a gaussian code head");
+  return split_gaussian(encoder_->forward(x));
+}
 
 torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return decoder_->forward(codes); }
 
@@ -45,6 +54,11 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
 }
 
 torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target) {
+  if (spec_.code_head == "gaussian") {
+    GaussianCode q = posterior(input);
+    torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
+    return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
+  }
   if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);
   // The contractive estimator differentiates the code with respect to the input, also when the
   // caller (validation) runs without grad.

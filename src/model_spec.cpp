@@ -35,6 +35,13 @@ void ModelSpec::validate() const {
   if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
   for (int64_t width : layers)
     if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
+  require_one_of("code head", code_head, {"plain", "gaussian"});
+  if (code_head == "gaussian" && code_activation != "linear")
+    throw Error("--type vae needs --code-activation linear (the code is a mean and a log-variance)");
+  if (!(beta >= 0) || !std::isfinite(beta)) throw Error("--beta must be >= 0");
+  if (kl_warmup < 0) throw Error("--kl-warmup must be >= 0");
+  if (code_head == "gaussian" && (sparsity.active() || contractive > 0))
+    throw Error("--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the code)");
   validate_regularisers();
 }
 
@@ -59,7 +66,8 @@ nlohmann::json ModelSpec::to_json() const {
           {"latent", latent},           {"activation", activation}, {"code_activation", code_activation},
           {"output", output},           {"loss", loss},
           {"channels", channels},       {"corrupt", corrupt.str()}, {"sparsity", sparsity.str()},
-          {"contractive", contractive}};
+          {"contractive", contractive},
+          {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
@@ -77,6 +85,10 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
     spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));
     spec.contractive = j.value("contractive", 0.0);
+    // Added later: files written before have none of these (a plain autoencoder).
+    spec.code_head = j.value("code_head", spec.code_head);
+    spec.beta = j.value("beta", spec.beta);
+    spec.kl_warmup = j.value("kl_warmup", spec.kl_warmup);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model spec: ") + e.what());
   }

@@ -118,6 +118,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   model_->train();
   for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
     torch::manual_seed(options_.seed * 1000003ull + static_cast<uint64_t>(epoch));
+    model_->set_epoch(epoch);
     torch::Tensor order = torch::randperm(n, torch::kInt64);
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options_.epochs), steps_per_epoch);
     auto start_time = std::chrono::steady_clock::now();

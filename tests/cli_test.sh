@@ -78,6 +78,41 @@ np.savetxt('$work/t.csv', np.c_[x, rng.integers(0, 2, 300)], delimiter=',', head
 run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 3 --latent 3 --out "$work/t.model"
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
 "$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json | grep -q sse_per_image || fail "CSV eval"
+# A VAE on standardised data: Gaussian reconstruction term, samples written as a table.
+run "$latent" train --type vae --data "csv:$work/t.csv,label=last" --epochs 2 --latent 3 --out "$work/tv.model"
+"$latent" eval --model "$work/tv.model" --data "csv:$work/t.csv,label=last" --iw-samples 20 --json | grep -q nll_is || fail "CSV VAE eval"
+run "$latent" generate --model "$work/tv.model" --count 5 --out "$work/tv.csv"
+[ "$(wc -l <"$work/tv.csv")" -eq 6 ] || fail "CSV VAE samples: $(wc -l <"$work/tv.csv") lines, expected a header and 5 rows"
+
+# A variational autoencoder: eval adds the bounds, generation is reproducible from --seed.
+run "$latent" train --type vae --data mnist --limit 3000 --layers 200 --latent 8 --epochs 2 --kl-warmup 1 --out "$work/v.model" --seed 1
+json=$("$latent" eval --model "$work/v.model" --limit 200 --iw-samples 50 --json) || fail "vae eval failed"
+/usr/bin/python3 - "$json" <<'PY' || fail "vae eval JSON: $json"
+import json, sys
+m = json.loads(sys.argv[1])
+assert m["elbo"] < 0 and m["nll_is"] > 0 and m["loss_z_mean"] > 0 and m["iw_samples"] == 50, m
+assert m["nll_is"] <= -m["elbo"], m
+PY
+run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g1.png" --out-npy "$work/g1.npy"
+run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g2.png" --out-npy "$work/g2.npy"
+cmp -s "$work/g1.png" "$work/g2.png" && cmp -s "$work/g1.npy" "$work/g2.npy" || fail "same seed, different samples"
+run "$latent" generate --model "$work/v.model" --count 16 --seed 4 --out "$work/g3.png"
+cmp -s "$work/g1.png" "$work/g3.png" && fail "another seed gave the same samples"
+run "$latent" generate --model "$work/v.model" --data mnist --index 5 --count 8 --spread 0.5 --out "$work/var.png"
+/usr/bin/python3 -c "
+import numpy as np
+a = np.load('$work/g1.npy'); assert a.shape == (16, 784) and 0 <= a.min() and a.max() <= 255, a.shape" || fail "generate npy"
+# A 28x28 PNG of a generated digit, then variations of it.
+/usr/bin/python3 -c "
+import numpy as np, struct, zlib
+img = np.load('$work/g1.npy')[0].reshape(28, 28).round().astype(np.uint8)
+chunk = lambda t, d: struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+raw = b''.join(b'\\0' + row.tobytes() for row in img)
+open('$work/one.png', 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 28, 28, 8, 0, 0, 0, 0))
+    + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))"
+run "$latent" generate --model "$work/v.model" --variations-of "$work/one.png" --count 4 --out "$work/var2.png"
+run "$latent" interpolate --model "$work/v.model" --from 0 --to 1 --steps 7 --out "$work/walk.png" --out-npy "$work/walk.npy"
+/usr/bin/python3 -c "import numpy as np; assert np.load('$work/walk.npy').shape == (7, 784)" || fail "interpolate npy shape"
 
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"
@@ -99,6 +134,14 @@ expect_bad "wrong code size" "$latent" decode --model "$work/t.model" --codes "$
 expect_bad "index through another model" "$latent" search --index "$work/m.index" --model "$work/t.model" --index-of 1
 expect_bad "search without a query" "$latent" search --index "$work/m.index"
 expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+expect_bad "bad vae type" "$latent" train --limit 100 --type gan --out "$work/bad.model"
+expect_bad "vae with relu code" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
+expect_bad "prior of a plain model" "$latent" generate --model "$work/m.model" --out "$work/bad.png"
+expect_bad "negative spread" "$latent" generate --model "$work/v.model" --index 0 --spread -1 --out "$work/bad.png"
+expect_bad "image and index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
+expect_bad "unknown generate flag" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
+expect_bad "index out of range" "$latent" interpolate --model "$work/v.model" --from 0 --to 99999 --out "$work/bad.png"
+expect_bad "wrong image size" "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --out "$work/bad.png"
 
 # Regularised autoencoders (issue 3): the flags reach the model file, eval and denoise use them.
 run "$latent" train --limit 1000 --epochs 1 --latent 16 --code-activation relu --corrupt masking:0.5 \

@@ -4,6 +4,7 @@
 // output activation (sigmoid for [0,1] data, identity for standardised data).
 #include <torch/torch.h>
 
+#include "latent/code_head.h"
 #include "latent/model_spec.h"
 
 namespace latent {
@@ -12,7 +13,10 @@ class AutoencoderImpl : public torch::nn::Module {
  public:
   explicit AutoencoderImpl(ModelSpec spec);
 
+  /// The code; for a gaussian head its mean (deterministic, for encode and search).
   torch::Tensor encode(const torch::Tensor& x);
+  /// q(z|x) of a gaussian head (TORCH_CHECKs that the head is gaussian).
+  GaussianCode posterior(const torch::Tensor& x);
   torch::Tensor decode_logits(const torch::Tensor& codes);
   /// Reconstruction in normalised data space (output activation applied).
   torch::Tensor decode(const torch::Tensor& codes);
@@ -20,6 +24,8 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::Tensor loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
   /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
+  /// A gaussian head: reconstruction NLL + kl_weight·KL, summed over pixels and averaged over
+  /// images, with z drawn from torch's default generator.
   torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target);
   /// Squared Frobenius norm of d code / d input per image, [N], given codes = encode(x) computed
   /// with x requiring grad. Closed form (exact) for a one-layer dense encoder; otherwise exact
@@ -27,12 +33,16 @@ class AutoencoderImpl : public torch::nn::Module {
   /// can be differentiated (for training).
   torch::Tensor jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact);
   bool has_closed_form_jacobian() const;
+  /// The training epoch (1-based) the next objective() calls belong to: sets the KL warm-up
+  /// weight. Evaluation mode always uses the full weight.
+  void set_epoch(int epoch) { epoch_ = epoch; }
 
   const ModelSpec& spec() const { return spec_; }
   int64_t parameter_count() const;
 
  private:
   ModelSpec spec_;
+  int epoch_ = 0;
   torch::nn::Sequential encoder_{nullptr};
   torch::nn::Sequential decoder_{nullptr};
 };

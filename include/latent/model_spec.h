@@ -24,6 +24,9 @@ struct ModelSpec {
   CorruptionSpec corrupt;                ///< input corruption while training (denoising)
   SparsitySpec sparsity;                 ///< code penalty: L1 or KL to a target activation
   double contractive = 0;                ///< weight of ||d code / d input||_F^2 (0 = off)
+  std::string code_head = "plain";       ///< plain | gaussian (a variational autoencoder; see code_head.h)
+  double beta = 1.0;                     ///< gaussian: weight of the KL term
+  int kl_warmup = 0;                     ///< gaussian: epochs over which the KL weight ramps up from 0
 
   int64_t input_size() const;
   /// Throws latent::Error naming the first field that is out of range.

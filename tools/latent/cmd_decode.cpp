@@ -31,11 +31,9 @@ void add_decode_command(CLI::App& app) {
     for (float v : codes.values)
       if (!std::isfinite(v)) throw Error(opt->codes + ": codes contain NaN or infinite values");
     torch::Tensor code_tensor = torch::from_blob(codes.values.data(), {codes.rows, codes.cols}).clone();
-    torch::Tensor recon = decode_all(model.model, code_tensor).contiguous();
+    torch::Tensor recon = decode_all(model.model, code_tensor);
     if (!is_matrix_path(opt->out)) return write_grid(opt->out, recon, model, opt->columns);
-    std::vector<float> values(recon.data_ptr<float>(), recon.data_ptr<float>() + recon.numel());
-    model.normalization.invert(values, recon.size(1));
-    write_matrix(opt->out, Matrix{recon.size(0), recon.size(1), std::move(values)});
+    write_raw_matrix(opt->out, recon, model);
   });
 }
 

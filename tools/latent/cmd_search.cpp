@@ -37,26 +37,17 @@ void add_search_command(CLI::App& app) {
     opt->runtime.apply();
     CodeIndex index = CodeIndex::load(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
-    RawData raw;
+    torch::Tensor query;
     if (!opt->image.empty()) {
-      raw = read_image_file(opt->image);
+      RawData raw = read_image_file(opt->image);
+      if (raw.features() != model.model->spec().input_size())
+        throw Error(opt->image + " has " + std::to_string(raw.features()) + " pixels, the model expects " +
+                    std::to_string(model.model->spec().input_size()));
+      query = make_dataset(std::move(raw), model.normalization).x;
     } else {
-      if (opt->index_of < 0) throw Error("--index-of must be >= 0");
-      DataOptions upto = opt->data;
-      upto.limit = opt->index_of + 1;
-      raw = upto.load();
-      if (raw.count() <= opt->index_of)
-        throw Error("--index-of " + std::to_string(opt->index_of) + ": " + opt->data.data + " " + opt->data.split +
-                    " has " + std::to_string(raw.count()) + " samples");
-      int64_t features = raw.features();
-      raw.values.erase(raw.values.begin(), raw.values.begin() + opt->index_of * features);
-      if (!raw.labels.empty()) raw.labels.erase(raw.labels.begin(), raw.labels.begin() + opt->index_of);
+      query = load_sample(opt->data, opt->index_of, model);
     }
-    if (raw.features() != model.model->spec().input_size())
-      throw Error("the query has " + std::to_string(raw.features()) + " values, the model expects " +
-                  std::to_string(model.model->spec().input_size()));
-    Dataset query = make_dataset(std::move(raw), model.normalization);
-    std::vector<float> code = tensor_values(encode_all(model.model, query.x));
+    std::vector<float> code = tensor_values(encode_all(model.model, query));
     std::vector<SearchHit> hits = index.search(code.data(), 1, opt->k).front();
     const IndexInfo& info = index.info();
     nlohmann::json results = nlohmann::json::array();
@@ -68,9 +59,7 @@ void add_search_command(CLI::App& app) {
       results.push_back(row);
     }
     if (opt->json) {
-      std::cout << nlohmann::json{{"query_label", query.has_labels() ? nlohmann::json(query.y[0].item<int64_t>()) : nlohmann::json()},
-                                  {"results", results}}.dump()
-                << "\n";
+      std::cout << nlohmann::json{{"results", results}}.dump() << "\n";
       return;
     }
     std::cout << "rank  id       " << (info.paths.empty() ? "label" : "path ") << "  distance  similarity\n";

@@ -22,6 +22,7 @@ struct TrainCommand {
   ModelSpec spec;
   TrainOptions options;
   std::string out, checkpoint, resume, log;
+  std::string type = "ae";
 
   static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
     std::vector<int64_t> widths;
@@ -65,6 +66,8 @@ struct TrainCommand {
       if (spec.arch == "conv") spec.channels = parse_sizes("--channels", channels);
       spec.corrupt = CorruptionSpec::parse(corrupt);
       spec.sparsity = SparsitySpec::parse(sparsity);
+      if (type != "ae" && type != "vae") throw Error("--type " + type + ": expected ae or vae");
+      spec.code_head = type == "vae" ? "gaussian" : "plain";
       spec.output = norm.unit_range() ? "sigmoid" : "linear";
       if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
       options.seed = runtime.seed;
@@ -113,7 +116,11 @@ void add_train_command(CLI::App& app) {
       "With --layers empty it is the simple three-layer autoencoder (input, code, output).\n"
       "Images are scaled to [0,1] (sigmoid output, BCE loss); CSV columns are standardised (linear output, MSE).\n"
       "Every epoch: --out holds the best model so far (lowest validation loss), --checkpoint the latest state;\n"
-      "a killed run continues with --resume CHECKPOINT.");
+      "a killed run continues with --resume CHECKPOINT.\n"
+      "--type vae: a variational autoencoder. The encoder outputs the mean and log-variance of q(z|x), z is\n"
+      "sampled (reparameterised), and the loss is the negative ELBO: reconstruction (Bernoulli for images,\n"
+      "unit Gaussian for standardised data) + beta * KL(q(z|x) || N(0,I)), summed over pixels and latent\n"
+      "units and averaged over images, in nats (the pytorch/examples convention). Then: latent generate.");
   cmd->data.add_to(sub, "train");
   sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
@@ -143,6 +150,11 @@ void add_train_command(CLI::App& app) {
                   "one-layer dense encoder (no --layers); deeper or conv encoders use an unbiased one-probe "
                   "estimate (E|v^T J|^2, v random +-1; one extra backward pass)")
       ->default_val(0.0);
+  sub->add_option("--type", cmd->type, "ae | vae (variational: Gaussian code, sampled)")->default_val("ae");
+  sub->add_option("--beta", cmd->spec.beta, "vae: weight of the KL term")->default_val(1.0);
+  sub->add_option("--kl-warmup", cmd->spec.kl_warmup,
+                  "vae: ramp the KL weight linearly from 0 to beta over the first EPOCHS epochs")
+      ->default_val(0);
   auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);

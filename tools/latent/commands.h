@@ -14,5 +14,7 @@ void add_index_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_eval_retrieval_command(CLI::App& app);
 void add_denoise_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_interpolate_command(CLI::App& app);
 
 }  // namespace latent::cli

@@ -6,6 +6,7 @@
 #include "latent/data_source.h"
 #include "latent/error.h"
 #include "latent/image_grid.h"
+#include "latent/matrix_file.h"
 #include "latent/threads.h"
 
 namespace latent::cli {
@@ -44,6 +45,17 @@ Dataset DataOptions::load_for(const LoadedModel& model) const {
   return make_dataset(std::move(raw), model.normalization);
 }
 
+torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model) {
+  if (index < 0) throw Error("--index must be >= 0");
+  DataOptions first = data;
+  first.limit = index + 1;
+  Dataset loaded = first.load_for(model);
+  if (loaded.size() <= index)
+    throw Error("--index " + std::to_string(index) + ": --data " + data.data + " (" + data.split + ") has only " +
+                std::to_string(loaded.size()) + " samples");
+  return loaded.x.slice(0, index, index + 1);
+}
+
 void print_report(const nlohmann::json& report, bool as_json) {
   if (as_json) {
     std::cout << report.dump() << "\n";
@@ -78,6 +90,12 @@ LoadedModel load_model_for_index(const CodeIndex& index, const std::string& mode
     throw Error("model " + path + " (fingerprint " + model.fingerprint + ") is not the model this index was built with (" +
                 index.info().model_fingerprint + "); rebuild the index or pass that model");
   return model;
+}
+
+void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model) {
+  std::vector<float> raw = tensor_values(values);
+  model.normalization.invert(raw, values.size(1));
+  write_matrix(path, Matrix{values.size(0), values.size(1), std::move(raw)});
 }
 
 void check_output_extension(const std::string& path, const std::vector<std::string>& allowed) {

@@ -29,6 +29,9 @@ struct DataOptions {
   Dataset load_for(const LoadedModel& model) const;
 };
 
+/// Sample `index` of the data split, normalised for the model: [1, D].
+torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model);
+
 /// JSON object when as_json, else one "key  value" line per entry.
 void print_report(const nlohmann::json& report, bool as_json);
 
@@ -42,6 +45,9 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
 
 /// The values of a float tensor, row-major.
 std::vector<float> tensor_values(const torch::Tensor& tensor);
+
+/// Writes a [N, D] tensor (normalised space) as .npy/.csv in raw data units (pixels 0..255).
+void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model);
 
 /// Refuses to start work whose result could not be written (bad extension).
 void check_output_extension(const std::string& path, const std::vector<std::string>& allowed);

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   latent::cli::add_search_command(app);
   latent::cli::add_eval_retrieval_command(app);
   latent::cli::add_denoise_command(app);
+  latent::cli::add_generate_command(app);
+  latent::cli::add_interpolate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The pytorch/examples VAE (784-400-20, ReLU, Bernoulli decoder, batch 128, Adam 1e-3,
+# 10 epochs on all 60k training images) in latent and in the PyTorch reference:
+#   quality  one full run each: test loss with z sampled and z = mean, latent's nll_is
+#            (1,000 importance samples), and a classifier's verdict on 1,000 prior samples and
+#            16 variations of test image 0 (bench/reference/digit_check.py)
+#   speed    training images/s (best epoch), the full runs plus ROUNDS-1 more rounds of 3 epochs,
+#            interleaved; the reference at both of its good thread settings, its best counts
+# Usage: bench/vae.sh [ROUNDS=3]   Last line: one JSON object.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-3}
+build="$root/build"
+ref="$root/bench/reference"
+[ -x "$build/latent" ] || "$root/scripts/build.sh" >/dev/null
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+py=/usr/bin/python3
+
+best() { $py -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
+field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+train_latent() {  # epochs
+  "$build/latent" train --type vae --data mnist --layers 400 --latent 20 --batch 128 --lr 1e-3 --schedule constant \
+    --val 0 --epochs "$1" --threads 2 --seed 1 --out "$tmp/vae.model" --log "$tmp/vae.jsonl" 2>/dev/null
+  $py -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/vae.jsonl')))"
+}
+train_ref() {  # epochs torch_threads openblas_threads
+  OPENBLAS_NUM_THREADS=$3 $py "$ref/vae.py" --epochs "$1" --torch-threads "$2" 2>/dev/null
+}
+
+latent_runs=(); ref_runs=()
+# Round 1: the full 10-epoch runs, which also give the quality numbers.
+latent_runs+=("$(train_latent 10)")
+eval_json=$("$build/latent" eval --model "$tmp/vae.model" --data mnist --split test --iw-samples 1000 --threads 2 --json)
+ref_json=$(train_ref 10 1 2)
+ref_runs+=("$(field "$ref_json" images_per_s)")
+"$build/latent" generate --model "$tmp/vae.model" --count 1000 --columns 40 --seed 0 \
+  --out "$tmp/samples.png" --out-npy "$tmp/samples.npy"
+"$build/latent" generate --model "$tmp/vae.model" --data mnist --split test --index 0 --count 16 --spread 1.0 --seed 0 \
+  --out "$tmp/variations.png" --out-npy "$tmp/variations.npy"
+digit=$($py -c "print(open('$root/data/mnist/t10k-labels-idx1-ubyte','rb').read()[8])")
+check_json=$($py "$ref/digit_check.py" --samples "$tmp/samples.npy" --variations "$tmp/variations.npy" --digit "$digit")
+echo "round 1: latent ${latent_runs[-1]%.*} images/s, pytorch ${ref_runs[-1]%.*} images/s" >&2
+for round in $(seq 2 "$rounds"); do
+  latent_runs+=("$(train_latent 3)")
+  for setting in "1 2" "2 1"; do
+    ref_runs+=("$(field "$(train_ref 3 $setting)" images_per_s)")
+  done
+  echo "round $round: latent ${latent_runs[-1]%.*} images/s, pytorch ${ref_runs[-2]%.*} / ${ref_runs[-1]%.*} images/s" >&2
+done
+
+$py - "$eval_json" "$ref_json" "$check_json" "$(best "${latent_runs[@]}")" "$(best "${ref_runs[@]}")" <<'PY'
+import json, sys
+ev, ref, check = (json.loads(a) for a in sys.argv[1:4])
+latent_speed, ref_speed = float(sys.argv[4]), float(sys.argv[5])
+print(f"{'':34}{'latent':>10}{'pytorch':>10}")
+print(f"{'test loss, z sampled (nats)':34}{-ev['elbo']:10.2f}{ref['test_loss']:10.2f}   (pytorch/examples: 105.6)")
+print(f"{'test loss, z = mean (nats)':34}{ev['loss_z_mean']:10.2f}{ref['test_loss_z_mean']:10.2f}")
+print(f"{'test NLL, 1000 importance samples':34}{ev['nll_is']:10.2f}")
+print(f"{'training images/s (best)':34}{latent_speed:10.0f}{ref_speed:10.0f}   latent / pytorch = {latent_speed / ref_speed:.2f}")
+print(f"1000 prior samples: mean top probability {check['mean_top_probability']:.3f}, rarest digit "
+      f"{check['min_digit_share']:.1%} (classifier test accuracy {check['classifier_test_accuracy']:.2%})")
+print(f"16 variations of test image 0: {check['variations_kept_digit']:.0%} kept the digit, "
+      f"{check['variations_distinct']} distinct")
+print(json.dumps({"latent_test_loss": round(-ev["elbo"], 3), "latent_loss_z_mean": round(ev["loss_z_mean"], 3),
+                  "latent_nll_is": round(ev["nll_is"], 3), "reference_test_loss": round(ref["test_loss"], 3),
+                  "reference_loss_z_mean": round(ref["test_loss_z_mean"], 3),
+                  "latent_images_per_s": round(latent_speed), "reference_images_per_s": round(ref_speed),
+                  "speed_ratio": round(latent_speed / ref_speed, 3), **check}))
+PY

@@ -1,0 +1,65 @@
+// latent generate: new samples from a variational autoencoder's prior, or variations of one input.
+#include "commands.h"
+#include "common.h"
+#include "latent/data_source.h"
+#include "latent/error.h"
+#include "latent/generate.h"
+#include "latent/matrix_file.h"
+
+namespace latent::cli {
+
+void add_generate_command(CLI::App& app) {
+  struct Options {
+    RuntimeOptions runtime;
+    DataOptions data;
+    std::string model, out, out_npy, image;
+    int64_t count = 64, columns = 8, index = -1;
+    double spread = 1.0;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("generate", "Sample new data from a variational autoencoder (--type vae)");
+  sub->footer(
+      "Without --variations-of or --index: --count draws z ~ N(0, I) from the prior, decoded.\n"
+      "With one of them: --count draws z = mu + spread*sigma*eps around that input's posterior q(z|x);\n"
+      "--spread 0 gives its reconstruction, 1 the model's own uncertainty. The same --seed gives the same images.");
+  sub->add_option("--model", opt->model, "Model file (trained with --type vae)")->required();
+  sub->add_option("--count", opt->count, "Number of samples")->default_val(64);
+  sub->add_option("--out", opt->out, "samples.png (a grid) or samples.npy / samples.csv (raw data units)")->required();
+  sub->add_option("--out-npy", opt->out_npy, "Also write the samples' raw pixels (0..255) as .npy, one per row");
+  sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(8);
+  auto* image = sub->add_option("--variations-of", opt->image, "Variations of this PNG/JPEG image");
+  opt->data.add_to(sub, "test");
+  auto* index = sub->add_option("--index", opt->index, "Variations of sample I of --data/--split");
+  image->excludes(index);
+  sub->add_option("--spread", opt->spread, "Variations: scale of the posterior's standard deviation")->default_val(1.0);
+  opt->runtime.add_to(sub);
+  sub->callback([opt, image, index] {
+    check_output_extension(opt->out, {".png", ".npy", ".csv"});
+    if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"});
+    if (opt->count < 1 || opt->count > 100000) throw Error("--count must be between 1 and 100000");
+    if (opt->columns < 1) throw Error("--columns must be at least 1");
+    opt->runtime.apply();
+    LoadedModel model = load_model(opt->model);
+    torch::Tensor samples;
+    if (image->count() == 0 && index->count() == 0) {
+      samples = sample_prior(model.model, opt->count, opt->runtime.seed);
+    } else {
+      torch::Tensor x;
+      if (index->count() > 0) {
+        x = load_sample(opt->data, opt->index, model);
+      } else {
+        RawData raw = read_image_file(opt->image);
+        if (raw.features() != model.model->spec().input_size())
+          throw Error(opt->image + ": " + std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]) +
+                      " pixels, the model expects " + std::to_string(model.model->spec().input_size()) + " values");
+        x = make_dataset(std::move(raw), model.normalization).x;
+      }
+      samples = sample_variations(model.model, x, opt->count, opt->spread, opt->runtime.seed);
+    }
+    if (is_matrix_path(opt->out)) write_raw_matrix(opt->out, samples, model);
+    else write_grid(opt->out, samples, model, opt->columns);
+    if (!opt->out_npy.empty()) write_raw_matrix(opt->out_npy, samples, model);
+  });
+}
+
+}  // namespace latent::cli
