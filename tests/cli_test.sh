@@ -69,6 +69,31 @@ run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 3 --latent 3 --
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
 "$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json | grep -q sse_per_image || fail "CSV eval"
 
+# Compression: --report keys, compress -> decompress round trip (.npy and grid).
+"$latent" compress --model "$work/m.model" --limit 200 --bits 6 --out "$work/c.ltc" --report --json >"$work/report.json" || fail "compress --report"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/report.json'))
+assert r['items'] == 200 and r['bits'] == 6 and r['code_size'] == 16, r
+assert r['ratio_vs_raw'] > 24 and r['ratio_vs_png'] > 5 and r['psnr_db'] > 10, r
+" || fail "compress report: $(cat "$work/report.json")"
+run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.npy"
+run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.png"
+/usr/bin/python3 -c "
+import numpy as np; a = np.load('$work/d.npy'); assert a.shape == (200, 784) and 0 <= a.min() and a.max() <= 255, a.shape
+" || fail "decompressed shape or range"
+
+# One-class detection: fit on the ones, score, evaluate.
+run "$latent" anomaly fit --model "$work/m.model" --normal-class 1 --limit 3000 --score sse+code --out "$work/d.det"
+run "$latent" anomaly score --detector "$work/d.det" --limit 300 --out "$work/scores.csv"
+head -1 "$work/scores.csv" | grep -q "^id,score,is_anomaly$" || fail "scores.csv header: $(head -1 "$work/scores.csv")"
+[ "$(wc -l <"$work/scores.csv")" -eq 301 ] || fail "scores.csv should have 300 rows and a header"
+"$latent" anomaly eval --detector "$work/d.det" --limit 1000 --json >"$work/eval.json" || fail "anomaly eval"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/eval.json'))
+assert r['normal_class'] == 1 and r['n'] == 1000, r
+assert 0.7 < r['roc_auc'] <= 1 and 0 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
+" || fail "anomaly eval JSON: $(cat "$work/eval.json")"
+
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"
 expect_bad "ragged csv" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
@@ -87,6 +112,12 @@ expect_bad "truncated model" "$latent" reconstruct --model "$work/cut.model" --o
 expect_bad "wrong extension" "$latent" reconstruct --model "$work/m.model" --out "$work/bad.txt"
 expect_bad "wrong code size" "$latent" decode --model "$work/t.model" --codes "$work/codes.npy" --out "$work/bad.npy"
 expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+expect_bad "decompress with another model" "$latent" decompress "$work/c.ltc" --model "$work/t.model" --out "$work/bad.npy"
+head -c 100 "$work/c.ltc" >"$work/cut.ltc"
+expect_bad "truncated .ltc" "$latent" decompress "$work/cut.ltc" --model "$work/m.model" --out "$work/bad.npy"
+expect_bad "bits out of range" "$latent" compress --model "$work/m.model" --limit 10 --bits 20 --out "$work/bad.ltc"
+expect_bad "bad threshold rule" "$latent" anomaly fit --model "$work/m.model" --limit 10 --threshold median --out "$work/bad.det"
+expect_bad "absent class" "$latent" anomaly fit --model "$work/m.model" --normal-class 12 --out "$work/bad.det"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)" >&2

@@ -10,5 +10,8 @@ void add_reconstruct_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_compress_command(CLI::App& app);
+void add_decompress_command(CLI::App& app);
+void add_anomaly_command(CLI::App& app);
 
 }  // namespace latent::cli

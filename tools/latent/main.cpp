@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   latent::cli::add_encode_command(app);
   latent::cli::add_decode_command(app);
   latent::cli::add_info_command(app);
+  latent::cli::add_compress_command(app);
+  latent::cli::add_decompress_command(app);
+  latent::cli::add_anomaly_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
