@@ -24,24 +24,33 @@ LoadedModel model_from_file_bytes(const std::string& bytes, const std::string& n
 }
 
 struct RawScores {
-  torch::Tensor sse, bce, codes;  ///< [N], [N] (undefined unless asked), [N, latent]
+  torch::Tensor sse, other, codes;  ///< [N], [N] (bce or smooth-sse, when asked), [N, latent]
 };
 
-RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, bool want_bce) {
+/// The residual averaged over 3×3 neighbourhoods: a stroke drawn a pixel off leaves a thin
+/// +/- pair that mostly cancels, a missing or extra stroke does not.
+torch::Tensor smooth_sse(const torch::Tensor& residual, const std::vector<int64_t>& shape) {
+  torch::Tensor smooth = torch::avg_pool2d(residual.view({-1, shape[0], shape[1], shape[2]}), 3, 1, 1);
+  return smooth.pow(2).flatten(1).sum(1);
+}
+
+RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, const std::string& score) {
   torch::NoGradGuard no_grad;
   const bool unit_range = model->spec().output == "sigmoid";
-  std::vector<torch::Tensor> sse, bce, codes;
+  std::vector<torch::Tensor> sse, other, codes;
   for (int64_t start = 0; start < x.size(0); start += kBatch) {
     torch::Tensor batch = x.slice(0, start, std::min(start + kBatch, x.size(0)));
     torch::Tensor code = model->encode(batch);
     torch::Tensor logits = model->decode_logits(code);
-    sse.push_back(((unit_range ? torch::sigmoid(logits) : logits) - batch).pow(2).sum(1));
-    if (want_bce)
-      bce.push_back(torch::binary_cross_entropy_with_logits(logits, batch, {}, {}, at::Reduction::None).sum(1));
+    torch::Tensor residual = (unit_range ? torch::sigmoid(logits) : logits) - batch;
+    sse.push_back(residual.pow(2).sum(1));
+    if (score == "bce")
+      other.push_back(torch::binary_cross_entropy_with_logits(logits, batch, {}, {}, at::Reduction::None).sum(1));
+    if (score == "smooth-sse") other.push_back(smooth_sse(residual, model->spec().input_shape));
     codes.push_back(code);
   }
   RawScores r{torch::cat(sse).to(torch::kDouble), {}, torch::cat(codes).to(torch::kDouble)};
-  if (want_bce) r.bce = torch::cat(bce).to(torch::kDouble);
+  if (!other.empty()) r.other = torch::cat(other).to(torch::kDouble);
   return r;
 }
 
@@ -84,6 +93,7 @@ double parse_number(const std::string& text, const std::string& rule) {
 
 std::string score_names() {
   return "sse (squared reconstruction error) | bce (cross-entropy of the reconstruction, [0,1] data) | "
+         "smooth-sse (squared error of the residual averaged over 3x3 pixels, images) | "
          "code (Mahalanobis distance of the code to the normal codes) | sse+code (both, each as a "
          "standardised log)";
 }
@@ -109,7 +119,7 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
 Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
                       const std::string& threshold_rule) {
   Detector d;
-  if (score != "sse" && score != "bce" && score != "code" && score != "sse+code")
+  if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code")
     throw Error("--score " + score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
   std::vector<unsigned char> bytes = read_bytes(model_path, kMaxFileBytes);
@@ -117,11 +127,13 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
   d.model = model_from_file_bytes(d.model_file, model_path);
   if (score == "bce" && d.model.model->spec().output != "sigmoid")
     throw Error("--score bce needs a model of [0,1] data (sigmoid output); use sse");
+  if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)
+    throw Error("--score smooth-sse needs image data; use sse");
   d.score = score;
   d.threshold_rule = threshold_rule;
   d.fitted_on = x.size(0);
   if (score == "code" || score == "sse+code") {
-    RawScores r = raw_scores(d.model.model, x, false);
+    RawScores r = raw_scores(d.model.model, x, score);
     torch::Tensor mean = r.codes.mean(0);
     torch::Tensor centred = r.codes - mean;
     const int64_t k = r.codes.size(1);
@@ -141,9 +153,9 @@ std::vector<double> anomaly_scores(Detector& detector, const torch::Tensor& x) {
   if (x.size(1) != detector.model.model->spec().input_size())
     throw Error("data has " + std::to_string(x.size(1)) + " values per item, the detector's model expects " +
                 std::to_string(detector.model.model->spec().input_size()));
-  RawScores r = raw_scores(detector.model.model, x, detector.score == "bce");
+  RawScores r = raw_scores(detector.model.model, x, detector.score);
   if (detector.score == "sse") return to_vector(r.sse);
-  if (detector.score == "bce") return to_vector(r.bce);
+  if (detector.score == "bce" || detector.score == "smooth-sse") return to_vector(r.other);
   torch::Tensor distance = code_distance(r.codes, detector.calibration);
   if (detector.score == "code") return to_vector(distance);
   return to_vector(log_z(r.sse, detector.calibration.at("sse_log")) +

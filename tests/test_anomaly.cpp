@@ -50,7 +50,7 @@ TEST_F(OneClass, RanksOtherDigitsAboveTheNormalOne) {
   torch::Tensor labels = test.y.contiguous();
   std::vector<bool> anomalous(test.size());
   for (int64_t i = 0; i < test.size(); ++i) anomalous[i] = labels.data_ptr<int64_t>()[i] != 0;
-  for (std::string score : {"sse", "bce", "code", "sse+code"}) {
+  for (std::string score : {"sse", "bce", "smooth-sse", "code", "sse+code"}) {
     Detector detector = fit_detector(*model_path_, zeros.x, score, "quantile:0.95");
     double auc = roc_auc(anomaly_scores(detector, test.x), anomalous);
     EXPECT_GT(auc, score == "code" ? 0.8 : 0.9) << score;
