@@ -114,6 +114,31 @@ run "$latent" generate --model "$work/v.model" --variations-of "$work/one.png" -
 run "$latent" interpolate --model "$work/v.model" --from 0 --to 1 --steps 7 --out "$work/walk.png" --out-npy "$work/walk.npy"
 /usr/bin/python3 -c "import numpy as np; assert np.load('$work/walk.npy').shape == (7, 784)" || fail "interpolate npy shape"
 
+# Compression: --report keys, compress -> decompress round trip (.npy and grid).
+"$latent" compress --model "$work/m.model" --limit 200 --bits 6 --out "$work/c.ltc" --report --json >"$work/report.json" || fail "compress --report"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/report.json'))
+assert r['items'] == 200 and r['bits'] == 6 and r['code_size'] == 16, r
+assert r['ratio_vs_raw'] > 24 and r['ratio_vs_png'] > 5 and r['psnr_db'] > 10, r
+" || fail "compress report: $(cat "$work/report.json")"
+run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.npy"
+run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.png"
+/usr/bin/python3 -c "
+import numpy as np; a = np.load('$work/d.npy'); assert a.shape == (200, 784) and 0 <= a.min() and a.max() <= 255, a.shape
+" || fail "decompressed shape or range"
+
+# One-class detection: fit on the ones, score, evaluate.
+run "$latent" anomaly fit --model "$work/m.model" --normal-class 1 --limit 3000 --score sse+code --out "$work/d.det"
+run "$latent" anomaly score --detector "$work/d.det" --limit 300 --out "$work/scores.csv"
+head -1 "$work/scores.csv" | grep -q "^id,score,is_anomaly$" || fail "scores.csv header: $(head -1 "$work/scores.csv")"
+[ "$(wc -l <"$work/scores.csv")" -eq 301 ] || fail "scores.csv should have 300 rows and a header"
+"$latent" anomaly eval --detector "$work/d.det" --limit 1000 --json >"$work/eval.json" || fail "anomaly eval"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/eval.json'))
+assert r['normal_class'] == 1 and r['n'] == 1000, r
+assert 0.7 < r['roc_auc'] <= 1 and 0 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
+" || fail "anomaly eval JSON: $(cat "$work/eval.json")"
+
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"
 expect_bad "ragged csv" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
@@ -165,6 +190,12 @@ expect_bad "negative contractive" "$latent" train --limit 100 --contractive -1 -
 expect_bad "conv on a table" "$latent" train --data "csv:$work/t.csv,label=last" --arch conv --out "$work/bad.model"
 expect_bad "eval bad corruption" "$latent" eval --model "$work/r.model" --corrupt blur:1
 expect_bad "denoise needs a corruption" "$latent" denoise --model "$work/m.model" --out "$work/bad.png"
+expect_bad "decompress with another model" "$latent" decompress "$work/c.ltc" --model "$work/t.model" --out "$work/bad.npy"
+head -c 100 "$work/c.ltc" >"$work/cut.ltc"
+expect_bad "truncated .ltc" "$latent" decompress "$work/cut.ltc" --model "$work/m.model" --out "$work/bad.npy"
+expect_bad "bits out of range" "$latent" compress --model "$work/m.model" --limit 10 --bits 20 --out "$work/bad.ltc"
+expect_bad "bad threshold rule" "$latent" anomaly fit --model "$work/m.model" --limit 10 --threshold median --out "$work/bad.det"
+expect_bad "absent class" "$latent" anomaly fit --model "$work/m.model" --normal-class 12 --out "$work/bad.det"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)" >&2

@@ -16,5 +16,8 @@ void add_eval_retrieval_command(CLI::App& app);
 void add_denoise_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_interpolate_command(CLI::App& app);
+void add_compress_command(CLI::App& app);
+void add_decompress_command(CLI::App& app);
+void add_anomaly_command(CLI::App& app);
 
 }  // namespace latent::cli

@@ -22,7 +22,7 @@ void RuntimeOptions::apply() const {
   torch::manual_seed(seed);
 }
 
-void DataOptions::add_to(CLI::App* app, const std::string& default_split) {
+void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool class_filter) {
   split = default_split;
   app->add_option("--data", data,
                   "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=first|last|none][,header=auto|yes|no] | "
@@ -30,11 +30,30 @@ void DataOptions::add_to(CLI::App* app, const std::string& default_split) {
       ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);
   app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
+  if (class_filter)
+    app->add_option("--normal-class,--class", only_class, "Use only the samples labelled C (one-class training)");
 }
 
 RawData DataOptions::load() const {
   if (limit < 0) throw Error("--limit must be >= 0");
-  return load_raw(data, split, limit);
+  if (only_class < 0) return load_raw(data, split, limit);
+  RawData raw = load_raw(data, split);
+  if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
+  const int64_t features = raw.features();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < raw.count(); ++i) {
+    if (raw.labels[i] != only_class) continue;
+    std::copy_n(raw.values.begin() + i * features, features, raw.values.begin() + kept * features);
+    raw.labels[kept] = raw.labels[i];
+    if (!raw.paths.empty()) raw.paths[kept] = raw.paths[i];
+    ++kept;
+  }
+  if (kept == 0) throw Error("--normal-class " + std::to_string(only_class) + ": no samples with that label in --data " + data);
+  raw.values.resize(kept * features);
+  raw.labels.resize(kept);
+  if (!raw.paths.empty()) raw.paths.resize(kept);
+  raw.truncate(limit);
+  return raw;
 }
 
 Dataset DataOptions::load_for(const LoadedModel& model) const {

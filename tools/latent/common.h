@@ -18,12 +18,14 @@ struct RuntimeOptions {
   void apply() const;
 };
 
-/// --data, --split, --limit.
+/// --data, --split, --limit, and (unless class_filter is false) --normal-class C, which keeps
+/// only the samples labelled C: one-class training and detector fitting.
 struct DataOptions {
   std::string data = "mnist";
   std::string split;
   int64_t limit = 0;
-  void add_to(CLI::App* app, const std::string& default_split);
+  int64_t only_class = -1;  ///< -1: all samples
+  void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
   RawData load() const;
   /// Loads and normalises with the model's normalisation; checks the input size matches.
   Dataset load_for(const LoadedModel& model) const;

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   latent::cli::add_denoise_command(app);
   latent::cli::add_generate_command(app);
   latent::cli::add_interpolate_command(app);
+  latent::cli::add_compress_command(app);
+  latent::cli::add_decompress_command(app);
+  latent::cli::add_anomaly_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

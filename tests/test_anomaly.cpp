@@ -1,0 +1,95 @@
+// One-class detection on real MNIST: a detector fitted on one digit ranks the other digits
+// above it; its threshold is the requested quantile of the training scores; its file round-trips.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "fixtures.h"
+#include "latent/anomaly.h"
+#include "latent/error.h"
+#include "latent/progress.h"
+#include "latent/roc.h"
+#include "latent/threads.h"
+#include "latent/trainer.h"
+
+namespace latent {
+namespace {
+
+Dataset only_digit(const Dataset& data, int64_t digit) { return data.select(torch::nonzero(data.y == digit).view({-1})); }
+
+/// A model trained a few epochs on the zeros of 3,000 training images, saved to a file.
+class OneClass : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    set_quiet(true);
+    configure_threads(0);
+    Dataset train = mnist_train();
+    Dataset zeros = only_digit(train, 0);
+    torch::manual_seed(1);
+    TrainOptions options;
+    options.epochs = 15;
+    options.batch = 32;
+    options.seed = 1;
+    Trainer trainer(Autoencoder(testing::mnist_spec({64}, 8)), options);
+    trainer.fit(zeros, Dataset{}, [](const EpochStats&, bool) {});
+    model_path_ = new std::string(testing::scratch_path("zeros.model"));
+    save_model(*model_path_, trainer.model(), Normalization{}, {});
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove(*model_path_);
+    delete model_path_;
+  }
+  static Dataset mnist_train() { return testing::mnist_slice("train", 3000); }
+  static std::string* model_path_;
+};
+std::string* OneClass::model_path_ = nullptr;
+
+TEST_F(OneClass, RanksOtherDigitsAboveTheNormalOne) {
+  Dataset zeros = only_digit(mnist_train(), 0);
+  Dataset test = testing::mnist_slice("test", 1000);
+  torch::Tensor labels = test.y.contiguous();
+  std::vector<bool> anomalous(test.size());
+  for (int64_t i = 0; i < test.size(); ++i) anomalous[i] = labels.data_ptr<int64_t>()[i] != 0;
+  for (std::string score : {"sse", "bce", "smooth-sse", "code", "sse+code"}) {
+    Detector detector = fit_detector(*model_path_, zeros.x, score, "quantile:0.95");
+    double auc = roc_auc(anomaly_scores(detector, test.x), anomalous);
+    EXPECT_GT(auc, score == "code" ? 0.8 : 0.9) << score;
+  }
+}
+
+TEST_F(OneClass, ThresholdIsTheRequestedQuantileOfTrainingScores) {
+  Dataset zeros = only_digit(mnist_train(), 0);
+  for (double q : {0.9, 0.95}) {
+    Detector detector = fit_detector(*model_path_, zeros.x, "sse", "quantile:" + std::to_string(q));
+    std::vector<double> scores = anomaly_scores(detector, zeros.x);
+    double below = 0;
+    for (double s : scores) below += s <= detector.threshold;
+    EXPECT_NEAR(below / scores.size(), q, 1.0 / scores.size()) << q;
+    EXPECT_DOUBLE_EQ(detector.threshold, quantile(scores, q));
+  }
+  Detector contamination = fit_detector(*model_path_, zeros.x, "sse", "contamination:0.1");
+  EXPECT_DOUBLE_EQ(contamination.threshold, quantile(anomaly_scores(contamination, zeros.x), 0.9));
+  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "sse", "quantile:1.5"), Error);
+  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "sse", "median"), Error);
+  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "elbo", "quantile:0.9"), Error);
+}
+
+TEST_F(OneClass, DetectorFileRoundTripsAndRefusesDamage) {
+  Dataset zeros = only_digit(mnist_train(), 0);
+  Detector detector = fit_detector(*model_path_, zeros.x, "sse+code", "sigma:3");
+  detector.normal_class = 0;
+  std::string path = testing::scratch_path("zeros.det");
+  save_detector(path, detector);
+  Detector back = load_detector(path);
+  EXPECT_EQ(back.threshold, detector.threshold);
+  EXPECT_EQ(back.normal_class, 0);
+  EXPECT_EQ(back.model.fingerprint, detector.model.fingerprint);
+  EXPECT_EQ(anomaly_scores(back, zeros.x), anomaly_scores(detector, zeros.x));
+
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
+  EXPECT_THROW(load_detector(path), Error);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace latent
