@@ -4,13 +4,13 @@
 # Usage: bench/deep_autoencoder.sh [EPOCHS]   Last line: the `latent eval --json` object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-epochs=${1:-80}
+epochs=${1:-100}
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
 out="$root/out/bench"
 mkdir -p "$out"
 start=$(date +%s)
 "$root/build/latent" train --data mnist --layers 1000,500,250 --latent 30 --activation relu \
-  --batch 256 --lr 2e-3 --schedule cosine --epochs "$epochs" --val 0 \
+  --batch 128 --lr 2e-3 --schedule cosine --epochs "$epochs" --val 0 \
   --out "$out/deep.model" --log "$out/deep.jsonl"
 echo "training took $(( $(date +%s) - start )) s" >&2
 "$root/build/latent" eval --model "$out/deep.model" --data mnist --split test --json

@@ -72,7 +72,9 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
   return total;
 }
 
-bool AutoencoderImpl::has_closed_form_jacobian() const { return spec_.arch == "dense" && spec_.layers.empty(); }
+bool AutoencoderImpl::has_closed_form_jacobian() const {
+  return spec_.arch == "dense" && spec_.layers.empty() && spec_.code_head == "plain";
+}
 
 torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact) {
   if (has_closed_form_jacobian())
