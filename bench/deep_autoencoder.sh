@@ -4,7 +4,7 @@
 # Usage: bench/deep_autoencoder.sh [EPOCHS]   Last line: the `latent eval --json` object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-epochs=${1:-100}
+epochs=${1:-90}
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
 out="$root/out/bench"
 mkdir -p "$out"
