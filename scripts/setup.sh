@@ -10,7 +10,7 @@ packages=(
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev
   libcpp-httplib-dev libgloo-dev
   libgtest-dev googletest libbenchmark-dev
-  python3-torch                       # the PyTorch reference the benches compare against
+  python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
   dataset-fashion-mnist
 )
 missing=()
