@@ -23,8 +23,8 @@ step "3. Codes: 16 test digits encoded to 32 numbers each, and decoded again"
 "$latent" decode --model "$out/simple.model" --codes "$out/codes.csv" --out "$out/decoded.png"
 head -3 "$out/codes.csv" | cut -c1-100
 
-step "4. A denoising autoencoder: half of each input's pixels zeroed on purpose (8 epochs)"
-"$latent" train --data mnist --layers 512 --latent 128 --corrupt masking:0.5 --epochs 8 --out "$out/denoise.model"
+step "4. A denoising autoencoder: half of each input's pixels zeroed on purpose (5 epochs)"
+"$latent" train --data mnist --layers 256 --latent 64 --corrupt masking:0.5 --epochs 5 --out "$out/denoise.model"
 "$latent" eval --model "$out/denoise.model" --corrupt masking:0.5 --json | tee "$out/denoise_eval.json"
 "$latent" denoise --model "$out/denoise.model" --corrupt masking:0.5 --count 16 --out "$out/denoised.png"
 
