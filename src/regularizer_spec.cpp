@@ -7,9 +7,6 @@
 #include "latent/error.h"
 
 namespace latent {
-namespace {
-
-// "a,b" → {a, b}; throws with `usage` unless every item is a finite number.
 std::vector<double> parse_numbers(const std::string& text, const std::string& usage) {
   std::vector<double> values;
   std::stringstream in(text);
@@ -25,6 +22,8 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& us
   }
   return values;
 }
+
+namespace {
 
 std::string number(double v) {
   std::ostringstream out;

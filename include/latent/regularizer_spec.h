@@ -3,8 +3,12 @@
 // ("masking:0.3", "kl:0.05,0.1"). Plain data, no torch: they live in the spec's JSON as those
 // same strings, so `latent info` shows what the user typed.
 #include <string>
+#include <vector>
 
 namespace latent {
+
+/// "a,b" → {a, b}; throws latent::Error(usage) unless every item is a finite number.
+std::vector<double> parse_numbers(const std::string& text, const std::string& usage);
 
 /// Input corruption for denoising: the model sees corrupt(x) and reconstructs x.
 struct CorruptionSpec {

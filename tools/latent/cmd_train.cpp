@@ -8,6 +8,7 @@
 #include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/progress.h"
+#include "latent/regularizer_spec.h"
 #include "latent/trainer.h"
 
 namespace latent::cli {
@@ -25,17 +26,11 @@ struct TrainCommand {
   std::string type = "ae";
 
   static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
+    std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
     std::vector<int64_t> widths;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      try {
-        size_t used = 0;
-        widths.push_back(std::stoll(item, &used));
-        if (used != item.size()) throw std::invalid_argument(item);
-      } catch (const std::exception&) {
-        throw Error(flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250");
-      }
+    for (double v : parse_numbers(text, usage)) {
+      if (v != std::floor(v) || v < 0 || v > 1e9) throw Error(usage);
+      widths.push_back(static_cast<int64_t>(v));
     }
     return widths;
   }
