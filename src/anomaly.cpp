@@ -1,5 +1,7 @@
 #include "latent/anomaly.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 
 #include "latent/atomic_file.h"
@@ -8,11 +10,13 @@
 #include "latent/evaluate.h"
 #include "latent/read_bytes.h"
 #include "latent/roc.h"
+#include "latent/variational_eval.h"
 
 namespace latent {
 namespace {
 
 constexpr int64_t kBatch = 2048;
+constexpr int64_t kElboDraws = 8;  // z draws per item for the elbo score, from a fixed seed
 
 LoadedModel model_from_file_bytes(const std::string& bytes, const std::string& name) {
   std::string payload = unpack_container(bytes, "model", name);
@@ -38,6 +42,7 @@ RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, const std::stri
   torch::NoGradGuard no_grad;
   const bool unit_range = model->spec().output == "sigmoid";
   std::vector<torch::Tensor> sse, other, codes;
+  at::Generator elbo_draws = at::make_generator<at::CPUGeneratorImpl>(0);
   for (int64_t start = 0; start < x.size(0); start += kBatch) {
     torch::Tensor batch = x.slice(0, start, std::min(start + kBatch, x.size(0)));
     torch::Tensor code = model->encode(batch);
@@ -47,6 +52,7 @@ RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, const std::stri
     if (score == "bce")
       other.push_back(torch::binary_cross_entropy_with_logits(logits, batch, {}, {}, at::Reduction::None).sum(1));
     if (score == "smooth-sse") other.push_back(smooth_sse(residual, model->spec().input_shape));
+    if (score == "elbo") other.push_back(negative_elbo(model, batch, kElboDraws, elbo_draws));
     codes.push_back(code);
   }
   RawScores r{torch::cat(sse).to(torch::kDouble), {}, torch::cat(codes).to(torch::kDouble)};
@@ -95,7 +101,8 @@ std::string score_names() {
   return "sse (squared reconstruction error) | bce (cross-entropy of the reconstruction, [0,1] data) | "
          "smooth-sse (squared error of the residual averaged over 3x3 pixels, images) | "
          "code (Mahalanobis distance of the code to the normal codes) | sse+code (both, each as a "
-         "standardised log)";
+         "standardised log) | elbo (negative ELBO in nats, mean of 8 draws of z from a fixed seed; VAE "
+         "models, --type vae)";
 }
 
 double threshold_from_rule(const std::string& rule, const std::vector<double>& normal_scores) {
@@ -119,7 +126,8 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
 Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
                       const std::string& threshold_rule) {
   Detector d;
-  if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code")
+  if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code" &&
+      score != "elbo")
     throw Error("--score " + score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
   std::vector<unsigned char> bytes = read_bytes(model_path, kMaxFileBytes);
@@ -129,6 +137,8 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
     throw Error("--score bce needs a model of [0,1] data (sigmoid output); use sse");
   if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)
     throw Error("--score smooth-sse needs image data; use sse");
+  if (score == "elbo" && d.model.model->spec().code_head != "gaussian")
+    throw Error("--score elbo needs a variational model (trained with --type vae); use sse");
   d.score = score;
   d.threshold_rule = threshold_rule;
   d.fitted_on = x.size(0);
@@ -155,7 +165,7 @@ std::vector<double> anomaly_scores(Detector& detector, const torch::Tensor& x) {
                 std::to_string(detector.model.model->spec().input_size()));
   RawScores r = raw_scores(detector.model.model, x, detector.score);
   if (detector.score == "sse") return to_vector(r.sse);
-  if (detector.score == "bce" || detector.score == "smooth-sse") return to_vector(r.other);
+  if (detector.score == "bce" || detector.score == "smooth-sse" || detector.score == "elbo") return to_vector(r.other);
   torch::Tensor distance = code_distance(r.codes, detector.calibration);
   if (detector.score == "code") return to_vector(distance);
   return to_vector(log_z(r.sse, detector.calibration.at("sse_log")) +

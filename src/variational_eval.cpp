@@ -22,6 +22,15 @@ torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x) {
   return reconstruction_nll(model->spec(), model->decode_logits(sample_code(q)), x) + kl_to_prior(q);
 }
 
+torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x, int64_t draws, at::Generator generator) {
+  torch::NoGradGuard no_grad;
+  GaussianCode q = model->posterior(x);
+  torch::Tensor total = kl_to_prior(q) * static_cast<double>(draws);
+  for (int64_t d = 0; d < draws; ++d)
+    total += reconstruction_nll(model->spec(), model->decode_logits(sample_code(q, 1.0, generator)), x);
+  return total / static_cast<double>(draws);
+}
+
 torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x, int64_t samples) {
   if (samples < 1) throw Error("--iw-samples must be at least 1");
   torch::NoGradGuard no_grad;

@@ -18,7 +18,7 @@ namespace latent {
 constexpr int kDetectorFormat = 1;
 
 struct Detector {
-  std::string score = "sse";                     ///< sse | bce | smooth-sse | code | sse+code (score_names())
+  std::string score = "sse";                     ///< sse | bce | smooth-sse | code | sse+code | elbo (score_names())
   std::string threshold_rule = "quantile:0.95";  ///< quantile:Q | contamination:C | sigma:K
   double threshold = 0;                          ///< items scoring above it are anomalies
   int64_t normal_class = -1;                     ///< the class it was fitted on, -1 when not known

@@ -17,6 +17,10 @@ namespace latent {
 /// −ELBO per image [N], one z sampled per image.
 torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x);
 
+/// −ELBO per image [N] averaged over `draws` draws of z from `generator`: a steadier score
+/// than one draw, and reproducible (the anomaly detector's `elbo` score).
+torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x, int64_t draws, at::Generator generator);
+
 /// −log p(x) per image [N], importance sampled with `samples` draws per image.
 torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x, int64_t samples);
 
