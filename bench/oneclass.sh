@@ -5,14 +5,16 @@
 # baselines (bench/reference/oneclass_baselines.py) and, for MNIST, Deep SVDD as published
 # (Ruff et al., ICML 2018, Table 1).
 # Usage: bench/oneclass.sh [--data mnist|fashion-mnist] [--classes "0 1 ... 9"] [--epochs 20]
-#        [--layers 128] [--latent 16] [--scores "sse smooth-sse sse+code"]   Last line: one JSON object.
+#        [--layers 128] [--latent 16] [--scores "sse smooth-sse sse+code"] [--type ae|vae]
+#        (`--type vae --scores "elbo sse"`: a variational model per class, scored by its negative ELBO)
+#        Last line: one JSON object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-data=mnist classes="0 1 2 3 4 5 6 7 8 9" epochs=20 layers=128 latent=16 scores="sse smooth-sse sse+code"
+data=mnist classes="0 1 2 3 4 5 6 7 8 9" epochs=20 layers=128 latent=16 scores="sse smooth-sse sse+code" type=ae
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$2 ;; --classes) classes=$2 ;; --epochs) epochs=$2 ;; --layers) layers=$2 ;;
-    --latent) latent=$2 ;; --scores) scores=$2 ;;
+    --latent) latent=$2 ;; --scores) scores=$2 ;; --type) type=$2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -23,7 +25,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 start=$(date +%s)
 for c in $classes; do
-  "$build/latent" train --data "$data" --normal-class "$c" --layers "$layers" --latent "$latent" --epochs "$epochs" \
+  "$build/latent" train --data "$data" --type "$type" --normal-class "$c" --layers "$layers" --latent "$latent" --epochs "$epochs" \
     --batch 64 --val 0 --seed 1 --out "$tmp/$c.model" 2>/dev/null
   line="{\"class\": $c"
   for score in $scores; do
@@ -38,7 +40,7 @@ for c in $classes; do
 done
 seconds=$(($(date +%s) - start))
 /usr/bin/python3 "$root/bench/reference/oneclass_baselines.py" "$data" $classes >"$tmp/baselines.jsonl"
-/usr/bin/python3 - "$tmp/latent.jsonl" "$tmp/baselines.jsonl" "$data" "$layers" "$latent" "$epochs" "$seconds" "$scores" <<'PY'
+/usr/bin/python3 - "$tmp/latent.jsonl" "$tmp/baselines.jsonl" "$data" "$layers" "$latent" "$epochs" "$seconds" "$scores" "$type" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in open(sys.argv[1])]
 base = [json.loads(l) for l in open(sys.argv[2])]
@@ -46,7 +48,7 @@ data, layers, latent, epochs, seconds, scores = sys.argv[3:9]
 scores = scores.split()
 svdd = [0.980, 0.997, 0.917, 0.919, 0.949, 0.885, 0.983, 0.946, 0.939, 0.965] if data == "mnist" else None
 cols = [f"latent {s}" for s in scores] + ["PCA-32", "IsoForest", "OC-SVM"] + (["DeepSVDD*"] if svdd else [])
-print(f"{data}: latent 784-{layers}-{latent}, {epochs} epochs per class; ROC AUC, other classes anomalous")
+print(f"{data}: latent {sys.argv[9]} 784-{layers}-{latent}, {epochs} epochs per class; ROC AUC, other classes anomalous")
 print(f"{'class':>5}" + "".join(f"{c:>19}" for c in cols))
 table = []
 for o, b in zip(ours, base):
@@ -60,7 +62,7 @@ print(f"{'min':>5}" + "".join(f"{v:>19.4f}" for v in mins))
 if svdd:
     print("* Deep SVDD: published (Ruff et al. 2018), per class as listed there; its mean is over the classes run here")
 print(f"latent: {seconds} s to train and score {len(ours)} classes")
-print(json.dumps({"data": data, "layers": layers, "latent": int(latent), "epochs": int(epochs), "seconds": int(seconds),
+print(json.dumps({"data": data, "type": sys.argv[9], "layers": layers, "latent": int(latent), "epochs": int(epochs), "seconds": int(seconds),
                   "classes": [o["class"] for o in ours],
                   "mean_roc_auc": {c: round(m, 4) for c, m in zip(cols, means)},
                   "min_roc_auc": {c: round(m, 4) for c, m in zip(cols, mins)}}))
