@@ -5,6 +5,8 @@
 #  2. Training throughput of each regulariser in latent and in the PyTorch reference doing the
 #     same thing (bench/reference/regularisers.py), interleaved, best of ROUNDS each.
 # Usage: bench/regularisers.sh [EPOCHS=10] [ROUNDS=2] [CONV_LIMIT=20000] [CONV_EPOCHS=8]
+# (ROUNDS=0: quality only, no throughput part.) PARTS="denoise sparse contractive conv" picks the
+# quality comparisons to run (each trains its model and its baseline).
 # (conv is slow on CPU: conv and its dense baseline train on the first CONV_LIMIT images.)
 # Last line: one JSON object.
 set -euo pipefail
@@ -13,6 +15,7 @@ epochs=${1:-10}
 rounds=${2:-2}
 conv_limit=${3:-20000}
 conv_epochs=${4:-8}
+parts=${PARTS:-denoise sparse contractive conv}
 latent="$root/build/latent"
 [ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -27,14 +30,23 @@ quality() {
   echo "{\"name\": \"$name\", \"metrics\": $m}" >>"$results"
   echo "$name: $m" >&2
 }
-quality denoise_plain "$epochs" --layers 512 --latent 256 -- --corrupt masking:0.5
-quality denoise_masking "$epochs" --layers 512 --latent 256 --corrupt masking:0.5 -- --corrupt masking:0.5
-quality sparse_plain "$epochs" --latent 256 --code-activation relu --
-quality sparse_l1 "$epochs" --latent 256 --code-activation relu --sparsity l1:0.05 --
-quality contractive_plain "$epochs" --latent 256 --code-activation sigmoid --
-quality contractive "$epochs" --latent 256 --code-activation sigmoid --contractive 0.0007 --
-quality dense32 "$conv_epochs" --limit "$conv_limit" --layers 256 --latent 32 --lr 1e-3 --
-quality conv32 "$conv_epochs" --limit "$conv_limit" --arch conv --channels 32,64 --latent 32 --lr 1e-3 --
+has() { [[ " $parts " == *" $1 "* ]]; }
+if has denoise; then
+  quality denoise_plain "$epochs" --layers 1000 --latent 256 -- --corrupt masking:0.5
+  quality denoise_masking "$epochs" --layers 1000 --latent 256 --corrupt masking:0.5 -- --corrupt masking:0.5
+fi
+if has sparse; then
+  quality sparse_plain "$epochs" --layers 1000 --latent 256 --code-activation relu --
+  quality sparse_l1 "$epochs" --layers 1000 --latent 256 --code-activation relu --sparsity l1:0.05 --
+fi
+if has contractive; then
+  quality contractive_plain "$epochs" --latent 256 --code-activation sigmoid --
+  quality contractive "$epochs" --latent 256 --code-activation sigmoid --contractive 0.0002 --
+fi
+if has conv; then
+  quality dense32 "$conv_epochs" --limit "$conv_limit" --layers 256 --latent 32 --lr 1e-3 --
+  quality conv32 "$conv_epochs" --limit "$conv_limit" --arch conv --channels 32,64 --latent 32 --lr 1e-3 --
+fi
 
 # Throughput: the one-layer 784-256 sigmoid code (closed-form Jacobian), and a deeper encoder
 # for the contractive estimator; 20,000 images, 2 epochs, best epoch.
@@ -49,6 +61,7 @@ variants=(
   "deep contractive estimator|--layers 256 --latent 64 --code-activation sigmoid --contractive 1"
 )
 best() { /usr/bin/python3 -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
+[ "$rounds" -gt 0 ] || variants=()
 for variant in "${variants[@]}"; do
   name=${variant%%|*}; flags=${variant#*|}
   latent_runs=(); ref_runs=()
@@ -76,19 +89,20 @@ print(f"{'model':22}{'bce/pixel':>10}{'sse/img':>9}{'active':>8}{'jac_fro':>9}{'
 for name, m in q.items():
     print(f"{name:22}{m['bce_per_pixel']:10.4f}{m['sse_per_image']:9.2f}{m['code_active_fraction']:8.3f}{m['jacobian_fro']:9.3f}"
           f"{m.get('psnr_noisy_db', float('nan')):11.2f}{m.get('psnr_denoised_db', float('nan')):11.2f}")
-d, dp = q["denoise_masking"], q["denoise_plain"]
-s, sp = q["sparse_l1"], q["sparse_plain"]
-c, cp = q["contractive"], q["contractive_plain"]
-checks = {
-    "denoise_gain_db": d["psnr_denoised_db"] - d["psnr_noisy_db"],
-    "denoise_vs_plain_db": d["psnr_denoised_db"] - dp["psnr_denoised_db"],
-    "sparse_active_fraction": s["code_active_fraction"],
-    "sparse_bce_ratio": s["bce_per_pixel"] / sp["bce_per_pixel"],
-    "contractive_jacobian_ratio": c["jacobian_fro"] / cp["jacobian_fro"],
-    "contractive_bce_ratio": c["bce_per_pixel"] / cp["bce_per_pixel"],
-    "conv_sse_per_image": q["conv32"]["sse_per_image"],
-    "dense_sse_per_image": q["dense32"]["sse_per_image"],
-}
+checks = {}
+if "denoise_masking" in q:
+    d, dp = q["denoise_masking"], q["denoise_plain"]
+    checks["denoise_gain_db"] = d["psnr_denoised_db"] - d["psnr_noisy_db"]
+    checks["denoise_vs_plain_db"] = d["psnr_denoised_db"] - dp["psnr_denoised_db"]
+if "sparse_l1" in q:
+    checks["sparse_active_fraction"] = q["sparse_l1"]["code_active_fraction"]
+    checks["sparse_bce_ratio"] = q["sparse_l1"]["bce_per_pixel"] / q["sparse_plain"]["bce_per_pixel"]
+if "contractive" in q:
+    checks["contractive_jacobian_ratio"] = q["contractive"]["jacobian_fro"] / q["contractive_plain"]["jacobian_fro"]
+    checks["contractive_bce_ratio"] = q["contractive"]["bce_per_pixel"] / q["contractive_plain"]["bce_per_pixel"]
+if "conv32" in q:
+    checks["conv_sse_per_image"] = q["conv32"]["sse_per_image"]
+    checks["dense_sse_per_image"] = q["dense32"]["sse_per_image"]
 for k, v in checks.items():
     print(f"  {k:28}{v:8.3f}")
 print("\nTraining throughput, images/s (20,000 images, batch 128, 2 threads, best epoch)")
