@@ -47,6 +47,26 @@ elapsed=$(( $(date +%s) - start ))
 grep -q "rank 0 of 2" "$work/r0.err" || fail "rank 0's error does not say what happened: $(tail -1 "$work/r0.err")"
 echo "rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
 
+# A rank that stops answering (SIGSTOP) is caught by the timeout (here --timeout 5).
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+long=(train --data mnist --limit 20000 --val 0 --layers 64 --latent 8 --epochs 100 --threads 1 --timeout 5
+      --world-size 2 --master "127.0.0.1:$port")
+rm -f "$work/r0.jsonl"
+"$latent" "${long[@]}" --rank 0 --out "$work/r0.model" --log "$work/r0.jsonl" 2>"$work/r0.err" &
+rank0=$!; pids+=("$rank0")
+"$latent" "${long[@]}" --rank 1 --out "$work/r1.model" 2>"$work/r1.err" &
+rank1=$!; pids+=("$rank1")
+for _ in $(seq 120); do [ -s "$work/r0.jsonl" ] && break; sleep 0.5; done
+kill -STOP "$rank1"
+start=$(date +%s)
+wait "$rank0"; code=$?
+elapsed=$(( $(date +%s) - start ))
+kill -KILL "$rank1"
+[ "$code" -ne 0 ] || fail "rank 0 exited 0 while its peer was stopped"
+[ "$elapsed" -le 30 ] || fail "rank 0 took $elapsed s to give up on a stopped peer"
+grep -q "timed out" "$work/r0.err" || fail "rank 0's error does not say it timed out: $(tail -1 "$work/r0.err")"
+echo "stopped peer: rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
+
 # --nproc: a rank that fails (here: every rank, bad data) makes the launcher fail too.
 "$latent" train --data idx:/nonexistent --epochs 1 --nproc 2 --out "$work/bad.model" >/dev/null 2>"$work/stderr"
 [ $? -ne 0 ] || fail "--nproc with failing ranks exited 0"
