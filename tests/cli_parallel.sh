@@ -7,18 +7,8 @@ latent=$1
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-expect_bad() {
-  local what=$1; shift
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local code=$?
-  [ "$code" -eq 2 ] || fail "$what: exit code $code, expected 2 ($(cat "$work/stderr"))"
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$what: stderr is not one line: $(cat "$work/stderr")"
-  ls "$work"/bad.* >/dev/null 2>&1 && fail "$what: left an output file: $(ls "$work"/bad.*)"
-  rm -f "$work"/bad.*
-}
+# shellcheck source=cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
 small=(train --data mnist --limit 500 --val 0 --latent 8 --epochs 1 --out "$work/bad.model")
 expect_bad "--precision fp16" "$latent" "${small[@]}" --precision fp16
 expect_bad "--replicas 0" "$latent" "${small[@]}" --replicas 0

@@ -24,7 +24,7 @@ void ParallelCli::add_to(CLI::App* app) {
                   "(one intra-op thread), gradients are summed before one optimizer step")
       ->default_val(1);
   app->add_option("--precision", options.precision,
-                  "fp32 | bf16 (forward and backward under bfloat16 autocast; weights, gradients and Adam stay fp32)")
+                  "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients and Adam stay fp32)")
       ->default_val("fp32");
   app->add_option("--world-size", options.processes.world_size,
                   "Processes in a data-parallel run (c10d Gloo); every rank is started with the same flags")
