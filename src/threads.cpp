@@ -26,11 +26,15 @@ void configure_threads(int threads) {
   // arithmetic is ~100x slower: a deep autoencoder dropped from 9k to 4.5k images/s at epoch 3.
   // Flush them to zero (this thread and the threads it starts later).
   at::globalContext().setFlushDenormal(true);
+  set_blas_threads(threads);
+}
+
+void set_blas_threads(int threads) {
   // Looked up at run time: libtorch reaches OpenBLAS through libblas.so.3, whichever BLAS the
   // system's alternatives point at; with another BLAS there is nothing to set.
   using SetThreads = void (*)(int);
-  if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set_blas_threads(threads);
+  if (auto set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    set_threads(threads);
 }
 
 }  // namespace latent

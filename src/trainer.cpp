@@ -127,16 +127,23 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-      torch::Tensor x = train.x.index_select(0, order.slice(0, step * options_.batch, (step + 1) * options_.batch));
+      torch::Tensor rows = order.slice(0, step * options_.batch, (step + 1) * options_.batch);
       optimizer_->zero_grad();
-      torch::Tensor loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
-      double loss_value = loss.item<double>();
+      torch::Tensor loss;
+      double loss_value;
+      if (gradient_fn_) {
+        loss_value = gradient_fn_(train.x, rows);
+      } else {
+        torch::Tensor x = train.x.index_select(0, rows);
+        loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
+        loss_value = loss.item<double>();
+      }
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +
                     ", step " + std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
-      loss.backward();
+      if (loss.defined()) loss.backward();
       optimizer_->step();
-      loss_sum += loss_value * x.size(0);
+      loss_sum += loss_value * rows.size(0);
       progress.update(step + 1, "loss " + std::to_string(loss_value).substr(0, 7));
     }
     EpochStats stats;

@@ -9,6 +9,9 @@ namespace latent {
 /// Subnormal floats are flushed to zero. threads <= 0 means one per core.
 void configure_threads(int threads);
 
+/// OpenBLAS's thread count alone (data-parallel replicas give each GEMM one core).
+void set_blas_threads(int threads);
+
 /// The thread count configure_threads settled on (what latent's own parallel loops use).
 int configured_threads();
 

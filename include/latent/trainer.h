@@ -69,6 +69,13 @@ class Trainer {
   /// Restores model, optimizer and progress from a checkpoint written by fit().
   static Trainer resume(const std::string& path, Normalization& norm, nlohmann::json& meta);
 
+  /// Replaces fit()'s one-replica gradient (data-parallel training, see data_parallel.h): adds
+  /// the gradient of the mean loss over the rows `indices` of `x` to the model's .grad and
+  /// returns that loss.
+  using GradientFn = std::function<double(const torch::Tensor& x, const torch::Tensor& indices)>;
+  void set_gradient_fn(GradientFn fn) { gradient_fn_ = std::move(fn); }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+
   Autoencoder& model() { return model_; }
   const TrainOptions& options() const { return options_; }
   TrainOptions& mutable_options() { return options_; }
@@ -86,6 +93,7 @@ class Trainer {
   std::string checkpoint_path_;
   Normalization checkpoint_norm_;
   nlohmann::json checkpoint_meta_;
+  GradientFn gradient_fn_;
 };
 
 }  // namespace latent

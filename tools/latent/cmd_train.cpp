@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "parallel_cli.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/progress.h"
@@ -24,6 +25,7 @@ struct TrainCommand {
   TrainOptions options;
   std::string out, checkpoint, resume, log;
   std::string type = "ae";
+  ParallelCli parallel;
 
   static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
     std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
@@ -36,6 +38,8 @@ struct TrainCommand {
   }
 
   void run(bool epochs_given) {
+    if (parallel.launch()) return;
+    parallel.apply();
     runtime.apply();
     std::string parent = std::filesystem::path(out).parent_path().string();
     if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
@@ -81,14 +85,18 @@ struct TrainCommand {
              std::to_string(train_set.size()) + " samples, validating on " +
              std::to_string(val_set.x.defined() ? val_set.size() : 0));
 
+    std::unique_ptr<DataParallel> data_parallel = parallel.attach(*trainer);
+    const bool writer = !data_parallel || data_parallel->writer();
+    if (!writer) trainer->set_checkpoint("", norm, meta);  // rank 0 writes every file
+
     std::ofstream log_file;
-    if (!log.empty()) {
+    if (!log.empty() && writer) {
       log_file.open(log, resume.empty() ? std::ios::trunc : std::ios::app);
       if (!log_file) throw Error("--log " + log + ": cannot open for writing");
     }
     trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
       if (log_file.is_open()) log_file << stats.to_json().dump() << std::endl;
-      if (!improved) return;
+      if (!improved || !writer) return;
       nlohmann::json saved_meta = meta;
       saved_meta["epoch"] = stats.epoch;
       saved_meta["train_loss"] = stats.train_loss;
@@ -166,6 +174,7 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--resume", cmd->resume, "Continue from this checkpoint (model, optimizer, data and options)");
   sub->add_option("--log", cmd->log, "Append one JSON line per epoch to this file");
   cmd->runtime.add_to(sub);
+  cmd->parallel.add_to(sub);
   sub->callback([cmd, epochs] { cmd->run(epochs->count() > 0); });
 }
 

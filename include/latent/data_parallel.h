@@ -1,0 +1,66 @@
+#pragma once
+// Data-parallel gradients: one training step's batch is split over R replica threads in this
+// process and W processes (c10d/Gloo), each computing the gradient of its shard's share of the
+// mean loss; the shares are summed (threads: autograd accumulates into the shared parameters'
+// .grad; processes: one all-reduce of a flat buffer), so one optimizer step sees the gradient
+// of the whole batch, as with one replica, up to float rounding.
+//
+// Exactly equal only for objectives that are means over images of deterministic terms. Noise
+// (--corrupt, the VAE's sampled code) is drawn per shard, and the kl sparsity penalty is taken
+// over each shard's mean activation, so those runs are equivalent in distribution, not in bits.
+//
+// --precision bf16 runs the forward and backward passes under CPU autocast (matrix multiplies
+// in bfloat16 through oneDNN); parameters, gradients and the optimizer stay fp32.
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "latent/autoencoder.h"
+#include "latent/process_group.h"
+
+namespace latent {
+
+struct ParallelOptions {
+  int replicas = 1;                 ///< threads in this process, each with one intra-op thread
+  std::string precision = "fp32";   ///< fp32 | bf16
+  ProcessGroupOptions processes;    ///< world_size 1: no other processes
+  void validate() const;
+  /// Anything beyond plain single-replica fp32 training?
+  bool active() const { return replicas > 1 || processes.world_size > 1 || precision != "fp32"; }
+};
+
+class DataParallel {
+ public:
+  /// Joins the process group (blocks until every rank is there, or the timeout).
+  DataParallel(Autoencoder model, ParallelOptions options);
+  ~DataParallel();
+  DataParallel(const DataParallel&) = delete;
+  DataParallel& operator=(const DataParallel&) = delete;
+
+  /// Adds the gradient of the mean loss over the rows `indices` (the whole step's batch, the
+  /// same on every rank) of `x` to the model's .grad and returns that mean loss.
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices);
+
+  /// Gives every rank rank 0's parameters and optimizer state (call before training).
+  void synchronize(torch::optim::Optimizer& optimizer);
+
+  int rank() const { return group_ ? group_->rank() : 0; }
+  int world_size() const { return group_ ? group_->world_size() : 1; }
+  /// Only rank 0 writes checkpoints, models and logs.
+  bool writer() const { return rank() == 0; }
+  const ParallelOptions& options() const { return options_; }
+
+ private:
+  struct Pool;
+  double shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight);
+
+  Autoencoder model_;
+  ParallelOptions options_;
+  std::unique_ptr<ProcessGroup> group_;
+  std::unique_ptr<Pool> pool_;
+  std::vector<torch::Tensor> params_;
+  torch::Tensor flat_;  ///< all gradients and the loss, all-reduced in one call
+};
+
+}  // namespace latent

@@ -1,0 +1,218 @@
+#include "latent/data_parallel.h"
+
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+
+#include "latent/corruption.h"
+#include "latent/error.h"
+#include "latent/model_file.h"
+#include "latent/threads.h"
+
+namespace latent {
+
+void ParallelOptions::validate() const {
+  if (replicas < 1 || replicas > 256) throw Error("--replicas must be in 1..256");
+  if (precision != "fp32" && precision != "bf16") throw Error("--precision " + precision + ": expected fp32 or bf16");
+  if (processes.world_size < 1) throw Error("--world-size must be at least 1");
+  if (processes.rank < 0 || processes.rank >= processes.world_size)
+    throw Error("--rank " + std::to_string(processes.rank) + ": expected 0.." + std::to_string(processes.world_size - 1));
+  if (processes.timeout.count() < 1) throw Error("--timeout must be at least 1 second");
+}
+
+// Worker threads 1..R-1 (the calling thread is replica 0), woken once per step.
+struct DataParallel::Pool {
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::condition_variable wake, done;
+  uint64_t generation = 0;
+  int pending = 0;
+  bool stop = false;
+  std::function<void(int)> job;
+  std::vector<std::exception_ptr> errors;
+
+  explicit Pool(int workers) : errors(workers + 1) {
+    for (int index = 1; index <= workers; ++index) threads.emplace_back([this, index] { loop(index); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    wake.notify_all();
+    for (auto& t : threads) t.join();
+  }
+  void loop(int index) {
+    // Thread-local settings a new thread does not inherit: OpenMP's team size (else every
+    // torch op in this replica would start a team of one per core) and flush-to-zero.
+    at::set_num_threads(1);
+    at::globalContext().setFlushDenormal(true);
+    uint64_t seen = 0;
+    for (;;) {
+      std::function<void(int)> work;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stop || generation != seen; });
+        if (stop) return;
+        seen = generation;
+        work = job;
+      }
+      try {
+        work(index);
+      } catch (...) {
+        errors[index] = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      if (--pending == 0) done.notify_one();
+    }
+  }
+  /// Runs work(i) for i = 0 (here) and 1..R-1 (workers); rethrows the first failure.
+  void run(const std::function<void(int)>& work) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      job = work;
+      pending = static_cast<int>(threads.size());
+      ++generation;
+    }
+    wake.notify_all();
+    try {
+      work(0);
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+    std::unique_lock<std::mutex> lock(mutex);
+    done.wait(lock, [&] { return pending == 0; });
+    for (auto& e : errors)
+      if (e) {
+        std::exception_ptr first = e;
+        for (auto& clear : errors) clear = nullptr;
+        std::rethrow_exception(first);
+      }
+  }
+};
+
+namespace {
+// CPU autocast for one forward pass: matrix multiplies in bfloat16, reductions and the loss as
+// autocast's op lists decide; the fp32 parameters' bf16 copies are dropped afterwards.
+struct Bf16Autocast {
+  Bf16Autocast() {
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::increment_nesting();
+  }
+  ~Bf16Autocast() {
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(false);
+  }
+};
+}  // namespace
+
+DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
+    : model_(std::move(model)), options_(std::move(options)) {
+  options_.validate();
+  if (options_.processes.world_size > 1) group_ = std::make_unique<ProcessGroup>(options_.processes);
+  if (options_.replicas > 1) {
+    // Each replica runs its GEMMs on its own core: OpenBLAS's pool would only fight them.
+    set_blas_threads(std::max(1, configured_threads() / options_.replicas));
+    pool_ = std::make_unique<Pool>(options_.replicas - 1);
+  }
+  params_ = model_->parameters();
+  int64_t total = 1;  // the loss rides along in the last slot
+  for (const auto& p : params_) total += p.numel();
+  flat_ = torch::zeros({total}, torch::kFloat32);
+}
+
+DataParallel::~DataParallel() = default;
+
+double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight) {
+  if (rows.numel() == 0) return 0;
+  torch::Tensor xs = x.index_select(0, rows);
+  torch::Tensor loss;
+  {
+    std::optional<Bf16Autocast> autocast;
+    if (options_.precision == "bf16") autocast.emplace();
+    loss = model_->objective(corrupt(xs, model_->spec().corrupt), xs);
+  }
+  double value = loss.item<double>();
+  // Each shard's share of the batch mean; autograd sums the shares into the shared .grad.
+  (loss.to(torch::kFloat32) * weight).backward();
+  return value * weight;
+}
+
+double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indices) {
+  const int64_t n = indices.size(0);
+  const int64_t world = world_size(), rank = this->rank();
+  torch::Tensor local = indices.slice(0, rank * n / world, (rank + 1) * n / world);
+  const int64_t local_n = local.size(0);
+  const int replicas = options_.replicas;
+  std::vector<double> losses(replicas, 0.0);
+  auto shard = [&](int r) {
+    torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
+    losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n));
+  };
+  if (pool_)
+    pool_->run(shard);
+  else
+    shard(0);
+  double loss = 0;
+  for (double l : losses) loss += l;
+  if (!group_) return loss;
+
+  torch::NoGradGuard no_grad;
+  float* flat = flat_.data_ptr<float>();
+  int64_t offset = 0;
+  for (auto& p : params_) {
+    const torch::Tensor& g = p.grad();
+    if (g.defined())
+      std::memcpy(flat + offset, g.contiguous().data_ptr<float>(), sizeof(float) * p.numel());
+    else
+      std::fill(flat + offset, flat + offset + p.numel(), 0.0f);
+    offset += p.numel();
+  }
+  flat[offset] = static_cast<float>(loss);
+  group_->allreduce_sum(flat_);
+  offset = 0;
+  for (auto& p : params_) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    p.grad().view(-1).copy_(flat_.slice(0, offset, offset + p.numel()));
+    offset += p.numel();
+  }
+  return flat[offset];
+}
+
+void DataParallel::synchronize(torch::optim::Optimizer& optimizer) {
+  if (!group_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : params_) {
+    torch::Tensor data = p.detach();
+    group_->broadcast(data);
+  }
+  for (auto b : model_->buffers()) group_->broadcast(b);
+  // The optimizer state (non-empty after --resume) travels as its serialised archive, which
+  // maps state to parameters by position, not by address.
+  std::string bytes;
+  if (rank() == 0) {
+    torch::serialize::OutputArchive archive;
+    optimizer.save(archive);
+    bytes = archive_bytes(archive);
+  }
+  torch::Tensor size = torch::tensor({static_cast<int64_t>(bytes.size())}, torch::kInt64);
+  group_->broadcast(size);
+  torch::Tensor buffer = torch::empty({size.item<int64_t>()}, torch::kUInt8);
+  if (rank() == 0) std::memcpy(buffer.data_ptr<uint8_t>(), bytes.data(), bytes.size());
+  group_->broadcast(buffer);
+  if (rank() != 0) {
+    torch::serialize::InputArchive archive;
+    load_archive(archive, std::string(reinterpret_cast<const char*>(buffer.data_ptr<uint8_t>()), buffer.numel()),
+                 "rank 0's optimizer state");
+    optimizer.load(archive);
+  }
+}
+
+}  // namespace latent

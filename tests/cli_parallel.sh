@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Data-parallel training from the CLI: a rank that dies makes the other exit non-zero within
+# 30 s (no hang), --nproc reports a failed rank, bad flags are one line and exit 2.
+# Usage: cli_parallel.sh path/to/latent
+set -uo pipefail
+latent=$1
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+# shellcheck source=cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+small=(train --data mnist --limit 500 --val 0 --latent 8 --epochs 1 --out "$work/bad.model")
+expect_bad "--precision fp16" "$latent" "${small[@]}" --precision fp16
+expect_bad "--replicas 0" "$latent" "${small[@]}" --replicas 0
+expect_bad "--rank 2 of 2" "$latent" "${small[@]}" --world-size 2 --rank 2
+expect_bad "--master without port" "$latent" "${small[@]}" --world-size 2 --master localhost
+expect_bad "--nproc with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2
+
+# Two ranks by hand on a free port; kill rank 1 once both train, time rank 0's exit.
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+long=(train --data mnist --limit 20000 --val 0 --layers 64 --latent 8 --epochs 100 --threads 1
+      --world-size 2 --master "127.0.0.1:$port")
+"$latent" "${long[@]}" --rank 0 --out "$work/r0.model" --log "$work/r0.jsonl" 2>"$work/r0.err" &
+rank0=$!; pids+=("$rank0")
+"$latent" "${long[@]}" --rank 1 --out "$work/r1.model" 2>"$work/r1.err" &
+rank1=$!; pids+=("$rank1")
+# Training has begun when rank 0 logged an epoch (or 60 s passed on a busy machine).
+for _ in $(seq 120); do [ -s "$work/r0.jsonl" ] && break; sleep 0.5; done
+[ -s "$work/r0.jsonl" ] || fail "rank 0 logged no epoch within 60 s: $(tail -2 "$work/r0.err")"
+[ -e "$work/r1.model" ] && fail "rank 1 wrote a model file (only rank 0 writes)"
+kill -9 "$rank1"
+start=$(date +%s)
+wait "$rank0"; code=$?
+elapsed=$(( $(date +%s) - start ))
+[ "$code" -ne 0 ] || fail "rank 0 exited 0 after its peer died"
+[ "$elapsed" -le 30 ] || fail "rank 0 took $elapsed s to notice its dead peer"
+grep -q "rank 0 of 2" "$work/r0.err" || fail "rank 0's error does not say what happened: $(tail -1 "$work/r0.err")"
+echo "rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
+
+# A rank that stops answering (SIGSTOP) is caught by the timeout (here --timeout 5).
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+long=(train --data mnist --limit 20000 --val 0 --layers 64 --latent 8 --epochs 100 --threads 1 --timeout 5
+      --world-size 2 --master "127.0.0.1:$port")
+rm -f "$work/r0.jsonl"
+"$latent" "${long[@]}" --rank 0 --out "$work/r0.model" --log "$work/r0.jsonl" 2>"$work/r0.err" &
+rank0=$!; pids+=("$rank0")
+"$latent" "${long[@]}" --rank 1 --out "$work/r1.model" 2>"$work/r1.err" &
+rank1=$!; pids+=("$rank1")
+for _ in $(seq 120); do [ -s "$work/r0.jsonl" ] && break; sleep 0.5; done
+kill -STOP "$rank1"
+start=$(date +%s)
+wait "$rank0"; code=$?
+elapsed=$(( $(date +%s) - start ))
+kill -KILL "$rank1"
+[ "$code" -ne 0 ] || fail "rank 0 exited 0 while its peer was stopped"
+[ "$elapsed" -le 30 ] || fail "rank 0 took $elapsed s to give up on a stopped peer"
+grep -q "timed out" "$work/r0.err" || fail "rank 0's error does not say it timed out: $(tail -1 "$work/r0.err")"
+echo "stopped peer: rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
+
+# --nproc: a rank that fails (here: every rank, bad data) makes the launcher fail too.
+"$latent" train --data idx:/nonexistent --epochs 1 --nproc 2 --out "$work/bad.model" >/dev/null 2>"$work/stderr"
+[ $? -ne 0 ] || fail "--nproc with failing ranks exited 0"
+grep -q "rank" "$work/stderr" || fail "--nproc did not name the failed rank: $(cat "$work/stderr")"
+
+[ "$failures" -eq 0 ] && echo "cli_parallel: all passed"
+exit $((failures > 0))

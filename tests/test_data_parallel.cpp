@@ -1,0 +1,129 @@
+// Data-parallel training gives the parameters of one replica on the whole batch: 2 replica
+// threads in-process, and 2 processes over c10d/Gloo on loopback (through the CLI); a
+// checkpoint from a 2-process run resumes in one process.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "fixtures.h"
+#include "latent/data_parallel.h"
+#include "latent/error.h"
+#include "latent/progress.h"
+#include "latent/threads.h"
+#include "latent/trainer.h"
+
+namespace latent {
+namespace {
+
+using testing::mnist_slice;
+using testing::mnist_spec;
+using testing::scratch_path;
+
+// Largest ||a - b|| / ||a|| over the parameter tensors.
+double max_relative_difference(Autoencoder& a, Autoencoder& b) {
+  auto pa = a->parameters(), pb = b->parameters();
+  EXPECT_EQ(pa.size(), pb.size());
+  double worst = 0;
+  for (size_t i = 0; i < pa.size(); ++i)
+    worst = std::max(worst, ((pa[i] - pb[i]).norm() / pa[i].norm()).item<double>());
+  return worst;
+}
+
+TrainOptions options(int epochs) {
+  TrainOptions o;
+  o.epochs = epochs;
+  o.batch = 100;
+  o.lr = 1e-3;
+  o.seed = 5;
+  return o;
+}
+
+Trainer fresh_trainer(int epochs) {
+  torch::manual_seed(11);
+  return Trainer(Autoencoder(mnist_spec({64}, 16)), options(epochs));
+}
+
+class DataParallelTraining : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_quiet(true);
+    configure_threads(2);
+  }
+};
+
+// Largest relative parameter difference between 1 replica and `replicas` replica threads.
+double replica_difference(const Dataset& data, int epochs, int replicas) {
+  Trainer single = fresh_trainer(epochs);
+  single.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+  Trainer replicated = fresh_trainer(epochs);
+  ParallelOptions parallel;
+  parallel.replicas = replicas;
+  DataParallel engine(replicated.model(), parallel);
+  replicated.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+  replicated.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+  EXPECT_NEAR(single.state().history.back().train_loss, replicated.state().history.back().train_loss, 1e-5);
+  // Training moved the weights far more than the tolerance.
+  Trainer untrained = fresh_trainer(epochs);
+  EXPECT_GT(max_relative_difference(untrained.model(), single.model()), 1e-2);
+  return max_relative_difference(single.model(), replicated.model());
+}
+
+TEST_F(DataParallelTraining, TwoReplicaThreadsMatchOneReplica) {
+  // 20 Adam steps: the shards' gradients are summed in a different order, nothing else differs.
+  EXPECT_LT(replica_difference(mnist_slice("train", 1000), 2, 2), 1e-5);
+}
+
+TEST_F(DataParallelTraining, UnevenShardsWeighInBySize) {
+  // Batches of 100 over 3 replicas: shards of 33, 33 and 34 rows.
+  EXPECT_LT(replica_difference(mnist_slice("train", 300), 1, 3), 1e-5);
+}
+
+TEST_F(DataParallelTraining, RejectsBadOptions) {
+  ParallelOptions parallel;
+  parallel.precision = "fp16";
+  EXPECT_THROW(parallel.validate(), Error);
+  parallel.precision = "fp32";
+  parallel.processes.world_size = 2;
+  parallel.processes.rank = 2;
+  EXPECT_THROW(parallel.validate(), Error);
+  EXPECT_THROW(parse_host_port("localhost"), Error);
+  EXPECT_THROW(parse_host_port("localhost:99999"), Error);
+  EXPECT_EQ(parse_host_port("10.0.0.1:29500").second, 29500);
+}
+
+// Runs the CLI; true when it exited 0.
+bool run_cli(const std::string& args) {
+  std::string command = std::string(LATENT_CLI) + " " + args + " 2>/dev/null";
+  return std::system(command.c_str()) == 0;
+}
+
+Trainer load_checkpoint(const std::string& path) {
+  Normalization norm;
+  nlohmann::json meta;
+  return Trainer::resume(path, norm, meta);
+}
+
+TEST_F(DataParallelTraining, TwoGlooProcessesMatchOneAndResumeInOne) {
+  const std::string one = scratch_path("one.model"), two = scratch_path("two.model");
+  const std::string common = "train --data mnist --limit 1000 --val 0.2 --layers 64 --latent 16 --batch 100 --lr 1e-3 "
+                             "--epochs 2 --seed 5 --threads 1";
+  ASSERT_TRUE(run_cli(common + " --out " + one));
+  ASSERT_TRUE(run_cli(common + " --nproc 2 --out " + two));
+  Trainer a = load_checkpoint(one + ".ckpt"), b = load_checkpoint(two + ".ckpt");
+  EXPECT_LT(max_relative_difference(a.model(), b.model()), 1e-5);
+  EXPECT_NEAR(a.state().history.back().val_loss, b.state().history.back().val_loss, 1e-5);
+
+  // The 2-process checkpoint continues in one process, to the same place as the 1-process run.
+  ASSERT_TRUE(run_cli("train --resume " + two + ".ckpt --epochs 3 --threads 1 --out " + two));
+  ASSERT_TRUE(run_cli("train --resume " + one + ".ckpt --epochs 3 --threads 1 --out " + one));
+  Trainer a3 = load_checkpoint(one + ".ckpt"), b3 = load_checkpoint(two + ".ckpt");
+  EXPECT_EQ(b3.state().epochs_done, 3);
+  EXPECT_LT(max_relative_difference(a3.model(), b3.model()), 1e-5);
+  for (const auto& path : {one, two}) {
+    std::remove(path.c_str());
+    std::remove((path + ".ckpt").c_str());
+  }
+}
+
+}  // namespace
+}  // namespace latent

@@ -1,0 +1,152 @@
+#include "parallel_cli.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <algorithm>
+#include <iterator>
+
+#include "latent/error.h"
+#include "latent/progress.h"
+#include "latent/threads.h"
+
+namespace latent::cli {
+
+void ParallelCli::add_to(CLI::App* app) {
+  app->add_option("--replicas", options.replicas,
+                  "Data-parallel replica threads in this process: each takes a shard of every batch on one core "
+                  "(one intra-op thread), gradients are summed before one optimizer step")
+      ->default_val(1);
+  app->add_option("--precision", options.precision,
+                  "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients and Adam stay fp32)")
+      ->default_val("fp32");
+  app->add_option("--world-size", options.processes.world_size,
+                  "Processes in a data-parallel run (c10d Gloo); every rank is started with the same flags")
+      ->default_val(1);
+  app->add_option("--rank", options.processes.rank, "This process's rank, 0..world-size-1; rank 0 writes all files")
+      ->default_val(0);
+  app->add_option("--master", master, "HOST:PORT of rank 0's TCPStore rendezvous")->default_val("127.0.0.1:29500");
+  app->add_option("--nproc", nproc,
+                  "Start N local processes (ranks 0..N-1 on loopback, each with --threads cores/N unless given) "
+                  "and wait for them; 0 = this process only")
+      ->default_val(0);
+  app->add_option("--timeout", timeout_seconds,
+                  "Seconds a rank waits for the others (rendezvous, each all-reduce) before failing")
+      ->default_val(20);
+}
+
+void ParallelCli::apply() {
+  options.processes.master = master;
+  options.processes.timeout = std::chrono::seconds(timeout_seconds);
+  options.validate();
+  if (options.processes.world_size > 1) parse_host_port(master);
+  if (options.processes.rank > 0) set_quiet(true);
+}
+
+namespace {
+// This process's own command line, as the kernel has it.
+std::vector<std::string> own_arguments() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args;
+  for (size_t start = 0; start < all.size();) {
+    size_t end = all.find('\0', start);
+    if (end == std::string::npos) end = all.size();
+    args.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  return args;
+}
+
+// A port nobody listens on now (the kernel picks it); rank 0 binds it a moment later.
+int free_loopback_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw Error("--nproc: cannot open a socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw Error("--nproc: cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
+bool ParallelCli::launch() {
+  if (nproc == 0) return false;
+  if (nproc < 1 || nproc > 256) throw Error("--nproc must be in 0..256");
+  if (options.processes.world_size != 1) throw Error("--nproc starts its own ranks; do not combine it with --world-size");
+  std::vector<std::string> args;
+  bool threads_given = false;
+  std::vector<std::string> own = own_arguments();
+  for (size_t i = 0; i < own.size(); ++i) {
+    if (own[i] == "--nproc") {
+      ++i;  // and its value
+      continue;
+    }
+    if (own[i].rfind("--nproc=", 0) == 0) continue;
+    if (own[i] == "--threads" || own[i].rfind("--threads=", 0) == 0) threads_given = true;
+    args.push_back(own[i]);
+  }
+  args.insert(args.end(), {"--world-size", std::to_string(nproc), "--master",
+                           "127.0.0.1:" + std::to_string(free_loopback_port())});
+  if (!threads_given) args.insert(args.end(), {"--threads", std::to_string(std::max(1, available_cores() / nproc))});
+
+  std::vector<pid_t> children;
+  for (int rank = 0; rank < nproc; ++rank) {
+    std::vector<std::string> child_args = args;
+    child_args.insert(child_args.end(), {"--rank", std::to_string(rank)});
+    std::vector<char*> argv;
+    for (auto& a : child_args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) throw Error("--nproc: fork failed");
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // a killed launcher takes its ranks along
+      execv("/proc/self/exe", argv.data());
+      _exit(127);
+    }
+    children.push_back(pid);
+  }
+  // The first rank to fail decides the outcome; the rest are stopped rather than left waiting
+  // for their timeout.
+  std::string failure;
+  for (size_t remaining = children.size(); remaining > 0; --remaining) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) break;
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (ok || !failure.empty()) continue;
+    int rank = static_cast<int>(std::find(children.begin(), children.end(), pid) - children.begin());
+    failure = "rank " + std::to_string(rank) + " " +
+              (WIFEXITED(status) ? "exited with code " + std::to_string(WEXITSTATUS(status))
+                                 : "was killed by signal " + std::to_string(WTERMSIG(status)));
+    for (pid_t other : children)
+      if (other != pid) kill(other, SIGTERM);
+  }
+  if (!failure.empty()) throw Error("--nproc " + std::to_string(nproc) + ": " + failure);
+  return true;
+}
+
+std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
+  if (!options.active()) return nullptr;
+  auto parallel = std::make_unique<DataParallel>(trainer.model(), options);
+  parallel->synchronize(trainer.optimizer());
+  DataParallel* engine = parallel.get();
+  trainer.set_gradient_fn([engine](const torch::Tensor& x, const torch::Tensor& indices) {
+    return engine->gradients(x, indices);
+  });
+  return parallel;
+}
+
+}  // namespace latent::cli

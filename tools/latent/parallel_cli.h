@@ -1,0 +1,30 @@
+#pragma once
+// latent train's data-parallel flags: --replicas, --precision, --world-size/--rank/--master,
+// --nproc (a local launcher) and --timeout.
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "latent/data_parallel.h"
+#include "latent/trainer.h"
+
+namespace latent::cli {
+
+struct ParallelCli {
+  ParallelOptions options;
+  std::string master = "127.0.0.1:29500";
+  int nproc = 0;
+  int timeout_seconds = 20;
+
+  void add_to(CLI::App* app);
+  /// With --nproc N: runs this same command line as ranks 0..N-1 on loopback, waits for them,
+  /// and returns true (throws latent::Error if a rank failed). Without: returns false.
+  bool launch();
+  /// Validates; ranks other than 0 go quiet (rank 0 speaks for the run).
+  void apply();
+  /// Joins the process group, gives every rank rank 0's weights and optimizer state, and routes
+  /// the trainer's gradients through the replicas. Null when training is plain fp32 on one replica.
+  std::unique_ptr<DataParallel> attach(Trainer& trainer) const;
+};
+
+}  // namespace latent::cli
