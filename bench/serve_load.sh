@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Load on `latent serve` with wrk: /api/search and /api/reconstruct at 1, 8 and 32 connections
+# (DURATION seconds each, default 10), then /api/search at 32 connections for 60 s while the
+# server's resident memory is sampled every 5 s. Prints req/s, p50, p99 and errors per run.
+# The model: 784-256-32 trained 3 epochs on 10,000 MNIST images; the index: all 60,000 MNIST
+# training images (exact search). MODEL=... INDEX=... use other files.
+# Usage: bench/serve_load.sh            (needs wrk: scripts/setup.sh installs it)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+latent=$root/build/latent
+[ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
+command -v wrk >/dev/null || { echo "serve_load: needs wrk (apt-get install wrk)" >&2; exit 2; }
+duration=${DURATION:-10}
+out="$root/out/bench"
+mkdir -p "$out"
+model=${MODEL:-$out/serve.model}
+index=${INDEX:-$out/serve.index}
+if [ -z "${MODEL:-}" ] && [ ! -f "$model" ]; then
+  "$latent" train --data mnist --limit 10000 --layers 256 --latent 32 --epochs 3 --seed 1 --out "$model" 2>/dev/null
+fi
+if [ -z "${INDEX:-}" ] && [ ! -f "$index" ]; then
+  "$latent" index build --model "$model" --data mnist --split train --out "$index" >/dev/null
+fi
+
+work=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+# The request body: MNIST test image 0 as {"pixels": [...]}.
+/usr/bin/python3 - "$root/data/mnist/t10k-images-idx3-ubyte" >"$work/body.json" <<'PY'
+import json, sys
+with open(sys.argv[1], "rb") as f:
+    f.seek(16)
+    print(json.dumps({"pixels": list(f.read(784))}))
+PY
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$work/body.json")
+wrk.body = f:read("*a")
+f:close()
+LUA
+
+"$latent" serve --index "$index" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+pid=$!
+port=
+for _ in $(seq 600); do
+  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
+echo "server: $(cat "$work/serve.out")"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
+
+# wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds.
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+run() {  # endpoint connections seconds
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$2" -d"$3s" --latency -s "$work/post.lua" "http://127.0.0.1:$port$1" >"$work/wrk.txt"
+  local rps p50 p99 non2xx sock
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk.txt")
+  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")")
+  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")")
+  non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk.txt")
+  sock=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$work/wrk.txt")
+  printf "%-18s %5d %10.0f %9s %9s %7d\n" "$1" "$2" "$rps" "$p50" "$p99" "$(( ${non2xx:-0} + ${sock:-0} ))"
+}
+printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
+for endpoint in /api/search /api/reconstruct; do
+  for c in 1 8 32; do run "$endpoint" "$c" "$duration"; done
+done
+
+# Memory over a 60 s run at 32 connections: RSS every 5 s.
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
+samples=("$(rss)")
+run /api/search 32 60 >"$work/long.txt" &
+wrk_pid=$!
+for _ in $(seq 12); do sleep 5; samples+=("$(rss)"); done
+wait "$wrk_pid"
+echo "60 s run:"
+cat "$work/long.txt"
+echo "server RSS (MiB) every 5 s: $(for s in "${samples[@]}"; do awk -v s="$s" 'BEGIN { printf "%.1f ", s / 1024 }'; done)"
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+tail -1 "$work/serve.err"
