@@ -70,6 +70,25 @@ for endpoint in /api/search /api/reconstruct; do
   for c in 1 8 32; do run "$endpoint" "$c" "$duration"; done
 done
 
+# The PyTorch reference (bench/reference/serve_search.py: ThreadingHTTPServer + PyTorch, same
+# encoder shape, exact search over 60,000 codes, no thumbnails) on /api/search at 32 connections.
+/usr/bin/python3 "$root/bench/reference/serve_search.py" 0 >"$work/ref.out" 2>"$work/ref.err" &
+ref_pid=$!
+for _ in $(seq 600); do grep -q listening "$work/ref.out" && break; sleep 0.1; done
+ref_port=$(awk '/listening/ { print $2 }' "$work/ref.out")
+[ -n "$ref_port" ] || { echo "serve_load: the reference did not start: $(cat "$work/ref.err")" >&2; exit 1; }
+latent_line=$(run /api/search 32 "$duration")
+saved_port=$port
+port=$ref_port
+ref_line=$(run /api/search 32 "$duration" | sed 's|^/api/search  |pytorch search|')
+port=$saved_port
+kill "$ref_pid"
+wait "$ref_pid" 2>/dev/null || true
+echo "$latent_line"
+echo "$ref_line"
+awk -v a="$(echo "$latent_line" | awk '{ print $3 }')" -v b="$(echo "$ref_line" | awk '{ print $3 }')" \
+  'BEGIN { printf "search at 32 connections: latent / pytorch = %.1fx req/s\n", a / b }'
+
 # Memory over a 60 s run at 32 connections: RSS every 5 s.
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
 samples=("$(rss)")

@@ -45,6 +45,17 @@ void send_best_effort(int sock, const std::string& response) {
   (void)!::send(sock, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/// After an answer the client may not expect (408): send FIN, then read and drop what the
+/// client still sends for up to a second, so closing does not reset the connection (a reset
+/// can discard the answer before the client reads it).
+void linger_close(int sock) {
+  ::shutdown(sock, SHUT_WR);
+  const auto end = Clock::now() + std::chrono::seconds(1);
+  char sink[4096];
+  while (Clock::now() < end && wait_for(sock, POLLIN, 250) > 0)
+    if (::recv(sock, sink, sizeof(sink), 0) <= 0) break;
+}
+
 std::string json_response(const char* status, const char* code, const char* message) {
   std::string body = std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
   return std::string("HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
@@ -199,6 +210,14 @@ HttpServer::~HttpServer() {
   ::close(stop_pipe_[1]);
 }
 
+int HttpServer::bind(const std::string& host, int port) {
+  if (port == 0 ? (port = bind_to_any_port(host)) < 0 : !bind_to_port(host, port)) return -1;
+  // httplib listens with a backlog of 5: a burst of connections would be reset by the kernel
+  // before the accept loop sees them. Listening again raises it.
+  ::listen(svr_sock_, SOMAXCONN);
+  return port;
+}
+
 void HttpServer::shutdown() {
   if (stopping_.exchange(true)) return;
   (void)!::write(stop_pipe_[1], "x", 1);
@@ -227,6 +246,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
       ++timed_out_;
       send_best_effort(sock, json_response("408 Request Timeout", "request_timeout",
                                            "the request did not arrive in time"));
+      linger_close(sock);
     }
     if (!ok || closed) break;
   }

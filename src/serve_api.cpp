@@ -200,12 +200,13 @@ struct ServeApi::Impl {
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
     torch::Tensor x = input(req, parts.model);
     std::vector<float> code;
+    std::vector<SearchHit> hits;
     {
-      Slots::Guard slot(slots);
+      Slots::Guard slot(slots);  // the search is compute too: it takes the same slot
       c10::InferenceMode mode;
       code = values_of(encode_all(parts.model.model, x));
+      hits = parts.index->search(code.data(), 1, k).front();
     }
-    std::vector<SearchHit> hits = parts.index->search(code.data(), 1, k).front();
     const IndexInfo& info = parts.index->info();
     Json results = Json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {
@@ -327,15 +328,21 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
     res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
   });
 
-  if (!token.empty()) {
-    server.set_pre_routing_handler([reply, token](const httplib::Request& req, httplib::Response& res) {
-      if (req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
-      if (req.get_header_value("Authorization") == "Bearer " + token) return httplib::Server::HandlerResponse::Unhandled;
-      res.set_header("WWW-Authenticate", "Bearer");
-      reply(res, 401, error_body("unauthorized", "this server needs the header Authorization: Bearer TOKEN"));
+  // Before routing: the token (when one is set) on /api/*, and content encodings httplib would
+  // pass through undecoded.
+  server.set_pre_routing_handler([reply, token](const httplib::Request& req, httplib::Response& res) {
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "gzip" && encoding != "deflate" && encoding != "br" && encoding != "identity") {
+      reply(res, 415, error_body("unsupported_encoding", "Content-Encoding " + encoding.substr(0, 40) +
+                                                             ": send the body plain, gzip, deflate or br"));
       return httplib::Server::HandlerResponse::Handled;
-    });
-  }
+    }
+    if (token.empty() || req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.get_header_value("Authorization") == "Bearer " + token) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer");
+    reply(res, 401, error_body("unauthorized", "this server needs the header Authorization: Bearer TOKEN"));
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // Errors httplib produces itself (unknown route, body over the limit, bad request line) get
   // the same JSON shape as ours.
   server.set_error_handler(httplib::Server::HandlerWithResponse([reply](const httplib::Request& req,

@@ -87,3 +87,26 @@ def status_of(response):
     if not response.startswith(b"HTTP/1.1 "):
         return None
     return int(response[9:12])
+
+
+def read_response(sock):
+    """One whole HTTP response (headers and Content-Length body) from a socket, or what came
+    before the peer closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body

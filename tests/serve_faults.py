@@ -1,6 +1,7 @@
 """latent serve under faults: slow clients and 1,000 idle connections do not starve a normal
 client; over --max-connections new connections get 503; SIGTERM finishes requests in flight.
 Usage: serve_faults.py ROOT LATENT MODEL INDEX"""
+import atexit
 import json
 import re
 import resource
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 
-from serve_client import Client, mnist_test_image, status_of
+from serve_client import Client, mnist_test_image, read_response, status_of
 
 root, latent, model, index = sys.argv[1:5]
 seven, _ = mnist_test_image(root, 0)
@@ -20,9 +21,14 @@ good = json.dumps({"pixels": seven}).encode()
 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
 
 
+servers = []
+atexit.register(lambda: [p.kill() for p in servers if p.poll() is None])  # a failed check leaves none behind
+
+
 def start(*args):
-    proc = subprocess.Popen([latent, "serve", "--index", index, "--port", "0", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([latent, "serve", "--model", model, "--index", index, "--port", "0", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    servers.append(proc)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     assert m, (line, proc.stderr.read() if proc.poll() is not None else "")
@@ -127,7 +133,7 @@ busy.sendall(b"POST /api/search?k=2 HTTP/1.1\r\nHost: x\r\nContent-Type: applica
              str(len(good)).encode() + b"\r\n\r\n" + good[:len(good) // 2])
 idle = socket.create_connection(("127.0.0.1", port), timeout=10)
 idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-assert status_of(idle.recv(4096)) == 200
+assert status_of(read_response(idle)) == 200
 time.sleep(0.3)
 proc.send_signal(signal.SIGTERM)
 time.sleep(0.5)
@@ -138,12 +144,7 @@ try:
 except ConnectionRefusedError:
     pass
 busy.sendall(good[len(good) // 2:])
-response = b""
-while b"\r\n\r\n" not in response or len(response.split(b"\r\n\r\n", 1)[1]) < 20:
-    chunk = busy.recv(65536)
-    if not chunk:
-        break
-    response += chunk
+response = read_response(busy)
 assert status_of(response) == 200 and b'"results"' in response, response[:300]
 out, err = proc.communicate(timeout=30)
 assert proc.returncode == 0 and "SIGTERM" in err, (proc.returncode, err)

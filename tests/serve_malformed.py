@@ -45,7 +45,7 @@ def json_case():
 
 def png_case():
     kinds = [
-        lambda: good_png[:rng.randrange(8, len(good_png) - 1)],
+        lambda: good_png[:rng.randrange(8, len(good_png) - 20)],  # into the pixel data
         lambda: b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(rng.randint(0, 500))),
         lambda: png_bytes([0] * (w := rng.randint(1, 60)) * (h := rng.choice([1, 27, 29, 56])), w, h),
         lambda: b"\xff\xd8\xff" + bytes(rng.randrange(256) for _ in range(rng.randint(0, 500))),
@@ -59,7 +59,6 @@ def http_case():
         lambda: b"GET / HTTP/9.9\r\n\r\n",
         lambda: b"GET " + b"/a" * 6000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
         lambda: b"GET /api/info HTTP/1.1\r\nX-Big: " + b"a" * 10000 + b"\r\n\r\n",
-        lambda: b"GET /api/info HTTP/1.1\r\nno colon header\r\n\r\n",
         lambda: post(rng.choice(endpoints), good_json, content_type=b"text/plain"),
         lambda: post(b"/api/nope", good_json),
         lambda: post(b"/api/search?k=" + rng.choice([b"0", b"-5", b"1e9", b"x", b"999"]), good_json),

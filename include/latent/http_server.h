@@ -33,6 +33,8 @@ class HttpServer : public httplib::Server {
  public:
   explicit HttpServer(HttpLimits limits);
   ~HttpServer() override;
+  /// Binds host:port (0: any free port); returns the port, or -1. Then listen_after_bind().
+  int bind(const std::string& host, int port);
   /// Safe to call from any thread, more than once.
   void shutdown();
   HttpStats stats() const;

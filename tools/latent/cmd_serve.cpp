@@ -104,8 +104,8 @@ void add_serve_command(CLI::App& app) {
     sigaction(SIGINT, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    int port = opt->port;
-    if (port == 0 ? (port = server.bind_to_any_port(opt->host)) < 0 : !server.bind_to_port(opt->host, port))
+    const int port = server.bind(opt->host, opt->port);
+    if (port < 0)
       throw Error("cannot listen on " + opt->host + ":" + std::to_string(opt->port) + " (in use, or not an address here)");
     nlohmann::json endpoints = api.info()["endpoints"];
     std::cout << "latent serve: http://" << (opt->host.find(':') != std::string::npos ? "[" + opt->host + "]" : opt->host)
