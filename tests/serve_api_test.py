@@ -3,6 +3,7 @@ Usage: serve_api_test.py ROOT PORT        (server with --index, --detector and a
        serve_api_test.py ROOT PORT bare   (server with only a plain autoencoder)
        serve_api_test.py ROOT PORT token  (server started with --token secret)
 """
+import http.client
 import json
 import random
 import sys
@@ -65,8 +66,13 @@ assert info["detector"]["threshold"] > 0
 
 status, page = c.get("/")
 assert status == 200 and b"<canvas id=\"pad\"" in page, page[:200]
-for asset in ("/app.js", "/style.css"):
-    assert c.get(asset)[0] == 200, asset
+for asset, kind in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", asset)
+    res = conn.getresponse()
+    assert res.status == 200 and res.getheader("Content-Type") == kind + "; charset=utf-8", (asset, res.getheaders())
+    res.read()
+    conn.close()
 
 status, enc = c.post("/api/encode", {"pixels": seven})
 assert status == 200 and len(enc["code"]) == 2, enc

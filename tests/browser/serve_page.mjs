@@ -50,10 +50,12 @@ try {
       anomaly: document.querySelector('#anomaly-text').textContent,
       variations: document.querySelectorAll('#variations img').length,
       model: document.querySelector('#model-line').textContent,
+      styled: getComputedStyle(document.querySelector('main')).display === 'flex',
     };
   });
   console.log(JSON.stringify(state));
   if (errors.length) await fail('page errors: ' + errors.join('; '));
+  if (!state.styled) await fail('the style sheet was not applied');
   if (state.ink < 20) await fail('the 28x28 input has almost no ink');
   if (Math.max(...state.box) !== 20) await fail('the digit does not fill a 20x20 box: ' + state.box);
   if (Math.abs(state.centre[0] - 14) > 1 || Math.abs(state.centre[1] - 14) > 1)
