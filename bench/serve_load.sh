@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Load on `latent serve` with wrk: /api/search and /api/reconstruct at 1, 8 and 32 connections
-# (DURATION seconds each, default 10), then /api/search at 32 connections for 60 s while the
+# Load on `latent serve` with wrk: /api/search (exact index, then HNSW index) and
+# /api/reconstruct at 1, 8 and 32 connections (DURATION seconds each, default 10), the PyTorch
+# reference server on search, then /api/search (HNSW) at 32 connections for 60 s while the
 # server's resident memory is sampled every 5 s. Prints req/s, p50, p99 and errors per run.
 # The model: 784-256-32 trained 3 epochs on 10,000 MNIST images; the index: all 60,000 MNIST
-# training images (exact search). MODEL=... INDEX=... use other files.
+# training images, exact (IndexFlatL2: each query reads all 7.7 MB of codes) and HNSW (--hnsw).
 # Usage: bench/serve_load.sh            (needs wrk: scripts/setup.sh installs it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,14 +14,12 @@ command -v wrk >/dev/null || { echo "serve_load: needs wrk (apt-get install wrk)
 duration=${DURATION:-10}
 out="$root/out/bench"
 mkdir -p "$out"
-model=${MODEL:-$out/serve.model}
-index=${INDEX:-$out/serve.index}
-if [ -z "${MODEL:-}" ] && [ ! -f "$model" ]; then
+model=$out/serve.model
+[ -f "$model" ] ||
   "$latent" train --data mnist --limit 10000 --layers 256 --latent 32 --epochs 3 --seed 1 --out "$model" 2>/dev/null
-fi
-if [ -z "${INDEX:-}" ] && [ ! -f "$index" ]; then
-  "$latent" index build --model "$model" --data mnist --split train --out "$index" >/dev/null
-fi
+[ -f "$out/serve.index" ] || "$latent" index build --model "$model" --data mnist --split train --out "$out/serve.index" >/dev/null
+[ -f "$out/serve_hnsw.index" ] ||
+  "$latent" index build --model "$model" --data mnist --split train --hnsw --out "$out/serve_hnsw.index" >/dev/null
 
 work=$(mktemp -d)
 pid=
@@ -40,16 +39,22 @@ wrk.body = f:read("*a")
 f:close()
 LUA
 
-"$latent" serve --index "$index" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
-port=
-for _ in $(seq 600); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
-echo "server: $(cat "$work/serve.out")"
+start_server() {  # index file
+  "$latent" serve --index "$1" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+  pid=$!
+  port=
+  for _ in $(seq 600); do
+    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" 2>/dev/null || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
+}
+stop_server() {
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=
+}
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
 
 # wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds.
@@ -66,12 +71,14 @@ run() {  # endpoint connections seconds
   printf "%-18s %5d %10.0f %9s %9s %7d\n" "$1" "$2" "$rps" "$p50" "$p99" "$(( ${non2xx:-0} + ${sock:-0} ))"
 }
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
+start_server "$out/serve.index"
+echo "exact index: $(cat "$work/serve.out")"
 for endpoint in /api/search /api/reconstruct; do
   for c in 1 8 32; do run "$endpoint" "$c" "$duration"; done
 done
-
 # The PyTorch reference (bench/reference/serve_search.py: ThreadingHTTPServer + PyTorch, same
-# encoder shape, exact search over 60,000 codes, no thumbnails) on /api/search at 32 connections.
+# encoder shape, exact search over 60,000 codes, no thumbnails) against latent with the exact
+# index, on /api/search at 32 connections.
 /usr/bin/python3 "$root/bench/reference/serve_search.py" 0 >"$work/ref.out" 2>"$work/ref.err" &
 ref_pid=$!
 for _ in $(seq 600); do grep -q listening "$work/ref.out" && break; sleep 0.1; done
@@ -89,6 +96,12 @@ echo "$ref_line"
 awk -v a="$(echo "$latent_line" | awk '{ print $3 }')" -v b="$(echo "$ref_line" | awk '{ print $3 }')" \
   'BEGIN { printf "search at 32 connections: latent / pytorch = %.1fx req/s\n", a / b }'
 
+stop_server
+printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
+start_server "$out/serve_hnsw.index"
+echo "HNSW index: $(cat "$work/serve.out")"
+for c in 1 8 32; do run /api/search "$c" "$duration"; done
+
 # Memory over a 60 s run at 32 connections: RSS every 5 s.
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
 samples=("$(rss)")
@@ -96,10 +109,8 @@ run /api/search 32 60 >"$work/long.txt" &
 wrk_pid=$!
 for _ in $(seq 12); do sleep 5; samples+=("$(rss)"); done
 wait "$wrk_pid"
-echo "60 s run:"
+echo "60 s run (HNSW index):"
 cat "$work/long.txt"
 echo "server RSS (MiB) every 5 s: $(for s in "${samples[@]}"; do awk -v s="$s" 'BEGIN { printf "%.1f ", s / 1024 }'; done)"
-kill -TERM "$pid"
-wait "$pid" 2>/dev/null || true
-pid=
+stop_server
 tail -1 "$work/serve.err"

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -236,6 +237,10 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   }
   ++open_;
   ++connections_;
+  // httplib sends the headers and the body in two writes: with Nagle's algorithm the body would
+  // wait for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
+  const int one = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   ConnectionStream stream(sock, stop_pipe_[0], limits_);
   bool ok = true;
   while (!stopping_ && stream.wait_for_request()) {

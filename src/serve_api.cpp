@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <omp.h>
+
 #include "latent/evaluate.h"
 #include "latent/generate.h"
 #include "latent/image_grid.h"
@@ -203,6 +205,10 @@ struct ServeApi::Impl {
     std::vector<SearchHit> hits;
     {
       Slots::Guard slot(slots);  // the search is compute too: it takes the same slot
+      // FAISS opens an OpenMP team on every search (HNSW: even for one query); in a request
+      // thread that team would only wait for a second core another request is using.
+      thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
+      (void)one_omp_thread;
       c10::InferenceMode mode;
       code = values_of(encode_all(parts.model.model, x));
       hits = parts.index->search(code.data(), 1, k).front();

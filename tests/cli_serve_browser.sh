@@ -22,7 +22,7 @@ set -e
 pid=$!
 port=
 for _ in $(seq 300); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
+  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" 2>/dev/null || true)
   [ -n "$port" ] && break
   sleep 0.1
 done
