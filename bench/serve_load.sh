@@ -21,6 +21,7 @@ model=$out/serve.model
 [ -f "$out/serve_hnsw.index" ] ||
   "$latent" index build --model "$model" --data mnist --split train --hnsw --out "$out/serve_hnsw.index" >/dev/null
 
+. "$root/tests/serve_lib.sh"
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -42,13 +43,8 @@ LUA
 start_server() {  # index file
   "$latent" serve --index "$1" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
   pid=$!
-  port=
-  for _ in $(seq 600); do
-    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" 2>/dev/null || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
+  port=$(serve_port "$work/serve.out" "$pid") ||
+    { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
 }
 stop_server() {
   kill -TERM "$pid"

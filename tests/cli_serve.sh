@@ -18,20 +18,14 @@ failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 run() { "$@" 2>"$work/last_stderr" >/dev/null || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 py() { PYTHONPATH="$here" /usr/bin/python3 "$@"; }
+. "$here/serve_lib.sh"
 
 # serve ARGS...: starts a server on a free port; sets $port and $pid.
 serve() {
   "$latent" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 300); do
-    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" 2>/dev/null || true)
-    [ -n "$port" ] && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  fail "serve $* did not start: $(cat "$work/serve.err")"
-  port=0
+  port=$(serve_port "$work/serve.out" "$pid") || { fail "serve $* did not start: $(cat "$work/serve.err")"; port=0; }
 }
 stop() {
   kill -TERM "$pid"

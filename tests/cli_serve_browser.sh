@@ -20,13 +20,8 @@ set -e
 "$latent" anomaly fit --model "$work/vae.model" --normal-class 7 --limit 3000 --out "$work/vae.det" >/dev/null 2>&1
 "$latent" serve --index "$work/vae.index" --detector "$work/vae.det" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
-port=
-for _ in $(seq 300); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" 2>/dev/null || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL: serve did not start: $(cat "$work/serve.err")"; exit 1; }
+. "$here/serve_lib.sh"
+port=$(serve_port "$work/serve.out" "$pid") || { echo "FAIL: serve did not start: $(cat "$work/serve.err")"; exit 1; }
 node "$here/browser/serve_page.mjs" "http://127.0.0.1:$port/" "$shot"
 kill -TERM "$pid"
 wait "$pid"
