@@ -19,6 +19,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 run() { "$@" 2>"$work/last_stderr" >/dev/null || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 py() { PYTHONPATH="$here" /usr/bin/python3 "$@"; }
 . "$here/serve_lib.sh"
+. "$here/cli_lib.sh"
 
 # serve ARGS...: starts a server on a free port; sets $port and $pid.
 serve() {
@@ -54,13 +55,6 @@ stop
 py "$here/serve_faults.py" "$root" "$latent" "$work/vae.model" "$work/vae.index" || fail "fault tests"
 
 # Refusals: one line on stderr, exit 2.
-expect_bad() {
-  local what=$1; shift
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local code=$?
-  [ "$code" -eq 2 ] || fail "$what: exit code $code, expected 2 ($(cat "$work/stderr"))"
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$what: stderr is not one line: $(cat "$work/stderr")"
-}
 expect_bad "non-loopback without token" "$latent" serve --model "$work/ae.model" --host 0.0.0.0
 expect_bad "no model" "$latent" serve
 expect_bad "missing model file" "$latent" serve --model "$work/none.model"
