@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread   # LibTorch; its GEMMs run in OpenBLAS (not reference BLAS)
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev
   libcpp-httplib-dev libgloo-dev
+  chromium wrk   # the serve browser test (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
   python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
   dataset-fashion-mnist
@@ -52,3 +53,10 @@ fi
 # Fashion-MNIST is read where Debian installs it (/usr/share/datasets/fashion-mnist).
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] ||
   { echo "setup: dataset-fashion-mnist did not install its files" >&2; exit 1; }
+
+# The serve browser test drives Debian's chromium with playwright-core (npm, pinned in
+# tests/browser/package-lock.json); node_modules stays out of git.
+if [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then
+  echo "setup: installing playwright-core (npm)" >&2
+  (cd "$root/tests/browser" && npm ci --silent --no-audit --no-fund >/dev/null)
+fi

@@ -19,5 +19,6 @@ void add_interpolate_command(CLI::App& app);
 void add_compress_command(CLI::App& app);
 void add_decompress_command(CLI::App& app);
 void add_anomaly_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace latent::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   latent::cli::add_compress_command(app);
   latent::cli::add_decompress_command(app);
   latent::cli::add_anomaly_command(app);
+  latent::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,13 @@
+# Sourced by tests/cli_serve*.sh and bench/serve_load.sh.
+# serve_port OUT PID: the port `latent serve --port 0 >OUT` (process PID) listens on, printed once
+# it is listening; fails when the server exits first or takes over 60 s.
+serve_port() {
+  local port
+  for _ in $(seq 600); do
+    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1" 2>/dev/null || true)
+    [ -n "$port" ] && { echo "$port"; return 0; }
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}

@@ -1,0 +1,135 @@
+// latent serve: the HTTP API and the drawing page (src/serve_api.cpp) on one shared model.
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common.h"
+#include "latent/data_source.h"
+#include "latent/error.h"
+#include "latent/serve_api.h"
+#include "latent/serve_request.h"
+#include "latent/threads.h"
+
+namespace latent::cli {
+namespace {
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// SIGTERM/SIGINT may land on any thread (OpenBLAS starts its own): the handler only writes the
+// signal number to a pipe that one thread reads.
+int g_signal_pipe[2] = {-1, -1};
+extern "C" void on_stop_signal(int signal) {
+  unsigned char byte = static_cast<unsigned char>(signal);
+  (void)!::write(g_signal_pipe[1], &byte, 1);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  struct Options {
+    std::string model, index, detector, host = "127.0.0.1", token;
+    int port = 8080, threads = 0;
+    HttpLimits limits;
+    size_t max_body = kMaxRequestBody;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("serve", "HTTP API and a web page to draw a digit and see what the model does");
+  sub->footer(
+      "Endpoints: GET /healthz, GET /api/info, POST /api/encode, /api/reconstruct, /api/search?k=10, /api/anomaly,\n"
+      "/api/generate?count=8&seed=0&spread=1; the page is at /. Bodies are {\"pixels\": [...]} (0..255) or PNG bytes.\n"
+      "An endpoint whose part was not given (--index, --detector, a VAE for generate) answers 404.\n"
+      "SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.");
+  sub->add_option("--model", opt->model, "Model file (default with --index: the model the index was built with)");
+  sub->add_option("--index", opt->index, "Index file from `latent index build` (enables /api/search)");
+  sub->add_option("--detector", opt->detector, "Detector file from `latent anomaly fit` (enables /api/anomaly)");
+  sub->add_option("--host", opt->host, "Address to bind; anything but loopback needs --token")->default_val("127.0.0.1");
+  sub->add_option("--port", opt->port, "Port (0 = any free port, printed at start)")->default_val(8080);
+  sub->add_option("--threads", opt->threads, "Requests computing at once, each on one core (0 = one per core)")
+      ->default_val(0);
+  sub->add_option("--token", opt->token, "Require the header Authorization: Bearer TOKEN on /api/*");
+  sub->add_option("--max-body", opt->max_body, "Largest request body in bytes (413 above)")->default_val(kMaxRequestBody);
+  sub->add_option("--max-connections", opt->limits.max_connections, "Connections served at once (503 above)")
+      ->default_val(opt->limits.max_connections);
+  sub->add_option("--request-timeout", opt->limits.request_timeout,
+                  "Seconds a request may take to arrive once started (408 after)")
+      ->default_val(opt->limits.request_timeout);
+  sub->add_option("--keep-alive-timeout", opt->limits.keep_alive_timeout, "Seconds an idle connection stays open")
+      ->default_val(opt->limits.keep_alive_timeout);
+  sub->callback([opt] {
+    if (opt->model.empty() && opt->index.empty()) throw Error("give a model: --model FILE (or --index FILE)");
+    if (!is_loopback(opt->host) && opt->token.empty())
+      throw Error("--host " + opt->host + " is reachable from other machines: give --token TOKEN (or bind 127.0.0.1)");
+    if (opt->port < 0 || opt->port > 65535) throw Error("--port must be in 0..65535");
+    if (opt->threads < 0) throw Error("--threads must be >= 0");
+    if (opt->limits.max_connections < 1) throw Error("--max-connections must be >= 1");
+    if (!(opt->limits.request_timeout > 0) || !(opt->limits.keep_alive_timeout > 0))
+      throw Error("--request-timeout and --keep-alive-timeout must be > 0");
+    if (opt->max_body < 1024) throw Error("--max-body must be at least 1024 bytes");
+    opt->limits.max_body = opt->max_body;
+
+    // Parallelism comes from concurrent requests; each runs its inference on one thread.
+    configure_threads(1);
+    ServeParts parts;
+    if (!opt->index.empty()) {
+      parts.index = CodeIndex::load(opt->index);
+      parts.model = load_model_for_index(*parts.index, opt->model);
+      const IndexInfo& info = parts.index->info();
+      try {
+        parts.indexed = load_raw(info.data, info.split, parts.index->size());
+      } catch (const Error& e) {
+        std::cerr << "latent serve: no thumbnails (the indexed data cannot be read: " << e.what() << ")\n";
+      }
+    } else {
+      parts.model = load_model(opt->model);
+    }
+    if (!opt->detector.empty()) parts.detector = load_detector(opt->detector);
+    const int slots = opt->threads > 0 ? opt->threads : available_cores();
+    ServeApi api(std::move(parts), slots);
+    HttpServer server(opt->limits);
+    api.install(server, opt->token);
+
+    if (::pipe2(g_signal_pipe, O_CLOEXEC) != 0) throw Error("cannot create a pipe for signals");
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const int port = server.bind(opt->host, opt->port);
+    if (port < 0)
+      throw Error("cannot listen on " + opt->host + ":" + std::to_string(opt->port) + " (in use, or not an address here)");
+    nlohmann::json endpoints = api.info()["endpoints"];
+    std::cout << "latent serve: http://" << (opt->host.find(':') != std::string::npos ? "[" + opt->host + "]" : opt->host)
+              << ":" << port << "/  (" << slots << " inference threads; endpoints " << endpoints.dump() << ")"
+              << std::endl;
+
+    std::thread waiter([&server] {
+      unsigned char signal = 0;
+      while (::read(g_signal_pipe[0], &signal, 1) < 0 && errno == EINTR) {
+      }
+      if (signal != 0)
+        std::cerr << "latent serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", finishing requests in flight"
+                  << std::endl;
+      server.shutdown();
+    });
+    server.listen_after_bind();
+    // listen returned on its own (not through a signal): wake the waiter with a 0 byte.
+    const unsigned char none = 0;
+    (void)!::write(g_signal_pipe[1], &none, 1);
+    waiter.join();
+    HttpStats s = server.stats();
+    std::cerr << "latent serve: stopped after " << s.connections << " connections (" << s.rejected << " turned away, "
+              << s.timed_out << " timed out)" << std::endl;
+  });
+}
+
+}  // namespace latent::cli
