@@ -128,6 +128,7 @@ void add_eval_retrieval_command(CLI::App& app) {
       DataOptions indexed;
       indexed.data = index.info().data;
       indexed.split = index.info().split;
+      indexed.limit = index.size();  // an index built with --limit holds the first entries
       Dataset database = indexed.load_for(model);
       if (database.size() != index.size())
         throw Error("the index's data " + indexed.data + ":" + indexed.split + " no longer has " + std::to_string(index.size()) +
