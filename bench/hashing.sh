@@ -20,7 +20,7 @@ if [ ! -f "$model" ]; then
     --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 0.1 --threads 2 --out "$model" --log "$out/binary32.jsonl"
   echo "training took $(( $(date +%s) - start )) s (shared machine)" >&2
 fi
-"$latent" info --model "$model" | grep -E "shape|noise|bit_" >&2 || true
+"$latent" info "$model" | grep -E "shape|noise|bit_" >&2 || true
 "$latent" eval --model "$model" --data mnist --split test --json | /usr/bin/python3 -c "
 import json, sys; m = json.load(sys.stdin)
 print(f\"test: bce_per_pixel {m['bce_per_pixel']:.4f}  saturation {m['saturation']:.3f}  bit means {min(m['bit_balance']):.3f}..{max(m['bit_balance']):.3f}\")"

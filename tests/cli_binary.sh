@@ -23,7 +23,7 @@ run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3
 
 run "$latent" train --data mnist --limit 3000 --type binary --bits 16 --layers 200 --epochs 4 --batch 64 \
   --noise-schedule linear:0:3 --bit-balance 0.1 --out "$work/b.model" --seed 1
-"$latent" info --model "$work/b.model" --json | /usr/bin/python3 -c "
+"$latent" info "$work/b.model" --json | /usr/bin/python3 -c "
 import json, sys; s = json.load(sys.stdin)['spec']
 assert s['code_head'] == 'binary' and s['latent'] == 16, s
 assert (s['noise_start'], s['noise_end'], s['noise_epochs'], s['bit_balance']) == (0, 3, 4, 0.1), s" ||
@@ -53,7 +53,7 @@ json=$("$latent" eval-retrieval --index "$work/b.index" --queries mnist:test --n
 import json, sys; rows = json.loads(sys.argv[1])['rows']
 assert [r['codes'] for r in rows] == ['latent binary', 'itq-16', 'lsh-16', 'pca-16'], rows
 for r in rows[:3]: assert 0 <= r['precision_radius2'] <= 1 and r['mean_found_radius2'] >= 0, r
-assert 'precision_radius2' not in rows[3] and rows[0]['map'] > 0.2, rows" "$json" || fail "eval-retrieval rows: $json"
+assert 'precision_radius2' not in rows[3] and rows[0]['map'] > 0.1, rows" "$json" || fail "eval-retrieval rows: $json"
 
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"
 run "$latent" index build --model "$work/f.model" --data mnist --split test --limit 100 --out "$work/f.index"
