@@ -32,6 +32,7 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
   torch::Tensor out = encoder_->forward(x);
+  if (spec_.code_head == "binary") return torch::sigmoid(out);
   return spec_.code_head == "gaussian" ? split_gaussian(out).mean : out;
 }
 
@@ -58,6 +59,15 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
     GaussianCode q = posterior(input);
     torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
     return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
+  }
+  if (spec_.code_head == "binary") {
+    torch::Tensor logits = encoder_->forward(input);
+    // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
+    // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
+    torch::Tensor codes = is_training()
+                              ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn_like(logits))
+                              : (logits > 0).to(logits.scalar_type());
+    return loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
   }
   if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);
   // The contractive estimator differentiates the code with respect to the input, also when the

@@ -1,7 +1,9 @@
 #include "latent/code_index.h"
 
+#include <faiss/IndexBinaryHash.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
@@ -12,6 +14,7 @@
 #include <random>
 
 #include "latent/atomic_file.h"
+#include "latent/binary_codes.h"
 #include "latent/container.h"
 #include "latent/error.h"
 
@@ -57,6 +60,36 @@ IndexInfo info_from_json(const nlohmann::json& j) {
   return info;
 }
 
+// Keys of at most 32 bits each for IndexBinaryMultiHash: the fewest keys that cut the code
+// into equal whole-byte pieces, so that together they cover every bit.
+int multihash_keys(int64_t bits) {
+  int64_t bytes = bits / 8, keys = (bits + 31) / 32;
+  while (bytes % keys != 0) ++keys;
+  return static_cast<int>(keys);
+}
+
+double binary_similarity(int distance, int64_t bits) {
+  return std::round(10000.0 * (1.0 - static_cast<double>(distance) / static_cast<double>(bits))) / 100.0;
+}
+
+// Copies the codes out of a loaded hash index, in id order.
+std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
+  std::vector<uint8_t> codes(static_cast<size_t>(index.ntotal * index.code_size));
+  if (const auto* hash = dynamic_cast<const faiss::IndexBinaryHash*>(&index)) {
+    for (const auto& bucket : hash->invlists)
+      for (size_t i = 0; i < bucket.second.ids.size(); ++i) {
+        if (bucket.second.ids[i] < 0 || bucket.second.ids[i] >= index.ntotal) throw Error("damaged hash index");
+        std::memcpy(codes.data() + bucket.second.ids[i] * index.code_size, bucket.second.vecs.data() + i * index.code_size,
+                    index.code_size);
+      }
+  } else if (const auto* multi = dynamic_cast<const faiss::IndexBinaryMultiHash*>(&index)) {
+    codes = multi->storage->xb;
+  } else {
+    throw Error("not a Hamming hash index");
+  }
+  return codes;
+}
+
 }  // namespace
 
 CodeIndex::CodeIndex(CodeIndex&&) noexcept = default;
@@ -77,10 +110,77 @@ CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexI
   return index;
 }
 
-int64_t CodeIndex::size() const { return index_->ntotal; }
-int64_t CodeIndex::dims() const { return index_->d; }
+CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info) {
+  if (bits < 8 || bits % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
+  const int64_t bytes = bits / 8;
+  if (codes.empty() || codes.size() % static_cast<size_t>(bytes) != 0) throw Error("no codes to index");
+  CodeIndex index;
+  if (bits <= 64) {
+    index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(bits), static_cast<int>(bits));
+    info.kind = "hash";
+  } else {
+    int keys = multihash_keys(bits);
+    index.binary_ = std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(bits), keys, static_cast<int>(bits / keys));
+    info.kind = "multihash";
+  }
+  index.binary_->add(static_cast<faiss::Index::idx_t>(codes.size() / static_cast<size_t>(bytes)), codes.data());
+  index.binary_codes_ = codes;
+  info.similarity_scale = static_cast<double>(bits);
+  index.info_ = std::move(info);
+  return index;
+}
+
+int64_t CodeIndex::size() const { return binary_ ? binary_->ntotal : index_->ntotal; }
+int64_t CodeIndex::dims() const { return binary_ ? binary_->d : index_->d; }
+
+std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* queries, int64_t n, int radius) const {
+  if (!binary_) throw Error("--hamming-radius needs an index of binary codes (a model trained with --type binary)");
+  if (radius < 0 || radius > dims()) throw Error("--hamming-radius must be between 0 and " + std::to_string(dims()));
+  // FAISS returns distances < its radius, from buckets within nflip flips of the query's key(s).
+  if (auto* hash = dynamic_cast<faiss::IndexBinaryHash*>(binary_.get())) hash->nflip = radius;
+  if (auto* multi = dynamic_cast<faiss::IndexBinaryMultiHash*>(binary_.get())) multi->nflip = radius / multi->nhash;
+  faiss::RangeSearchResult result(n);
+  binary_->range_search(n, queries, radius + 1, &result);
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q) {
+    auto& row = hits[static_cast<size_t>(q)];
+    for (size_t at = result.lims[q]; at < result.lims[q + 1]; ++at) {
+      SearchHit hit;
+      hit.id = result.labels[at];
+      hit.distance = result.distances[at];
+      hit.similarity = binary_similarity(static_cast<int>(hit.distance), dims());
+      row.push_back(hit);
+    }
+    std::sort(row.begin(), row.end(), [](const SearchHit& a, const SearchHit& b) {
+      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+    });
+  }
+  return hits;
+}
+
+std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* queries, int64_t n, int64_t k) const {
+  if (!binary_) throw Error("not an index of binary codes");
+  k = std::min(k, size());
+  if (k < 1) throw Error("-k must be at least 1");
+  const int64_t bytes = dims() / 8;
+  std::vector<int> distances(static_cast<size_t>(size()));
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q) {
+    hamming_distances(queries + q * bytes, binary_codes_.data(), size(), bytes, distances.data());
+    std::vector<int64_t> order = rank_by_distance(distances.data(), size(), dims());
+    for (int64_t r = 0; r < k; ++r) {
+      SearchHit hit;
+      hit.id = order[static_cast<size_t>(r)];
+      hit.distance = static_cast<float>(distances[static_cast<size_t>(hit.id)]);
+      hit.similarity = binary_similarity(distances[static_cast<size_t>(hit.id)], dims());
+      hits[static_cast<size_t>(q)].push_back(hit);
+    }
+  }
+  return hits;
+}
 
 std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k) const {
+  if (binary_) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
   std::vector<float> distances(static_cast<size_t>(n * k));
@@ -102,6 +202,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int6
 }
 
 std::vector<float> CodeIndex::stored_codes() const {
+  if (binary_) return unpack_bits(binary_codes_.data(), size(), dims());
   std::vector<float> codes(static_cast<size_t>(size() * dims()));
   index_->reconstruct_n(0, size(), codes.data());
   return codes;
@@ -109,7 +210,8 @@ std::vector<float> CodeIndex::stored_codes() const {
 
 void CodeIndex::save(const std::string& path) const {
   faiss::VectorIOWriter writer;
-  faiss::write_index(index_.get(), &writer);
+  if (binary_) faiss::write_index_binary(binary_.get(), &writer);
+  else faiss::write_index(index_.get(), &writer);
   std::string header = info_to_json(info_).dump();
   std::string payload(8, '\0');
   uint64_t header_size = header.size();
@@ -134,7 +236,13 @@ CodeIndex CodeIndex::load(const std::string& path) {
   faiss::VectorIOReader reader;
   reader.data.assign(payload.begin() + 8 + static_cast<long>(header_size), payload.end());
   try {
-    index.index_.reset(faiss::read_index(&reader));
+    if (index.info_.kind == "hash" || index.info_.kind == "multihash") {
+      index.binary_.reset(faiss::read_index_binary(&reader));
+      index.binary_codes_ = hash_index_codes(*index.binary_);
+      index.info_.similarity_scale = static_cast<double>(index.dims());
+    } else {
+      index.index_.reset(faiss::read_index(&reader));
+    }
   } catch (const faiss::FaissException&) {
     throw Error(path + ": damaged FAISS index");
   }

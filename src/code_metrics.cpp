@@ -28,6 +28,23 @@ nlohmann::json code_metrics(Autoencoder& model, const Dataset& data) {
   return {{"code_mean_abs", abs_sum / n}, {"code_active_fraction", active_sum / n}, {"jacobian_fro", jacobian_sum / n}};
 }
 
+nlohmann::json binary_code_metrics(Autoencoder& model, const Dataset& data) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor ones = torch::zeros({model->spec().latent}, torch::kDouble);
+  double saturated = 0;
+  for (int64_t start = 0; start < data.size(); start += kBatch) {
+    torch::Tensor z = model->encode(data.x.slice(0, start, std::min(start + kBatch, data.size())));
+    ones += (z > 0.5).to(torch::kDouble).sum(0);
+    saturated += ((z < 0.1) | (z > 0.9)).to(torch::kDouble).sum().item<double>();
+  }
+  torch::Tensor mean = ones / static_cast<double>(data.size());
+  std::vector<double> balance(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+  for (double& b : balance) b = std::round(b * 1e4) / 1e4;
+  return {{"bit_balance", balance},
+          {"bit_balance_worst", (mean - 0.5).abs().max().item<double>()},
+          {"saturation", saturated / static_cast<double>(data.size() * model->spec().latent)}};
+}
+
 nlohmann::json denoising_metrics(Autoencoder& model, const Dataset& data, const CorruptionSpec& corruption) {
   if (model->spec().output != "sigmoid") throw Error("--corrupt: PSNR needs data in [0,1] (images)");
   torch::NoGradGuard no_grad;

@@ -35,14 +35,29 @@ void ModelSpec::validate() const {
   if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
   for (int64_t width : layers)
     if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
-  require_one_of("code head", code_head, {"plain", "gaussian"});
+  require_one_of("code head", code_head, {"plain", "gaussian", "binary"});
   if (code_head == "gaussian" && code_activation != "linear")
     throw Error("--type vae needs --code-activation linear (the code is a mean and a log-variance)");
   if (!(beta >= 0) || !std::isfinite(beta)) throw Error("--beta must be >= 0");
   if (kl_warmup < 0) throw Error("--kl-warmup must be >= 0");
   if (code_head == "gaussian" && (sparsity.active() || contractive > 0))
     throw Error("--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the code)");
+  if (code_head == "binary") validate_binary();
   validate_regularisers();
+}
+
+void ModelSpec::validate_binary() const {
+  if (latent < 8 || latent > 256 || latent % 8 != 0)
+    throw Error("--bits must be a multiple of 8 between 8 and 256 (codes are packed into bytes)");
+  if (code_activation != "linear")
+    throw Error("--type binary needs --code-activation linear (the binary head applies its own sigmoid)");
+  if (!(noise_start >= 0) || !(noise_end >= 0) || !std::isfinite(noise_start) || !std::isfinite(noise_end))
+    throw Error("--noise-schedule: noise levels must be finite and >= 0");
+  if (noise_epochs < 1) throw Error("--noise-schedule: the ramp needs at least 1 epoch");
+  if (!(bit_balance >= 0) || !std::isfinite(bit_balance)) throw Error("--bit-balance must be >= 0");
+  if (!(bit_decorrelation >= 0) || !std::isfinite(bit_decorrelation)) throw Error("--bit-decorrelation must be >= 0");
+  if (sparsity.active() || contractive > 0)
+    throw Error("--sparsity and --contractive apply to plain codes, not to --type binary");
 }
 
 void ModelSpec::validate_regularisers() const {
@@ -67,7 +82,9 @@ nlohmann::json ModelSpec::to_json() const {
           {"output", output},           {"loss", loss},
           {"channels", channels},       {"corrupt", corrupt.str()}, {"sparsity", sparsity.str()},
           {"contractive", contractive},
-          {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup}};
+          {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup},
+          {"noise_start", noise_start}, {"noise_end", noise_end}, {"noise_epochs", noise_epochs},
+          {"bit_balance", bit_balance}, {"bit_decorrelation", bit_decorrelation}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
@@ -89,6 +106,11 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.code_head = j.value("code_head", spec.code_head);
     spec.beta = j.value("beta", spec.beta);
     spec.kl_warmup = j.value("kl_warmup", spec.kl_warmup);
+    spec.noise_start = j.value("noise_start", spec.noise_start);
+    spec.noise_end = j.value("noise_end", spec.noise_end);
+    spec.noise_epochs = j.value("noise_epochs", spec.noise_epochs);
+    spec.bit_balance = j.value("bit_balance", spec.bit_balance);
+    spec.bit_decorrelation = j.value("bit_decorrelation", spec.bit_decorrelation);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model spec: ") + e.what());
   }

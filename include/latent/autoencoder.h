@@ -34,7 +34,7 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::Tensor jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact);
   bool has_closed_form_jacobian() const;
   /// The training epoch (1-based) the next objective() calls belong to: sets the KL warm-up
-  /// weight. Evaluation mode always uses the full weight.
+  /// weight and the binary head's noise. Evaluation mode always uses the full weight, no noise.
   void set_epoch(int epoch) { epoch_ = epoch; }
 
   const ModelSpec& spec() const { return spec_; }

@@ -3,6 +3,11 @@
 //   plain     the layer's output is the code                         (encoder width = latent)
 //   gaussian  it holds the mean and log-variance of q(z|x) = N(μ, σ²)  (encoder width = 2·latent);
 //             training samples z = μ + σ·ε (the reparameterisation trick), encode() returns μ.
+//   binary    semantic hashing (Salakhutdinov & Hinton 2009): the layer's output a goes through a
+//             sigmoid with Gaussian noise added before it while training, z = σ(a + s·ε), its std s
+//             rising over the epochs, so that the units learn to saturate to 0 or 1 (encoder width
+//             = latent = bits). encode() returns σ(a); at use, codes are thresholded at ½ and packed
+//             (binary_codes.h); validation feeds the decoder the thresholded bits.
 // Also the two terms of the variational loss, per image [N], in nats (Kingma & Welling 2014).
 #include <torch/torch.h>
 
@@ -36,5 +41,18 @@ torch::Tensor reconstruction_nll(const ModelSpec& spec, const torch::Tensor& rec
 /// over the first kl_warmup epochs, beta·min(1, (epoch − 1) / kl_warmup). Epoch 0 = not
 /// training (evaluation): the full beta.
 double kl_weight(const ModelSpec& spec, int epoch);
+
+/// Std of the binary head's noise in training epoch `epoch` (1-based): linear from noise_start
+/// at epoch 1 to noise_end at epoch noise_epochs, then noise_end. Epoch 0 (not training): 0.
+double binary_noise_std(const ModelSpec& spec, int epoch);
+
+/// Parses --noise-schedule "linear:START:END" (the ramp spans `epochs` epochs) or
+/// "linear:START:END:EPOCHS" into the spec; throws latent::Error on anything else.
+void parse_noise_schedule(const std::string& text, int epochs, ModelSpec& spec);
+
+/// The binary head's penalties on a batch of codes z [N, bits] in (0,1):
+///   bit_balance · Σ_bits (mean_batch z − ½)²  (every bit on for half the images)
+/// + bit_decorrelation · mean over pairs of bits of their squared correlation over the batch.
+torch::Tensor binary_code_penalty(const ModelSpec& spec, const torch::Tensor& codes);
 
 }  // namespace latent

@@ -3,8 +3,13 @@
 // sets) plus, per entry, its label and source path, and the fingerprint of the model that made
 // the codes, so an index is never queried through another model. No torch here.
 //
+// Binary codes (issue 5) go in a Hamming hash table instead: FAISS IndexBinaryHash keyed by the
+// whole code (≤ 64 bits), IndexBinaryMultiHash beyond (the code cut into ≤ 32-bit keys; a code
+// within radius R matches one key within ⌊R / keys⌋ flips, so the lookup stays exact).
+//
 // File: a latent container of kind "index" whose payload is
-//   u64 header length | header JSON | FAISS index bytes (faiss::write_index)
+//   u64 header length | header JSON | FAISS index bytes (faiss::write_index, or
+//   faiss::write_index_binary when kind is "hash" or "multihash")
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,14 +19,16 @@
 
 namespace faiss {
 struct Index;
+struct IndexBinary;
 }
 
 namespace latent {
 
 struct SearchHit {
   int64_t id = -1;        ///< row of the indexed split
-  float distance = 0;     ///< Euclidean distance between the codes
+  float distance = 0;     ///< Euclidean distance between the codes (binary: Hamming distance)
   double similarity = 0;  ///< percent: 100·max(0, 1 − distance / similarity_scale), to 0.01
+                          ///< (binary: 100·(1 − distance / bits), the share of equal bits)
 };
 
 struct IndexInfo {
@@ -31,23 +38,35 @@ struct IndexInfo {
   std::vector<int64_t> labels;      ///< per entry, or empty
   std::vector<std::string> paths;   ///< per entry (images:DIR), or empty
   double similarity_scale = 1;      ///< median distance between random pairs of stored codes
-  std::string kind = "flat";        ///< flat | hnsw
+  std::string kind = "flat";        ///< flat | hnsw | hash | multihash (the last two: binary codes)
 };
 
 class CodeIndex {
  public:
   /// codes: count × dims, row-major. hnsw: approximate graph index (M = 32) instead of exact.
   static CodeIndex build(const std::vector<float>& codes, int64_t dims, IndexInfo info, bool hnsw);
+  /// Packed binary codes (count × bits/8 bytes, see binary_codes.h) in a Hamming hash table.
+  static CodeIndex build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info);
   static CodeIndex load(const std::string& path);
   /// Writes atomically.
   void save(const std::string& path) const;
 
-  /// The k nearest stored codes of each query (queries: n × dims), nearest first.
+  /// The k nearest stored codes of each query (queries: n × dims), nearest first. A binary
+  /// index thresholds the queries at ½ and ranks by Hamming distance (search_binary).
   std::vector<std::vector<SearchHit>> search(const float* queries, int64_t n, int64_t k) const;
+
+  /// Binary: every entry within Hamming distance `radius` of each query (queries packed like
+  /// the stored codes), found by hash lookups, exact; nearest first, ties by id.
+  std::vector<std::vector<SearchHit>> search_radius(const uint8_t* queries, int64_t n, int radius) const;
+  /// Binary: the k nearest by Hamming distance (an exact scan), ties by id.
+  std::vector<std::vector<SearchHit>> search_binary(const uint8_t* queries, int64_t n, int64_t k) const;
+  bool is_binary() const { return binary_ != nullptr; }
+  /// Binary: the stored packed codes, entry i at bytes [i·bits/8, (i+1)·bits/8).
+  const std::vector<uint8_t>& binary_codes() const { return binary_codes_; }
 
   const IndexInfo& info() const { return info_; }
   int64_t size() const;
-  int64_t dims() const;
+  int64_t dims() const;  ///< numbers per code (binary: bits)
   /// The stored codes (count × dims), for evaluations that rank the whole database.
   std::vector<float> stored_codes() const;
 
@@ -57,7 +76,9 @@ class CodeIndex {
 
  private:
   CodeIndex() = default;
-  std::unique_ptr<faiss::Index> index_;
+  std::unique_ptr<faiss::Index> index_;          ///< float codes
+  std::unique_ptr<faiss::IndexBinary> binary_;   ///< binary codes (then index_ is null)
+  std::vector<uint8_t> binary_codes_;
   IndexInfo info_;
 };
 

@@ -15,6 +15,11 @@ namespace latent {
 /// exactly, averaged over samples.
 nlohmann::json code_metrics(Autoencoder& model, const Dataset& data);
 
+/// A binary code head's bits over the data: bit_balance, the mean of each bit after thresholding
+/// at ½ (ideal ½ each), bit_balance_worst, the largest |mean − ½|, and saturation, the fraction of
+/// sigmoid activations within 0.1 of 0 or 1.
+nlohmann::json binary_code_metrics(Autoencoder& model, const Dataset& data);
+
 /// For [0,1] data: psnr_noisy_db (corrupted input against the clean one) and psnr_denoised_db
 /// (the model's reconstruction of the corrupted input against the clean one); PSNR per image
 /// with peak 1, averaged over images. The noise comes from torch's default generator.

@@ -35,7 +35,11 @@ void add_eval_command(CLI::App& app) {
       "                 -elbo is the training loss (pytorch/examples' \"test loss\")\n"
       "  loss_z_mean    the same loss with z = mu (no sampling)\n"
       "  nll_is         -log p(x) estimated with --iw-samples importance samples from q (Burda et al. 2015):\n"
-      "                 a tighter bound than -elbo that approaches the true value as the samples grow");
+      "                 a tighter bound than -elbo that approaches the true value as the samples grow\n"
+      "A binary code model (--type binary) adds:\n"
+      "  bit_balance       mean of each bit over the samples, codes thresholded at 0.5 (ideal: 0.5 each)\n"
+      "  bit_balance_worst largest |bit mean - 0.5|\n"
+      "  saturation        fraction of code activations (sigmoid outputs) within 0.1 of 0 or 1");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
   sub->add_option("--corrupt", opt->corrupt, "Also measure denoising: gaussian:STDDEV | masking:P | saltpepper:P");
@@ -50,6 +54,7 @@ void add_eval_command(CLI::App& app) {
     nlohmann::json report = evaluate_reconstruction(model.model, data);
     report.update(code_metrics(model.model, data));
     if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));
+    if (model.model->spec().code_head == "binary") report.update(binary_code_metrics(model.model, data));
     if (model.model->spec().code_head == "gaussian")
       report.update(evaluate_variational(model.model, data, opt->iw_samples));
     print_report(report, opt->json);

@@ -1,5 +1,8 @@
 // latent eval-retrieval: mean average precision and precision@100 of an index, relevant =
 // same label as the query.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
 #include <random>
 
 #include "commands.h"
@@ -7,14 +10,52 @@
 #include "latent/data_source.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
+#include "latent/retrieval_baselines.h"
 #include "latent/retrieval_eval.h"
 
 namespace latent::cli {
 
+namespace {
+
+nlohmann::json metrics_json(const std::string& name, const CodeIndex& index, const RetrievalMetrics& m) {
+  nlohmann::json row = {{"codes", name},
+                        {"queries", m.queries},
+                        {"database", index.size()},
+                        {index.is_binary() ? "code_bits" : "code_dims", index.dims()},
+                        {"map", m.map},
+                        {"precision_at_100", m.precision_at_100}};
+  if (index.is_binary()) {
+    row["precision_radius2"] = m.precision_radius2;
+    row["mean_found_radius2"] = m.mean_found_radius2;
+    row["empty_radius2"] = m.empty_radius2;
+  }
+  row["query_us"] = m.query_us;
+  return row;
+}
+
+void print_table(const nlohmann::json& rows) {
+  std::printf("%-16s %6s %7s %7s %9s %9s %8s %10s\n", "codes", "size", "map", "P@100", "P(r<=2)", "found r2",
+              "empty r2", "query_us");
+  for (const auto& r : rows) {
+    const bool binary = r.contains("code_bits");
+    std::string size = binary ? std::to_string(r["code_bits"].get<int64_t>()) + "b" : std::to_string(r["code_dims"].get<int64_t>());
+    if (binary)
+      std::printf("%-16s %6s %7.3f %7.3f %9.3f %9.1f %8.3f %10.1f\n", r["codes"].get<std::string>().c_str(), size.c_str(),
+                  r["map"].get<double>(), r["precision_at_100"].get<double>(), r["precision_radius2"].get<double>(),
+                  r["mean_found_radius2"].get<double>(), r["empty_radius2"].get<double>(), r["query_us"].get<double>());
+    else
+      std::printf("%-16s %6s %7.3f %7.3f %9s %9s %8s %10.1f\n", r["codes"].get<std::string>().c_str(), size.c_str(),
+                  r["map"].get<double>(), r["precision_at_100"].get<double>(), "-", "-", "-", r["query_us"].get<double>());
+  }
+}
+
+}  // namespace
+
 void add_eval_retrieval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
-    std::string index, model, queries = "mnist:test";
+    std::string index, model, queries = "mnist:test", baselines;
+    int64_t bits = 0;
     int64_t n = 1000;
     uint64_t query_seed = 0;
     bool json = false;
@@ -24,16 +65,40 @@ void add_eval_retrieval_command(CLI::App& app) {
   sub->footer(
       "map               mean average precision over the ranking of the whole index\n"
       "precision_at_100  fraction of the 100 nearest entries with the query's label\n"
-      "query_us          mean microseconds per k=100 search, one query at a time");
+      "query_us          mean microseconds per k=100 search, one query at a time\n"
+      "Binary codes (a --type binary model, and the binary baselines) are ranked by Hamming distance, ties\n"
+      "by id, and add:\n"
+      "precision_radius2   share of same-label entries among those within Hamming distance 2 (a query\n"
+      "                    finding none counts 0), averaged over queries\n"
+      "mean_found_radius2  entries within Hamming distance 2, averaged over queries\n"
+      "empty_radius2       fraction of queries with nothing within distance 2\n"
+      "                    (query_us is then the mean time of a radius-2 hash lookup)\n"
+      "--baseline builds other codes of the indexed data (--data/--split of the index) in the same run and\n"
+      "scores them on the same queries: pixels (raw inputs, L2), pca (PCA to --bits floats, L2), itq (full\n"
+      "ITQ: PCA to --bits dims on the whole database, 50 orthogonal Procrustes iterations, random initial\n"
+      "rotation from --seed), faiss-itq (FAISS ITQTransform, which L2-normalises and subsamples), lsh (FAISS\n"
+      "IndexLSH: signs of a random rotation).");
   sub->add_option("--index", opt->index, "Index file (built on labelled data)")->required();
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
   sub->add_option("--queries", opt->queries, "DATA[:train|:test] to draw queries from")->default_val("mnist:test");
   sub->add_option("--n", opt->n, "Number of queries, drawn at random with --query-seed")->default_val(1000);
   sub->add_option("--query-seed", opt->query_seed, "Seed of the query draw")->default_val(0);
-  sub->add_flag("--json", opt->json, "Print one JSON object");
+  sub->add_option("--baseline", opt->baselines, "Comma list of baselines to score too: itq,faiss-itq,lsh,pca,pixels");
+  sub->add_option("--bits", opt->bits, "Code size of the baselines (default: the index's code size)");
+  sub->add_flag("--json", opt->json, "Print one JSON object (with --baseline: {\"rows\": [...]}, the index first)");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     if (opt->n < 1) throw Error("--n must be at least 1");
+    std::vector<std::string> baselines;
+    for (size_t start = 0; !opt->baselines.empty() && start <= opt->baselines.size();) {
+      size_t comma = std::min(opt->baselines.find(',', start), opt->baselines.size());
+      std::string kind = opt->baselines.substr(start, comma - start);
+      if (std::find(baseline_kinds().begin(), baseline_kinds().end(), kind) == baseline_kinds().end())
+        throw Error("--baseline '" + kind + "': expected a comma list of itq, faiss-itq, lsh, pca, pixels");
+      baselines.push_back(kind);
+      start = comma + 1;
+    }
+    if (opt->bits < 0) throw Error("--bits must be positive");
     opt->runtime.apply();
     CodeIndex index = CodeIndex::load(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
@@ -57,13 +122,36 @@ void add_eval_retrieval_command(CLI::App& app) {
     Dataset queries = all.select(torch::tensor(order, torch::kInt64));
     std::vector<int64_t> labels(queries.y.data_ptr<int64_t>(), queries.y.data_ptr<int64_t>() + n);
     RetrievalMetrics m = evaluate_retrieval(index, tensor_values(encode_all(model.model, queries.x)), labels);
-    print_report({{"queries", m.queries},
-                  {"database", index.size()},
-                  {"code_dims", index.dims()},
-                  {"map", m.map},
-                  {"precision_at_100", m.precision_at_100},
-                  {"query_us", m.query_us}},
-                 opt->json);
+    nlohmann::json rows = nlohmann::json::array();
+    rows.push_back(metrics_json(index.is_binary() ? "latent binary" : "latent", index, m));
+    if (!baselines.empty()) {
+      DataOptions indexed;
+      indexed.data = index.info().data;
+      indexed.split = index.info().split;
+      indexed.limit = index.size();  // an index built with --limit holds the first entries
+      Dataset database = indexed.load_for(model);
+      if (database.size() != index.size())
+        throw Error("the index's data " + indexed.data + ":" + indexed.split + " no longer has " + std::to_string(index.size()) +
+                    " samples");
+      const int64_t bits = opt->bits > 0 ? opt->bits : index.dims();
+      for (const std::string& kind : baselines) {
+        BaselineCodes codes = make_baseline(kind, bits, database.x, queries.x, opt->runtime.seed);
+        IndexInfo info = index.info();
+        CodeIndex baseline = codes.binary ? CodeIndex::build_binary(codes.database_bits, codes.dims, info)
+                                          : CodeIndex::build(codes.database, codes.dims, info, false);
+        RetrievalMetrics b = codes.binary ? evaluate_binary_retrieval(baseline, codes.query_bits, labels)
+                                          : evaluate_retrieval(baseline, codes.queries, labels);
+        rows.push_back(metrics_json(codes.name, baseline, b));
+      }
+    }
+    if (baselines.empty()) {
+      rows[0].erase("codes");
+      print_report(rows[0], opt->json);
+    } else if (opt->json) {
+      std::cout << nlohmann::json{{"rows", rows}}.dump() << "\n";
+    } else {
+      print_table(rows);
+    }
   });
 }
 

@@ -1,6 +1,8 @@
 // latent index build: encode a data split and store the codes in a searchable index.
 #include "commands.h"
 #include "common.h"
+#include "latent/binary_codes.h"
+#include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/progress.h"
 
@@ -20,7 +22,10 @@ void add_index_command(CLI::App& app) {
   sub->footer(
       "The index holds the codes (FAISS IndexFlatL2: exact; --hnsw: IndexHNSWFlat, M=32, approximate and\n"
       "faster on large sets), each entry's label and path, and the model's fingerprint: `latent search`\n"
-      "refuses to query it through another model.");
+      "refuses to query it through another model.\n"
+      "A binary model (--type binary): codes thresholded at 0.5, packed into bits, stored in a Hamming hash\n"
+      "table (FAISS IndexBinaryHash keyed by the whole code up to 64 bits, IndexBinaryMultiHash beyond), for\n"
+      "`latent search --hamming-radius R`.");
   sub->add_option("--model", opt->model, "Model file whose codes are indexed")->required();
   opt->data.add_to(sub, "train");
   sub->add_flag("--hnsw", opt->hnsw, "Approximate HNSW graph index instead of exact search");
@@ -38,10 +43,14 @@ void add_index_command(CLI::App& app) {
     if (data.has_labels()) info.labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.size());
     info.paths = data.paths;
     torch::Tensor codes = encode_all(model.model, data.x);
-    CodeIndex built = CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
+    const bool binary = model.model->spec().code_head == "binary";
+    if (binary && opt->hnsw) throw Error("--hnsw is for float codes; a binary model's codes go in a Hamming hash table");
+    CodeIndex built = binary ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
+                                                       codes.size(1), info)
+                             : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
     built.save(opt->out);
-    log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) + " numbers to " +
-             opt->out);
+    log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) +
+             (binary ? " bits (" + built.info().kind + " table) to " : " numbers to ") + opt->out);
   });
 }
 

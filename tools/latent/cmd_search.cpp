@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "latent/binary_codes.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
 
@@ -15,6 +16,7 @@ void add_search_command(CLI::App& app) {
     DataOptions data;
     std::string index, model, image;
     int64_t index_of = -1, k = 10;
+    int radius = -1;
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
@@ -22,18 +24,25 @@ void add_search_command(CLI::App& app) {
   sub->footer(
       "Similarity: 100% * max(0, 1 - d / s), where d is the Euclidean distance between the codes and s is\n"
       "the median distance between two random entries of the index (stored in it). An exact duplicate is\n"
-      "100%; an entry as far as a typical random pair is 0%. Results are ranked by distance.");
+      "100%; an entry as far as a typical random pair is 0%. Results are ranked by distance.\n"
+      "A binary index (model trained with --type binary): distance is the Hamming distance d between the\n"
+      "bit codes and similarity 100% * (1 - d / bits), the share of equal bits. --hamming-radius R returns\n"
+      "every entry within distance R (exact: hash lookups of the query code with up to R bits flipped),\n"
+      "nearest first, ties by id; -k then caps the list only when given.");
   sub->add_option("--index", opt->index, "Index file from `latent index build`")->required();
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
   auto* image = sub->add_option("--image", opt->image, "Query image (PNG/JPEG, the model's input size)");
   opt->data.add_to(sub, "test");
   auto* index_of = sub->add_option("--index-of", opt->index_of, "Query: sample I of --data/--split");
   image->excludes(index_of);
-  sub->add_option("-k", opt->k, "Number of results")->default_val(10);
+  auto* k = sub->add_option("-k", opt->k, "Number of results (with --hamming-radius: at most this many, if given)")
+                ->default_val(10);
+  auto* radius = sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
   sub->add_flag("--json", opt->json, "Print JSON");
   opt->runtime.add_to(sub);
-  sub->callback([opt, image, index_of] {
+  sub->callback([opt, image, index_of, k, radius] {
     if (image->count() == 0 && index_of->count() == 0) throw Error("give a query: --image FILE or --index-of I");
+    if (radius->count() > 0 && opt->radius < 0) throw Error("--hamming-radius must be >= 0");
     opt->runtime.apply();
     CodeIndex index = CodeIndex::load(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
@@ -48,7 +57,16 @@ void add_search_command(CLI::App& app) {
       query = load_sample(opt->data, opt->index_of, model);
     }
     std::vector<float> code = tensor_values(encode_all(model.model, query));
-    std::vector<SearchHit> hits = index.search(code.data(), 1, opt->k).front();
+    if (opt->k < 1) throw Error("-k must be at least 1");
+    std::vector<SearchHit> hits;
+    if (radius->count() > 0) {
+      if (!index.is_binary())
+        throw Error("--hamming-radius needs an index of binary codes (a model trained with --type binary)");
+      hits = index.search_radius(pack_bits(code.data(), 1, index.dims()).data(), 1, opt->radius).front();
+      if (k->count() > 0 && static_cast<int64_t>(hits.size()) > opt->k) hits.resize(static_cast<size_t>(opt->k));
+    } else {
+      hits = index.search(code.data(), 1, opt->k).front();
+    }
     const IndexInfo& info = index.info();
     nlohmann::json results = nlohmann::json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {

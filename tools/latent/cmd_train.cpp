@@ -26,6 +26,8 @@ struct TrainCommand {
   std::string out, checkpoint, resume, log;
   std::string type = "ae";
   ParallelCli parallel;
+  std::string noise_schedule = "linear:0:4";
+  int64_t bits = 0;
 
   static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
     std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
@@ -65,8 +67,13 @@ struct TrainCommand {
       if (spec.arch == "conv") spec.channels = parse_sizes("--channels", channels);
       spec.corrupt = CorruptionSpec::parse(corrupt);
       spec.sparsity = SparsitySpec::parse(sparsity);
-      if (type != "ae" && type != "vae") throw Error("--type " + type + ": expected ae or vae");
-      spec.code_head = type == "vae" ? "gaussian" : "plain";
+      if (type != "ae" && type != "vae" && type != "binary") throw Error("--type " + type + ": expected ae, vae or binary");
+      spec.code_head = type == "vae" ? "gaussian" : type == "binary" ? "binary" : "plain";
+      if (bits != 0 && type != "binary") throw Error("--bits needs --type binary (use --latent for float codes)");
+      if (type == "binary") {
+        if (bits != 0) spec.latent = bits;
+        parse_noise_schedule(noise_schedule, options.epochs, spec);
+      }
       spec.output = norm.unit_range() ? "sigmoid" : "linear";
       if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
       options.seed = runtime.seed;
@@ -123,7 +130,10 @@ void add_train_command(CLI::App& app) {
       "--type vae: a variational autoencoder. The encoder outputs the mean and log-variance of q(z|x), z is\n"
       "sampled (reparameterised), and the loss is the negative ELBO: reconstruction (Bernoulli for images,\n"
       "unit Gaussian for standardised data) + beta * KL(q(z|x) || N(0,I)), summed over pixels and latent\n"
-      "units and averaged over images, in nats (the pytorch/examples convention). Then: latent generate.");
+      "units and averaged over images, in nats (the pytorch/examples convention). Then: latent generate.\n"
+      "--type binary: semantic hashing (Salakhutdinov & Hinton). Noise N(0, s^2) is added before the code\n"
+      "sigmoid, s following --noise-schedule, so the code units saturate to 0 or 1; validation decodes the\n"
+      "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.");
   cmd->data.add_to(sub, "train");
   sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
@@ -153,11 +163,27 @@ void add_train_command(CLI::App& app) {
                   "one-layer dense encoder (no --layers); deeper or conv encoders use an unbiased one-probe "
                   "estimate (E|v^T J|^2, v random +-1; one extra backward pass)")
       ->default_val(0.0);
-  sub->add_option("--type", cmd->type, "ae | vae (variational: Gaussian code, sampled)")->default_val("ae");
+  sub->add_option("--type", cmd->type,
+                  "ae | vae (variational: Gaussian code, sampled) | binary (semantic hashing: a sigmoid code of "
+                  "--bits bits, trained with rising noise so it saturates to 0/1; thresholded at 0.5 at use)")
+      ->default_val("ae");
   sub->add_option("--beta", cmd->spec.beta, "vae: weight of the KL term")->default_val(1.0);
   sub->add_option("--kl-warmup", cmd->spec.kl_warmup,
                   "vae: ramp the KL weight linearly from 0 to beta over the first EPOCHS epochs")
       ->default_val(0);
+  sub->add_option("--bits", cmd->bits, "binary: code bits, a multiple of 8 in 8..256 (same as --latent)");
+  sub->add_option("--noise-schedule", cmd->noise_schedule,
+                  "binary: std of the Gaussian noise added before the code sigmoid while training, "
+                  "linear:START:END rising linearly from START (epoch 1) to END (last epoch), or "
+                  "linear:START:END:EPOCHS reaching END at epoch EPOCHS and staying there")
+      ->default_val("linear:0:4");
+  sub->add_option("--bit-balance", cmd->spec.bit_balance,
+                  "binary: weight of sum over bits of (batch mean of the bit - 1/2)^2, which keeps every bit on for "
+                  "half the images")
+      ->default_val(0.0);
+  sub->add_option("--bit-decorrelation", cmd->spec.bit_decorrelation,
+                  "binary: weight of the mean squared correlation between pairs of bits over the batch")
+      ->default_val(0.0);
   auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);

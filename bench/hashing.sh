@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Semantic hashing on MNIST: 32-bit learned binary codes beside ITQ, FAISS ITQ, LSH, PCA-32 and
+# raw pixels, all scored in one `latent eval-retrieval` run on the issue's protocol: database =
+# the 60k train images, 1,000 test queries drawn with seed 0, relevant = same label; binary
+# codes ranked by Hamming distance (ties by id), plus the radius-2 Hamming ball.
+# Usage: bench/hashing.sh [EPOCHS=20]   (reuses out/bench/binary32.model if it exists)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+epochs=${1:-20}
+[ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
+latent="$root/build/latent"
+out="$root/out/bench"
+mkdir -p "$out"
+model="$out/binary32.model"
+if [ ! -f "$model" ]; then
+  start=$(date +%s)
+  # The recipe: 784-1000-500-32 with a sigmoid code, noise std ramped 0 -> 4 over the run,
+  # bit-balance and decorrelation penalties.
+  "$latent" train --data mnist --type binary --bits 32 --layers 1000,500 --epochs "$epochs" --batch 128 \
+    --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 0.1 --threads 2 --out "$model" --log "$out/binary32.jsonl"
+  echo "training took $(( $(date +%s) - start )) s (shared machine)" >&2
+fi
+"$latent" info "$model" | grep -E "shape|noise|bit_" >&2 || true
+"$latent" eval --model "$model" --data mnist --split test --json | /usr/bin/python3 -c "
+import json, sys; m = json.load(sys.stdin)
+print(f\"test: bce_per_pixel {m['bce_per_pixel']:.4f}  saturation {m['saturation']:.3f}  bit means {min(m['bit_balance']):.3f}..{max(m['bit_balance']):.3f}\")"
+"$latent" index build --model "$model" --data mnist --split train --out "$out/binary32.index" 2>/dev/null
+"$latent" eval-retrieval --index "$out/binary32.index" --queries mnist:test --n 1000 --query-seed 0 \
+  --baseline itq,faiss-itq,lsh,pca,pixels --bits 32 --json >"$out/hashing.json"
+/usr/bin/python3 - "$out/hashing.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+print(f"{'codes':16}{'size':>6}{'mAP':>8}{'P@100':>8}{'P(r<=2)':>9}{'found r2':>10}{'empty r2':>10}{'query_us':>10}")
+for r in rows:
+    size = f"{r['code_bits']}b" if "code_bits" in r else str(r["code_dims"])
+    b = "code_bits" in r
+    print(f"{r['codes']:16}{size:>6}{r['map']:8.3f}{r['precision_at_100']:8.3f}"
+          + (f"{r['precision_radius2']:9.3f}{r['mean_found_radius2']:10.1f}{r['empty_radius2']:10.3f}" if b else f"{'-':>9}{'-':>10}{'-':>10}")
+          + f"{r['query_us']:10.1f}")
+itq = next(r for r in rows if r["codes"] == "itq-32")
+print(f"learned / full ITQ mAP: {rows[0]['map'] / itq['map']:.3f}")
+print(json.dumps(rows))
+PY

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# End to end: binary codes (semantic hashing) on a small MNIST slice: train, info, eval, hash
+# index, Hamming-radius search, eval-retrieval with baselines, and bad input.
+# Usage: cli_binary.sh path/to/latent
+set -uo pipefail
+latent=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
+
+run "$latent" train --data mnist --limit 3000 --type binary --bits 16 --layers 200 --epochs 4 --batch 64 \
+  --noise-schedule linear:0:3 --bit-balance 0.1 --out "$work/b.model" --seed 1
+"$latent" info "$work/b.model" --json | /usr/bin/python3 -c "
+import json, sys; s = json.load(sys.stdin)['spec']
+assert s['code_head'] == 'binary' and s['latent'] == 16, s
+assert (s['noise_start'], s['noise_end'], s['noise_epochs'], s['bit_balance']) == (0, 3, 4, 0.1), s" ||
+  fail "info does not show the binary head and its noise schedule"
+json=$("$latent" eval --model "$work/b.model" --data mnist --split test --limit 500 --json) || fail "eval failed"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert len(m['bit_balance']) == 16 and all(0 <= b <= 1 for b in m['bit_balance']), m
+assert 0 <= m['saturation'] <= 1 and 0 <= m['bit_balance_worst'] <= 0.5, m" "$json" || fail "eval binary metrics: $json"
+
+run "$latent" index build --model "$work/b.model" --data mnist --split test --limit 400 --out "$work/b.index"
+grep -q "16 bits (hash table)" "$work/last_stderr" || fail "index build did not make a hash table: $(cat "$work/last_stderr")"
+"$latent" search --index "$work/b.index" --data mnist --split test --index-of 42 --hamming-radius 2 --json >"$work/r.json" ||
+  fail "radius search failed"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/r.json'))['results']
+assert any(x['id'] == 42 and x['distance'] == 0 and x['similarity'] == 100 for x in r), r
+assert all(x['distance'] <= 2 for x in r) and [x['distance'] for x in r] == sorted(x['distance'] for x in r), r" ||
+  fail "radius search should find sample 42 at distance 0, all within 2, sorted: $(cat "$work/r.json")"
+"$latent" search --index "$work/b.index" --data mnist --split test --index-of 42 -k 5 --json >"$work/k.json" || fail "k search"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/k.json'))['results']
+assert len(r) == 5 and r[0]['distance'] == 0, r" || fail "k-nearest Hamming search: $(cat "$work/k.json")"
+json=$("$latent" eval-retrieval --index "$work/b.index" --queries mnist:test --n 50 --baseline itq,lsh,pca --json) ||
+  fail "eval-retrieval with baselines"
+/usr/bin/python3 -c "
+import json, sys; rows = json.loads(sys.argv[1])['rows']
+assert [r['codes'] for r in rows] == ['latent binary', 'itq-16', 'lsh-16', 'pca-16'], rows
+for r in rows[:3]: assert 0 <= r['precision_radius2'] <= 1 and r['mean_found_radius2'] >= 0, r
+assert 'precision_radius2' not in rows[3] and rows[0]['map'] > 0.1, rows" "$json" || fail "eval-retrieval rows: $json"
+
+run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"
+run "$latent" index build --model "$work/f.model" --data mnist --split test --limit 100 --out "$work/f.index"
+expect_bad "bits not a multiple of 8" "$latent" train --data mnist --limit 100 --type binary --bits 12 --out "$work/bad.model"
+expect_bad "too many bits" "$latent" train --data mnist --limit 100 --type binary --bits 512 --out "$work/bad.model"
+expect_bad "bits without binary" "$latent" train --data mnist --limit 100 --bits 32 --out "$work/bad.model"
+expect_bad "bad noise schedule" "$latent" train --data mnist --limit 100 --type binary --noise-schedule cosine:0:4 --out "$work/bad.model"
+expect_bad "negative noise" "$latent" train --data mnist --limit 100 --type binary --noise-schedule linear:-1:4 --out "$work/bad.model"
+expect_bad "negative balance" "$latent" train --data mnist --limit 100 --type binary --bit-balance -1 --out "$work/bad.model"
+expect_bad "binary with sigmoid code" "$latent" train --data mnist --limit 100 --type binary --code-activation sigmoid --out "$work/bad.model"
+expect_bad "hnsw for binary" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --hnsw --out "$work/bad.index"
+expect_bad "radius on float index" "$latent" search --index "$work/f.index" --index-of 1 --hamming-radius 2
+expect_bad "negative radius" "$latent" search --index "$work/b.index" --index-of 1 --hamming-radius -1
+expect_bad "unknown baseline" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq,foo
+expect_bad "baseline bits" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq --bits 12
+
+[ "$failures" -eq 0 ] && echo "all binary CLI checks passed"
+exit $((failures > 0))
