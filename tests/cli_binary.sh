@@ -8,7 +8,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
-run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 
 run "$latent" train --data mnist --limit 3000 --type binary --bits 16 --layers 200 --epochs 4 --batch 64 \
   --noise-schedule linear:0:3 --bit-balance 0.1 --out "$work/b.model" --seed 1

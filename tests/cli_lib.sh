@@ -12,3 +12,6 @@ expect_bad() {
   ls "$work"/bad.* >/dev/null 2>&1 && fail "$what: left an output file: $(ls "$work"/bad.*)"
   rm -f "$work"/bad.*
 }
+
+# run cmd...: a command that must succeed; its stderr is kept in $work/last_stderr.
+run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }

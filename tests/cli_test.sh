@@ -8,7 +8,6 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 
-run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 
 # Train the simple autoencoder on 3,000 images.
 run "$latent" train --data mnist --limit 3000 --batch 64 --epochs 3 --latent 16 --out "$work/m.model" --log "$work/log.jsonl" --seed 1
