@@ -14,10 +14,11 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+. "$here/cli_lib.sh"
+# Quieter than cli_lib.sh's run(): the server commands print JSON nobody reads here.
 run() { "$@" 2>"$work/last_stderr" >/dev/null || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 py() { PYTHONPATH="$here" /usr/bin/python3 "$@"; }
 . "$here/serve_lib.sh"
-. "$here/cli_lib.sh"
 
 # serve ARGS...: starts a server on a free port; sets $port and $pid.
 serve() {
