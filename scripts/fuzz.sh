@@ -44,7 +44,7 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$fuzz/corpus/$h" "$fuzz/crashes/$h" "$fuzz/seeds/$h"
   start=$(date +%s)
   # The harnesses write their scratch file into TMPDIR; a crash stops the run (status 1 or 77).
-  TMPDIR=$fuzz/scratch nice -n 10 "$fuzz/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
+  TMPDIR=$fuzz/scratch LSAN_OPTIONS=suppressions=$root/fuzz/lsan.supp nice -n 10 "$fuzz/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
     -artifact_prefix="$fuzz/crashes/$h/" -print_final_stats=1 "$fuzz/corpus/$h" "$fuzz/seeds/$h" \
     >"$fuzz/logs/$h.log" 2>&1 || true
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$fuzz/logs/$h.log" | grep -o '[0-9]*$' || echo "?")

@@ -46,10 +46,11 @@ kill_randomly() {
   local pid=$!
   sleep "$delay"
   kill -KILL "$pid" 2>/dev/null
-  wait "$pid"
+  wait "$pid" 2>/dev/null
   local code=$?
   [ "$code" -eq 137 ] || [ "$code" -eq 0 ] || fail "$* (killed after ${delay}s): exit code $code: $(tail -1 "$work/stderr")"
   last_delay=$delay
+  last_code=$code
 }
 
 # check_left FILE KIND LOADER...: FILE absent, or complete and loadable by LOADER.
@@ -82,11 +83,14 @@ m=$work/m.model
 train_fresh=("$latent" train --data mnist --limit 2000 --epochs "$epochs" --latent 8 --batch 64 --seed 3 --out "$m" --log "$work/log.jsonl")
 train_resume=("$latent" train --resume "$m.ckpt" --out "$m" --log "$work/log.jsonl")
 span=$(seconds "${train_fresh[@]}")
+echo "train: one run takes ~$span s here (kills are spread over that)"
 rm -f "$m" "$m.ckpt" "$work/log.jsonl"
 for i in $(seq "$kills"); do
   if [ -e "$m.ckpt" ]; then kill_randomly "$span" "${train_resume[@]}"; else kill_randomly "$span" "${train_fresh[@]}"; fi
   check_left "$m" model "$latent" info "$m"
   check_left "$m.ckpt" checkpoint true  # loaded by the next resume (exit 2 there is a failure)
+  # Finished before the kill: start over, so that every kill lands in a run with epochs left.
+  [ "$last_code" -eq 0 ] && rm -f "$m" "$m.ckpt" "$work/log.jsonl"
 done
 if [ -e "$m.ckpt" ]; then
   done_before=$(python3 -c "import re,sys; print(re.findall(rb'\"epochs_done\":(\d+)', open(sys.argv[1],'rb').read())[-1].decode())" "$m.ckpt")
@@ -111,14 +115,15 @@ echo "train: $kills kills (last checkpoint before the final resume: epoch $done_
 
 # --- index build, compress, anomaly fit: the output is absent or whole after every kill.
 writers=(
-  "index|$work/x.index|$latent index build --model $m --data mnist --limit 3000 --out $work/x.index|$latent search --index $work/x.index --data mnist --index-of 0 -k 1"
-  "compressed|$work/x.ltc|$latent compress --model $m --data mnist --limit 3000 --out $work/x.ltc|$latent decompress $work/x.ltc --model $m --out $work/x.npy"
-  "detector|$work/x.det|$latent anomaly fit --model $m --data mnist --limit 3000 --out $work/x.det|$latent anomaly score --detector $work/x.det --limit 10 --out $work/x.csv"
+  "index|$work/x.index|$latent index build --model $m --data mnist --limit 1000 --out $work/x.index|$latent search --index $work/x.index --data mnist --index-of 0 -k 1"
+  "compressed|$work/x.ltc|$latent compress --model $m --data mnist --limit 1000 --out $work/x.ltc|$latent decompress $work/x.ltc --model $m --out $work/x.npy"
+  "detector|$work/x.det|$latent anomaly fit --model $m --data mnist --limit 1000 --out $work/x.det|$latent anomaly score --detector $work/x.det --limit 10 --out $work/x.csv"
 )
 for writer in "${writers[@]}"; do
   IFS='|' read -r kind out write load <<<"$writer"
   # shellcheck disable=SC2086  # the commands are word lists without spaces inside words
   span=$(seconds $write)
+  echo "$kind: one run takes ~$span s here"
   for i in $(seq "$kills"); do
     rm -f "$out"
     # shellcheck disable=SC2086
@@ -139,15 +144,17 @@ expect_full() {
   "$@" >/dev/null 2>"$work/full_stderr"
   local code=$?
   [ "$code" -eq 2 ] || fail "$what on a full disk: exit code $code, expected 2: $(cat "$work/full_stderr")"
-  [ "$(wc -l <"$work/full_stderr")" -eq 1 ] || fail "$what on a full disk: stderr is not one line: $(cat "$work/full_stderr")"
-  grep -Eq "No space left|File too large" "$work/full_stderr" || fail "$what: unclear error: $(cat "$work/full_stderr")"
+  # Progress lines may come first; the error is one line, the last.
+  [ "$(grep -c "^latent: " "$work/full_stderr")" -eq 1 ] || fail "$what on a full disk: not one error line: $(cat "$work/full_stderr")"
+  tail -1 "$work/full_stderr" | grep -Eq "^latent: cannot write .*(No space left|File too large)" ||
+    fail "$what: unclear error: $(cat "$work/full_stderr")"
   [ -z "$(ls -A "$dir")" ] || fail "$what on a full disk left files: $(ls -A "$dir")"
 }
 full_cases() {
   local dir=$1
   expect_full "train ($2)" "$dir" "$latent" train --data mnist --limit 300 --epochs 1 --latent 8 --out "$dir/f.model"
-  expect_full "index build ($2)" "$dir" "$latent" index build --model "$m" --data mnist --limit 3000 --out "$dir/f.index"
-  expect_full "compress ($2)" "$dir" "$latent" compress --model "$m" --data mnist --limit 3000 --out "$dir/f.ltc"
+  expect_full "index build ($2)" "$dir" "$latent" index build --model "$m" --data mnist --limit 1000 --out "$dir/f.index"
+  expect_full "compress ($2)" "$dir" "$latent" compress --model "$m" --data mnist --limit 5000 --bits 16 --out "$dir/f.ltc"
   expect_full "anomaly fit ($2)" "$dir" "$latent" anomaly fit --model "$m" --data mnist --limit 300 --out "$dir/f.det"
 }
 mkdir -p "$mnt"
