@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latent/code_index.h"
 #include "latent/codec.h"
 #include "latent/container.h"
 #include "latent/error.h"
@@ -138,6 +139,66 @@ TEST(Limits, CompressedHeaderClaimingTrillionsOfCodes) {
   payload += text + std::string("\x28\xB5\x2F\xFD\x20\x00\x01\x00\x00", 9);
   write_bytes(path, pack_container("compressed", payload));
   expect_refused_small([&] { read_compressed(path); }, "damaged compressed file");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace latent
+
+namespace latent {
+namespace {
+
+// The FAISS bytes inside an index file: after the u64 header length and the JSON header.
+size_t faiss_offset(const std::string& payload) {
+  uint64_t header_size;
+  std::memcpy(&header_size, payload.data(), 8);
+  return 8 + header_size;
+}
+
+std::string saved_index_payload(bool hnsw, const std::string& path) {
+  std::vector<float> codes(40 * 4);
+  for (size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<float>((i * 37) % 11);
+  CodeIndex::build(codes, 4, IndexInfo{}, hnsw).save(path);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return unpack_container(bytes, "index", path);
+}
+
+TEST(Limits, IndexClaimingTrillionsOfCodes) {
+  std::string path = scratch("huge.index");
+  std::string payload = saved_index_payload(false, path);
+  // IxF2, d, ntotal, two unused words, is_trained, metric: then the float count of the codes.
+  size_t at = faiss_offset(payload) + 4 + 4 + 8 + 8 + 8 + 1 + 4;
+  uint64_t claimed = uint64_t{1} << 39;  // faiss would resize to 2 TiB before reading
+  std::memcpy(&payload[at], &claimed, 8);
+  write_bytes(path, pack_container("index", payload));
+  expect_refused_small([&] { CodeIndex::load(path); }, "a stored size exceeds the file");
+  std::filesystem::remove(path);
+}
+
+TEST(Limits, HnswGraphPointingOutsideTheIndex) {
+  std::string path = scratch("graph.index");
+  std::string payload = saved_index_payload(true, path);
+  size_t at = faiss_offset(payload) + 4 + 4 + 8 + 8 + 8 + 1 + 4;
+  auto skip_vector = [&](size_t element) {
+    uint64_t n;
+    std::memcpy(&n, &payload[at], 8);
+    at += 8 + n * element;
+  };
+  skip_vector(8);  // assign_probas
+  skip_vector(4);  // cum_nneighbor_per_level
+  skip_vector(4);  // levels
+  skip_vector(8);  // offsets
+  int32_t outside = 1000000;
+  std::memcpy(&payload[at + 8], &outside, 4);  // node 0's first neighbour
+  write_bytes(path, pack_container("index", payload));
+  expect_refused_small(
+      [&] {
+        CodeIndex index = CodeIndex::load(path);
+        std::vector<float> query(4, 0.5f);
+        index.search(query.data(), 1, 3);
+      },
+      "a neighbour outside the graph");
   std::filesystem::remove(path);
 }
 
