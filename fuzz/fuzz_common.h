@@ -33,9 +33,10 @@ inline std::string wrapped_temp(const uint8_t* data, size_t size, const std::str
 
 }  // namespace latent_fuzz
 
-#define LATENT_FUZZ_GUARD(body) \
-  try {                         \
-    body;                       \
+// Variadic: a body in braces may hold commas.
+#define LATENT_FUZZ_GUARD(...)     \
+  try {                            \
+    __VA_ARGS__;                   \
   } catch (const latent::Error&) { \
-  }                             \
+  }                                \
   return 0
