@@ -10,6 +10,7 @@ packages=(
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev
   libcpp-httplib-dev libgloo-dev
   libgtest-dev googletest libbenchmark-dev
+  clang   # scripts/fuzz.sh: libFuzzer harnesses
   python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
   dataset-fashion-mnist
 )
