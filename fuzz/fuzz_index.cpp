@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<float> query(static_cast<size_t>(index.dims()), 0.5f);
     // As `latent search` reports each hit: its label and path, by id.
     size_t touched = 0;
-    for (const latent::SearchHit& hit : index.search(query.data(), 1, 3)[0]) {
+    std::vector<std::vector<latent::SearchHit>> hits = index.search(query.data(), 1, 3);
+    for (const latent::SearchHit& hit : hits[0]) {
       const latent::IndexInfo& info = index.info();
       if (!info.labels.empty()) touched += static_cast<size_t>(info.labels.at(static_cast<size_t>(hit.id)));
       if (!info.paths.empty()) touched += info.paths.at(static_cast<size_t>(hit.id)).size();
