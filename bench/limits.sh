@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Oversized headers through the CLI: each crafted file claims an absurd size in a few bytes; the
 # command must refuse it (exit 2, one line) quickly and without allocating what it claims.
-# Prints per case: exit code, wall seconds and peak resident memory (/usr/bin/time), the message.
+# Prints per case: exit code, wall seconds and peak resident memory (/usr/bin/time), the message;
+# first for the reader alone (bench/read_one.cpp, no LibTorch in the process), then through the CLI
+# (whose start-up, loading LibTorch, costs the same with a valid file: the last line).
 # Usage: bench/limits.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 latent="$root/build/latent"
-[ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
+[ -x "$latent" ] && [ -x "$root/build/bench/read_one" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # A small real model to decode, decompress and search with.
@@ -45,10 +47,18 @@ run_case() {
   shift
   local code=0
   /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || code=$?
-  read -r seconds kib <"$tmp/time"
+  read -r seconds kib < <(tail -1 "$tmp/time")  # after "Command exited with non-zero status"
   printf "%-34s exit %d  %6.2f s  %6.1f MB  %s\n" "$name" "$code" "$seconds" "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" \
     "$(grep '^latent:' "$tmp/err" | cut -c1-110)"
 }
+read_one=$root/build/bench/read_one
+echo "reader alone:"
+run_case "IDX header: 10^12 pixels" "$read_one" idx "$tmp/idx/train-images-idx3-ubyte"
+run_case ".npy header: 10^12 rows" "$read_one" npy "$tmp/codes.npy"
+run_case "PNG header: 100000x100000" "$read_one" image "$tmp/png/a.png"
+run_case ".ltc header: 10^12 bytes of codes" "$read_one" ltc "$tmp/codes.ltc"
+run_case "index: 2^39 floats of codes" "$read_one" index "$tmp/codes.index"
+echo "through the CLI:"
 run_case "IDX header: 10^12 pixels" "$latent" train --data "idx:$tmp/idx" --epochs 1 --out "$tmp/x.model"
 run_case ".npy header: 10^12 rows" "$latent" decode --model "$tmp/m.model" --codes "$tmp/codes.npy" --out "$tmp/x.npy"
 run_case "PNG header: 100000x100000" "$latent" train --data "images:$tmp/png" --epochs 1 --out "$tmp/x.model"
