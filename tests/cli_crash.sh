@@ -16,8 +16,9 @@ cleanup() {
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-RANDOM=${CRASH_SEED:-$$}
-echo "random seed $RANDOM (set CRASH_SEED to repeat)"
+seed=${CRASH_SEED:-$$}
+RANDOM=$seed
+echo "random seed $seed (set CRASH_SEED to repeat)"
 
 # complete FILE KIND: a whole latent container (magic, kind, payload length and CRC-32 agree).
 complete() {
@@ -92,6 +93,15 @@ for i in $(seq "$kills"); do
   # Finished before the kill: start over, so that every kill lands in a run with epochs left.
   [ "$last_code" -eq 0 ] && rm -f "$m" "$m.ckpt" "$work/log.jsonl"
 done
+# The resume check needs a checkpoint: if the last kill left none, kill once more just after the first.
+if [ ! -e "$m.ckpt" ]; then
+  rm -f "$m" "$work/log.jsonl"
+  "${train_fresh[@]}" >/dev/null 2>&1 &
+  pid=$!
+  while [ ! -e "$m.ckpt" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+fi
 if [ -e "$m.ckpt" ]; then
   done_before=$(python3 -c "import re,sys; print(re.findall(rb'\"epochs_done\":(\d+)', open(sys.argv[1],'rb').read())[-1].decode())" "$m.ckpt")
   "${train_resume[@]}" >/dev/null 2>"$work/resume_stderr" || fail "final resume: $(tail -1 "$work/resume_stderr")"
@@ -101,8 +111,7 @@ if [ -e "$m.ckpt" ]; then
     [ "$first" = "epoch $((done_before + 1))/$epochs" ] || fail "resume after epoch $done_before began with '$first'"
   fi
 else
-  done_before=0
-  "${train_fresh[@]}" >/dev/null 2>"$work/resume_stderr" || fail "final run: $(tail -1 "$work/resume_stderr")"
+  fail "no checkpoint to resume from"
 fi
 complete "$m" model && "$latent" info "$m" >/dev/null || fail "final model does not load"
 python3 - "$work/log.jsonl" "$epochs" <<'PY' || fail "log.jsonl is not one line per epoch 1..$epochs: $(cat "$work/log.jsonl")"
