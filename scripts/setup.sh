@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libgloo-dev
   chromium wrk   # the serve browser test (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
+  clang   # scripts/fuzz.sh: libFuzzer harnesses
   python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
   dataset-fashion-mnist
 )

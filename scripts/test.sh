@@ -6,3 +6,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 cd "$root/build"
 ctest --output-on-failure -j 2 --timeout 1200
+
+# The reader and file tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (LATENT_SANITIZE), any report failing the run: test_io is where outside bytes are parsed. The
+# torch tests are not rebuilt instrumented (the model readers run under ASan in the fuzz harnesses).
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENT_SANITIZE=ON -DLATENT_BUILD_BENCH=OFF >/dev/null
+cmake --build "$root/build-asan" -j "$(nproc)" --target test_io
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  "$root/build-asan/tests/test_io" --gtest_brief=1

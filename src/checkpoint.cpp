@@ -46,7 +46,7 @@ Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);
     trainer.optimizer_->load(optimizer_archive);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
     throw Error(path + ": optimizer state does not match the model");
   }
   trainer.state_ = std::move(state);

@@ -17,6 +17,7 @@
 #include "latent/binary_codes.h"
 #include "latent/container.h"
 #include "latent/error.h"
+#include "faiss_check.h"
 
 namespace latent {
 namespace {
@@ -235,6 +236,7 @@ CodeIndex CodeIndex::load(const std::string& path) {
   }
   faiss::VectorIOReader reader;
   reader.data.assign(payload.begin() + 8 + static_cast<long>(header_size), payload.end());
+  check_faiss_bytes(reader.data, path);
   try {
     if (index.info_.kind == "hash" || index.info_.kind == "multihash") {
       index.binary_.reset(faiss::read_index_binary(&reader));
@@ -246,9 +248,15 @@ CodeIndex CodeIndex::load(const std::string& path) {
   } catch (const faiss::FaissException&) {
     throw Error(path + ": damaged FAISS index");
   }
+  check_faiss_index(*index.index_, path);
   if (!index.info_.labels.empty() && static_cast<int64_t>(index.info_.labels.size()) != index.size())
     throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
                 std::to_string(index.info_.labels.size()) + " labels");
+  if (!index.info_.paths.empty() && static_cast<int64_t>(index.info_.paths.size()) != index.size())
+    throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
+                std::to_string(index.info_.paths.size()) + " paths");
+  if (!std::isfinite(index.info_.similarity_scale) || index.info_.similarity_scale <= 0)
+    throw Error(path + ": damaged index header (similarity_scale)");
   return index;
 }
 

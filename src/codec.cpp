@@ -116,9 +116,15 @@ CompressedCodes unpack_compressed(const std::string& bytes, const std::string& n
   for (int64_t d = 0; d < q.dims(); ++d)
     if (!std::isfinite(q.lo[d]) || !std::isfinite(q.hi[d]) || q.lo[d] > q.hi[d]) throw damaged("ranges");
   const int planes = q.bits > 8 ? 2 : 1;
+  // Checked before multiplying (no wrap-around) and before allocating: no more than latent reads
+  // from any file, and no more than the frame can decode to (a zstd block holds at most 128 KiB
+  // and takes at least 4 bytes).
+  if (static_cast<uint64_t>(codes.count) > kMaxFileBytes / static_cast<uint64_t>(q.dims()) / planes)
+    throw damaged("sizes");
   const uint64_t n = static_cast<uint64_t>(codes.count) * q.dims();
   const char* frame = payload.data() + 4 + header_size;
   const size_t frame_size = payload.size() - 4 - header_size;
+  if (n * planes > uint64_t{frame_size} * 32768) throw damaged("payload size");
   if (ZSTD_getFrameContentSize(frame, frame_size) != n * planes) throw damaged("payload size");
   std::string raw(n * planes, '\0');
   size_t got = ZSTD_decompress(raw.data(), raw.size(), frame, frame_size);

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include <stb/stb_image.h>
@@ -22,13 +24,32 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
   return entries;
 }
 
+constexpr int64_t kMaxPixels = 4096 * 4096;
+
+// stb refuses PNGs over 2^30 bytes of pixels as "unknown image type": the header says why.
+void check_png_size(const std::string& path) {
+  unsigned char head[24] = {};
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return;
+  size_t got = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  if (got < sizeof head || std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0 || std::memcmp(head + 12, "IHDR", 4) != 0) return;
+  auto be32 = [&](int at) { return uint32_t{head[at]} << 24 | uint32_t{head[at + 1]} << 16 | uint32_t{head[at + 2]} << 8 | head[at + 3]; };
+  uint64_t width = be32(16), height = be32(20);
+  if (width * height > kMaxPixels)
+    throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                " pixels is more than latent reads (4096x4096)");
+}
+
 }  // namespace
 
 RawData read_image_file(const std::string& path) {
   int width = 0, height = 0, channels = 0;
-  if (!stbi_info(path.c_str(), &width, &height, &channels))
+  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
+    check_png_size(path);
     throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
-  if (int64_t{width} * height > 4096 * 4096)
+  }
+  if (int64_t{width} * height > kMaxPixels)
     throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
                 " pixels is more than latent reads (4096x4096)");
   unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);

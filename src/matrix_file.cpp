@@ -49,9 +49,12 @@ Matrix parse_npy(const std::vector<unsigned char>& bytes, const std::string& pat
   if (header.find("'fortran_order': True") != std::string::npos) throw Error(path + ": Fortran-order .npy not supported");
   if (!std::regex_search(header, shape, std::regex("'shape':\\s*\\((\\d+),\\s*(\\d*)\\s*\\)")))
     throw Error(path + ": .npy shape must be 1-D or 2-D");
+  // More than 15 digits cannot match any file latent reads (and would overflow stoll).
+  if (shape[1].length() > 15 || shape[2].length() > 15) throw Error(path + ": .npy data length does not match its shape");
   Matrix m;
   m.rows = std::stoll(shape[1]);
   m.cols = shape[2].length() ? std::stoll(shape[2]) : 1;
+  if (m.cols == 0) throw Error(path + ": .npy matrix has no columns");
   bool f8 = descr[1].str().back() == '8';
   size_t width = f8 ? 8 : 4;
   size_t data_bytes = bytes.size() - offset - header_len;

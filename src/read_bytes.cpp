@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "latent/error.h"
 
 namespace latent {
@@ -10,11 +12,13 @@ std::vector<unsigned char> read_bytes(const std::string& path, size_t max_bytes)
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) throw Error("cannot open " + path);
   std::vector<unsigned char> bytes;
-  constexpr size_t kChunk = size_t{1} << 20;
+  // Start small (most inputs are small; a large first buffer costs more than the read) and double up to 16 MiB.
+  size_t chunk = size_t{1} << 12;
   while (true) {
     size_t old_size = bytes.size();
-    bytes.resize(old_size + kChunk);
-    int got = gzread(file, bytes.data() + old_size, kChunk);
+    bytes.resize(old_size + chunk);
+    int got = gzread(file, bytes.data() + old_size, static_cast<unsigned>(chunk));
+    chunk = std::min(chunk * 2, size_t{1} << 24);
     if (got < 0) {
       gzclose(file);
       throw Error(path + ": damaged gzip data");

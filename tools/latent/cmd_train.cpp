@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "parallel_cli.h"
+#include "latent/atomic_file.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/progress.h"
@@ -98,6 +99,13 @@ struct TrainCommand {
 
     std::ofstream log_file;
     if (!log.empty() && writer) {
+      // A run killed between its log line and its checkpoint leaves the log an epoch ahead (or
+      // ending in a torn line): on resume the log restarts from the epochs the checkpoint holds.
+      if (!resume.empty()) {
+        std::string lines;
+        for (const EpochStats& stats : trainer->state().history) lines += stats.to_json().dump() + "\n";
+        write_file_atomic(log, lines);
+      }
       log_file.open(log, resume.empty() ? std::ios::trunc : std::ios::app);
       if (!log_file) throw Error("--log " + log + ": cannot open for writing");
     }

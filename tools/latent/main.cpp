@@ -1,10 +1,14 @@
 // latent: the command line. Bad input (latent::Error, bad flags) → one line on stderr, exit 2.
+#include <csignal>
 #include <cstdio>
 
 #include "commands.h"
 #include "latent/error.h"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) write() then fails with EFBIG and the error is reported,
+  // instead of SIGXFSZ killing the process with a temporary file left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"latent: train autoencoders and put their codes to work"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
