@@ -98,7 +98,7 @@ std::string render_png(const ScatterPlot& plot, const Frame& frame) {
   for (size_t i = 0; i < plot.labels.size(); ++i) {
     unsigned char c[3];
     label_colour(plot.labels[i], c);
-    canvas.disk(frame.px(plot.xy[2 * i]), frame.py(plot.xy[2 * i + 1]), 2.2f, c, 0.6f);
+    canvas.disk(frame.px(plot.xy[2 * i]), frame.py(plot.xy[2 * i + 1]), 2.6f, c, 0.6f);
   }
   int y = kTop;
   for (int64_t label : legend_labels(plot.labels)) {
@@ -147,7 +147,7 @@ std::string render_svg(const ScatterPlot& plot, const Frame& frame) {
   s.setf(std::ios::fixed);
   s.precision(1);
   for (size_t i = 0; i < plot.labels.size(); ++i)
-    s << "<circle cx=\"" << frame.px(plot.xy[2 * i]) << "\" cy=\"" << frame.py(plot.xy[2 * i + 1]) << "\" r=\"2.2\" fill=\""
+    s << "<circle cx=\"" << frame.px(plot.xy[2 * i]) << "\" cy=\"" << frame.py(plot.xy[2 * i + 1]) << "\" r=\"2.6\" fill=\""
       << hex_colour(plot.labels[i]) << "\"/>\n";
   s << "</g>\n";
   int y = kTop;

@@ -6,6 +6,7 @@
 #include "fixtures.h"
 #include "latent/classifier.h"
 #include "latent/code_features.h"
+#include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/model_file.h"
 #include "latent/progress.h"
@@ -91,8 +92,9 @@ TEST(Classifier, FromAPretrainedEncoderTrainsAndRoundTrips) {
   Classifier model(stack, 10);
   double untrained = evaluate_classifier(model, test)["accuracy"].get<double>();
   ClassifierTrainOptions options;
-  options.epochs = 8;
+  options.epochs = 15;
   options.batch = 64;
+  options.lr = 3e-3;
   std::vector<double> losses;
   train_classifier(model, train, options, [&](int, double loss, double) { losses.push_back(loss); });
   EXPECT_LT(losses.back(), 0.5 * losses.front());
