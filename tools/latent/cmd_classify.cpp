@@ -33,12 +33,9 @@ struct ClassifyTrain {
     Dataset train;
     nlohmann::json meta;
     if (init == "random") {
-      std::string usage = "--layers '" + layers + "': expected sizes separated by commas, like 1000,1000,1000";
-      std::vector<int64_t> widths;
-      for (double v : parse_numbers(layers, usage)) {
-        if (v != std::floor(v) || v < 1 || v > 1e9) throw Error(usage);
-        widths.push_back(static_cast<int64_t>(v));
-      }
+      std::vector<int64_t> widths = parse_sizes("--layers", layers);
+      if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
+        throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,1000,1000");
       RawData raw = data.load();
       norm = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;

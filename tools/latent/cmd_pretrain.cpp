@@ -29,13 +29,9 @@ struct PretrainCommand {
     runtime.apply();
     std::string parent = std::filesystem::path(out).parent_path().string();
     if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
-    std::vector<int64_t> widths;
-    std::string usage = "--layers '" + layers + "': expected at least two sizes separated by commas, like 1000,500,250,30";
-    for (double v : parse_numbers(layers, usage)) {
-      if (v != std::floor(v) || v < 1 || v > 1e9) throw Error(usage);
-      widths.push_back(static_cast<int64_t>(v));
-    }
-    if (widths.empty()) throw Error(usage);
+    std::vector<int64_t> widths = parse_sizes("--layers", layers);
+    if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
+      throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,500,250,30");
     CorruptionSpec layer_corrupt = CorruptionSpec::parse(corrupt);
     CorruptionSpec deep_corrupt = CorruptionSpec::parse(finetune_corrupt.empty() ? corrupt : finetune_corrupt);
     layer_options.seed = finetune_options.seed = runtime.seed;
