@@ -30,16 +30,6 @@ struct TrainCommand {
   std::string noise_schedule = "linear:0:4";
   int64_t bits = 0;
 
-  static std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
-    std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
-    std::vector<int64_t> widths;
-    for (double v : parse_numbers(text, usage)) {
-      if (v != std::floor(v) || v < 0 || v > 1e9) throw Error(usage);
-      widths.push_back(static_cast<int64_t>(v));
-    }
-    return widths;
-  }
-
   void run(bool epochs_given) {
     if (parallel.launch()) return;
     parallel.apply();

@@ -20,5 +20,10 @@ void add_compress_command(CLI::App& app);
 void add_decompress_command(CLI::App& app);
 void add_anomaly_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
+void add_embed_command(CLI::App& app);
+void add_knn_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
 
 }  // namespace latent::cli

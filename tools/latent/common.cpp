@@ -7,6 +7,7 @@
 #include "latent/error.h"
 #include "latent/image_grid.h"
 #include "latent/matrix_file.h"
+#include "latent/regularizer_spec.h"
 #include "latent/threads.h"
 
 namespace latent::cli {
@@ -73,6 +74,16 @@ torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedMo
     throw Error("--index " + std::to_string(index) + ": --data " + data.data + " (" + data.split + ") has only " +
                 std::to_string(loaded.size()) + " samples");
   return loaded.x.slice(0, index, index + 1);
+}
+
+std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
+  std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
+  std::vector<int64_t> widths;
+  for (double v : parse_numbers(text, usage)) {
+    if (v != std::floor(v) || v < 0 || v > 1e9) throw Error(usage);
+    widths.push_back(static_cast<int64_t>(v));
+  }
+  return widths;
 }
 
 void print_report(const nlohmann::json& report, bool as_json) {

@@ -34,6 +34,9 @@ struct DataOptions {
 /// Sample `index` of the data split, normalised for the model: [1, D].
 torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model);
 
+/// "1000,500,250" → sizes; throws latent::Error naming `flag` unless every item is a whole number >= 0.
+std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text);
+
 /// JSON object when as_json, else one "key  value" line per entry.
 void print_report(const nlohmann::json& report, bool as_json);
 

@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
   latent::cli::add_decompress_command(app);
   latent::cli::add_anomaly_command(app);
   latent::cli::add_serve_command(app);
+  latent::cli::add_pretrain_command(app);
+  latent::cli::add_classify_command(app);
+  latent::cli::add_embed_command(app);
+  latent::cli::add_knn_command(app);
+  latent::cli::add_plot_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,24 @@
+#pragma once
+// Codes as features: principal components (the linear baseline with the same number of
+// dimensions) and k-nearest-neighbour classification (FAISS exact L2 search).
+// Shapes: x [N, D] float rows; labels int64 [N].
+#include <torch/torch.h>
+
+namespace latent {
+
+/// Principal component analysis fitted on rows of x.
+struct Pca {
+  torch::Tensor mean;        ///< [D]
+  torch::Tensor components;  ///< [D, k], columns by decreasing variance
+  torch::Tensor variance;    ///< [k] variance along each component
+  /// [N, D] → [N, k] coordinates.
+  torch::Tensor transform(const torch::Tensor& x) const;
+};
+Pca fit_pca(const torch::Tensor& x, int64_t k);
+
+/// Fraction of `query` rows whose k nearest `reference` rows (squared L2, exact) vote for the
+/// query's label; on a tied vote, the class that reached that count first (with nearer neighbours) wins.
+double knn_accuracy(const torch::Tensor& reference, const torch::Tensor& reference_labels, const torch::Tensor& query,
+                    const torch::Tensor& query_labels, int k);
+
+}  // namespace latent

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End to end: pretrain, classify, embed, knn, plot on small MNIST slices; good runs and bad input.
+# Usage: cli_stacked.sh path/to/latent
+set -uo pipefail
+latent=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+
+# A 2-layer stacked denoising autoencoder with a 2-D code, fine-tuned: progress names each layer.
+run "$latent" pretrain --data mnist --limit 2000 --layers 64,2 --corrupt masking:0.2 --epochs-per-layer 2 \
+  --finetune-epochs 2 --batch 64 --val 0 --out "$work/s.model" --log "$work/s.jsonl" --seed 1
+grep -q "layer 1/2" "$work/last_stderr" || fail "pretrain progress does not name layer 1/2"
+grep -q "layer 2/2" "$work/last_stderr" || fail "pretrain progress does not name layer 2/2"
+[ "$(wc -l <"$work/s.jsonl")" -eq 6 ] || fail "pretrain log has $(wc -l <"$work/s.jsonl") lines, expected 6"
+# The unrolled stack is an ordinary model file.
+run "$latent" info "$work/s.model"
+grep -q "784-64-2" <("$latent" info "$work/s.model" 2>&1) || fail "info does not show 784-64-2"
+run "$latent" eval --model "$work/s.model" --data mnist --split test --limit 200 --json
+
+# Classifier from the stack on 500 balanced labels; eval reports accuracy and a 10x10 confusion matrix.
+run "$latent" classify train --init "$work/s.model" --data mnist --limit 2000 --labels 500 --epochs 20 --lr 3e-3 --out "$work/c.model"
+json=$("$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 300 --json) || fail "classify eval failed"
+/usr/bin/python3 - "$json" <<'PY' || fail "classify eval JSON: $json"
+import json, sys
+m = json.loads(sys.argv[1])
+assert m["n"] == 300 and abs(m["accuracy"] + m["error_rate"] - 1) < 1e-9, m
+assert len(m["confusion"]) == 10 and all(len(r) == 10 for r in m["confusion"]), m
+assert sum(map(sum, m["confusion"])) == 300, m
+assert m["accuracy"] > 0.2, m  # chance: 0.1
+PY
+run "$latent" classify train --init random --layers 32,16 --data mnist --limit 500 --epochs 1 --freeze-encoder --out "$work/r.model"
+"$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 100 | grep -q "confusion" || fail "classify eval table"
+
+# Codes as features: embed with labels, kNN report, scatter plots, manifold grid.
+run "$latent" embed --model "$work/s.model" --data mnist --limit 50 --out "$work/codes.csv"
+[ "$(head -1 "$work/codes.csv")" = "label,c0,c1" ] || fail "embed csv header: $(head -1 "$work/codes.csv")"
+[ "$(wc -l <"$work/codes.csv")" -eq 51 ] || fail "embed csv rows"
+run "$latent" embed --model "$work/s.model" --data mnist --limit 50 --out "$work/codes.npy"
+json=$("$latent" knn --model "$work/s.model" --data mnist --train-limit 1000 --test-limit 200 --k 5 --json) || fail "knn failed"
+/usr/bin/python3 - "$json" <<'PY' || fail "knn JSON: $json"
+import json, sys
+m = json.loads(sys.argv[1])
+assert m["k"] == 5 and m["test_n"] == 200, m
+for name, dims in (("codes", 2), ("pca", 2), ("raw", 784)):
+    assert m[name]["dims"] == dims and 0.1 < m[name]["accuracy"] <= 1, m
+assert m["memory_ratio_raw_to_codes"] == 392, m
+PY
+run "$latent" plot --model "$work/s.model" --data mnist --split test --limit 300 --out "$work/map.svg"
+[ "$(grep -c "<circle" "$work/map.svg")" -eq 300 ] || fail "map.svg does not have 300 points"
+run "$latent" plot --model "$work/s.model" --data mnist --split test --limit 300 --out "$work/map.png"
+[ "$(head -c 4 "$work/map.png" | tail -c 3)" = "PNG" ] || fail "map.png is not a PNG"
+run "$latent" plot --manifold --model "$work/s.model" --data mnist --limit 300 --grid 5 --out "$work/grid.png"
+[ "$(head -c 4 "$work/grid.png" | tail -c 3)" = "PNG" ] || fail "grid.png is not a PNG"
+
+# Bad input: one line, exit 2, nothing written.
+expect_bad "pretrain bad layers" "$latent" pretrain --data mnist --limit 100 --layers 64,x --out "$work/bad.model"
+expect_bad "pretrain bad corrupt" "$latent" pretrain --data mnist --limit 100 --layers 64,2 --corrupt fog:1 --out "$work/bad.model"
+expect_bad "classify missing init" "$latent" classify train --init "$work/nope.model" --out "$work/bad.model"
+expect_bad "classify eval of an autoencoder" "$latent" classify eval --model "$work/s.model" --limit 10
+expect_bad "classify too many labels" "$latent" classify train --init "$work/s.model" --limit 100 --labels 5000 --out "$work/bad.model"
+expect_bad "embed bad extension" "$latent" embed --model "$work/s.model" --limit 10 --out "$work/bad.txt"
+expect_bad "plot bad extension" "$latent" plot --model "$work/s.model" --limit 10 --out "$work/bad.jpg"
+expect_bad "manifold of a wide code" "$latent" plot --manifold --model "$work/c.model" --limit 10 --out "$work/bad.png"
+expect_bad "knn k 0" "$latent" knn --model "$work/s.model" --train-limit 10 --test-limit 10 --k 0
+
+[ "$failures" -eq 0 ] && echo "cli_stacked: all passed"
+exit $(( failures > 0 ))

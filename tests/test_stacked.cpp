@@ -1,0 +1,164 @@
+// Stacked autoencoders, classifiers from encoders, codes as features: on small real MNIST slices.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "fixtures.h"
+#include "latent/classifier.h"
+#include "latent/code_features.h"
+#include "latent/error.h"
+#include "latent/evaluate.h"
+#include "latent/model_file.h"
+#include "latent/progress.h"
+#include "latent/stacked.h"
+
+namespace latent {
+namespace {
+
+TrainOptions quick(int epochs) {
+  TrainOptions o;
+  o.epochs = epochs;
+  o.batch = 64;
+  o.lr = 3e-3;
+  return o;
+}
+
+TEST(Stacked, PretrainingLowersEachLayersReconstructionLoss) {
+  set_quiet(true);
+  Dataset train = testing::mnist_slice("train", 1000);
+  ModelSpec deep = testing::mnist_spec({64}, 16);
+  PretrainReport report;
+  Autoencoder stack = pretrain_stack(deep, train, Dataset{}, quick(4), CorruptionSpec::parse("masking:0.2"),
+                                     [](size_t, const EpochStats&) {}, &report);
+  ASSERT_EQ(report.layers.size(), 2u);
+  for (const auto& history : report.layers) {
+    ASSERT_EQ(history.size(), 4u);
+    EXPECT_LT(history.back().train_loss, 0.9 * history.front().train_loss);
+  }
+  // The unrolled stack reconstructs much better than a random net of the same shape.
+  torch::manual_seed(7);
+  Autoencoder random(deep);
+  Dataset test = testing::mnist_slice("test", 300);
+  EXPECT_LT(evaluate_reconstruction(stack, test)["sse_per_image"].get<double>(),
+            0.6 * evaluate_reconstruction(random, test)["sse_per_image"].get<double>());
+}
+
+TEST(Stacked, UnrolledWeightsEqualThePretrainedLayers) {
+  ModelSpec deep = testing::mnist_spec({48, 24}, 8);
+  Autoencoder unrolled(deep);
+  std::vector<Autoencoder> layers;
+  for (size_t k = 0; k < stack_depth(deep); ++k) {
+    torch::manual_seed(100 + k);
+    layers.emplace_back(layer_spec(deep, k, CorruptionSpec{}));
+    unroll_layer(unrolled, layers.back(), k);
+  }
+  auto enc = encoder_linears(unrolled), dec = decoder_linears(unrolled);
+  ASSERT_EQ(enc.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_TRUE(torch::equal(enc[k]->weight, encoder_linears(layers[k])[0]->weight));
+    EXPECT_TRUE(torch::equal(enc[k]->bias, encoder_linears(layers[k])[0]->bias));
+    EXPECT_TRUE(torch::equal(dec[2 - k]->weight, decoder_linears(layers[k])[0]->weight));
+    EXPECT_TRUE(torch::equal(dec[2 - k]->bias, decoder_linears(layers[k])[0]->bias));
+  }
+  // And the deep encoder is the layers' encoders composed.
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = testing::mnist_slice("test", 20).x;
+  torch::Tensor composed = layers[2]->encode(layers[1]->encode(layers[0]->encode(x)));
+  EXPECT_TRUE(torch::allclose(unrolled->encode(x), composed, 1e-5, 1e-6));
+}
+
+TEST(Stacked, LayerSpecsChainWidthsAndLosses) {
+  ModelSpec deep = testing::mnist_spec({100, 50}, 10);
+  ModelSpec first = layer_spec(deep, 0, CorruptionSpec{}), middle = layer_spec(deep, 1, CorruptionSpec{}),
+            top = layer_spec(deep, 2, CorruptionSpec{});
+  EXPECT_EQ(first.input_size(), 784);
+  EXPECT_EQ(first.latent, 100);
+  EXPECT_EQ(first.loss, "bce");
+  EXPECT_EQ(middle.input_size(), 100);
+  EXPECT_EQ(middle.latent, 50);
+  EXPECT_EQ(middle.loss, "mse");  // relu activations are not in [0, 1]
+  EXPECT_EQ(middle.code_activation, "relu");
+  EXPECT_EQ(top.code_activation, "linear");
+  deep.activation = "sigmoid";
+  EXPECT_EQ(layer_spec(deep, 1, CorruptionSpec{}).loss, "bce");
+  EXPECT_THROW(layer_spec(deep, 3, CorruptionSpec{}), Error);
+}
+
+TEST(Classifier, FromAPretrainedEncoderTrainsAndRoundTrips) {
+  set_quiet(true);
+  Dataset train = testing::mnist_slice("train", 1000), test = testing::mnist_slice("test", 500);
+  Autoencoder stack = pretrain_stack(testing::mnist_spec({128}, 64), train, Dataset{}, quick(3), CorruptionSpec{},
+                                     [](size_t, const EpochStats&) {});
+  Classifier model(stack, 10);
+  double untrained = evaluate_classifier(model, test)["accuracy"].get<double>();
+  ClassifierTrainOptions options;
+  options.epochs = 15;
+  options.batch = 64;
+  options.lr = 3e-3;
+  std::vector<double> losses;
+  train_classifier(model, train, options, [&](int, double loss, double) { losses.push_back(loss); });
+  EXPECT_LT(losses.back(), 0.5 * losses.front());
+  nlohmann::json report = evaluate_classifier(model, test);
+  EXPECT_GT(report["accuracy"].get<double>(), 0.8);
+  EXPECT_GT(report["accuracy"].get<double>(), untrained + 0.3);
+  EXPECT_NEAR(report["error_rate"].get<double>(), 1 - report["accuracy"].get<double>(), 1e-12);
+  int64_t total = 0, diagonal = 0;
+  for (size_t r = 0; r < 10; ++r)
+    for (size_t c = 0; c < 10; ++c) {
+      total += report["confusion"][r][c].get<int64_t>();
+      if (r == c) diagonal += report["confusion"][r][c].get<int64_t>();
+    }
+  EXPECT_EQ(total, 500);
+  EXPECT_NEAR(static_cast<double>(diagonal) / 500, report["accuracy"].get<double>(), 1e-12);
+
+  std::string path = testing::scratch_path("clf.model");
+  save_classifier(path, model, Normalization::fit(load_raw("mnist", "train", 10)), {{"note", "test"}});
+  LoadedClassifier loaded = load_classifier(path);
+  EXPECT_TRUE(torch::equal(predict_classes(loaded.model, test.x), predict_classes(model, test.x)));
+  EXPECT_THROW(load_model(path), Error);  // a classifier is not an autoencoder file
+  std::filesystem::remove(path);
+}
+
+TEST(Classifier, FrozenEncoderKeepsItsWeights) {
+  set_quiet(true);
+  Dataset train = testing::mnist_slice("train", 300);
+  torch::manual_seed(3);
+  Autoencoder body(testing::mnist_spec({32}, 16));
+  torch::Tensor before = encoder_linears(body)[0]->weight.clone();
+  Classifier model(body, 10);
+  ClassifierTrainOptions options;
+  options.epochs = 2;
+  options.freeze_encoder = true;
+  train_classifier(model, train, options, [](int, double, double) {});
+  EXPECT_TRUE(torch::equal(encoder_linears(body)[0]->weight, before));
+}
+
+TEST(Classifier, BalancedSubsetHasEqualClasses) {
+  Dataset train = testing::mnist_slice("train", 2000);
+  Dataset subset = balanced_subset(train, 100, 10, 5);
+  ASSERT_EQ(subset.size(), 100);
+  torch::Tensor counts = torch::bincount(subset.y, {}, 10);
+  EXPECT_TRUE(torch::equal(counts, torch::full({10}, 10, torch::kInt64)));
+  EXPECT_THROW(balanced_subset(train, 5, 10, 5), Error);
+  EXPECT_THROW(balanced_subset(testing::mnist_slice("train", 30), 1000, 10, 5), Error);
+}
+
+TEST(CodeFeatures, PcaAndKnnOnMnist) {
+  Dataset train = testing::mnist_slice("train", 2000), test = testing::mnist_slice("test", 300);
+  Pca pca = fit_pca(train.x, 10);
+  ASSERT_EQ(pca.components.size(0), 784);
+  ASSERT_EQ(pca.components.size(1), 10);
+  for (int i = 0; i + 1 < 10; ++i) EXPECT_GE(pca.variance[i].item<float>(), pca.variance[i + 1].item<float>());
+  // Orthonormal components; the projection has the variances the eigenvalues promise.
+  EXPECT_TRUE(torch::allclose(pca.components.t().matmul(pca.components), torch::eye(10), 1e-4, 1e-4));
+  EXPECT_TRUE(torch::allclose(pca.transform(train.x).var(0), pca.variance, 1e-3, 1e-3));
+  // Each train sample is its own nearest neighbour.
+  EXPECT_DOUBLE_EQ(knn_accuracy(train.x, train.y, train.x, train.y, 1), 1.0);
+  double raw = knn_accuracy(train.x, train.y, test.x, test.y, 5);
+  EXPECT_GT(raw, 0.85);
+  EXPECT_GT(knn_accuracy(pca.transform(train.x), train.y, pca.transform(test.x), test.y, 5), 0.75);
+  EXPECT_THROW(knn_accuracy(train.x, train.y, test.x, test.y, 0), Error);
+}
+
+}  // namespace
+}  // namespace latent
