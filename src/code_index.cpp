@@ -248,7 +248,7 @@ CodeIndex CodeIndex::load(const std::string& path) {
   } catch (const faiss::FaissException&) {
     throw Error(path + ": damaged FAISS index");
   }
-  check_faiss_index(*index.index_, path);
+  if (index.index_) check_faiss_index(*index.index_, path);
   if (!index.info_.labels.empty() && static_cast<int64_t>(index.info_.labels.size()) != index.size())
     throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
                 std::to_string(index.info_.labels.size()) + " labels");

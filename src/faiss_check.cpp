@@ -3,6 +3,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "latent/error.h"
@@ -69,6 +70,61 @@ void flat(Walker& w, int32_t expect_d, int64_t expect_ntotal) {
   if (w.vector(4) != static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(d)) w.fail("code count");
 }
 
+// faiss' write_index_binary_header: d, code_size, ntotal, is_trained, metric.
+void binary_header(Walker& w, int32_t& d, int64_t& ntotal) {
+  d = w.read<int32_t>();
+  int32_t code_size = w.read<int32_t>();
+  ntotal = w.read<int64_t>();
+  w.skip(1 + 4);
+  if (d < 8 || d > 4096 || d % 8 != 0 || code_size != d / 8 || ntotal < 0) w.fail("binary dimensions");
+}
+
+/// Bits b + nbit per entry, sz entries: the bitstring faiss reads them from must hold them all.
+void bitstring(Walker& w, int64_t b, int64_t nbit, uint64_t entries, uint64_t extra_bits = 0) {
+  if (b < 1 || b > 64 || nbit < 0 || nbit > 64) w.fail("hash key bits");
+  uint64_t bytes = w.vector(1);
+  if (entries > (uint64_t{1} << 40) || bytes * 8 < static_cast<uint64_t>(b + nbit) * entries + extra_bits)
+    w.fail("hash table size");
+}
+
+// IndexBinaryHash ("IBHh"): header, b, nflip, then the table (faiss' write_binary_hash_invlists).
+void binary_hash(Walker& w) {
+  int32_t d;
+  int64_t ntotal;
+  binary_header(w, d, ntotal);
+  int32_t b = w.read<int32_t>();
+  w.skip(4);  // nflip
+  uint64_t buckets = w.read<uint64_t>();
+  int32_t id_bits = w.read<int32_t>();
+  bitstring(w, b, id_bits, buckets);
+  for (uint64_t i = 0; i < buckets; ++i) {
+    w.vector(sizeof(int64_t));     // ids
+    w.vector(1);                   // codes
+  }
+}
+
+// IndexBinaryMultiHash ("IBHm"): header, its flat storage ("IBxF"), b, nhash, nflip, nhash maps.
+void binary_multihash(Walker& w) {
+  int32_t d;
+  int64_t ntotal;
+  binary_header(w, d, ntotal);
+  if (w.read<uint32_t>() != fourcc("IBxF")) w.fail("not a flat binary storage");
+  int32_t storage_d;
+  int64_t storage_ntotal;
+  binary_header(w, storage_d, storage_ntotal);
+  if (storage_d != d || storage_ntotal != ntotal || w.vector(1) != static_cast<uint64_t>(ntotal) * (d / 8))
+    w.fail("storage");
+  int32_t b = w.read<int32_t>();
+  int32_t nhash = w.read<int32_t>();
+  w.skip(4);  // nflip
+  if (nhash < 1 || nhash > d) w.fail("hash count");
+  for (int32_t h = 0; h < nhash; ++h) {
+    int32_t id_bits = w.read<int32_t>();
+    uint64_t keys = w.read<uint64_t>();
+    bitstring(w, b, id_bits, keys, static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(std::max(id_bits, 0)));
+  }
+}
+
 }  // namespace
 
 void check_faiss_bytes(const std::vector<uint8_t>& bytes, const std::string& name) {
@@ -89,8 +145,14 @@ void check_faiss_bytes(const std::vector<uint8_t>& bytes, const std::string& nam
     w.vector(sizeof(faiss::HNSW::storage_idx_t));  // neighbors
     w.skip(5 * sizeof(int));   // entry_point, max_level, efConstruction, efSearch, upper_beam
     flat(w, d, ntotal);
+  } else if (kind == fourcc("IBHh")) {
+    w.skip(4);
+    binary_hash(w);
+  } else if (kind == fourcc("IBHm")) {
+    w.skip(4);
+    binary_multihash(w);
   } else {
-    w.fail("not a flat or HNSW index");
+    w.fail("not a flat, HNSW or binary hash index");
   }
   if (!w.at_end()) w.fail("trailing bytes");
 }

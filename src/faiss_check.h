@@ -13,7 +13,8 @@ struct Index;
 
 namespace latent {
 
-/// Walks the bytes of the index types latent writes (IndexFlatL2 "IxF2", IndexHNSWFlat "IHNf")
+/// Walks the bytes of the index types latent writes (IndexFlatL2 "IxF2", IndexHNSWFlat "IHNf",
+/// IndexBinaryHash "IBHh", IndexBinaryMultiHash "IBHm")
 /// and checks that every stored size fits in the bytes that follow. `name` is used in errors.
 void check_faiss_bytes(const std::vector<uint8_t>& bytes, const std::string& name);
 
