@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-3}
-build="$root/build"
+build=${LATENT_BUILD:-$root/build}  # another build directory: LATENT_BUILD=...
 [ -x "$build/latent" ] && [ -x "$build/bench/sgemm_rate" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # 6 FLOPs per multiply-add (forward, and the two backward products) over the four layers.
