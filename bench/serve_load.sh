@@ -8,7 +8,7 @@
 # Usage: bench/serve_load.sh            (needs wrk: scripts/setup.sh installs it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-latent=$root/build/latent
+latent=${LATENT_BUILD:-$root/build}/latent  # another build directory: LATENT_BUILD=...
 [ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
 command -v wrk >/dev/null || { echo "serve_load: needs wrk (apt-get install wrk)" >&2; exit 2; }
 duration=${DURATION:-10}
