@@ -6,8 +6,8 @@
 namespace latent {
 
 CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape, int bits) {
-  torch::Tensor codes = encode_all(model.model, x).contiguous();
-  std::vector<float> values(codes.data_ptr<float>(), codes.data_ptr<float>() + codes.numel());
+  torch::Tensor codes = encode_all(model.model, x);
+  std::vector<float> values = tensor_values(codes);
   CompressedCodes out;
   out.model_fingerprint = model.fingerprint;
   out.sample_shape = sample_shape;

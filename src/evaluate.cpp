@@ -18,6 +18,11 @@ torch::Tensor map_batches(const torch::Tensor& input, Fn fn) {
 
 }  // namespace
 
+std::vector<float> tensor_values(const torch::Tensor& tensor) {
+  torch::Tensor flat = tensor.to(torch::kFloat32).contiguous();
+  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
 torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x) {
   return map_batches(x, [&](const torch::Tensor& batch) { return model->encode(batch); });
 }

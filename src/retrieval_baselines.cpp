@@ -7,14 +7,10 @@
 
 #include "latent/binary_codes.h"
 #include "latent/error.h"
+#include "latent/evaluate.h"
 
 namespace latent {
 namespace {
-
-std::vector<float> values_of(const torch::Tensor& t) {
-  torch::Tensor c = t.to(torch::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
 
 // Mean and the top `dims` principal directions [D, dims] of x, in double precision.
 std::pair<torch::Tensor, torch::Tensor> principal_axes(const torch::Tensor& x, int64_t dims) {
@@ -57,8 +53,8 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
   if (kind == "pixels") {
     codes.name = "pixels";
     codes.dims = d;
-    codes.database = values_of(database);
-    codes.queries = values_of(queries);
+    codes.database = tensor_values(database);
+    codes.queries = tensor_values(queries);
     return codes;
   }
   if (bits < 1 || bits > d) throw Error("--bits must be between 1 and " + std::to_string(d) + " for --baseline " + kind);
@@ -72,17 +68,17 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
     torch::Tensor db = (database.to(torch::kDouble) - mean).mm(axes);
     torch::Tensor q = (queries.to(torch::kDouble) - mean).mm(axes);
     if (kind == "pca") {
-      codes.database = values_of(db);
-      codes.queries = values_of(q);
+      codes.database = tensor_values(db);
+      codes.queries = tensor_values(q);
       return codes;
     }
     torch::Tensor r = itq_rotation(db, seed);
     // Bit = (V R > 0), packed like every binary code here.
-    codes.database_bits = pack_bits(values_of(db.mm(r)).data(), n, bits, 0.0f);
-    codes.query_bits = pack_bits(values_of(q.mm(r)).data(), m, bits, 0.0f);
+    codes.database_bits = pack_bits(tensor_values(db.mm(r)).data(), n, bits, 0.0f);
+    codes.query_bits = pack_bits(tensor_values(q.mm(r)).data(), m, bits, 0.0f);
     return codes;
   }
-  std::vector<float> db = values_of(database), q = values_of(queries);
+  std::vector<float> db = tensor_values(database), q = tensor_values(queries);
   if (kind == "faiss-itq") {
     faiss::ITQTransform itq(static_cast<int>(d), static_cast<int>(bits), /*do_pca=*/true);
     itq.train(n, db.data());

@@ -61,11 +61,6 @@ std::string png_base64(const std::vector<float>& unit_pixels, int64_t height, in
   return base64_encode(encode_png(gray, static_cast<int>(width), static_cast<int>(height)));
 }
 
-std::vector<float> values_of(const torch::Tensor& t) {
-  torch::Tensor flat = t.to(torch::kFloat32).contiguous();
-  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
-}
-
 Json error_body(const std::string& code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
@@ -122,7 +117,7 @@ struct ServeApi::Impl {
 
   /// Model output (normalised space) back to [0,1] pixels for a PNG.
   std::vector<float> unit_pixels(const torch::Tensor& normalised) const {
-    std::vector<float> v = values_of(normalised);
+    std::vector<float> v = tensor_values(normalised);
     parts.model.normalization.invert(v, normalised.size(-1));
     for (float& x : v) x /= 255.0f;
     return v;
@@ -168,7 +163,7 @@ struct ServeApi::Impl {
     torch::Tensor x = input(req, parts.model);
     Slots::Guard slot(slots);
     c10::InferenceMode mode;
-    return {{"code", values_of(encode_all(parts.model.model, x))}};
+    return {{"code", tensor_values(encode_all(parts.model.model, x))}};
   }
 
   Json reconstruct(const httplib::Request& req) {
@@ -180,17 +175,17 @@ struct ServeApi::Impl {
       code = encode_all(parts.model.model, x);
       recon = decode_all(parts.model.model, code);
     }
-    std::vector<float> error = values_of((recon - x).pow(2));
+    std::vector<float> error = tensor_values((recon - x).pow(2));
     double sse = 0;
     for (float e : error) sse += e;
-    Json j = {{"code", values_of(code)}, {"sse", sse}, {"mse_per_pixel", sse / static_cast<double>(error.size())},
+    Json j = {{"code", tensor_values(code)}, {"sse", sse}, {"mse_per_pixel", sse / static_cast<double>(error.size())},
               {"pixel_error", error}};
     if (is_image()) {
-      std::vector<float> diff = values_of((recon - x).abs());
+      std::vector<float> diff = tensor_values((recon - x).abs());
       j["image"] = png_base64(unit_pixels(recon), height(), width());
       j["error_image"] = png_base64(diff, height(), width());
     } else {
-      std::vector<float> v = values_of(recon);
+      std::vector<float> v = tensor_values(recon);
       parts.model.normalization.invert(v, recon.size(1));
       j["reconstruction"] = v;
     }
@@ -210,7 +205,7 @@ struct ServeApi::Impl {
       thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
       (void)one_omp_thread;
       c10::InferenceMode mode;
-      code = values_of(encode_all(parts.model.model, x));
+      code = tensor_values(encode_all(parts.model.model, x));
       hits = parts.index->search(code.data(), 1, k).front();
     }
     const IndexInfo& info = parts.index->info();
@@ -269,7 +264,7 @@ struct ServeApi::Impl {
       if (is_image()) {
         out.push_back(png_base64(unit_pixels(images[i]), height(), width()));
       } else {
-        std::vector<float> v = values_of(images[i]);
+        std::vector<float> v = tensor_values(images[i]);
         parts.model.normalization.invert(v, static_cast<int64_t>(v.size()));
         out.push_back(v);
       }

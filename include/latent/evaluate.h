@@ -8,6 +8,9 @@
 
 namespace latent {
 
+/// The values of a tensor as floats, row-major.
+std::vector<float> tensor_values(const torch::Tensor& tensor);
+
 /// x [N, D] → codes [N, latent], in batches, without autograd.
 torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x);
 /// codes [N, latent] → reconstructions [N, D] in normalised data space.

@@ -24,9 +24,9 @@ void add_decompress_command(CLI::App& app) {
     opt->runtime.apply();
     CompressedCodes codes = read_compressed(opt->input);
     LoadedModel model = load_model(opt->model);
-    torch::Tensor recon = decompress(model, codes, opt->input).contiguous();
+    torch::Tensor recon = decompress(model, codes, opt->input);
     if (!is_matrix_path(opt->out)) return write_grid(opt->out, recon, model, opt->columns);
-    std::vector<float> values(recon.data_ptr<float>(), recon.data_ptr<float>() + recon.numel());
+    std::vector<float> values = tensor_values(recon);
     model.normalization.invert(values, recon.size(1));
     write_matrix(opt->out, Matrix{recon.size(0), recon.size(1), std::move(values)});
   });

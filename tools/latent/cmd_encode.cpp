@@ -27,7 +27,7 @@ void add_encode_command(CLI::App& app) {
     torch::Tensor codes = encode_all(model.model, data.x).contiguous();
     std::vector<int64_t> labels;
     if (data.has_labels()) labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.y.numel());
-    write_matrix(opt->out, Matrix{codes.size(0), codes.size(1), {codes.data_ptr<float>(), codes.data_ptr<float>() + codes.numel()}},
+    write_matrix(opt->out, Matrix{codes.size(0), codes.size(1), tensor_values(codes)},
                  labels);
   });
 }

@@ -33,7 +33,7 @@ void add_reconstruct_command(CLI::App& app) {
     torch::Tensor recon = decode_all(model.model, encode_all(model.model, data.x));
     if (is_matrix_path(opt->out)) {
       torch::Tensor flat = recon.contiguous();
-      write_matrix(opt->out, Matrix{flat.size(0), flat.size(1), {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()}});
+      write_matrix(opt->out, Matrix{flat.size(0), flat.size(1), tensor_values(flat)});
       return;
     }
     // Row pairs: `columns` originals, then their reconstructions underneath.

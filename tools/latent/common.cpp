@@ -108,11 +108,6 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
   write_image_grid(path, pixels, images.size(0), shape[1], shape[2], columns);
 }
 
-std::vector<float> tensor_values(const torch::Tensor& tensor) {
-  torch::Tensor flat = tensor.to(torch::kFloat32).contiguous();
-  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
-}
-
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {
   const std::string& path = model_path.empty() ? index.info().model_path : model_path;
   LoadedModel model = load_model(path);

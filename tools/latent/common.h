@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latent/dataset.h"
+#include "latent/evaluate.h"
 #include "latent/model_file.h"
 #include "latent/code_index.h"
 #include "latent/raw_data.h"
@@ -48,8 +49,6 @@ LoadedModel load_model_for_index(const CodeIndex& index, const std::string& mode
 /// normalisation; D must match the model's image shape.
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
 
-/// The values of a float tensor, row-major.
-std::vector<float> tensor_values(const torch::Tensor& tensor);
 
 /// Writes a [N, D] tensor (normalised space) as .npy/.csv in raw data units (pixels 0..255).
 void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model);
