@@ -9,7 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread   # LibTorch; its GEMMs run in OpenBLAS (not reference BLAS)
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev
   libcpp-httplib-dev libgloo-dev
-  chromium wrk   # the serve browser test (headless) and bench/serve_load.sh
+  chromium firefox-esr wrk   # the serve browser tests (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
   clang   # scripts/fuzz.sh: libFuzzer harnesses
   python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
@@ -55,9 +55,9 @@ fi
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] ||
   { echo "setup: dataset-fashion-mnist did not install its files" >&2; exit 1; }
 
-# The serve browser test drives Debian's chromium with playwright-core (npm, pinned in
-# tests/browser/package-lock.json); node_modules stays out of git.
-if [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then
-  echo "setup: installing playwright-core (npm)" >&2
+# The serve browser tests drive Debian's chromium with playwright-core and its firefox-esr with
+# puppeteer-core (npm, pinned in tests/browser/package-lock.json); node_modules stays out of git.
+if [ ! -d "$root/tests/browser/node_modules/playwright-core" ] || [ ! -d "$root/tests/browser/node_modules/puppeteer-core" ]; then
+  echo "setup: installing playwright-core and puppeteer-core (npm)" >&2
   (cd "$root/tests/browser" && npm ci --silent --no-audit --no-fund >/dev/null)
 fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The latent serve page in headless Chromium (tests/browser/serve_page.mjs). Skipped (exit 77)
-# when Chromium or playwright-core is not installed (scripts/setup.sh installs both).
+# The latent serve page in headless Chromium (tests/browser/serve_page.mjs), then in headless
+# Firefox (serve_page_firefox.mjs, screenshot beside the first with _firefox). Skipped (exit 77)
+# when Chromium or playwright-core is not installed; the Firefox half is skipped with a message
+# when firefox-esr or puppeteer-core is missing (scripts/setup.sh installs all four).
 # Usage: cli_serve_browser.sh path/to/latent [screenshot.png]
 set -uo pipefail
 latent=$1
@@ -23,6 +25,11 @@ pid=$!
 . "$here/serve_lib.sh"
 port=$(serve_port "$work/serve.out" "$pid") || { echo "FAIL: serve did not start: $(cat "$work/serve.err")"; exit 1; }
 node "$here/browser/serve_page.mjs" "http://127.0.0.1:$port/" "$shot"
+if [ -x /usr/bin/firefox-esr ] && [ -d "$here/browser/node_modules/puppeteer-core" ]; then
+  node "$here/browser/serve_page_firefox.mjs" "http://127.0.0.1:$port/" "${shot%.png}_firefox.png"
+else
+  echo "SKIP (Firefox half): needs /usr/bin/firefox-esr and tests/browser/node_modules/puppeteer-core"
+fi
 kill -TERM "$pid"
 wait "$pid"
 pid=
