@@ -1,5 +1,6 @@
 // Search indexes: the JSON header and the FAISS index bytes (payload fuzzed inside a valid
-// container). A loaded index is also searched once, as `latent search` would.
+// container). A loaded index is also searched once, as `latent search` would (a binary one
+// by Hamming radius too).
 // (.at(): an id beyond the labels or paths throws std::out_of_range, which the fuzzer reports.)
 #include <vector>
 
@@ -17,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const latent::IndexInfo& info = index.info();
       if (!info.labels.empty()) touched += static_cast<size_t>(info.labels.at(static_cast<size_t>(hit.id)));
       if (!info.paths.empty()) touched += info.paths.at(static_cast<size_t>(hit.id)).size();
+    }
+    // A binary index is also searched by Hamming radius (the hash-table lookup).
+    if (index.is_binary()) {
+      std::vector<uint8_t> packed(static_cast<size_t>((index.dims() + 7) / 8), 0x5a);
+      touched += index.search_radius(packed.data(), 1, 2)[0].size();
     }
     (void)touched;
   });

@@ -85,8 +85,19 @@ for harness, name in files.items():
         continue
     put("container", name, read(path))
     put(harness, name, payload(path))
-for extra in ("index_hnsw.lti", "model_conv.lt", "codes16.ltc"):
+for extra in ("index_hnsw.lti", "index_hash16.lti", "index_multihash128.lti", "model_conv.lt", "codes16.ltc"):
     path = os.path.join(work, extra)
     if os.path.exists(path):
         harness = {"lti": "index", "lt": "model", "ltc": "codec"}[extra.rsplit(".", 1)[1]]
         put(harness, extra, payload(path))
+
+# Request bodies of `latent serve`: the first byte picks content type, shape and "required" (see
+# fuzz_request.cpp); JSON pixels and a PNG of MNIST test image 0, a 12-value table row, a parameter.
+first = images[16:16 + 784]
+put("request", "pixels.json", b"\x01" + ('{"pixels": [' + ",".join(str(v) for v in first) + "]}").encode())
+put("request", "sniffed.json", b"\x00" + ('{"pixels":[' + ",".join(str(v) for v in first) + "]}").encode())
+put("request", "gray.png", b"\x02" + png(28, 28, 0, pix))
+put("request", "sniffed.png", b"\x04" + png(28, 28, 0, pix))
+put("request", "table.json", b"\x09" + b'{"pixels": [0.5, -1, 2e3, 0, 0, 0, 0, 0, 0, 0, 0, 1.25]}')
+put("request", "optional_empty", b"\x10" + b"{}")
+put("request", "param", b"\x01" + b"17")

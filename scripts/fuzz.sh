@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [harness...]}
 shift
-all=(idx csv matrix image container codec index model checkpoint detector)
+all=(idx csv matrix image container codec index request model checkpoint detector)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 fuzz=$root/build-fuzz
@@ -19,7 +19,7 @@ cmake --build "$fuzz" -j 2 --target "${harnesses[@]/#/fuzz_}"
 
 # Real files to seed from: a tiny model and everything made with it.
 real=$fuzz/real
-if [ ! -s "$real/detector.ltd" ]; then
+if [ ! -s "$real/detector.ltd" ] || [ ! -s "$real/index_multihash128.lti" ]; then
   cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$root/build" -j 2 --target latent_cli
   latent=$root/build/latent
@@ -29,6 +29,12 @@ if [ ! -s "$real/detector.ltd" ]; then
   "$latent" train "${small[@]}" --epochs 1 --arch conv --channels 2,2 --latent 4 --out "$real/model_conv.lt" 2>/dev/null
   "$latent" index build --model "$real/model.lt" --data mnist --limit 40 --out "$real/index.lti"
   "$latent" index build --model "$real/model.lt" --data mnist --limit 40 --hnsw --out "$real/index_hnsw.lti"
+  # Binary codes: a hash table keyed by the whole code (16 bits) and a multi-hash one (128 bits).
+  for bits in 16 128; do
+    "$latent" train "${small[@]}" --epochs 1 --type binary --bits $bits --out "$real/binary$bits.lt" --seed 1 2>/dev/null
+  done
+  "$latent" index build --model "$real/binary16.lt" --data mnist --limit 40 --out "$real/index_hash16.lti"
+  "$latent" index build --model "$real/binary128.lt" --data mnist --limit 40 --out "$real/index_multihash128.lti"
   "$latent" compress --model "$real/model.lt" --data mnist --limit 40 --out "$real/codes.ltc"
   "$latent" compress --model "$real/model.lt" --data mnist --limit 40 --bits 12 --out "$real/codes16.ltc"
   "$latent" reconstruct --model "$real/model.lt" --count 4 --out "$real/grid.png"

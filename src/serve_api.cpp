@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 
 #include <omp.h>
@@ -10,6 +11,7 @@
 #include "latent/evaluate.h"
 #include "latent/generate.h"
 #include "latent/image_grid.h"
+#include "latent/request_batcher.h"
 #include "latent/serve_request.h"
 #include "latent/web_assets.h"
 
@@ -18,33 +20,55 @@ namespace {
 
 using Json = nlohmann::json;
 
-/// At most `slots` requests compute at once: more threads than cores would only make each
-/// request slower (every inference is single-threaded).
+/// Searches answered by one encoder pass and one index search at most (the queue at 32
+/// connections is 32 deep; more would only grow one batch's latency).
+constexpr size_t kMaxSearchBatch = 64;
+
+/// At most `slots` requests are handled at once, the rest wait in arrival order. More runnable
+/// threads than cores would only make each request slower (every inference is single-threaded),
+/// and a condition variable shared by all waiters lets a late arrival overtake an early one
+/// again and again: that was the p99 at 32 connections. Here each waiter sleeps on its own
+/// condition variable and a leaving request hands its slot to the oldest waiter.
 class Slots {
  public:
   explicit Slots(int slots) : free_(std::max(1, slots)) {}
   class Guard {
    public:
-    explicit Guard(Slots& s) : s_(s) {
-      std::unique_lock<std::mutex> lock(s_.mutex_);
-      s_.cv_.wait(lock, [&] { return s_.free_ > 0; });
-      --s_.free_;
-    }
-    ~Guard() {
-      {
-        std::lock_guard<std::mutex> lock(s_.mutex_);
-        ++s_.free_;
-      }
-      s_.cv_.notify_one();
-    }
+    explicit Guard(Slots& s) : s_(s) { s_.acquire(); }
+    ~Guard() { s_.release(); }
 
    private:
     Slots& s_;
   };
 
  private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool granted = false;
+  };
+  void acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (free_ > 0 && waiting_.empty()) {
+      --free_;
+      return;
+    }
+    Waiter me;
+    waiting_.push_back(&me);
+    me.cv.wait(lock, [&] { return me.granted; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting_.empty()) {
+      ++free_;
+      return;
+    }
+    Waiter* next = waiting_.front();
+    waiting_.pop_front();
+    next->granted = true;
+    next->cv.notify_one();  // under the lock: `next` lives on its thread's stack until it wakes
+  }
   std::mutex mutex_;
-  std::condition_variable cv_;
+  std::deque<Waiter*> waiting_;
   int free_;
 };
 
@@ -82,9 +106,20 @@ const char* status_code_name(int status) {
 
 }  // namespace
 
+struct SearchQuestion {
+  torch::Tensor input;  ///< [1, D], normalised
+  int64_t k = 10;
+};
+struct SearchAnswer {
+  std::vector<float> code;
+  std::vector<SearchHit> hits;  ///< nearest first, at most k
+};
+
 struct ServeApi::Impl {
   ServeParts parts;
   Slots slots;
+  RequestBatcher<SearchQuestion, SearchAnswer> searches{
+      [this](std::vector<SearchQuestion>& questions) { return search_batch(questions); }, kMaxSearchBatch};
   InputShape shape;
   std::vector<std::string> thumbnails;  ///< base64 PNG per index entry, or empty
 
@@ -161,7 +196,6 @@ struct ServeApi::Impl {
 
   Json encode(const httplib::Request& req) {
     torch::Tensor x = input(req, parts.model);
-    Slots::Guard slot(slots);
     c10::InferenceMode mode;
     return {{"code", tensor_values(encode_all(parts.model.model, x))}};
   }
@@ -170,7 +204,6 @@ struct ServeApi::Impl {
     torch::Tensor x = input(req, parts.model);
     torch::Tensor code, recon;
     {
-      Slots::Guard slot(slots);
       c10::InferenceMode mode;
       code = encode_all(parts.model.model, x);
       recon = decode_all(parts.model.model, code);
@@ -192,22 +225,38 @@ struct ServeApi::Impl {
     return j;
   }
 
+  /// The searches waiting at one moment: one encoder pass and one index search for all of them.
+  std::vector<SearchAnswer> search_batch(std::vector<SearchQuestion>& questions) {
+    // FAISS opens an OpenMP team on every search (HNSW: even for one query); in a request
+    // thread that team would only wait for a second core another request is using.
+    thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
+    (void)one_omp_thread;
+    std::vector<torch::Tensor> rows;
+    int64_t k = 1;
+    for (const SearchQuestion& q : questions) {
+      rows.push_back(q.input);
+      k = std::max(k, q.k);
+    }
+    c10::InferenceMode mode;
+    const int64_t n = static_cast<int64_t>(rows.size());
+    std::vector<float> codes = tensor_values(encode_all(parts.model.model, torch::cat(rows)));
+    std::vector<std::vector<SearchHit>> hits = parts.index->search(codes.data(), n, k);
+    const size_t dims = codes.size() / static_cast<size_t>(n);
+    std::vector<SearchAnswer> answers(questions.size());
+    for (size_t i = 0; i < answers.size(); ++i) {
+      answers[i].code.assign(codes.begin() + i * dims, codes.begin() + (i + 1) * dims);
+      hits[i].resize(std::min(hits[i].size(), static_cast<size_t>(questions[i].k)));
+      answers[i].hits = std::move(hits[i]);
+    }
+    return answers;
+  }
+
   Json search(const httplib::Request& req) {
     if (!parts.index) throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
-    torch::Tensor x = input(req, parts.model);
-    std::vector<float> code;
-    std::vector<SearchHit> hits;
-    {
-      Slots::Guard slot(slots);  // the search is compute too: it takes the same slot
-      // FAISS opens an OpenMP team on every search (HNSW: even for one query); in a request
-      // thread that team would only wait for a second core another request is using.
-      thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
-      (void)one_omp_thread;
-      c10::InferenceMode mode;
-      code = tensor_values(encode_all(parts.model.model, x));
-      hits = parts.index->search(code.data(), 1, k).front();
-    }
+    SearchAnswer answer = searches.submit({input(req, parts.model), k});
+    const std::vector<float>& code = answer.code;
+    const std::vector<SearchHit>& hits = answer.hits;
     const IndexInfo& info = parts.index->info();
     Json results = Json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {
@@ -229,7 +278,6 @@ struct ServeApi::Impl {
     torch::Tensor x = input(req, d.model);
     double score;
     {
-      Slots::Guard slot(slots);
       c10::InferenceMode mode;
       score = anomaly_scores(d, x).front();
     }
@@ -249,7 +297,6 @@ struct ServeApi::Impl {
     const bool variations = !values.empty();
     torch::Tensor images;
     {
-      Slots::Guard slot(slots);
       c10::InferenceMode mode;
       if (variations) {
         parts.model.normalization.apply(values, static_cast<int64_t>(values.size()));
@@ -318,7 +365,15 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
       {"/api/anomaly", &Impl::anomaly}, {"/api/generate", &Impl::generate}};
   for (const auto& [path, method] : posts) {
     auto m = method;
-    server.Post(path, wrap([impl, m](const httplib::Request& req) { return (impl->*m)(req); }));
+    if (m == &Impl::search) {
+      // Not in a slot: the searches waiting are computed together (RequestBatcher), one batch at a time.
+      server.Post(path, wrap([impl](const httplib::Request& req) { return impl->search(req); }));
+    } else {
+      server.Post(path, wrap([impl, m](const httplib::Request& req) {
+        Slots::Guard slot(impl->slots);  // parsing and answering are compute too
+        return (impl->*m)(req);
+      }));
+    }
     server.Get(path, wrong_method("POST"));
   }
   server.Post("/api/info", wrong_method("GET"));

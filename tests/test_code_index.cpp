@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -34,6 +36,36 @@ TEST(CodeIndex, ExactDuplicateComesFirstAtFullSimilarity) {
     for (size_t r = 1; r < hits.size(); ++r) {
       EXPECT_LE(hits[r - 1].distance, hits[r].distance);
       EXPECT_LT(hits[r].similarity, 100.0);
+    }
+  }
+}
+
+// The flat index searches through BLAS with cached norms (code_index.cpp): its hits must be the
+// brute-force k nearest, one query or many at once, with the distances computed directly.
+TEST(CodeIndex, FlatSearchIsTheBruteForceRanking) {
+  const int64_t dims = 32, count = 3000, k = 7;
+  std::vector<float> codes = random_codes(count, dims, 3);
+  std::vector<float> queries = random_codes(25, dims, 4);
+  CodeIndex index = CodeIndex::build(codes, dims, IndexInfo{}, false);
+  std::vector<std::vector<SearchHit>> together = index.search(queries.data(), 25, k);
+  for (int64_t q = 0; q < 25; ++q) {
+    std::vector<std::pair<double, int64_t>> all;
+    for (int64_t i = 0; i < count; ++i) {
+      double sum = 0;
+      for (int64_t j = 0; j < dims; ++j) {
+        double diff = double(queries[q * dims + j]) - codes[i * dims + j];
+        sum += diff * diff;
+      }
+      all.emplace_back(std::sqrt(sum), i);
+    }
+    std::partial_sort(all.begin(), all.begin() + k, all.end());
+    std::vector<SearchHit> alone = index.search(queries.data() + q * dims, 1, k).front();
+    ASSERT_EQ(together[q].size(), static_cast<size_t>(k));
+    ASSERT_EQ(alone.size(), static_cast<size_t>(k));
+    for (int64_t r = 0; r < k; ++r) {
+      EXPECT_EQ(together[q][r].id, all[r].second) << "query " << q << " rank " << r;
+      EXPECT_EQ(alone[r].id, all[r].second) << "query " << q << " rank " << r;
+      EXPECT_NEAR(together[q][r].distance, all[r].first, 1e-4);
     }
   }
 }

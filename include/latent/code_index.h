@@ -20,6 +20,7 @@
 namespace faiss {
 struct Index;
 struct IndexBinary;
+struct IndexFlatL2;
 }
 
 namespace latent {
@@ -76,9 +77,14 @@ class CodeIndex {
 
  private:
   CodeIndex() = default;
+  void cache_norms();
+  std::vector<std::vector<SearchHit>> search_flat(const faiss::IndexFlatL2& flat, const float* queries, int64_t n,
+                                                  int64_t k) const;
+  SearchHit float_hit(int64_t id, float squared_distance) const;
   std::unique_ptr<faiss::Index> index_;          ///< float codes
   std::unique_ptr<faiss::IndexBinary> binary_;   ///< binary codes (then index_ is null)
   std::vector<uint8_t> binary_codes_;
+  std::vector<float> flat_norms_;                ///< IndexFlatL2: ‖code‖² of each stored code
   IndexInfo info_;
 };
 

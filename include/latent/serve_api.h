@@ -35,7 +35,7 @@ struct ServeParts {
 
 class ServeApi {
  public:
-  /// inference_slots: requests computing at the same time (the rest wait their turn).
+  /// inference_slots: API requests handled at the same time (the rest wait in arrival order).
   ServeApi(ServeParts parts, int inference_slots);
   ~ServeApi();
   /// Routes, error pages and (when token is not empty) the Bearer check for /api/*.
