@@ -7,6 +7,30 @@
 #include "latent/trainer.h"
 
 namespace latent {
+namespace {
+
+// Optimizer::load takes the archive's state tensors as they are: a moment of the wrong shape or
+// type would fail, or write out of bounds in the fused Adam kernel, at the first step.
+bool state_matches(const torch::optim::OptimizerParamState& state, const torch::Tensor& param) {
+  auto same = [&](const torch::Tensor& t) {
+    return !t.defined() || (t.sizes() == param.sizes() && t.scalar_type() == param.scalar_type() && t.is_contiguous());
+  };
+  if (const auto* adam = dynamic_cast<const torch::optim::AdamParamState*>(&state))
+    return same(adam->exp_avg()) && same(adam->exp_avg_sq()) && same(adam->max_exp_avg_sq());
+  if (const auto* sgd = dynamic_cast<const torch::optim::SGDParamState*>(&state)) return same(sgd->momentum_buffer());
+  return false;
+}
+
+void check_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& path) {
+  for (const auto& group : optimizer.param_groups())
+    for (const auto& param : group.params()) {
+      auto found = optimizer.state().find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+      if (found != optimizer.state().end() && !state_matches(*found->second, param))
+        throw Error(path + ": optimizer state does not match the model");
+    }
+}
+
+}  // namespace
 
 void Trainer::set_checkpoint(std::string path, Normalization norm, nlohmann::json meta) {
   checkpoint_path_ = std::move(path);
@@ -49,6 +73,7 @@ Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::
   } catch (const std::exception& e) {
     throw Error(path + ": optimizer state does not match the model");
   }
+  check_optimizer_state(*trainer.optimizer_, path);
   trainer.state_ = std::move(state);
   trainer.model_->train();
   norm = loaded.normalization;

@@ -70,6 +70,10 @@ int multihash_keys(int64_t bits) {
   return static_cast<int>(keys);
 }
 
+bool nearer_first(const SearchHit& a, const SearchHit& b) {
+  return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+}
+
 double binary_similarity(int distance, int64_t bits) {
   return std::round(10000.0 * (1.0 - static_cast<double>(distance) / static_cast<double>(bits))) / 100.0;
 }
@@ -154,9 +158,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* quer
       hit.similarity = binary_similarity(static_cast<int>(hit.distance), dims());
       row.push_back(hit);
     }
-    std::sort(row.begin(), row.end(), [](const SearchHit& a, const SearchHit& b) {
-      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-    });
+    std::sort(row.begin(), row.end(), nearer_first);
   }
   return hits;
 }
@@ -288,9 +290,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_flat(const faiss::IndexFla
       const float squared = faiss::fvec_L2sqr(queries + q * flat.d, flat.get_xb() + id * flat.d, d);
       row.push_back(float_hit(id, squared));
     }
-    std::sort(row.begin(), row.end(), [](const SearchHit& a, const SearchHit& b) {
-      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-    });
+    std::sort(row.begin(), row.end(), nearer_first);
   }
   return hits;
 }

@@ -2,6 +2,7 @@
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/utils/hamming.h>
 
 #include <algorithm>
 #include <cstring>
@@ -29,6 +30,11 @@ class Walker {
     if (n > (bytes_.size() - pos_) / element_size) fail("a stored size exceeds the file");
     pos_ += n * element_size;
     return n;
+  }
+  /// A vector of bytes: its count in `n` and where its bytes start.
+  const uint8_t* byte_vector(uint64_t& n) {
+    n = vector(1);
+    return bytes_.data() + pos_ - n;
   }
   void skip(size_t n) {
     need(n);
@@ -79,14 +85,6 @@ void binary_header(Walker& w, int32_t& d, int64_t& ntotal) {
   if (d < 8 || d > 4096 || d % 8 != 0 || code_size != d / 8 || ntotal < 0) w.fail("binary dimensions");
 }
 
-/// Bits b + nbit per entry, sz entries: the bitstring faiss reads them from must hold them all.
-void bitstring(Walker& w, int64_t b, int64_t nbit, uint64_t entries, uint64_t extra_bits = 0) {
-  if (b < 1 || b > 64 || nbit < 0 || nbit > 64) w.fail("hash key bits");
-  uint64_t bytes = w.vector(1);
-  if (entries > (uint64_t{1} << 40) || bytes * 8 < static_cast<uint64_t>(b + nbit) * entries + extra_bits)
-    w.fail("hash table size");
-}
-
 // IndexBinaryHash ("IBHh"): header, b, nflip, then the table (faiss' write_binary_hash_invlists).
 void binary_hash(Walker& w) {
   int32_t d;
@@ -96,10 +94,43 @@ void binary_hash(Walker& w) {
   w.skip(4);  // nflip
   uint64_t buckets = w.read<uint64_t>();
   int32_t id_bits = w.read<int32_t>();
-  bitstring(w, b, id_bits, buckets);
+  if (b < 1 || b > 64 || id_bits < 0 || id_bits > 64) w.fail("hash key bits");
+  uint64_t size = 0;
+  const uint8_t* bits = w.byte_vector(size);
+  if (buckets > (uint64_t{1} << 40) || size * 8 < static_cast<uint64_t>(b + id_bits) * buckets) w.fail("hash table size");
+  // Each bucket's list length is in the bitstring; FAISS throws on a mismatch with the stored
+  // ids only after allocating the index, which it then leaks: mismatches stop here instead.
+  faiss::BitstringReader reader(bits, size);
   for (uint64_t i = 0; i < buckets; ++i) {
-    w.vector(sizeof(int64_t));     // ids
-    w.vector(1);                   // codes
+    reader.read(b);
+    const uint64_t length = id_bits == 0 ? 0 : reader.read(id_bits);
+    if (w.vector(sizeof(int64_t)) != length || w.vector(1) != length * static_cast<uint64_t>(d / 8))
+      w.fail("hash bucket sizes");
+  }
+}
+
+// One map of an IndexBinaryMultiHash: a bitstring holding, per key, b bits of hash, id_bits bits
+// of list length, then that many ids of id_bits bits each. FAISS trusts the lengths (an assert,
+// compiled out or not, is all that guards its reads), so they are walked here against the bits.
+void multihash_map(Walker& w, int64_t b, int64_t id_bits, uint64_t keys, int64_t ntotal) {
+  if (b < 1 || b > 64 || id_bits < 0 || id_bits > 64) w.fail("hash key bits");
+  uint64_t size = 0;
+  const uint8_t* bits = w.byte_vector(size);
+  if (keys > (uint64_t{1} << 40)) w.fail("hash table size");
+  // FAISS throws on another size after allocating the index (and leaks it): refused here first.
+  if (size != (static_cast<uint64_t>(b + id_bits) * keys + static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(id_bits) + 7) / 8)
+    w.fail("hash table size");
+  const uint64_t total = size * 8;
+  faiss::BitstringReader reader(bits, size);
+  uint64_t ids = 0;
+  for (uint64_t key = 0; key < keys; ++key) {
+    if (reader.i + static_cast<uint64_t>(b + id_bits) > total) w.fail("hash table size");
+    reader.read(static_cast<int>(b));
+    const uint64_t length = id_bits == 0 ? 0 : reader.read(static_cast<int>(id_bits));
+    ids += length;
+    if (ids > static_cast<uint64_t>(ntotal) || reader.i + length * static_cast<uint64_t>(id_bits) > total)
+      w.fail("hash list lengths");
+    reader.i += length * static_cast<uint64_t>(id_bits);
   }
 }
 
@@ -121,7 +152,7 @@ void binary_multihash(Walker& w) {
   for (int32_t h = 0; h < nhash; ++h) {
     int32_t id_bits = w.read<int32_t>();
     uint64_t keys = w.read<uint64_t>();
-    bitstring(w, b, id_bits, keys, static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(std::max(id_bits, 0)));
+    multihash_map(w, b, id_bits, keys, ntotal);
   }
 }
 

@@ -47,6 +47,11 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std
     std::string message = e.what();
     throw Error(message.rfind(name, 0) == 0 ? message : name + ": " + message);
   }
+  // Module::load swaps in whatever tensors the archive holds: every one must keep the shape and
+  // type the spec gives it, or the first forward pass fails deep inside torch (fuzz_model).
+  std::vector<std::pair<std::vector<int64_t>, c10::ScalarType>> expected;
+  for (const auto& t : loaded.model->named_parameters()) expected.emplace_back(t.value().sizes().vec(), t.value().scalar_type());
+  for (const auto& t : loaded.model->named_buffers()) expected.emplace_back(t.value().sizes().vec(), t.value().scalar_type());
   try {
     torch::serialize::InputArchive weights;
     archive.read("weights", weights);
@@ -54,6 +59,15 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std
   } catch (const std::exception& e) {
     throw Error(name + ": weights do not match the model spec");
   }
+  size_t at = 0;
+  auto matches = [&](const torch::Tensor& t) {
+    const auto& [sizes, type] = expected[at++];
+    return t.defined() && t.sizes().vec() == sizes && t.scalar_type() == type && t.is_contiguous();
+  };
+  for (const auto& t : loaded.model->named_parameters())
+    if (!matches(t.value())) throw Error(name + ": weights do not match the model spec (" + t.key() + ")");
+  for (const auto& t : loaded.model->named_buffers())
+    if (!matches(t.value())) throw Error(name + ": weights do not match the model spec (" + t.key() + ")");
   loaded.model->eval();
   return loaded;
 }
