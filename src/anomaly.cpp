@@ -7,6 +7,7 @@
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
+#include "latent/json_int.h"
 #include "latent/evaluate.h"
 #include "latent/read_bytes.h"
 #include "latent/roc.h"
@@ -187,13 +188,13 @@ Detector load_detector(const std::string& path) {
   Detector d;
   try {
     nlohmann::json header = nlohmann::json::parse(payload.substr(0, newline));
-    if (header.at("format").get<int>() != kDetectorFormat)
+    if (json_int(header.at("format")) != kDetectorFormat)
       throw Error(path + ": detector format " + header.at("format").dump() + "; this latent reads format " +
                   std::to_string(kDetectorFormat));
     d.score = header.at("score");
     d.threshold_rule = header.at("threshold_rule");
     d.threshold = header.at("threshold");
-    d.normal_class = header.at("normal_class");
+    d.normal_class = json_int(header.at("normal_class"));
     d.fitted_on = header.at("fitted_on");
     d.calibration = header.at("calibration");
   } catch (const nlohmann::json::exception&) {

@@ -10,6 +10,7 @@
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
+#include "latent/json_int.h"
 #include "latent/read_bytes.h"
 
 namespace latent {
@@ -97,16 +98,16 @@ CompressedCodes unpack_compressed(const std::string& bytes, const std::string& n
   CompressedCodes codes;
   try {
     nlohmann::json header = nlohmann::json::parse(payload.substr(4, header_size));
-    if (header.at("format").get<uint32_t>() != kCompressedFormat)
+    if (json_int(header.at("format")) != kCompressedFormat)
       throw Error(name + ": compressed format " + header.at("format").dump() + "; this latent reads format " +
                   std::to_string(kCompressedFormat));
     codes.model_fingerprint = header.at("model").get<std::string>();
-    codes.count = header.at("count").get<int64_t>();
+    codes.count = json_int(header.at("count"), 0, std::numeric_limits<int64_t>::max());
     codes.sample_shape = header.at("shape").get<std::vector<int64_t>>();
-    codes.quantizer.bits = header.at("bits").get<int>();
+    codes.quantizer.bits = static_cast<int>(json_int(header.at("bits")));
     codes.quantizer.lo = header.at("lo").get<std::vector<float>>();
     codes.quantizer.hi = header.at("hi").get<std::vector<float>>();
-    if (header.at("dims").get<int64_t>() != codes.quantizer.dims()) throw damaged("dims");
+    if (json_int(header.at("dims"), 0, std::numeric_limits<int64_t>::max()) != codes.quantizer.dims()) throw damaged("dims");
   } catch (const nlohmann::json::exception&) {
     throw damaged("header");
   }

@@ -101,12 +101,16 @@ void binary_hash(Walker& w) {
   // Each bucket's list length is in the bitstring; FAISS throws on a mismatch with the stored
   // ids only after allocating the index, which it then leaks: mismatches stop here instead.
   faiss::BitstringReader reader(bits, size);
+  uint64_t entries = 0;
   for (uint64_t i = 0; i < buckets; ++i) {
     reader.read(b);
     const uint64_t length = id_bits == 0 ? 0 : reader.read(id_bits);
+    entries += length;
     if (w.vector(sizeof(int64_t)) != length || w.vector(1) != length * static_cast<uint64_t>(d / 8))
       w.fail("hash bucket sizes");
   }
+  // The codes are copied out by id (code_index.cpp): ntotal is what is allocated for them.
+  if (entries != static_cast<uint64_t>(ntotal)) w.fail("entry count");
 }
 
 // One map of an IndexBinaryMultiHash: a bitstring holding, per key, b bits of hash, id_bits bits

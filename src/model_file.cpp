@@ -5,6 +5,7 @@
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
+#include "latent/torch_archive_check.h"
 
 namespace latent {
 namespace {
@@ -79,6 +80,7 @@ std::string archive_bytes(torch::serialize::OutputArchive& archive) {
 }
 
 void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes, const std::string& name) {
+  check_torch_archive(bytes, name);
   try {
     std::istringstream in(bytes);
     archive.load_from(in);
@@ -93,6 +95,20 @@ void save_model(const std::string& path, Autoencoder& model, const Normalization
   torch::serialize::OutputArchive archive;
   write_model_fields(archive, model, norm, meta);
   write_file_atomic(path, pack_container("model", archive_bytes(archive)));
+}
+
+int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to) {
+  torch::NoGradGuard no_grad;
+  auto source = from->named_parameters();
+  int64_t copied = 0;
+  for (auto& target : to->named_parameters()) {
+    const torch::Tensor* value = source.find(target.key());
+    if (value && value->sizes() == target.value().sizes()) {
+      target.value().copy_(*value);
+      ++copied;
+    }
+  }
+  return copied;
 }
 
 LoadedModel load_model(const std::string& path) {

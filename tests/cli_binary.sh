@@ -45,6 +45,24 @@ assert 'precision_radius2' not in rows[3] and rows[0]['map'] > 0.1, rows" "$json
 
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"
 run "$latent" index build --model "$work/f.model" --data mnist --split test --limit 100 --out "$work/f.index"
+# A warm start: the float autoencoder's layers (784-8, 8-784) start a binary model of 8 bits;
+# before any training its code layer's pre-sigmoid output is the float code.
+run "$latent" train --data mnist --limit 500 --type binary --bits 8 --init "$work/f.model" --epochs 1 --out "$work/w.model"
+grep -q -- "--init: 4 of 4 weight tensors" "$work/last_stderr" || fail "--init did not copy the 4 tensors: $(cat "$work/last_stderr")"
+run "$latent" train --data mnist --limit 500 --type binary --bits 8 --init "$work/f.model" --epochs 1 --lr 1e-12 --schedule constant \
+  --out "$work/w0.model"
+"$latent" encode --model "$work/f.model" --data mnist --split test --limit 20 --out "$work/f_codes.csv" 2>/dev/null &&
+  "$latent" encode --model "$work/w0.model" --data mnist --split test --limit 20 --out "$work/w0_codes.csv" 2>/dev/null ||
+  fail "encode after --init"
+/usr/bin/python3 -c "
+import math
+rows = lambda p: [[float(v) for v in l.split(',')[1:]] for l in open(p).read().split()[1:]]
+f, w = rows('$work/f_codes.csv'), rows('$work/w0_codes.csv')
+assert len(f) == len(w) == 20, (len(f), len(w))
+worst = max(abs(1 / (1 + math.exp(-a)) - b) for fr, wr in zip(f, w) for a, b in zip(fr, wr))
+assert worst < 1e-4, worst" || fail "a binary model started from the float one should give sigmoid(float code)"
+expect_bad "init of another input size" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
+
 expect_bad "bits not a multiple of 8" "$latent" train --data mnist --limit 100 --type binary --bits 12 --out "$work/bad.model"
 expect_bad "too many bits" "$latent" train --data mnist --limit 100 --type binary --bits 512 --out "$work/bad.model"
 expect_bad "bits without binary" "$latent" train --data mnist --limit 100 --bits 32 --out "$work/bad.model"

@@ -21,6 +21,10 @@ struct LoadedModel {
 /// Writes the model atomically.
 void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta);
 LoadedModel load_model(const std::string& path);
+/// A warm start: copies every parameter of `from` into the parameter of `to` with the same name
+/// and shape (a trained float autoencoder's layers into a binary one of the same widths, say).
+/// Returns how many tensors were copied.
+int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to);
 
 /// The fields of a model inside an archive; checkpoints use them too.
 void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,

@@ -24,7 +24,7 @@ struct TrainCommand {
   std::string channels = "32,64", corrupt = "none", sparsity = "none";
   ModelSpec spec;
   TrainOptions options;
-  std::string out, checkpoint, resume, log;
+  std::string out, checkpoint, resume, log, init;
   std::string type = "ae";
   ParallelCli parallel;
   std::string noise_schedule = "linear:0:4";
@@ -71,7 +71,18 @@ struct TrainCommand {
       options.validate();
       torch::manual_seed(runtime.seed);  // the initial weights
       Autoencoder model(spec);
+      if (!init.empty()) {
+        LoadedModel from = load_model(init);
+        if (from.model->spec().input_size() != spec.input_size())
+          throw Error("--init " + init + ": its input has " + std::to_string(from.model->spec().input_size()) +
+                      " values, the data " + std::to_string(spec.input_size()));
+        const int64_t copied = copy_matching_parameters(from.model, model);
+        if (copied == 0) throw Error("--init " + init + ": no layer has the name and shape of this model's");
+        log_line("--init: " + std::to_string(copied) + " of " + std::to_string(model->parameters().size()) +
+                 " weight tensors from " + init);
+      }
       meta = {{"data", data.data}, {"limit", data.limit}, {"val", val_fraction}, {"train_options", options.to_json()}};
+      if (!init.empty()) meta["init"] = init;
       trainer = std::make_unique<Trainer>(model, options);
       trainer->set_checkpoint(checkpoint, norm, meta);
     } else if (raw.features() != trainer->model()->spec().input_size()) {
@@ -195,6 +206,9 @@ void add_train_command(CLI::App& app) {
       ->default_val(0);
   sub->add_option("--out", cmd->out, "Model file to write")->required();
   sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint written after every epoch (default: OUT.ckpt)");
+  sub->add_option("--init", cmd->init,
+                  "Start from this model file's weights wherever a layer has the same name and shape (e.g. a "
+                  "trained float autoencoder's layers for a --type binary model of the same widths)");
   sub->add_option("--resume", cmd->resume, "Continue from this checkpoint (model, optimizer, data and options)");
   sub->add_option("--log", cmd->log, "Append one JSON line per epoch to this file");
   cmd->runtime.add_to(sub);
