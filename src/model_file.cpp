@@ -47,6 +47,8 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std
   } catch (const Error& e) {
     std::string message = e.what();
     throw Error(message.rfind(name, 0) == 0 ? message : name + ": " + message);
+  } catch (const nlohmann::json::exception&) {  // a field missing or of the wrong type (fuzz_checkpoint)
+    throw Error(name + ": damaged model file (spec, normalization or meta)");
   }
   // Module::load swaps in whatever tensors the archive holds: every one must keep the shape and
   // type the spec gives it, or the first forward pass fails deep inside torch (fuzz_model).

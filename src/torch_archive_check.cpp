@@ -1,6 +1,7 @@
 #include "latent/torch_archive_check.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <regex>
 
@@ -62,18 +63,24 @@ void check_source(const std::string& source, const std::string& name) {
 }
 
 /// Walks a pickle's opcodes (the ones LibTorch's Unpickler reads) and checks that every length
-/// it would allocate for lies inside the pickle: its readBytes reserves the claimed length first
-/// (a 4-byte BINUNICODE length of 2 GB was an out-of-memory in fuzz_model).
-void check_pickle(const std::string& p, const std::string& name) {
+/// it would allocate for lies inside the pickle, as its readBytes reserves the claimed length
+/// first (a BINUNICODE length of 2 GB was an out-of-memory in fuzz_model), and that a tensor
+/// storage's element count (the last number of the tuple before BINPERSID) is at most the
+/// archive's size: torch allocates the storage before it reads its bytes (25 GB, fuzz_model).
+void check_pickle(const std::string& p, size_t archive_size, const std::string& name) {
   size_t at = 0;
   auto need = [&](uint64_t n) {
     if (n > p.size() - at) damaged(name, "pickle length past its end");
   };
-  auto skip_counted = [&](int length_bytes) {
-    need(static_cast<uint64_t>(length_bytes));
+  auto little_endian = [&](size_t bytes) {
+    need(bytes);
     uint64_t n = 0;
-    for (int i = length_bytes - 1; i >= 0; --i) n = n << 8 | static_cast<uint8_t>(p[at + static_cast<size_t>(i)]);
-    at += static_cast<size_t>(length_bytes);
+    for (size_t i = bytes; i-- > 0;) n = n << 8 | static_cast<uint8_t>(p[at + i]);
+    at += bytes;
+    return n;
+  };
+  auto skip_counted = [&](size_t length_bytes) {
+    const uint64_t n = little_endian(length_bytes);
     need(n);
     at += static_cast<size_t>(n);
   };
@@ -82,20 +89,33 @@ void check_pickle(const std::string& p, const std::string& name) {
     if (end == std::string::npos) damaged(name, "pickle length past its end");
     at = end + 1;
   };
+  uint64_t last_number = 0;  // since the last MARK
   while (at < p.size()) {
     const uint8_t op = static_cast<uint8_t>(p[at++]);
     switch (op) {
       case '.': return;  // STOP
-      case '(': case ')': case 't': case '}': case ']': case 'e': case 'a': case 'u': case 's': case 'b':
-      case 'R': case 'Q': case 'N': case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x94:
+      case '(': last_number = 0; break;  // MARK
+      case 'Q':  // BINPERSID: ('storage', type, key, location, numel)
+        if (last_number > archive_size) damaged(name, "tensor storage larger than the archive");
+        break;
+      case ')': case 't': case '}': case ']': case 'e': case 'a': case 'u': case 's': case 'b':
+      case 'R': case 'N': case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x94:
         break;  // no argument
-      case 'q': case 'h': case 'K': need(1); at += 1; break;
-      case 'M': need(2); at += 2; break;
-      case 'r': case 'j': case 'J': need(4); at += 4; break;
+      case 'K': last_number = little_endian(1); break;  // BININT1
+      case 'M': last_number = little_endian(2); break;  // BININT2
+      case 'J': last_number = static_cast<uint64_t>(std::abs(static_cast<int64_t>(static_cast<int32_t>(little_endian(4))))); break;
+      case 0x8a: {  // LONG1: n bytes, little-endian two's complement
+        const uint64_t n = little_endian(1);
+        if (n > 8) damaged(name, "pickle integer too large");
+        last_number = little_endian(static_cast<size_t>(n));
+        if (n == 8 && (last_number >> 63)) last_number = ~last_number + 1;
+        break;
+      }
+      case 'q': case 'h': case 0x80: need(1); at += 1; break;  // BINPUT, BINGET, PROTO
+      case 'r': case 'j': need(4); at += 4; break;
       case 'G': case 0x95: need(8); at += 8; break;
-      case 0x80: need(1); at += 1; break;  // PROTO
       case 'c': skip_line(); skip_line(); break;  // GLOBAL module\nname\n
-      case 0x8a: case 0x8c: case 'C': case 'U': skip_counted(1); break;  // LONG1, short strings and bytes
+      case 0x8c: case 'C': case 'U': skip_counted(1); break;  // short strings and bytes
       case 'X': case 'B': case 'T': case 0x8b: skip_counted(4); break;  // BINUNICODE, BINBYTES, BINSTRING, LONG4
       case 0x8d: case 0x8e: skip_counted(8); break;  // BINUNICODE8, BINBYTES8
       default: damaged(name, "unexpected pickle opcode");
@@ -134,7 +154,7 @@ void check_torch_archive(const std::string& bytes, const std::string& name) {
     if (local > dir_at || dir_at - local < 30 || le(bytes, local, 4) != 0x04034b50) damaged(name, "zip entry header");
     const size_t data = local + 30 + le(bytes, local + 26, 2) + le(bytes, local + 28, 2);
     if (data > dir_at || packed > dir_at - data) damaged(name, "zip entry outside the file");
-    if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".pkl") == 0) check_pickle(bytes.substr(data, packed), name);
+    if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".pkl") == 0) check_pickle(bytes.substr(data, packed), bytes.size(), name);
     if (source) check_source(method == 0 ? bytes.substr(data, packed) : inflate_entry(bytes.substr(data, packed), unpacked, name), name);
   }
 }
