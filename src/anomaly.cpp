@@ -7,7 +7,7 @@
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
-#include "latent/json_int.h"
+#include "latent/json_number.h"
 #include "latent/evaluate.h"
 #include "latent/read_bytes.h"
 #include "latent/roc.h"

@@ -18,6 +18,7 @@
 #include "latent/binary_codes.h"
 #include "latent/container.h"
 #include "latent/error.h"
+#include "latent/json_number.h"
 #include "faiss_check.h"
 
 namespace latent {
@@ -55,7 +56,7 @@ IndexInfo info_from_json(const nlohmann::json& j) {
   info.model_path = j.at("model_path");
   info.data = j.at("data");
   info.split = j.at("split");
-  info.labels = j.at("labels").get<std::vector<int64_t>>();
+  info.labels = json_ints(j.at("labels"), std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   info.paths = j.at("paths").get<std::vector<std::string>>();
   info.similarity_scale = j.at("similarity_scale");
   info.kind = j.at("kind");

@@ -10,7 +10,7 @@
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
-#include "latent/json_int.h"
+#include "latent/json_number.h"
 #include "latent/read_bytes.h"
 
 namespace latent {
@@ -103,10 +103,10 @@ CompressedCodes unpack_compressed(const std::string& bytes, const std::string& n
                   std::to_string(kCompressedFormat));
     codes.model_fingerprint = header.at("model").get<std::string>();
     codes.count = json_int(header.at("count"), 0, std::numeric_limits<int64_t>::max());
-    codes.sample_shape = header.at("shape").get<std::vector<int64_t>>();
+    codes.sample_shape = json_ints(header.at("shape"));
     codes.quantizer.bits = static_cast<int>(json_int(header.at("bits")));
-    codes.quantizer.lo = header.at("lo").get<std::vector<float>>();
-    codes.quantizer.hi = header.at("hi").get<std::vector<float>>();
+    codes.quantizer.lo = json_floats(header.at("lo"));
+    codes.quantizer.hi = json_floats(header.at("hi"));
     if (json_int(header.at("dims"), 0, std::numeric_limits<int64_t>::max()) != codes.quantizer.dims()) throw damaged("dims");
   } catch (const nlohmann::json::exception&) {
     throw damaged("header");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "latent/error.h"
+#include "latent/json_number.h"
 
 namespace latent {
 namespace {
@@ -90,25 +91,25 @@ nlohmann::json ModelSpec::to_json() const {
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
   ModelSpec spec;
   try {
-    spec.input_shape = j.at("input_shape").get<std::vector<int64_t>>();
+    spec.input_shape = json_ints(j.at("input_shape"));
     spec.arch = j.at("arch").get<std::string>();
-    spec.layers = j.at("layers").get<std::vector<int64_t>>();
-    spec.latent = j.at("latent").get<int64_t>();
+    spec.layers = json_ints(j.at("layers"));
+    spec.latent = json_int(j.at("latent"));
     spec.activation = j.at("activation").get<std::string>();
     spec.code_activation = j.at("code_activation").get<std::string>();
     spec.output = j.at("output").get<std::string>();
     spec.loss = j.at("loss").get<std::string>();
-    spec.channels = j.value("channels", spec.channels);
+    if (j.contains("channels")) spec.channels = json_ints(j.at("channels"));
     spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
     spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));
     spec.contractive = j.value("contractive", 0.0);
     // Added later: files written before have none of these (a plain autoencoder).
     spec.code_head = j.value("code_head", spec.code_head);
     spec.beta = j.value("beta", spec.beta);
-    spec.kl_warmup = j.value("kl_warmup", spec.kl_warmup);
+    if (j.contains("kl_warmup")) spec.kl_warmup = static_cast<int>(json_int(j.at("kl_warmup")));
     spec.noise_start = j.value("noise_start", spec.noise_start);
     spec.noise_end = j.value("noise_end", spec.noise_end);
-    spec.noise_epochs = j.value("noise_epochs", spec.noise_epochs);
+    if (j.contains("noise_epochs")) spec.noise_epochs = static_cast<int>(json_int(j.at("noise_epochs")));
     spec.bit_balance = j.value("bit_balance", spec.bit_balance);
     spec.bit_decorrelation = j.value("bit_decorrelation", spec.bit_decorrelation);
   } catch (const nlohmann::json::exception& e) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "latent/error.h"
+#include "latent/json_number.h"
 
 namespace latent {
 
@@ -56,11 +57,11 @@ Normalization Normalization::from_json(const nlohmann::json& j) {
   Normalization norm;
   norm.kind = j.at("kind").get<std::string>();
   if (norm.kind == "scale") {
-    norm.divisor = j.at("divisor").get<float>();
+    norm.divisor = json_float(j.at("divisor"));
     if (!(norm.divisor > 0)) throw Error("normalization divisor must be positive");
   } else if (norm.kind == "standardize") {
-    norm.mean = j.at("mean").get<std::vector<float>>();
-    norm.stddev = j.at("stddev").get<std::vector<float>>();
+    norm.mean = json_floats(j.at("mean"));
+    norm.stddev = json_floats(j.at("stddev"));
     if (norm.mean.size() != norm.stddev.size()) throw Error("normalization mean and stddev differ in length");
   } else {
     throw Error("unknown normalization kind '" + norm.kind + "'");

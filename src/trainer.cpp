@@ -5,6 +5,7 @@
 
 #include "latent/corruption.h"
 #include "latent/error.h"
+#include "latent/json_number.h"
 #include "latent/fused_adam.h"
 #include "latent/progress.h"
 #include "latent/threads.h"
@@ -31,15 +32,16 @@ nlohmann::json TrainOptions::to_json() const {
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
   TrainOptions o;
-  o.epochs = j.at("epochs");
-  o.batch = j.at("batch");
+  o.epochs = static_cast<int>(json_int(j.at("epochs")));
+  o.batch = json_int(j.at("batch"));
   o.lr = j.at("lr");
   o.optimizer = j.at("optimizer");
   o.momentum = j.at("momentum");
   o.weight_decay = j.at("weight_decay");
   o.schedule = j.at("schedule");
-  o.patience = j.at("patience");
-  o.seed = j.at("seed");
+  o.patience = static_cast<int>(json_int(j.at("patience")));
+  o.seed = j.at("seed").is_number_unsigned() ? j.at("seed").get<uint64_t>()
+                                           : static_cast<uint64_t>(json_int(j.at("seed"), 0, std::numeric_limits<int64_t>::max()));
   o.validate();
   return o;
 }
@@ -60,12 +62,12 @@ nlohmann::json TrainState::to_json() const {
 
 TrainState TrainState::from_json(const nlohmann::json& j) {
   TrainState state;
-  state.epochs_done = j.at("epochs_done");
-  state.best_epoch = j.at("best_epoch");
+  state.epochs_done = static_cast<int>(json_int(j.at("epochs_done")));
+  state.best_epoch = static_cast<int>(json_int(j.at("best_epoch")));
   state.best_loss = j.at("best_loss").is_null() ? std::numeric_limits<double>::infinity() : j.at("best_loss").get<double>();
   for (const auto& h : j.at("history")) {
     EpochStats s;
-    s.epoch = h.at("epoch");
+    s.epoch = static_cast<int>(json_int(h.at("epoch")));
     s.train_loss = h.at("train_loss");
     s.val_loss = h.at("val_loss").is_null() ? std::numeric_limits<double>::quiet_NaN() : h.at("val_loss").get<double>();
     s.lr = h.at("lr");
