@@ -66,7 +66,8 @@ void check_source(const std::string& source, const std::string& name) {
 /// it would allocate for lies inside the pickle, as its readBytes reserves the claimed length
 /// first (a BINUNICODE length of 2 GB was an out-of-memory in fuzz_model), and that a tensor
 /// storage's element count (the last number of the tuple before BINPERSID) is at most the
-/// archive's size: torch allocates the storage before it reads its bytes (25 GB, fuzz_model).
+/// archive's size: torch allocates the storage before it reads its bytes (25 GB, fuzz_model),
+/// and that memo indices come in order (a LONG_BINPUT of 2^31 grew the memo to 31 GB).
 void check_pickle(const std::string& p, size_t archive_size, const std::string& name) {
   size_t at = 0;
   auto need = [&](uint64_t n) {
@@ -89,7 +90,8 @@ void check_pickle(const std::string& p, size_t archive_size, const std::string& 
     if (end == std::string::npos) damaged(name, "pickle length past its end");
     at = end + 1;
   };
-  uint64_t last_number = 0;  // since the last MARK
+  uint64_t last_number = 0;   // since the last MARK
+  uint64_t memo_entries = 0;  // memo indices are given in order: 0, 1, 2, ...
   while (at < p.size()) {
     const uint8_t op = static_cast<uint8_t>(p[at++]);
     switch (op) {
@@ -99,8 +101,9 @@ void check_pickle(const std::string& p, size_t archive_size, const std::string& 
         if (last_number > archive_size) damaged(name, "tensor storage larger than the archive");
         break;
       case ')': case 't': case '}': case ']': case 'e': case 'a': case 'u': case 's': case 'b':
-      case 'R': case 'N': case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x94:
+      case 'R': case 'N': case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89:
         break;  // no argument
+      case 0x94: ++memo_entries; break;  // MEMOIZE
       case 'K': last_number = little_endian(1); break;  // BININT1
       case 'M': last_number = little_endian(2); break;  // BININT2
       case 'J': last_number = static_cast<uint64_t>(std::abs(static_cast<int64_t>(static_cast<int32_t>(little_endian(4))))); break;
@@ -111,8 +114,13 @@ void check_pickle(const std::string& p, size_t archive_size, const std::string& 
         if (n == 8 && (last_number >> 63)) last_number = ~last_number + 1;
         break;
       }
-      case 'q': case 'h': case 0x80: need(1); at += 1; break;  // BINPUT, BINGET, PROTO
-      case 'r': case 'j': need(4); at += 4; break;
+      case 'q': case 'r': {  // BINPUT, LONG_BINPUT: the Unpickler grows its memo to the index
+        if (little_endian(op == 'q' ? 1 : 4) > memo_entries) damaged(name, "pickle memo index out of order");
+        ++memo_entries;
+        break;
+      }
+      case 'h': case 0x80: need(1); at += 1; break;  // BINGET, PROTO
+      case 'j': need(4); at += 4; break;  // LONG_BINGET
       case 'G': case 0x95: need(8); at += 8; break;
       case 'c': skip_line(); skip_line(); break;  // GLOBAL module\nname\n
       case 0x8c: case 'C': case 'U': skip_counted(1); break;  // short strings and bytes
