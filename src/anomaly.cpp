@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <limits>
 
 #include "latent/atomic_file.h"
 #include "latent/container.h"
@@ -195,7 +196,7 @@ Detector load_detector(const std::string& path) {
     d.threshold_rule = header.at("threshold_rule");
     d.threshold = header.at("threshold");
     d.normal_class = json_int(header.at("normal_class"));
-    d.fitted_on = header.at("fitted_on");
+    d.fitted_on = json_int(header.at("fitted_on"), 0, std::numeric_limits<int64_t>::max());
     d.calibration = header.at("calibration");
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged detector file (header)");
