@@ -150,19 +150,7 @@ LoadedClassifier load_classifier(const std::string& path) {
   constexpr int64_t kMaxClasses = 1 << 20;  // the softmax layer is allocated from this count
   if (classes.toInt() < 1 || classes.toInt() > kMaxClasses) throw Error(path + ": damaged classifier file (class count)");
   LoadedClassifier loaded{Classifier(body.model, classes.toInt()), body.normalization, body.meta};
-  std::vector<std::vector<int64_t>> shapes;
-  for (const auto& p : loaded.model->head()->parameters()) shapes.push_back(p.sizes().vec());
-  try {
-    torch::serialize::InputArchive head;
-    archive.read("head", head);
-    loaded.model->head()->load(head);
-  } catch (const std::exception& e) {
-    throw Error(path + ": the softmax layer does not match the classifier's shape");
-  }
-  size_t at = 0;
-  for (const auto& p : loaded.model->head()->parameters())  // load() takes any shape it finds
-    if (p.sizes().vec() != shapes[at++] || p.scalar_type() != torch::kFloat32 || !p.is_contiguous())
-      throw Error(path + ": the softmax layer does not match the classifier's shape");
+  load_module_checked(*loaded.model->head(), archive, "head", path + ": the softmax layer does not match the classifier's shape");
   loaded.model->eval();
   return loaded;
 }

@@ -50,27 +50,7 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std
   } catch (const nlohmann::json::exception&) {  // a field missing or of the wrong type (fuzz_checkpoint)
     throw Error(name + ": damaged model file (spec, normalization or meta)");
   }
-  // Module::load swaps in whatever tensors the archive holds: every one must keep the shape and
-  // type the spec gives it, or the first forward pass fails deep inside torch (fuzz_model).
-  std::vector<std::pair<std::vector<int64_t>, c10::ScalarType>> expected;
-  for (const auto& t : loaded.model->named_parameters()) expected.emplace_back(t.value().sizes().vec(), t.value().scalar_type());
-  for (const auto& t : loaded.model->named_buffers()) expected.emplace_back(t.value().sizes().vec(), t.value().scalar_type());
-  try {
-    torch::serialize::InputArchive weights;
-    archive.read("weights", weights);
-    loaded.model->load(weights);
-  } catch (const std::exception& e) {
-    throw Error(name + ": weights do not match the model spec");
-  }
-  size_t at = 0;
-  auto matches = [&](const torch::Tensor& t) {
-    const auto& [sizes, type] = expected[at++];
-    return t.defined() && t.sizes().vec() == sizes && t.scalar_type() == type && t.is_contiguous();
-  };
-  for (const auto& t : loaded.model->named_parameters())
-    if (!matches(t.value())) throw Error(name + ": weights do not match the model spec (" + t.key() + ")");
-  for (const auto& t : loaded.model->named_buffers())
-    if (!matches(t.value())) throw Error(name + ": weights do not match the model spec (" + t.key() + ")");
+  load_module_checked(*loaded.model, archive, "weights", name + ": weights do not match the model spec");
   loaded.model->eval();
   return loaded;
 }
@@ -97,6 +77,30 @@ void save_model(const std::string& path, Autoencoder& model, const Normalization
   torch::serialize::OutputArchive archive;
   write_model_fields(archive, model, norm, meta);
   write_file_atomic(path, pack_container("model", archive_bytes(archive)));
+}
+
+void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& key,
+                         const std::string& error) {
+  auto tensors = [&] {
+    std::vector<torch::Tensor> all = module.parameters();
+    for (const auto& b : module.buffers()) all.push_back(b);
+    return all;
+  };
+  // load() swaps new contents into the same tensors (set_), so the shapes are kept as values.
+  std::vector<std::pair<std::vector<int64_t>, c10::ScalarType>> expected;
+  for (const auto& t : tensors()) expected.emplace_back(t.sizes().vec(), t.scalar_type());
+  try {
+    torch::serialize::InputArchive nested;
+    archive.read(key, nested);
+    module.load(nested);
+  } catch (const std::exception&) {
+    throw Error(error);
+  }
+  std::vector<torch::Tensor> loaded = tensors();
+  for (size_t i = 0; i < loaded.size(); ++i)
+    if (!loaded[i].defined() || loaded[i].sizes().vec() != expected[i].first ||
+        loaded[i].scalar_type() != expected[i].second || !loaded[i].is_contiguous())
+      throw Error(error);
 }
 
 int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to) {

@@ -21,6 +21,11 @@ struct LoadedModel {
 /// Writes the model atomically.
 void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta);
 LoadedModel load_model(const std::string& path);
+/// Module::load of the archive nested under `key`, refusing (Error(error)) any tensor whose shape,
+/// type or layout differs from the one the module was built with: load() itself takes whatever
+/// the archive holds, and the first forward pass would then fail deep inside torch (fuzz_model).
+void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& key,
+                         const std::string& error);
 /// A warm start: copies every parameter of `from` into the parameter of `to` with the same name
 /// and shape (a trained float autoencoder's layers into a binary one of the same widths, say).
 /// Returns how many tensors were copied.
