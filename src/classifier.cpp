@@ -8,7 +8,6 @@
 #include "latent/fused_adam.h"
 #include "latent/model_file.h"
 #include "latent/progress.h"
-#include "latent/threads.h"
 
 namespace latent {
 
@@ -42,8 +41,7 @@ void train_classifier(Classifier& model, const Dataset& train, const ClassifierT
   if (!options.freeze_encoder)
     for (const auto& item : model->body()->named_parameters())
       if (item.key().rfind("encoder.", 0) == 0) params.push_back(item.value());
-  FusedAdam optimizer(params, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay),
-                      configured_threads());
+  FusedAdam optimizer(params, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
   const int64_t n = train.size();
   const int64_t steps_per_epoch = (n + options.batch - 1) / options.batch;
   const int64_t total_steps = steps_per_epoch * options.epochs;

@@ -1,11 +1,7 @@
 #include "latent/data_parallel.h"
 
-#include <condition_variable>
 #include <cstring>
-#include <exception>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
@@ -14,6 +10,7 @@
 #include "latent/error.h"
 #include "latent/model_file.h"
 #include "latent/threads.h"
+#include "latent/worker_pool.h"
 
 namespace latent {
 
@@ -24,78 +21,16 @@ void ParallelOptions::validate() const {
   if (processes.rank < 0 || processes.rank >= processes.world_size)
     throw Error("--rank " + std::to_string(processes.rank) + ": expected 0.." + std::to_string(processes.world_size - 1));
   if (processes.timeout.count() < 1) throw Error("--timeout must be at least 1 second");
+  if (engine != "auto" && engine != "autograd") throw Error("--engine " + engine + ": expected auto or autograd");
 }
 
-// Worker threads 1..R-1 (the calling thread is replica 0), woken once per step.
-struct DataParallel::Pool {
-  std::vector<std::thread> threads;
-  std::mutex mutex;
-  std::condition_variable wake, done;
-  uint64_t generation = 0;
-  int pending = 0;
-  bool stop = false;
-  std::function<void(int)> job;
-  std::vector<std::exception_ptr> errors;
+bool ParallelOptions::dense(const ModelSpec& spec) const {
+  return engine == "auto" && replicas == 1 && precision == "fp32" && DenseGradient::supports(spec);
+}
 
-  explicit Pool(int workers) : errors(workers + 1) {
-    for (int index = 1; index <= workers; ++index) threads.emplace_back([this, index] { loop(index); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      stop = true;
-    }
-    wake.notify_all();
-    for (auto& t : threads) t.join();
-  }
-  void loop(int index) {
-    // Thread-local settings a new thread does not inherit: OpenMP's team size (else every
-    // torch op in this replica would start a team of one per core) and flush-to-zero.
-    at::set_num_threads(1);
-    at::globalContext().setFlushDenormal(true);
-    uint64_t seen = 0;
-    for (;;) {
-      std::function<void(int)> work;
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] { return stop || generation != seen; });
-        if (stop) return;
-        seen = generation;
-        work = job;
-      }
-      try {
-        work(index);
-      } catch (...) {
-        errors[index] = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      if (--pending == 0) done.notify_one();
-    }
-  }
-  /// Runs work(i) for i = 0 (here) and 1..R-1 (workers); rethrows the first failure.
-  void run(const std::function<void(int)>& work) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      job = work;
-      pending = static_cast<int>(threads.size());
-      ++generation;
-    }
-    wake.notify_all();
-    try {
-      work(0);
-    } catch (...) {
-      errors[0] = std::current_exception();
-    }
-    std::unique_lock<std::mutex> lock(mutex);
-    done.wait(lock, [&] { return pending == 0; });
-    for (auto& e : errors)
-      if (e) {
-        std::exception_ptr first = e;
-        for (auto& clear : errors) clear = nullptr;
-        std::rethrow_exception(first);
-      }
-  }
-};
+bool ParallelOptions::active(const ModelSpec& spec) const {
+  return replicas > 1 || processes.world_size > 1 || precision != "fp32" || dense(spec);
+}
 
 namespace {
 // CPU autocast for one forward pass: matrix multiplies in bfloat16, reductions and the loss as
@@ -117,10 +52,16 @@ DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
     : model_(std::move(model)), options_(std::move(options)) {
   options_.validate();
   if (options_.processes.world_size > 1) group_ = std::make_unique<ProcessGroup>(options_.processes);
+  if (options_.dense(model_->spec())) dense_ = std::make_unique<DenseGradient>(model_);
   if (options_.replicas > 1) {
     // Each replica runs its GEMMs on its own core: OpenBLAS's pool would only fight them.
     set_blas_threads(std::max(1, configured_threads() / options_.replicas));
-    pool_ = std::make_unique<Pool>(options_.replicas - 1);
+    // Thread-local settings a new thread does not inherit: OpenMP's team size (else every torch
+    // op in a replica would start a team of one per core) and flush-to-zero.
+    pool_ = std::make_unique<WorkerPool>(options_.replicas, [] {
+      at::set_num_threads(1);
+      at::globalContext().setFlushDenormal(true);
+    });
   }
   params_ = model_->parameters();
   int64_t total = 1;  // the loss rides along in the last slot
@@ -150,18 +91,24 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
   const int64_t world = world_size(), rank = this->rank();
   torch::Tensor local = indices.slice(0, rank * n / world, (rank + 1) * n / world);
   const int64_t local_n = local.size(0);
-  const int replicas = options_.replicas;
-  std::vector<double> losses(replicas, 0.0);
-  auto shard = [&](int r) {
-    torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
-    losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n));
-  };
-  if (pool_)
-    pool_->run(shard);
-  else
-    shard(0);
   double loss = 0;
-  for (double l : losses) loss += l;
+  if (dense_) {
+    loss = dense_->gradients(x, local, n);
+  } else {
+    for (auto& p : params_)
+      if (p.grad().defined()) p.mutable_grad().zero_();
+    const int replicas = options_.replicas;
+    std::vector<double> losses(replicas, 0.0);
+    auto shard = [&](int r) {
+      torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
+      losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n));
+    };
+    if (pool_)
+      pool_->run(shard);
+    else
+      shard(0);
+    for (double l : losses) loss += l;
+  }
   if (!group_) return loss;
 
   torch::NoGradGuard no_grad;

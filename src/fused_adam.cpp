@@ -1,18 +1,31 @@
 #include "latent/fused_adam.h"
 
 #include <cmath>
-#include <thread>
+#include <vector>
 
 #include "adam_kernel.h"
+#include "latent/threads.h"
+#include "latent/worker_pool.h"
 
 namespace latent {
 
-FusedAdam::FusedAdam(std::vector<torch::Tensor> params, torch::optim::AdamOptions options, int threads)
-    : torch::optim::Adam(std::move(params), options.amsgrad(false)), threads_(std::max(1, threads)) {}
+FusedAdam::FusedAdam(std::vector<torch::Tensor> params, torch::optim::AdamOptions options)
+    : torch::optim::Adam(std::move(params), options.amsgrad(false)) {}
+
+namespace {
+struct Update {
+  float* param;
+  const float* grad;
+  float *exp_avg, *exp_avg_sq;
+  int64_t n;
+  AdamCoefficients c;
+};
+}  // namespace
 
 torch::Tensor FusedAdam::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   torch::Tensor loss = closure ? closure() : torch::Tensor{};
+  std::vector<Update> updates;
   for (auto& group : param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     for (auto& p : group.params()) {
@@ -38,22 +51,21 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       c.inv_sqrt_bias2 = static_cast<float>(1 / std::sqrt(1 - std::pow(beta2, state.step())));
       c.eps = static_cast<float>(options.eps());
       c.weight_decay = static_cast<float>(options.weight_decay());
-      float* param = p.data_ptr<float>();
-      const float* grad = p.grad().data_ptr<float>();
-      float* m = state.exp_avg().data_ptr<float>();
-      float* v = state.exp_avg_sq().data_ptr<float>();
-      const int64_t n = p.numel();
-      // A second thread pays off only for large tensors (spawning costs ~20 µs).
-      if (threads_ < 2 || n < (int64_t{1} << 16)) {
-        adam_update(param, grad, m, v, n, c);
-        continue;
-      }
-      int64_t half = (n / 2 + 15) / 16 * 16;
-      std::thread helper([&] { adam_update(param + half, grad + half, m + half, v + half, n - half, c); });
-      adam_update(param, grad, m, v, half, c);
-      helper.join();
+      updates.push_back({p.data_ptr<float>(), p.grad().data_ptr<float>(), state.exp_avg().data_ptr<float>(),
+                         state.exp_avg_sq().data_ptr<float>(), p.numel(), c});
     }
   }
+  // Every thread takes its slice of each large tensor (64-byte aligned); small ones stay whole.
+  WorkerPool& pool = training_pool();
+  const int64_t threads = pool.size();
+  pool.run([&](int t) {
+    for (const Update& u : updates) {
+      if (u.n < 4096 && t > 0) continue;
+      int64_t begin = u.n < 4096 ? 0 : std::min(u.n, (u.n * t / threads + 15) / 16 * 16);
+      int64_t end = u.n < 4096 ? u.n : std::min(u.n, (u.n * (t + 1) / threads + 15) / 16 * 16);
+      adam_update(u.param + begin, u.grad + begin, u.exp_avg + begin, u.exp_avg_sq + begin, end - begin, u.c);
+    }
+  });
   return loss;
 }
 

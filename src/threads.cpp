@@ -3,7 +3,11 @@
 #include <dlfcn.h>
 #include <sched.h>
 
+#include <memory>
+
 #include <ATen/Parallel.h>
+
+#include "latent/worker_pool.h"
 
 namespace latent {
 namespace {
@@ -11,6 +15,16 @@ int g_threads = 1;
 }
 
 int configured_threads() { return g_threads; }
+
+WorkerPool& training_pool() {
+  static std::unique_ptr<WorkerPool> pool;
+  if (!pool || pool->size() != g_threads)
+    pool = std::make_unique<WorkerPool>(g_threads, [] {
+      at::set_num_threads(1);
+      at::globalContext().setFlushDenormal(true);
+    });
+  return *pool;
+}
 
 int available_cores() {
   cpu_set_t set;

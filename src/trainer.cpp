@@ -82,7 +82,7 @@ Trainer::Trainer(Autoencoder model, TrainOptions options) : model_(std::move(mod
   options_.validate();
   if (options_.optimizer == "adam")
     optimizer_ = std::make_unique<FusedAdam>(
-        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay), configured_threads());
+        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
   else
     optimizer_ = std::make_unique<torch::optim::SGD>(
         model_->parameters(),
@@ -130,7 +130,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor rows = order.slice(0, step * options_.batch, (step + 1) * options_.batch);
-      optimizer_->zero_grad();
+      if (!gradient_fn_) optimizer_->zero_grad();  // a gradient_fn sets .grad itself
       torch::Tensor loss;
       double loss_value;
       if (gradient_fn_) {

@@ -3,7 +3,8 @@
 // process and W processes (c10d/Gloo), each computing the gradient of its shard's share of the
 // mean loss; the shares are summed (threads: autograd accumulates into the shared parameters'
 // .grad; processes: one all-reduce of a flat buffer), so one optimizer step sees the gradient
-// of the whole batch, as with one replica, up to float rounding.
+// of the whole batch, as with one replica, up to float rounding. With one replica and fp32, a
+// plain dense model's local gradient comes from DenseGradient (its own threads) instead.
 //
 // Exactly equal only for objectives that are means over images of deterministic terms. Noise
 // (--corrupt, the VAE's sampled code) is drawn per shard, and the kl sparsity penalty is taken
@@ -17,17 +18,24 @@
 #include <torch/torch.h>
 
 #include "latent/autoencoder.h"
+#include "latent/dense_gradient.h"
 #include "latent/process_group.h"
+#include "latent/worker_pool.h"
 
 namespace latent {
 
 struct ParallelOptions {
   int replicas = 1;                 ///< threads in this process, each with one intra-op thread
   std::string precision = "fp32";   ///< fp32 | bf16
+  /// auto: DenseGradient's hand-written passes when the model allows (one replica, fp32);
+  /// autograd: always LibTorch's autograd.
+  std::string engine = "auto";
   ProcessGroupOptions processes;    ///< world_size 1: no other processes
   void validate() const;
-  /// Anything beyond plain single-replica fp32 training?
-  bool active() const { return replicas > 1 || processes.world_size > 1 || precision != "fp32"; }
+  /// Does training of this model need a DataParallel (anything but autograd on one replica)?
+  bool active(const ModelSpec& spec) const;
+  /// Are the gradients DenseGradient's?
+  bool dense(const ModelSpec& spec) const;
 };
 
 class DataParallel {
@@ -38,7 +46,7 @@ class DataParallel {
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
-  /// Adds the gradient of the mean loss over the rows `indices` (the whole step's batch, the
+  /// Sets .grad to the gradient of the mean loss over the rows `indices` (the whole step's batch, the
   /// same on every rank) of `x` to the model's .grad and returns that mean loss.
   double gradients(const torch::Tensor& x, const torch::Tensor& indices);
 
@@ -52,13 +60,13 @@ class DataParallel {
   const ParallelOptions& options() const { return options_; }
 
  private:
-  struct Pool;
   double shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight);
 
   Autoencoder model_;
   ParallelOptions options_;
   std::unique_ptr<ProcessGroup> group_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<WorkerPool> pool_;  ///< the replica threads
+  std::unique_ptr<DenseGradient> dense_;
   std::vector<torch::Tensor> params_;
   torch::Tensor flat_;  ///< all gradients and the loss, all-reduced in one call
 };

@@ -18,4 +18,10 @@ int configured_threads();
 /// Number of cores this process may run on.
 int available_cores();
 
+class WorkerPool;
+/// The pool of configured_threads() threads (the caller counts as one) that latent's own
+/// training loops share: the dense passes, the Adam update. Created on first use; each worker
+/// runs torch ops on one thread and flushes subnormals.
+WorkerPool& training_pool();
+
 }  // namespace latent

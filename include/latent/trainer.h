@@ -69,8 +69,8 @@ class Trainer {
   /// Restores model, optimizer and progress from a checkpoint written by fit().
   static Trainer resume(const std::string& path, Normalization& norm, nlohmann::json& meta);
 
-  /// Replaces fit()'s one-replica gradient (data-parallel training, see data_parallel.h): adds
-  /// the gradient of the mean loss over the rows `indices` of `x` to the model's .grad and
+  /// Replaces fit()'s one-replica gradient (data-parallel training, see data_parallel.h): sets
+  /// the model's .grad to the gradient of the mean loss over the rows `indices` of `x` and
   /// returns that loss.
   using GradientFn = std::function<double(const torch::Tensor& x, const torch::Tensor& indices)>;
   void set_gradient_fn(GradientFn fn) { gradient_fn_ = std::move(fn); }

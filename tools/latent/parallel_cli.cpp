@@ -26,6 +26,11 @@ void ParallelCli::add_to(CLI::App* app) {
   app->add_option("--precision", options.precision,
                   "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients and Adam stay fp32)")
       ->default_val("fp32");
+  app->add_option("--engine", options.engine,
+                  "auto: plain dense models (one replica, fp32) train through latent's hand-written passes, the "
+                  "batch split over --threads threads; autograd: always LibTorch autograd (same results up to "
+                  "float rounding)")
+      ->default_val("auto");
   app->add_option("--world-size", options.processes.world_size,
                   "Processes in a data-parallel run (c10d Gloo); every rank is started with the same flags")
       ->default_val(1);
@@ -139,7 +144,7 @@ bool ParallelCli::launch() {
 }
 
 std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
-  if (!options.active()) return nullptr;
+  if (!options.active(trainer.model()->spec())) return nullptr;
   auto parallel = std::make_unique<DataParallel>(trainer.model(), options);
   parallel->synchronize(trainer.optimizer());
   DataParallel* engine = parallel.get();

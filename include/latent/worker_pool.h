@@ -1,0 +1,35 @@
+#pragma once
+// A fixed set of worker threads that run one job together: run(work) calls work(0) on the
+// calling thread and work(1..size()-1) on the workers, and returns when all are done.
+// Workers spin briefly before sleeping, so back-to-back jobs (a training step's phases, a few
+// hundred microseconds apart) do not pay a futex wake-up each.
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace latent {
+
+class WorkerPool {
+ public:
+  /// `threads` in all, the caller included (1: run() just calls work(0)). Each worker first
+  /// calls `init` (thread-local settings a new thread does not inherit).
+  explicit WorkerPool(int threads, std::function<void()> init = {});
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  /// Rethrows the first exception any part threw, after all parts finished.
+  void run(const std::function<void(int)>& work);
+
+ private:
+  struct Shared;
+  void loop(int index);
+
+  std::unique_ptr<Shared> shared_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace latent

@@ -1,0 +1,24 @@
+#pragma once
+// The elementwise parts of a dense autoencoder's training step, as plain loops over
+// row-major [rows, width] float arrays (no torch header: this file is compiled with flags
+// that let exp/log vectorise, see CMakeLists.txt). Used by DenseGradient.
+#include <cstdint>
+
+namespace latent {
+
+enum class DenseActivation { linear, relu, sigmoid, tanh, selu };
+
+/// z[r, j] = act(z[r, j] + bias[j]) in place.
+void bias_activation(float* z, const float* bias, int64_t rows, int64_t width, DenseActivation act);
+/// delta *= act'(x), the derivative written in terms of the activation's output y = act(x).
+void activation_backward(float* delta, const float* y, int64_t n, DenseActivation act);
+/// Output layer: logits → their gradient (in place) of scale·Σ loss(logit, target), where the loss
+/// is BCE on logits (`bce`), or squared error of sigmoid(logit) (`sigmoid_output`) or of the
+/// logit itself. Returns scale·Σ loss.
+double output_gradient(float* logits, const float* target, int64_t n, bool bce, bool sigmoid_output, float scale);
+/// sums[j] += Σ_r m[r, j].
+void add_column_sums(float* sums, const float* m, int64_t rows, int64_t width);
+/// into[i] += from[i].
+void add_into(float* into, const float* from, int64_t n);
+
+}  // namespace latent

@@ -1,0 +1,116 @@
+// DenseGradient's hand-written passes give autograd's gradients for every activation, code
+// activation and loss it accepts, and training through it lands on autograd's parameters.
+#include <gtest/gtest.h>
+
+#include "fixtures.h"
+#include "latent/data_parallel.h"
+#include "latent/dense_gradient.h"
+#include "latent/progress.h"
+#include "latent/threads.h"
+#include "latent/trainer.h"
+
+namespace latent {
+namespace {
+
+using testing::mnist_slice;
+using testing::mnist_spec;
+
+class DenseGradientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_quiet(true);
+    configure_threads(2);
+  }
+};
+
+// Largest ||autograd − dense|| / ||autograd|| over the parameter gradients, and the two losses.
+struct Comparison {
+  double worst_relative = 0, autograd_loss = 0, dense_loss = 0;
+};
+
+Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows) {
+  torch::manual_seed(3);
+  Autoencoder model(spec);
+  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, rows);
+  torch::Tensor x = data.x.index_select(0, index);
+  Comparison result;
+  result.autograd_loss = model->objective(x, x).item<double>();
+  model->zero_grad();
+  model->objective(x, x).backward();
+  std::vector<torch::Tensor> expected;
+  for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
+  DenseGradient dense(model);
+  result.dense_loss = dense.gradients(data.x, index, rows);
+  auto params = model->parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    result.worst_relative =
+        std::max(result.worst_relative, ((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>());
+  return result;
+}
+
+TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
+  Dataset data = mnist_slice("train", 500);
+  struct Case {
+    std::string activation, code_activation, output, loss;
+  };
+  for (const Case& c : std::vector<Case>{{"relu", "linear", "sigmoid", "bce"},
+                                         {"sigmoid", "sigmoid", "sigmoid", "mse"},
+                                         {"tanh", "tanh", "sigmoid", "bce"},
+                                         {"selu", "relu", "linear", "mse"}}) {
+    ModelSpec spec = mnist_spec({48, 24}, 8);
+    spec.activation = c.activation;
+    spec.code_activation = c.code_activation;
+    spec.output = c.output;
+    spec.loss = c.loss;
+    ASSERT_TRUE(DenseGradient::supports(spec));
+    // 77 rows: shards of 38 and 39 on the two threads.
+    Comparison result = compare(spec, data, 77);
+    SCOPED_TRACE(c.activation + "/" + c.code_activation + "/" + c.output + "/" + c.loss);
+    EXPECT_LT(result.worst_relative, 1e-5);
+    EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
+  }
+}
+
+TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
+  ModelSpec spec = mnist_spec({32}, 8);
+  spec.contractive = 0.1;
+  EXPECT_FALSE(DenseGradient::supports(spec));
+  spec = mnist_spec({32}, 8);
+  spec.code_head = "gaussian";
+  EXPECT_FALSE(DenseGradient::supports(spec));
+  spec = mnist_spec({32}, 8);
+  spec.arch = "conv";
+  EXPECT_FALSE(DenseGradient::supports(spec));
+}
+
+TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
+  Dataset data = mnist_slice("train", 1000);
+  TrainOptions options;
+  options.epochs = 2;
+  options.batch = 100;
+  options.seed = 5;
+  auto fresh = [&] {
+    torch::manual_seed(11);
+    return Trainer(Autoencoder(mnist_spec({64}, 16)), options);
+  };
+  Trainer autograd = fresh();
+  autograd.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+  Trainer dense = fresh();
+  ParallelOptions parallel;
+  ASSERT_TRUE(parallel.dense(dense.model()->spec()));
+  DataParallel engine(dense.model(), parallel);
+  dense.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+  dense.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+  EXPECT_NEAR(autograd.state().history.back().train_loss, dense.state().history.back().train_loss, 1e-5);
+  EXPECT_LT(autograd.state().history.back().train_loss, autograd.state().history.front().train_loss);
+  auto a = autograd.model()->parameters(), b = dense.model()->parameters();
+  Trainer untrained = fresh();
+  auto start = untrained.model()->parameters();
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_LT(((a[i] - b[i]).norm() / a[i].norm()).item<double>(), 1e-5);
+    EXPECT_GT(((a[i] - start[i]).norm() / a[i].norm()).item<double>(), 1e-2);  // training moved them
+  }
+}
+
+}  // namespace
+}  // namespace latent
