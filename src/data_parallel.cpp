@@ -28,9 +28,6 @@ bool ParallelOptions::dense(const ModelSpec& spec) const {
   return engine == "auto" && replicas == 1 && precision == "fp32" && DenseGradient::supports(spec);
 }
 
-bool ParallelOptions::active(const ModelSpec& spec) const {
-  return replicas > 1 || processes.world_size > 1 || precision != "fp32" || dense(spec);
-}
 
 namespace {
 // CPU autocast for one forward pass: matrix multiplies in bfloat16, reductions and the loss as

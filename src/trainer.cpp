@@ -117,6 +117,8 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   const int64_t steps_per_epoch = (n + options_.batch - 1) / options_.batch;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = val.x.defined() && val.size() > 0;
+  if (!gradient_fn_ && !autograd_ && !dense_ && DenseGradient::supports(model_->spec()))
+    dense_ = std::make_unique<DenseGradient>(model_);
   model_->train();
   for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
     torch::manual_seed(options_.seed * 1000003ull + static_cast<uint64_t>(epoch));
@@ -130,12 +132,15 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor rows = order.slice(0, step * options_.batch, (step + 1) * options_.batch);
-      if (!gradient_fn_) optimizer_->zero_grad();  // a gradient_fn sets .grad itself
       torch::Tensor loss;
       double loss_value;
+      // gradient_fn and DenseGradient set .grad; autograd adds to it.
       if (gradient_fn_) {
         loss_value = gradient_fn_(train.x, rows);
+      } else if (dense_) {
+        loss_value = dense_->gradients(train.x, rows, rows.size(0));
       } else {
+        optimizer_->zero_grad();
         torch::Tensor x = train.x.index_select(0, rows);
         loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
         loss_value = loss.item<double>();

@@ -32,8 +32,8 @@ struct ParallelOptions {
   std::string engine = "auto";
   ProcessGroupOptions processes;    ///< world_size 1: no other processes
   void validate() const;
-  /// Does training of this model need a DataParallel (anything but autograd on one replica)?
-  bool active(const ModelSpec& spec) const;
+  /// Anything beyond one process, one replica, fp32?
+  bool active() const { return replicas > 1 || processes.world_size > 1 || precision != "fp32"; }
   /// Are the gradients DenseGradient's?
   bool dense(const ModelSpec& spec) const;
 };

@@ -14,6 +14,7 @@
 
 #include "latent/autoencoder.h"
 #include "latent/dataset.h"
+#include "latent/dense_gradient.h"
 #include "latent/normalization.h"
 
 namespace latent {
@@ -74,6 +75,9 @@ class Trainer {
   /// returns that loss.
   using GradientFn = std::function<double(const torch::Tensor& x, const torch::Tensor& indices)>;
   void set_gradient_fn(GradientFn fn) { gradient_fn_ = std::move(fn); }
+  /// Without a gradient_fn, plain dense models get DenseGradient's passes (the default) or,
+  /// with use_autograd(true), LibTorch autograd; the results agree up to float rounding.
+  void use_autograd(bool autograd) { autograd_ = autograd; }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
   Autoencoder& model() { return model_; }
@@ -94,6 +98,8 @@ class Trainer {
   Normalization checkpoint_norm_;
   nlohmann::json checkpoint_meta_;
   GradientFn gradient_fn_;
+  bool autograd_ = false;
+  std::unique_ptr<DenseGradient> dense_;
 };
 
 }  // namespace latent

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,7 +39,8 @@ void ParallelCli::add_to(CLI::App* app) {
       ->default_val(0);
   app->add_option("--master", master, "HOST:PORT of rank 0's TCPStore rendezvous")->default_val("127.0.0.1:29500");
   app->add_option("--nproc", nproc,
-                  "Start N local processes (ranks 0..N-1 on loopback, each with --threads cores/N unless given) "
+                  "Start N local processes (ranks 0..N-1 on loopback, each with --threads cores/N unless given, and "
+                  "pinned to cores/N cores of its own when there are at least N) "
                   "and wait for them; 0 = this process only")
       ->default_val(0);
   app->add_option("--timeout", timeout_seconds,
@@ -107,6 +109,14 @@ bool ParallelCli::launch() {
                            "127.0.0.1:" + std::to_string(free_loopback_port())});
   if (!threads_given) args.insert(args.end(), {"--threads", std::to_string(std::max(1, available_cores() / nproc))});
 
+  // With a core or more per rank, each rank gets its own cores: unpinned, two ranks' compute and
+  // Gloo threads were seen sharing one core (all-reduce waits 3.6 ms/step instead of 2.4).
+  std::vector<int> cores;
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed)) cores.push_back(cpu);
+  const bool pin = static_cast<int>(cores.size()) >= nproc;
   std::vector<pid_t> children;
   for (int rank = 0; rank < nproc; ++rank) {
     std::vector<std::string> child_args = args;
@@ -118,6 +128,14 @@ bool ParallelCli::launch() {
     if (pid < 0) throw Error("--nproc: fork failed");
     if (pid == 0) {
       prctl(PR_SET_PDEATHSIG, SIGTERM);  // a killed launcher takes its ranks along
+      if (pin) {
+        cpu_set_t own;
+        CPU_ZERO(&own);
+        const size_t per_rank = cores.size() / static_cast<size_t>(nproc);
+        for (size_t i = per_rank * static_cast<size_t>(rank); i < per_rank * static_cast<size_t>(rank + 1); ++i)
+          CPU_SET(cores[i], &own);
+        sched_setaffinity(0, sizeof own, &own);
+      }
       execv("/proc/self/exe", argv.data());
       _exit(127);
     }
@@ -144,7 +162,8 @@ bool ParallelCli::launch() {
 }
 
 std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
-  if (!options.active(trainer.model()->spec())) return nullptr;
+  trainer.use_autograd(options.engine == "autograd");
+  if (!options.active()) return nullptr;
   auto parallel = std::make_unique<DataParallel>(trainer.model(), options);
   parallel->synchronize(trainer.optimizer());
   DataParallel* engine = parallel.get();
