@@ -2,8 +2,9 @@
 # Training throughput of the benchmark model (784-256-32-256-784, ReLU, linear code, BCE on
 # logits, Adam, batch 256) in latent's settings and in the PyTorch reference, interleaved, best
 # of ROUNDS each; the machine's 2-thread sgemm rate measured in the same run as the yardstick.
-# latent settings: the default (--threads 2), 1 vs 2 replica threads, one process on one core,
-# 2 processes over c10d/Gloo on loopback (--nproc 2, one core each), and bf16 autocast.
+# latent settings: the default (--threads 2: the hand-written dense passes, batch split over 2
+# threads), the same through LibTorch autograd, 2 autograd replica threads, one process on one
+# core, 2 processes over c10d/Gloo on loopback (--nproc 2, one core each), and bf16 autocast.
 # Usage: bench/train_throughput.sh [ROUNDS=3]   Last line: one JSON object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,7 @@ flops_per_image=$((6 * (784 * 256 + 256 * 32 + 32 * 256 + 256 * 784)))
 # name|extra flags of `latent train`
 settings=(
   "default|--threads 2"
-  "replicas 1|--threads 2 --replicas 1"
+  "autograd|--threads 2 --engine autograd"
   "replicas 2|--threads 2 --replicas 2"
   "1 process, 1 core|--threads 1"
   "2 Gloo processes|--nproc 2 --threads 1"
