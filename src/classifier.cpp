@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "latent/atomic_file.h"
+#include "latent/corruption.h"
 #include "latent/container.h"
 #include "latent/error.h"
 #include "latent/fused_adam.h"
@@ -29,7 +30,7 @@ void ClassifierTrainOptions::validate() const {
 
 nlohmann::json ClassifierTrainOptions::to_json() const {
   return {{"epochs", epochs}, {"batch", batch},   {"lr", lr}, {"weight_decay", weight_decay},
-          {"freeze_encoder", freeze_encoder}, {"seed", seed}};
+          {"freeze_encoder", freeze_encoder}, {"corrupt", corrupt.str()}, {"seed", seed}};
 }
 
 void train_classifier(Classifier& model, const Dataset& train, const ClassifierTrainOptions& options,
@@ -59,7 +60,7 @@ void train_classifier(Classifier& model, const Dataset& train, const ClassifierT
       torch::Tensor idx = order.slice(0, step * options.batch, (step + 1) * options.batch);
       torch::Tensor x = train.x.index_select(0, idx), y = train.y.index_select(0, idx);
       optimizer.zero_grad();
-      torch::Tensor logits = model->forward(x);
+      torch::Tensor logits = model->forward(corrupt(x, options.corrupt));
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))

@@ -30,7 +30,8 @@ assert len(m["confusion"]) == 10 and all(len(r) == 10 for r in m["confusion"]), 
 assert sum(map(sum, m["confusion"])) == 300, m
 assert m["accuracy"] > 0.2, m  # chance: 0.1
 PY
-run "$latent" classify train --init random --layers 32,16 --data mnist --limit 500 --epochs 1 --freeze-encoder --out "$work/r.model"
+run "$latent" classify train --init random --layers 32,16 --data mnist --limit 500 --epochs 1 --freeze-encoder \
+  --corrupt masking:0.2 --out "$work/r.model"
 "$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 100 | grep -q "confusion" || fail "classify eval table"
 
 # Codes as features: embed with labels, kNN report, scatter plots, manifold grid.
@@ -59,6 +60,7 @@ expect_bad "pretrain bad layers" "$latent" pretrain --data mnist --limit 100 --l
 expect_bad "pretrain bad corrupt" "$latent" pretrain --data mnist --limit 100 --layers 64,2 --corrupt fog:1 --out "$work/bad.model"
 expect_bad "classify missing init" "$latent" classify train --init "$work/nope.model" --out "$work/bad.model"
 expect_bad "classify eval of an autoencoder" "$latent" classify eval --model "$work/s.model" --limit 10
+expect_bad "classify bad corruption" "$latent" classify train --init "$work/s.model" --limit 100 --corrupt masking:2 --out "$work/bad.model"
 expect_bad "classify too many labels" "$latent" classify train --init "$work/s.model" --limit 100 --labels 5000 --out "$work/bad.model"
 expect_bad "embed bad extension" "$latent" embed --model "$work/s.model" --limit 10 --out "$work/bad.txt"
 expect_bad "plot bad extension" "$latent" plot --model "$work/s.model" --limit 10 --out "$work/bad.jpg"

@@ -11,6 +11,7 @@
 #include "latent/autoencoder.h"
 #include "latent/dataset.h"
 #include "latent/normalization.h"
+#include "latent/regularizer_spec.h"
 
 namespace latent {
 
@@ -35,6 +36,7 @@ struct ClassifierTrainOptions {
   double lr = 1e-3;             ///< Adam, cosine schedule to 0
   double weight_decay = 0.0;
   bool freeze_encoder = false;  ///< train only the softmax layer
+  CorruptionSpec corrupt;       ///< training inputs corrupted afresh every batch (a regulariser)
   uint64_t seed = 0;
   void validate() const;
   nlohmann::json to_json() const;

@@ -19,6 +19,7 @@ struct ClassifyTrain {
   ModelSpec spec;
   int64_t labels = 0, classes = 10;
   ClassifierTrainOptions options;
+  std::string corrupt = "none";
 
   void run() {
     runtime.apply();
@@ -27,6 +28,7 @@ struct ClassifyTrain {
     if (labels < 0) throw Error("--labels must be >= 0");
     if (classes < 2) throw Error("--classes must be at least 2");
     options.seed = runtime.seed;
+    options.corrupt = CorruptionSpec::parse(corrupt);
     options.validate();
     Autoencoder body{nullptr};
     Normalization norm;
@@ -123,6 +125,10 @@ void add_classify_command(CLI::App& app) {
   sub->add_option("--batch", train->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", train->options.lr, "Peak learning rate (Adam, cosine schedule)")->default_val(1e-3);
   sub->add_option("--weight-decay", train->options.weight_decay, "L2 weight decay")->default_val(0.0);
+  sub->add_option("--corrupt", train->corrupt,
+                  "Corrupt each training batch afresh (a regulariser, as in denoising fine-tuning): none | "
+                  "gaussian:STDDEV | masking:P | saltpepper:P")
+      ->default_val("none");
   sub->add_option("--out", train->out, "Classifier file to write")->required();
   train->runtime.add_to(sub);
   sub->callback([train] { train->run(); });
