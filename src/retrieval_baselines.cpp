@@ -39,12 +39,6 @@ torch::Tensor itq_rotation(const torch::Tensor& projected, uint64_t seed) {
 
 }  // namespace
 
-ItqFit fit_itq(const torch::Tensor& x, int64_t bits, uint64_t seed) {
-  torch::NoGradGuard no_grad;
-  auto [mean, axes] = principal_axes(x, bits);
-  return {mean, axes, itq_rotation((x.to(torch::kDouble) - mean).mm(axes), seed)};
-}
-
 const std::vector<std::string>& baseline_kinds() {
   static const std::vector<std::string> kinds = {"itq", "faiss-itq", "lsh", "pca", "pixels"};
   return kinds;
@@ -70,15 +64,15 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
   if (codes.binary && bits % 8 != 0) throw Error("--bits must be a multiple of 8 for binary baselines");
   torch::NoGradGuard no_grad;
   if (kind == "pca" || kind == "itq") {
-    if (kind == "pca") {
-      auto [mean, axes] = principal_axes(database, bits);
-      codes.database = tensor_values((database.to(torch::kDouble) - mean).mm(axes));
-      codes.queries = tensor_values((queries.to(torch::kDouble) - mean).mm(axes));
-      return codes;
-    }
-    auto [mean, axes, r] = fit_itq(database, bits, seed);
+    auto [mean, axes] = principal_axes(database, bits);
     torch::Tensor db = (database.to(torch::kDouble) - mean).mm(axes);
     torch::Tensor q = (queries.to(torch::kDouble) - mean).mm(axes);
+    if (kind == "pca") {
+      codes.database = tensor_values(db);
+      codes.queries = tensor_values(q);
+      return codes;
+    }
+    torch::Tensor r = itq_rotation(db, seed);
     // Bit = (V R > 0), packed like every binary code here.
     codes.database_bits = pack_bits(tensor_values(db.mm(r)).data(), n, bits, 0.0f);
     codes.query_bits = pack_bits(tensor_values(q.mm(r)).data(), m, bits, 0.0f);

@@ -3,12 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/binary_init.h"
 #include "latent/code_metrics.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
-#include "latent/model_file.h"
-#include "latent/retrieval_baselines.h"
 #include "latent/trainer.h"
 
 namespace latent {
@@ -88,43 +85,6 @@ TEST(BinaryHead, RisingNoiseSaturatesTheBits) {
   EXPECT_GT(noisy_saturation, 0.95);
   EXPECT_GT(noisy_saturation, quiet_saturation);
   EXPECT_EQ(noisy["bit_balance"].size(), 16u);
-}
-
-TEST(BinaryHead, InitFromAFloatModelStartsAtItsItqBits) {
-  Dataset data = mnist_slice("train", 1000);
-  TrainOptions options;
-  options.epochs = 2;
-  options.batch = 100;
-  torch::manual_seed(2);
-  Trainer float_trainer(Autoencoder(mnist_spec({200}, 16)), options);
-  float_trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
-  Autoencoder from = float_trainer.model();
-  Autoencoder to(binary_spec(4));
-  ASSERT_GT(copy_matching_parameters(from, to), 0);
-  ASSERT_TRUE(align_binary_code_with_itq(from, to, data.x, 7));
-  torch::NoGradGuard no_grad;
-  to->eval();
-  // The binary model's bits are the ITQ bits of the float codes (ITQ refitted the same way).
-  torch::Tensor codes = from->encode(data.x).to(torch::kDouble);
-  ItqFit itq = fit_itq(codes, 16, 7);
-  torch::Tensor expected = (codes - itq.mean).mm(itq.axes).mm(itq.rotation) > 0;
-  torch::Tensor bits = to->encode(data.x) > 0.5;
-  EXPECT_GT(bits.eq(expected).to(torch::kFloat).mean().item<double>(), 0.999);
-  // Decoding the bits reconstructs about as well as the float model does from its own codes,
-  // far better than the copied decoder without the alignment of its first layer.
-  auto sse = [&](Autoencoder& model, const torch::Tensor& code) {
-    return (model->decode(code) - data.x).pow(2).sum(1).mean().item<double>();
-  };
-  const double float_sse = sse(from, from->encode(data.x));
-  const double bits_sse = sse(to, bits.to(torch::kFloat));
-  Autoencoder unaligned(binary_spec(4));
-  copy_matching_parameters(from, unaligned);
-  const double unaligned_sse = sse(unaligned, (unaligned->encode(data.x) > 0.5).to(torch::kFloat));
-  EXPECT_LT(bits_sse, 2.5 * float_sse);
-  EXPECT_LT(bits_sse, unaligned_sse);
-  // A float model of another code size is left alone.
-  Autoencoder other(mnist_spec({200}, 8));
-  EXPECT_FALSE(align_binary_code_with_itq(other, to, data.x, 7));
 }
 
 }  // namespace

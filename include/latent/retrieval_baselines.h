@@ -23,13 +23,6 @@ struct BaselineCodes {
   std::vector<uint8_t> database_bits, query_bits;  ///< binary codes, packed (binary_codes.h)
 };
 
-/// Full ITQ fitted on x [N, D]: bits = ((x − mean) · axes · rotation > 0), with axes the top
-/// `bits` principal directions [D, bits] and rotation [bits, bits] orthogonal (double).
-struct ItqFit {
-  torch::Tensor mean, axes, rotation;
-};
-ItqFit fit_itq(const torch::Tensor& x, int64_t bits, uint64_t seed);
-
 /// The names --baseline accepts.
 const std::vector<std::string>& baseline_kinds();
 

@@ -2,13 +2,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <optional>
 
 #include "commands.h"
 #include "common.h"
 #include "parallel_cli.h"
 #include "latent/atomic_file.h"
-#include "latent/binary_init.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
 #include "latent/progress.h"
@@ -43,7 +41,6 @@ struct TrainCommand {
     Normalization norm;
     nlohmann::json meta;
     std::unique_ptr<Trainer> trainer;
-    std::optional<LoadedModel> init_model;  // --init, kept for the binary code's alignment
     if (!resume.empty()) {
       trainer = std::make_unique<Trainer>(Trainer::resume(resume, norm, meta));
       if (epochs_given) trainer->mutable_options().epochs = options.epochs;
@@ -75,8 +72,7 @@ struct TrainCommand {
       torch::manual_seed(runtime.seed);  // the initial weights
       Autoencoder model(spec);
       if (!init.empty()) {
-        init_model = load_model(init);
-        LoadedModel& from = *init_model;
+        LoadedModel from = load_model(init);
         if (from.model->spec().input_size() != spec.input_size())
           throw Error("--init " + init + ": its input has " + std::to_string(from.model->spec().input_size()) +
                       " values, the data " + std::to_string(spec.input_size()));
@@ -93,9 +89,6 @@ struct TrainCommand {
       throw Error("--data no longer matches the checkpoint's model");
     }
     auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
-    if (init_model && trainer->model()->spec().code_head == "binary" &&
-        align_binary_code_with_itq(init_model->model, trainer->model(), train_set.x.slice(0, 0, 20000), runtime.seed))
-      log_line("--init: the binary code starts as the ITQ bits of " + init + "'s float code");
     log_line("training " + trainer->model()->spec().shape_string() + " (" +
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
              std::to_string(train_set.size()) + " samples, validating on " +
@@ -215,9 +208,7 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint written after every epoch (default: OUT.ckpt)");
   sub->add_option("--init", cmd->init,
                   "Start from this model file's weights wherever a layer has the same name and shape (e.g. a "
-                  "trained float autoencoder's layers for a --type binary model of the same widths; then, when the "
-                  "binary model has as many bits as the float code has numbers, its code layer starts as the ITQ "
-                  "bits of that code)");
+                  "trained float autoencoder's layers for a --type binary model of the same widths)");
   sub->add_option("--resume", cmd->resume, "Continue from this checkpoint (model, optimizer, data and options)");
   sub->add_option("--log", cmd->log, "Append one JSON line per epoch to this file");
   cmd->runtime.add_to(sub);
