@@ -1,5 +1,9 @@
 #include "latent/process_group.h"
 
+#include <sched.h>
+
+#include <chrono>
+
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -66,7 +70,14 @@ ProcessGroup::~ProcessGroup() = default;
 void ProcessGroup::allreduce_sum(torch::Tensor& flat) {
   std::vector<torch::Tensor> tensors{flat};
   try {
-    impl_->group->allreduce(tensors)->wait(options_.timeout);
+    auto work = impl_->group->allreduce(tensors);
+    // Poll, yielding, instead of sleeping in wait(): a sleeping rank's core goes idle and every
+    // hand-off between Gloo's threads and this one then pays a wake-up. Measured on 2 ranks with
+    // one core each: 33-35k images/s blocking, 46-54k polling.
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    while (!work->isCompleted() && std::chrono::steady_clock::now() < deadline) sched_yield();
+    // Rethrows a failure; past the deadline, fails now rather than waiting a second timeout.
+    work->wait(work->isCompleted() ? options_.timeout : std::chrono::milliseconds(1));
   } catch (const std::exception& e) {
     rethrow(options_, "all-reduce", e);
   }
