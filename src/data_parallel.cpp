@@ -3,7 +3,6 @@
 #include <cstring>
 #include <optional>
 
-#include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 
 #include "latent/corruption.h"
@@ -53,12 +52,7 @@ DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
   if (options_.replicas > 1) {
     // Each replica runs its GEMMs on its own core: OpenBLAS's pool would only fight them.
     set_blas_threads(std::max(1, configured_threads() / options_.replicas));
-    // Thread-local settings a new thread does not inherit: OpenMP's team size (else every torch
-    // op in a replica would start a team of one per core) and flush-to-zero.
-    pool_ = std::make_unique<WorkerPool>(options_.replicas, [] {
-      at::set_num_threads(1);
-      at::globalContext().setFlushDenormal(true);
-    });
+    pool_ = std::make_unique<WorkerPool>(options_.replicas, configure_worker_thread);
   }
   params_ = model_->parameters();
   int64_t total = 1;  // the loss rides along in the last slot

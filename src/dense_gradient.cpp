@@ -1,7 +1,5 @@
 #include "latent/dense_gradient.h"
 
-#include <ATen/Parallel.h>
-
 #include "dense_kernels.h"
 #include "latent/corruption.h"
 #include "latent/threads.h"
@@ -140,7 +138,10 @@ double DenseGradient::gradients(const torch::Tensor& data, const torch::Tensor& 
   while (shards_.size() < static_cast<size_t>(pool.size())) shards_.push_back(std::make_unique<Shard>());
   const int shards = static_cast<int>(std::min<int64_t>(pool.size(), count));
   if (shards == 0) {
-    for (auto& layer : layers_) layer.weight.grad().zero_(), layer.bias.grad().zero_();
+    for (auto& layer : layers_) {
+      layer.weight.grad().zero_();
+      layer.bias.grad().zero_();
+    }
     return 0;
   }
   const float scale = 1.0f / static_cast<float>(total_rows * width);
@@ -175,16 +176,16 @@ double DenseGradient::gradients(const torch::Tensor& data, const torch::Tensor& 
   // Shards 1.. add their gradients into .grad; every thread takes a slice of each tensor.
   if (shards > 1)
     pool.run([&](int t) {
-      for (const Layer& layer : layers_)
-        for (int which = 0; which < 2; ++which) {
-          const size_t l = static_cast<size_t>(&layer - layers_.data());
-          const int64_t n = which == 0 ? layer.out * layer.in : layer.out;
-          const int64_t begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
-          float* into = (which == 0 ? layer.weight_grad : layer.bias_grad) + begin;
-          for (int s = 1; s < shards; ++s) {
-            const Shard& from = *shards_[static_cast<size_t>(s)];
-            add_into(into, (which == 0 ? from.weight_grads[l] : from.bias_grads[l]).data() + begin, end - begin);
-          }
+      auto add_slice = [&](float* into, const std::vector<float>& from) {
+        const int64_t n = static_cast<int64_t>(from.size());
+        const int64_t begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
+        add_into(into + begin, from.data() + begin, end - begin);
+      };
+      for (size_t l = 0; l < layers_.size(); ++l)
+        for (int s = 1; s < shards; ++s) {
+          const Shard& from = *shards_[static_cast<size_t>(s)];
+          add_slice(layers_[l].weight_grad, from.weight_grads[l]);
+          add_slice(layers_[l].bias_grad, from.bias_grads[l]);
         }
     });
   double loss = 0;

@@ -16,13 +16,14 @@ int g_threads = 1;
 
 int configured_threads() { return g_threads; }
 
+void configure_worker_thread() {
+  at::set_num_threads(1);
+  at::globalContext().setFlushDenormal(true);
+}
+
 WorkerPool& training_pool() {
   static std::unique_ptr<WorkerPool> pool;
-  if (!pool || pool->size() != g_threads)
-    pool = std::make_unique<WorkerPool>(g_threads, [] {
-      at::set_num_threads(1);
-      at::globalContext().setFlushDenormal(true);
-    });
+  if (!pool || pool->size() != g_threads) pool = std::make_unique<WorkerPool>(g_threads, configure_worker_thread);
   return *pool;
 }
 

@@ -46,8 +46,8 @@ class DataParallel {
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
-  /// Sets .grad to the gradient of the mean loss over the rows `indices` (the whole step's batch, the
-  /// same on every rank) of `x` to the model's .grad and returns that mean loss.
+  /// Sets the model's .grad to the gradient of the mean loss over the rows `indices` of `x` (the
+  /// whole step's batch, the same on every rank) and returns that mean loss.
   double gradients(const torch::Tensor& x, const torch::Tensor& indices);
 
   /// Gives every rank rank 0's parameters and optimizer state (call before training).

@@ -18,6 +18,10 @@ int configured_threads();
 /// Number of cores this process may run on.
 int available_cores();
 
+/// What a new worker thread does not inherit: torch's intra-op team of one (else every torch op
+/// on it would start a team per core) and flush-to-zero. The init of every WorkerPool here.
+void configure_worker_thread();
+
 class WorkerPool;
 /// The pool of configured_threads() threads (the caller counts as one) that latent's own
 /// training loops share: the dense passes, the Adam update. Created on first use; each worker
