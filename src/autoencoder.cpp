@@ -54,7 +54,7 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
   return torch::mse_loss(recon, x);
 }
 
-torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target) {
+torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target, bool neighbour_pairs) {
   if (spec_.code_head == "gaussian") {
     GaussianCode q = posterior(input);
     torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
@@ -67,7 +67,9 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
     torch::Tensor codes = is_training()
                               ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn_like(logits))
                               : (logits > 0).to(logits.scalar_type());
-    return loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
+    torch::Tensor total = loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
+    if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(logits);
+    return total;
   }
   if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);
   // The contractive estimator differentiates the code with respect to the input, also when the

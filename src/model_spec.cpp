@@ -57,6 +57,8 @@ void ModelSpec::validate_binary() const {
   if (noise_epochs < 1) throw Error("--noise-schedule: the ramp needs at least 1 epoch");
   if (!(bit_balance >= 0) || !std::isfinite(bit_balance)) throw Error("--bit-balance must be >= 0");
   if (!(bit_decorrelation >= 0) || !std::isfinite(bit_decorrelation)) throw Error("--bit-decorrelation must be >= 0");
+  if (!(neighbour_pull >= 0) || !std::isfinite(neighbour_pull)) throw Error("--neighbour-pull must be >= 0");
+  if (neighbours < 1 || neighbours > 1000) throw Error("--neighbours must be between 1 and 1000");
   if (sparsity.active() || contractive > 0)
     throw Error("--sparsity and --contractive apply to plain codes, not to --type binary");
 }
@@ -85,7 +87,8 @@ nlohmann::json ModelSpec::to_json() const {
           {"contractive", contractive},
           {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup},
           {"noise_start", noise_start}, {"noise_end", noise_end}, {"noise_epochs", noise_epochs},
-          {"bit_balance", bit_balance}, {"bit_decorrelation", bit_decorrelation}};
+          {"bit_balance", bit_balance}, {"bit_decorrelation", bit_decorrelation},
+          {"neighbour_pull", neighbour_pull}, {"neighbours", neighbours}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
@@ -112,6 +115,8 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     if (j.contains("noise_epochs")) spec.noise_epochs = static_cast<int>(json_int(j.at("noise_epochs")));
     spec.bit_balance = j.value("bit_balance", spec.bit_balance);
     spec.bit_decorrelation = j.value("bit_decorrelation", spec.bit_decorrelation);
+    spec.neighbour_pull = j.value("neighbour_pull", spec.neighbour_pull);
+    if (j.contains("neighbours")) spec.neighbours = static_cast<int>(json_int(j.at("neighbours")));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("model spec: ") + e.what());
   }

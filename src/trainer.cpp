@@ -6,6 +6,7 @@
 #include "latent/corruption.h"
 #include "latent/error.h"
 #include "latent/json_number.h"
+#include "latent/neighbour_graph.h"
 #include "latent/fused_adam.h"
 #include "latent/progress.h"
 #include "latent/threads.h"
@@ -114,7 +115,23 @@ double Trainer::validation_loss(const Dataset& val) {
 
 void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback& on_epoch) {
   const int64_t n = train.size();
-  const int64_t steps_per_epoch = (n + options_.batch - 1) / options_.batch;
+  // The neighbour pull: every batch is half anchors, half one neighbour of each, so an epoch
+  // (every image an anchor once) takes twice the steps.
+  const bool neighbour_pairs = model_->spec().code_head == "binary" && model_->spec().neighbour_pull > 0;
+  if (neighbour_pairs && gradient_fn_)
+    throw Error("--neighbour-pull trains in one process on one replica: drop --replicas, --nproc and --world-size");
+  if (neighbour_pairs && options_.batch < 2) throw Error("--neighbour-pull needs --batch of at least 2");
+  torch::Tensor neighbours;
+  if (neighbour_pairs) {
+    auto graph_start = std::chrono::steady_clock::now();
+    neighbours = nearest_neighbours(train.x, model_->spec().neighbours);
+    log_line("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " + std::to_string(n) +
+             " training images in " +
+             std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - graph_start).count()).substr(0, 5) +
+             " s");
+  }
+  const int64_t anchors_per_step = neighbour_pairs ? options_.batch / 2 : options_.batch;
+  const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = val.x.defined() && val.size() > 0;
   if (!gradient_fn_ && !autograd_ && !dense_ && DenseGradient::supports(model_->spec()))
@@ -127,11 +144,13 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options_.epochs), steps_per_epoch);
     auto start_time = std::chrono::steady_clock::now();
     double loss_sum = 0;
+    int64_t rows_seen = 0;
     double lr = options_.lr;
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-      torch::Tensor rows = order.slice(0, step * options_.batch, (step + 1) * options_.batch);
+      torch::Tensor rows = order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
+      if (neighbour_pairs) rows = anchors_with_neighbours(rows, neighbours);
       torch::Tensor loss;
       double loss_value;
       // gradient_fn and DenseGradient set .grad; autograd adds to it.
@@ -142,7 +161,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       } else {
         optimizer_->zero_grad();
         torch::Tensor x = train.x.index_select(0, rows);
-        loss = model_->objective(corrupt(x, model_->spec().corrupt), x);
+        loss = model_->objective(corrupt(x, model_->spec().corrupt), x, neighbour_pairs);
         loss_value = loss.item<double>();
       }
       if (!std::isfinite(loss_value))
@@ -151,13 +170,14 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       if (loss.defined()) loss.backward();
       optimizer_->step();
       loss_sum += loss_value * rows.size(0);
+      rows_seen += rows.size(0);
       progress.update(step + 1, "loss " + std::to_string(loss_value).substr(0, 7));
     }
     EpochStats stats;
     stats.epoch = epoch;
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
-    stats.images_per_s = static_cast<double>(n) / stats.seconds;
-    stats.train_loss = loss_sum / static_cast<double>(n);
+    stats.images_per_s = static_cast<double>(rows_seen) / stats.seconds;
+    stats.train_loss = loss_sum / static_cast<double>(rows_seen);
     stats.lr = lr;
     if (has_val) stats.val_loss = validation_loss(val);
     progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss) : "train loss " + std::to_string(stats.train_loss));

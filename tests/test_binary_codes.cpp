@@ -1,11 +1,14 @@
 // The binary code head: the noise schedule, its penalties, and that training with rising noise
 // saturates the code units to 0/1 (on a real MNIST slice).
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
 #include "latent/code_metrics.h"
 #include "latent/error.h"
 #include "latent/evaluate.h"
+#include "latent/neighbour_graph.h"
 #include "latent/trainer.h"
 
 namespace latent {
@@ -63,18 +66,59 @@ TEST(BinaryHead, PenaltiesAreZeroForBalancedIndependentBitsOnly) {
   EXPECT_NEAR(binary_code_penalty(spec, copies).item<double>(), 1.0, 1e-3);
 }
 
-// Trains 6 epochs on 2,000 images and returns the test-slice binary metrics.
-nlohmann::json train_and_measure(double noise_end) {
-  Dataset train = mnist_slice("train", 2000);
+TEST(NeighbourGraph, IsTheBruteForceKNearestWithoutTheRowItself) {
+  torch::manual_seed(5);
+  torch::Tensor x = torch::randn({300, 20});
+  x[7] = x[42];  // an exact duplicate: each is the other's nearest neighbour
+  torch::Tensor neighbours = nearest_neighbours(x, 5);
+  ASSERT_EQ(neighbours.sizes(), (std::vector<int64_t>{300, 5}));
+  torch::Tensor d = torch::cdist(x, x);
+  d.fill_diagonal_(std::numeric_limits<float>::infinity());
+  // The same distances, nearest first (ids may differ where distances tie, as for rows 7 and 42).
+  torch::Tensor expected = std::get<0>(d.topk(5, 1, false));
+  EXPECT_TRUE(d.gather(1, neighbours).allclose(expected, 1e-4, 1e-4));
+  EXPECT_EQ((neighbours == torch::arange(300).unsqueeze(1)).sum().item<int64_t>(), 0);
+  EXPECT_EQ(neighbours[7][0].item<int64_t>(), 42);
+  EXPECT_EQ(neighbours[42][0].item<int64_t>(), 7);
+  EXPECT_THROW(nearest_neighbours(x, 300), Error);
+}
+
+TEST(NeighbourGraph, BatchesPairEachAnchorWithOneOfItsNeighbours) {
+  torch::Tensor neighbours = torch::tensor({{1, 2}, {0, 2}, {0, 1}, {1, 0}}, torch::kInt64);
+  torch::Tensor rows = anchors_with_neighbours(torch::tensor({3, 0}, torch::kInt64), neighbours);
+  ASSERT_EQ(rows.size(0), 4);
+  EXPECT_EQ(rows[0].item<int64_t>(), 3);
+  EXPECT_EQ(rows[1].item<int64_t>(), 0);
+  EXPECT_TRUE(rows[2].item<int64_t>() == 1 || rows[2].item<int64_t>() == 0);
+  EXPECT_TRUE(rows[3].item<int64_t>() == 1 || rows[3].item<int64_t>() == 2);
+}
+
+// Trains 6 epochs on 2,000 images; returns the model.
+Autoencoder train_binary(const Dataset& train, double noise_end) {
   torch::manual_seed(3);
-  Autoencoder model(binary_spec(noise_end));
+  ModelSpec spec = binary_spec(noise_end);
+  Autoencoder model(spec);
   TrainOptions options;
   options.epochs = 6;
   options.seed = 3;
   Trainer trainer(model, options);
   trainer.fit(train, Dataset{}, [](const EpochStats&, bool) {});
   model->eval();
+  return model;
+}
+
+// The test-slice binary metrics after 6 epochs on 2,000 images.
+nlohmann::json train_and_measure(double noise_end) {
+  Autoencoder model = train_binary(mnist_slice("train", 2000), noise_end);
   return binary_code_metrics(model, mnist_slice("test", 500));
+}
+
+TEST(BinaryHead, NeighbourPullIsTheMeanSquaredGapBetweenPairedRows) {
+  // Rows 0,1 are anchors, rows 2,3 their partners: sigmoid(0) = 1/2 each, sigmoid(±big) = 1 or 0.
+  torch::Tensor logits = torch::tensor({{0.f, 50.f}, {0.f, -50.f}, {0.f, 50.f}, {0.f, 50.f}});
+  // Gaps: row 0 vs 2: (0, 0); row 1 vs 3: (0, 1). Mean over 4 values: 1/4.
+  EXPECT_NEAR(neighbour_pull_penalty(logits).item<double>(), 0.25, 1e-6);
+  EXPECT_NEAR(neighbour_pull_penalty(torch::cat({logits.slice(0, 0, 2), logits.slice(0, 0, 2)})).item<double>(), 0.0, 1e-9);
 }
 
 TEST(BinaryHead, RisingNoiseSaturatesTheBits) {

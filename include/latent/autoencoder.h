@@ -26,7 +26,9 @@ class AutoencoderImpl : public torch::nn::Module {
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
   /// A gaussian head: reconstruction NLL + kl_weight·KL, summed over pixels and averaged over
   /// images, with z drawn from torch's default generator.
-  torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target);
+  /// neighbour_pairs (binary head, training): rows i and i + N/2 are an image and one of its
+  /// pixel-space neighbours, and the spec's neighbour_pull term is added.
+  torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target, bool neighbour_pairs = false);
   /// Squared Frobenius norm of d code / d input per image, [N], given codes = encode(x) computed
   /// with x requiring grad. Closed form (exact) for a one-layer dense encoder; otherwise exact
   /// (one backward pass per code unit) when `exact`, else an unbiased one-probe estimate that

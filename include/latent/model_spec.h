@@ -32,6 +32,8 @@ struct ModelSpec {
   int noise_epochs = 1;                  ///< binary: epochs of the linear noise ramp (then it stays at noise_end)
   double bit_balance = 0;                ///< binary: weight of Σ_bits (batch mean of the bit − ½)²
   double bit_decorrelation = 0;          ///< binary: weight of the mean squared correlation between bits
+  double neighbour_pull = 0;             ///< binary: weight of the mean squared code difference to a pixel-space neighbour
+  int neighbours = 10;                   ///< binary: how many nearest training images count as neighbours
 
   int64_t input_size() const;
   /// Throws latent::Error naming the first field that is out of range.
