@@ -44,6 +44,7 @@ void ModelSpec::validate() const {
   if (code_head == "gaussian" && (sparsity.active() || contractive > 0))
     throw Error("--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the code)");
   if (code_head == "binary") validate_binary();
+  if (code_head != "binary" && neighbour_pull != 0) throw Error("--neighbour-pull needs --type binary");
   validate_regularisers();
 }
 
