@@ -3,10 +3,10 @@
 # raw pixels, all scored in one `latent eval-retrieval` run on the issue's protocol: database =
 # the 60k train images, 1,000 test queries drawn with seed 0, relevant = same label; binary
 # codes ranked by Hamming distance (ties by id), plus the radius-2 Hamming ball.
-# Usage: bench/hashing.sh [EPOCHS=60]   (reuses out/bench/binary32.model if it exists)
+# Usage: bench/hashing.sh [EPOCHS=20]   (reuses out/bench/binary32.model if it exists)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-epochs=${1:-60}
+epochs=${1:-20}
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
 latent="$root/build/latent"
 out="$root/out/bench"
@@ -16,9 +16,11 @@ if [ ! -f "$model" ]; then
   start=$(date +%s)
   # The recipe: the deep autoencoder's encoder 784-1000-500-250 with a 32-bit sigmoid code, noise
   # std ramped 0 -> 4 over the run, a bit-balance penalty, Gaussian input noise 0.1 (as in the deep
-  # autoencoder recipe), batch 256, peak lr 2e-3 (cosine).
+  # autoencoder recipe), batch 256 (128 images + one of each one's 5 nearest training images in
+  # pixel space, their codes pulled together with weight 1), peak lr 2e-3 (cosine).
   "$latent" train --data mnist --type binary --bits 32 --layers 1000,500,250 --epochs "$epochs" --batch 256 --lr 2e-3 \
-    --noise-schedule linear:0:4 --bit-balance 0.1 --corrupt gaussian:0.1 --threads 2 --seed 1 --out "$model" --log "$out/binary32.jsonl"
+    --noise-schedule linear:0:4 --bit-balance 0.1 --corrupt gaussian:0.1 --neighbour-pull 1 --neighbours 5 \
+    --threads 2 --seed 1 --out "$model" --log "$out/binary32.jsonl"
   echo "training took $(( $(date +%s) - start )) s (shared machine)" >&2
 fi
 "$latent" info "$model" | grep -E "shape|noise|bit_" >&2 || true
