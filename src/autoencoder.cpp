@@ -68,7 +68,7 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
                               ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn_like(logits))
                               : (logits > 0).to(logits.scalar_type());
     torch::Tensor total = loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
-    if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(logits);
+    if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(codes);
     return total;
   }
   if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);

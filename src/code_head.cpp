@@ -70,8 +70,8 @@ torch::Tensor binary_code_penalty(const ModelSpec& spec, const torch::Tensor& co
   return total;
 }
 
-torch::Tensor neighbour_pull_penalty(const torch::Tensor& logits) {
-  auto halves = torch::sigmoid(logits).chunk(2, 0);
+torch::Tensor neighbour_pull_penalty(const torch::Tensor& codes) {
+  auto halves = codes.chunk(2, 0);
   return (halves[0] - halves[1]).pow(2).mean();
 }
 

@@ -64,17 +64,18 @@ assert worst < 1e-4, worst" || fail "a binary model started from the float one s
 expect_bad "init of another input size" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
 
 # The neighbour pull (each image's code drawn to a pixel-space neighbour's) must rank same-digit
-# images higher: mAP on a 3,000-image slice, measured 0.236 without it and 0.305 with it.
+# images higher: mAP on a 10,000-image slice, measured 0.345-0.360 without it and 0.440-0.460
+# with it (seeds 1-3).
 for pull in 0 1; do
-  run "$latent" train --data mnist --limit 3000 --type binary --bits 16 --layers 200 --epochs 8 --batch 64 \
-    --noise-schedule linear:0:3 --bit-balance 0.1 --neighbour-pull $pull --out "$work/pull$pull.model" --seed 1
-  run "$latent" index build --model "$work/pull$pull.model" --data mnist --limit 3000 --out "$work/pull$pull.index"
+  run "$latent" train --data mnist --limit 10000 --type binary --bits 32 --layers 256 --epochs 10 --batch 128 \
+    --bit-balance 0.1 --bit-decorrelation 1 --neighbour-pull $pull --out "$work/pull$pull.model" --seed 1
+  run "$latent" index build --model "$work/pull$pull.model" --data mnist --limit 10000 --out "$work/pull$pull.index"
   "$latent" eval-retrieval --index "$work/pull$pull.index" --queries mnist:test --n 300 --query-seed 0 --json \
     >"$work/pull$pull.json" || fail "eval-retrieval of the pull-$pull model failed"
 done
 /usr/bin/python3 -c "
 import json; plain, pulled = (json.load(open('$work/pull%d.json' % p))['map'] for p in (0, 1))
-assert pulled > plain + 0.03, (plain, pulled)" || fail "--neighbour-pull did not raise mAP on the slice"
+assert pulled > plain + 0.05, (plain, pulled)" || fail "--neighbour-pull did not raise mAP on the slice"
 expect_bad "neighbour pull with replicas" "$latent" train --data mnist --limit 300 --type binary --neighbour-pull 1 --replicas 2 --out "$work/bad.model"
 expect_bad "negative neighbour pull" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull -1 --out "$work/bad.model"
 expect_bad "no neighbours" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull 1 --neighbours 0 --out "$work/bad.model"

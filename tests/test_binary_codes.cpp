@@ -114,11 +114,11 @@ nlohmann::json train_and_measure(double noise_end) {
 }
 
 TEST(BinaryHead, NeighbourPullIsTheMeanSquaredGapBetweenPairedRows) {
-  // Rows 0,1 are anchors, rows 2,3 their partners: sigmoid(0) = 1/2 each, sigmoid(±big) = 1 or 0.
-  torch::Tensor logits = torch::tensor({{0.f, 50.f}, {0.f, -50.f}, {0.f, 50.f}, {0.f, 50.f}});
-  // Gaps: row 0 vs 2: (0, 0); row 1 vs 3: (0, 1). Mean over 4 values: 1/4.
-  EXPECT_NEAR(neighbour_pull_penalty(logits).item<double>(), 0.25, 1e-6);
-  EXPECT_NEAR(neighbour_pull_penalty(torch::cat({logits.slice(0, 0, 2), logits.slice(0, 0, 2)})).item<double>(), 0.0, 1e-9);
+  // Rows 0,1 are anchors, rows 2,3 their partners. Gaps: row 0 vs 2: (0, 0.5); row 1 vs 3:
+  // (0.5, 1). Mean of the squares over 4 values: (0.25 + 0.25 + 1) / 4.
+  torch::Tensor codes = torch::tensor({{0.5f, 0.5f}, {0.f, 0.f}, {0.5f, 1.f}, {0.5f, 1.f}});
+  EXPECT_NEAR(neighbour_pull_penalty(codes).item<double>(), 0.375, 1e-6);
+  EXPECT_NEAR(neighbour_pull_penalty(torch::cat({codes.slice(0, 0, 2), codes.slice(0, 0, 2)})).item<double>(), 0.0, 1e-9);
 }
 
 TEST(BinaryHead, RisingNoiseSaturatesTheBits) {

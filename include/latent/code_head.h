@@ -55,11 +55,13 @@ void parse_noise_schedule(const std::string& text, int epochs, ModelSpec& spec);
 /// + bit_decorrelation · mean over pairs of bits of their squared correlation over the batch.
 torch::Tensor binary_code_penalty(const ModelSpec& spec, const torch::Tensor& codes);
 
-/// The neighbour pull on the binary head's pre-sigmoid outputs [2A, bits], rows i and i + A an
-/// image and one of its k nearest training images in pixel space: the mean over pairs and bits
-/// of (σ(a_i) − σ(a_j))², noise-free, so neighbours are drawn to the same bits and the kNN graph
+/// The neighbour pull on a batch of training codes z [2A, bits] (the noisy sigmoid outputs), rows
+/// i and i + A an image and one of its k nearest training images in pixel space: the mean over
+/// pairs and bits of (z_i − z_j)², so neighbours are drawn to the same bits and the kNN graph
 /// carries each image's similarity to its class (as graph hashing does) while the
-/// reconstruction and bit balance keep the code from collapsing.
-torch::Tensor neighbour_pull_penalty(const torch::Tensor& logits);
+/// reconstruction and bit balance keep the code from collapsing. On the noisy codes, not the
+/// noise-free ones: a bit left at σ(0) = ½ for every image would meet a noise-free pull (and the
+/// balance term) at no cost, and such bits came out of training as random bits at use.
+torch::Tensor neighbour_pull_penalty(const torch::Tensor& codes);
 
 }  // namespace latent

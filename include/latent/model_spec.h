@@ -33,7 +33,7 @@ struct ModelSpec {
   double bit_balance = 0;                ///< binary: weight of Σ_bits (batch mean of the bit − ½)²
   double bit_decorrelation = 0;          ///< binary: weight of the mean squared correlation between bits
   double neighbour_pull = 0;             ///< binary: weight of the mean squared code difference to a pixel-space neighbour
-  int neighbours = 10;                   ///< binary: how many nearest training images count as neighbours
+  int neighbours = 5;                    ///< binary: how many nearest training images count as neighbours
 
   int64_t input_size() const;
   /// Throws latent::Error naming the first field that is out of range.

@@ -196,12 +196,12 @@ void add_train_command(CLI::App& app) {
                   "binary: weight of the mean squared correlation between pairs of bits over the batch")
       ->default_val(0.0);
   sub->add_option("--neighbour-pull", cmd->spec.neighbour_pull,
-                  "binary: weight of the mean squared difference between an image's code (noise-free sigmoid) "
+                  "binary: weight of the mean squared difference between an image's code (the noisy sigmoid) "
                   "and the code of one of its --neighbours nearest training images in pixel space; each batch is "
                   "then half images, half a neighbour of each (found once, exactly, before training)")
       ->default_val(0.0);
   sub->add_option("--neighbours", cmd->spec.neighbours, "binary: nearest training images per image for --neighbour-pull")
-      ->default_val(10);
+      ->default_val(5);
   auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
