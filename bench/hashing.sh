@@ -3,15 +3,19 @@
 # raw pixels, all scored in one `latent eval-retrieval` run on the issue's protocol: database =
 # the 60k train images, 1,000 test queries drawn with seed 0, relevant = same label; binary
 # codes ranked by Hamming distance (ties by id), plus the radius-2 Hamming ball.
-# Usage: bench/hashing.sh [EPOCHS=20]   (reuses out/bench/binary32.model if it exists)
+# Usage: bench/hashing.sh [EPOCHS=20] [SEED=1]   (reuses out/bench/binary32.model, or
+# binary32_seedSEED.model for another seed, if it exists)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 epochs=${1:-20}
+seed=${2:-1}
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
 latent="$root/build/latent"
 out="$root/out/bench"
 mkdir -p "$out"
-model="$out/binary32.model"
+name=binary32
+[ "$seed" = 1 ] || name="binary32_seed$seed"
+model="$out/$name.model"
 if [ ! -f "$model" ]; then
   start=$(date +%s)
   # The recipe: the deep autoencoder's encoder 784-1000-500-250 with a 32-bit sigmoid code, noise
@@ -21,17 +25,17 @@ if [ ! -f "$model" ]; then
   # 2e-3 (cosine).
   "$latent" train --data mnist --type binary --bits 32 --layers 1000,500,250 --epochs "$epochs" --batch 256 --lr 2e-3 \
     --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 1 --neighbours 5 \
-    --threads 2 --seed 1 --out "$model" --log "$out/binary32.jsonl"
+    --threads 2 --seed "$seed" --out "$model" --log "$out/$name.jsonl"
   echo "training took $(( $(date +%s) - start )) s (shared machine)" >&2
 fi
 "$latent" info "$model" | grep -E "shape|noise|bit_" >&2 || true
 "$latent" eval --model "$model" --data mnist --split test --json | /usr/bin/python3 -c "
 import json, sys; m = json.load(sys.stdin)
 print(f\"test: bce_per_pixel {m['bce_per_pixel']:.4f}  saturation {m['saturation']:.3f}  bit means {min(m['bit_balance']):.3f}..{max(m['bit_balance']):.3f}\")"
-"$latent" index build --model "$model" --data mnist --split train --out "$out/binary32.index" 2>/dev/null
-"$latent" eval-retrieval --index "$out/binary32.index" --queries mnist:test --n 1000 --query-seed 0 \
-  --baseline itq,faiss-itq,lsh,pca,pixels --bits 32 --json >"$out/hashing.json"
-/usr/bin/python3 - "$out/hashing.json" <<'PY'
+"$latent" index build --model "$model" --data mnist --split train --out "$out/$name.index" 2>/dev/null
+"$latent" eval-retrieval --index "$out/$name.index" --queries mnist:test --n 1000 --query-seed 0 \
+  --baseline itq,faiss-itq,lsh,pca,pixels --bits 32 --json >"$out/hashing_$name.json"
+/usr/bin/python3 - "$out/hashing_$name.json" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 print(f"{'codes':16}{'size':>6}{'mAP':>8}{'P@100':>8}{'P(r<=2)':>9}{'found r2':>10}{'empty r2':>10}{'query_us':>10}")
