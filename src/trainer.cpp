@@ -117,18 +117,17 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   const int64_t n = train.size();
   // The neighbour pull: every batch is half anchors, half one neighbour of each, so an epoch
   // (every image an anchor once) takes twice the steps.
-  const bool neighbour_pairs = model_->spec().code_head == "binary" && model_->spec().neighbour_pull > 0;
+  const bool neighbour_pairs = model_->spec().neighbour_pull > 0;  // validate(): binary heads only
   if (neighbour_pairs && gradient_fn_)
     throw Error("--neighbour-pull trains in one process on one replica: drop --replicas, --nproc and --world-size");
   if (neighbour_pairs && options_.batch < 2) throw Error("--neighbour-pull needs --batch of at least 2");
   torch::Tensor neighbours;
   if (neighbour_pairs) {
-    auto graph_start = std::chrono::steady_clock::now();
+    Progress graph("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " +
+                       std::to_string(n) + " training images",
+                   1);
     neighbours = nearest_neighbours(train.x, model_->spec().neighbours);
-    log_line("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " + std::to_string(n) +
-             " training images in " +
-             std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - graph_start).count()).substr(0, 5) +
-             " s");
+    graph.finish();
   }
   const int64_t anchors_per_step = neighbour_pairs ? options_.batch / 2 : options_.batch;
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;

@@ -93,23 +93,17 @@ TEST(NeighbourGraph, BatchesPairEachAnchorWithOneOfItsNeighbours) {
   EXPECT_TRUE(rows[3].item<int64_t>() == 1 || rows[3].item<int64_t>() == 2);
 }
 
-// Trains 6 epochs on 2,000 images; returns the model.
-Autoencoder train_binary(const Dataset& train, double noise_end) {
+// Trains 6 epochs on 2,000 images and returns the test-slice binary metrics.
+nlohmann::json train_and_measure(double noise_end) {
+  Dataset train = mnist_slice("train", 2000);
   torch::manual_seed(3);
-  ModelSpec spec = binary_spec(noise_end);
-  Autoencoder model(spec);
+  Autoencoder model(binary_spec(noise_end));
   TrainOptions options;
   options.epochs = 6;
   options.seed = 3;
   Trainer trainer(model, options);
   trainer.fit(train, Dataset{}, [](const EpochStats&, bool) {});
   model->eval();
-  return model;
-}
-
-// The test-slice binary metrics after 6 epochs on 2,000 images.
-nlohmann::json train_and_measure(double noise_end) {
-  Autoencoder model = train_binary(mnist_slice("train", 2000), noise_end);
   return binary_code_metrics(model, mnist_slice("test", 500));
 }
 

@@ -69,6 +69,7 @@ struct TrainCommand {
       if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
       options.seed = runtime.seed;
       options.validate();
+      // Trainer::fit refuses this too; checked here so that --nproc fails once, before any rank starts.
       if (spec.neighbour_pull > 0 && (parallel.options.replicas > 1 || parallel.options.processes.world_size > 1))
         throw Error("--neighbour-pull trains in one process on one replica: drop --replicas, --nproc and --world-size");
       torch::manual_seed(runtime.seed);  // the initial weights
