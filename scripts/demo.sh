@@ -49,8 +49,8 @@ step "8. One-class detection: learn only the digit 0, flag every other digit as 
 "$latent" anomaly eval --detector "$out/zero.det" --data mnist --split test --normal-class 0 --json | tee "$out/anomaly.json"
 
 step "9. Semantic hashing: 32-bit binary codes, every training digit within 2 flipped bits of test digit 0"
-"$latent" train --data mnist --type binary --bits 32 --layers 256 --epochs 6 --bit-balance 0.1 --bit-decorrelation 1 --neighbour-pull 1 --neighbours 5 \
-  --out "$out/hash.model"
+"$latent" train --data mnist --type binary --bits 32 --layers 256 --epochs 6 --bit-balance 0.1 --bit-decorrelation 1 \
+  --neighbour-pull 1 --out "$out/hash.model"
 "$latent" index build --model "$out/hash.model" --data mnist --split train --out "$out/hash.index"
 "$latent" search --index "$out/hash.index" --data mnist --split test --index-of 0 --hamming-radius 2 -k 8
 
