@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include <cctype>
 #include <chrono>
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -29,14 +30,20 @@ struct ProcessGroup::Impl {
 
 namespace {
 // c10d reports a dead peer as a c10::Error or std::runtime_error from deep inside Gloo; one
-// line with the rank is what the user needs.
+// line with the rank, and whether the peer went silent or went away, is what the user needs.
+// Gloo's own recv timeout ("Timed out waiting 5000ms ...") and this file's polling deadline can
+// fire first, either way it is a timeout.
 [[noreturn]] void rethrow(const ProcessGroupOptions& o, const std::string& what, const std::exception& e) {
   std::string detail = e.what();
   auto newline = detail.find('\n');
   if (newline != std::string::npos) detail.resize(newline);
-  throw Error("rank " + std::to_string(o.rank) + " of " + std::to_string(o.world_size) + ": " + what +
-              " failed (another rank died or stopped answering within " + std::to_string(o.timeout.count()) +
-              " s): " + detail);
+  std::string lowered = detail;
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool timed_out = lowered.find("timed out") != std::string::npos || lowered.find("timeout") != std::string::npos;
+  std::string cause = timed_out ? "timed out: another rank stopped answering within " + std::to_string(o.timeout.count()) + " s"
+                                : "another rank died or closed its connection";
+  throw Error("rank " + std::to_string(o.rank) + " of " + std::to_string(o.world_size) + ": " + what + " failed (" +
+              cause + "): " + detail);
 }
 }  // namespace
 

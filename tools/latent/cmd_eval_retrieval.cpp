@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "commands.h"
@@ -57,7 +58,7 @@ void add_eval_retrieval_command(CLI::App& app) {
     std::string index, model, queries = "mnist:test", baselines;
     int64_t bits = 0;
     int64_t n = 1000;
-    uint64_t query_seed = 0;
+    std::optional<uint64_t> query_seed;  // unset: --seed draws the queries too
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
@@ -81,8 +82,8 @@ void add_eval_retrieval_command(CLI::App& app) {
   sub->add_option("--index", opt->index, "Index file (built on labelled data)")->required();
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
   sub->add_option("--queries", opt->queries, "DATA[:train|:test] to draw queries from")->default_val("mnist:test");
-  sub->add_option("--n", opt->n, "Number of queries, drawn at random with --query-seed")->default_val(1000);
-  sub->add_option("--query-seed", opt->query_seed, "Seed of the query draw")->default_val(0);
+  sub->add_option("--n", opt->n, "Number of queries, drawn at random (see --query-seed)")->default_val(1000);
+  sub->add_option("--query-seed", opt->query_seed, "Seed of the query draw (default: --seed)");
   sub->add_option("--baseline", opt->baselines, "Comma list of baselines to score too: itq,faiss-itq,lsh,pca,pixels");
   sub->add_option("--bits", opt->bits, "Code size of the baselines (default: the index's code size)");
   sub->add_flag("--json", opt->json, "Print one JSON object (with --baseline: {\"rows\": [...]}, the index first)");
@@ -116,7 +117,7 @@ void add_eval_retrieval_command(CLI::App& app) {
     int64_t n = std::min(opt->n, all.size());
     std::vector<int64_t> order(static_cast<size_t>(all.size()));
     for (int64_t i = 0; i < all.size(); ++i) order[static_cast<size_t>(i)] = i;
-    std::mt19937_64 rng(opt->query_seed);
+    std::mt19937_64 rng(opt->query_seed.value_or(opt->runtime.seed));
     for (int64_t i = all.size() - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng() % (i + 1)]);
     order.resize(static_cast<size_t>(n));
     Dataset queries = all.select(torch::tensor(order, torch::kInt64));
