@@ -1,6 +1,7 @@
 #include "latent/autoencoder.h"
 
 #include "latent/conv_layers.h"
+#include "latent/random_draws.h"
 #include "latent/regularizer.h"
 
 namespace latent {
@@ -65,7 +66,7 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
     // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
     // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
     torch::Tensor codes = is_training()
-                              ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn_like(logits))
+                              ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn(logits.sizes(), draw_generator(), logits.options()))
                               : (logits > 0).to(logits.scalar_type());
     torch::Tensor total = loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
     if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(codes);

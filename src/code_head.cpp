@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "latent/error.h"
+#include "latent/random_draws.h"
 #include "latent/regularizer_spec.h"
 
 namespace latent {
@@ -16,7 +17,7 @@ GaussianCode split_gaussian(const torch::Tensor& head_output) {
 }
 
 torch::Tensor sample_code(const GaussianCode& q, double spread, c10::optional<at::Generator> generator) {
-  torch::Tensor eps = torch::randn(q.mean.sizes(), generator, q.mean.options());
+  torch::Tensor eps = torch::randn(q.mean.sizes(), generator ? generator : draw_generator(), q.mean.options());
   return q.mean + (0.5 * q.logvar).exp() * eps * spread;
 }
 

@@ -1,5 +1,6 @@
 #include "latent/data_parallel.h"
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -8,13 +9,14 @@
 #include "latent/corruption.h"
 #include "latent/error.h"
 #include "latent/model_file.h"
+#include "latent/random_draws.h"
 #include "latent/threads.h"
 #include "latent/worker_pool.h"
 
 namespace latent {
 
 void ParallelOptions::validate() const {
-  if (replicas < 1 || replicas > 256) throw Error("--replicas must be in 1..256");
+  if (replicas < 0 || replicas > 256) throw Error("--replicas must be in 0..256 (0: auto)");
   if (precision != "fp32" && precision != "bf16") throw Error("--precision " + precision + ": expected fp32 or bf16");
   if (processes.world_size < 1) throw Error("--world-size must be at least 1");
   if (processes.rank < 0 || processes.rank >= processes.world_size)
@@ -25,6 +27,16 @@ void ParallelOptions::validate() const {
 
 bool ParallelOptions::dense(const ModelSpec& spec) const {
   return engine == "auto" && replicas == 1 && precision == "fp32" && DenseGradient::supports(spec);
+}
+
+ParallelOptions ParallelOptions::resolved(const ModelSpec& spec, int threads) const {
+  ParallelOptions definite = *this;
+  if (replicas != 0) return definite;
+  definite.replicas = 1;
+  const bool sharded = engine == "auto" && precision == "fp32" && processes.world_size == 1 &&
+                       spec.neighbour_pull == 0 && !definite.dense(spec);
+  if (sharded) definite.replicas = std::max(1, threads);
+  return definite;
 }
 
 
@@ -45,7 +57,7 @@ struct Bf16Autocast {
 }  // namespace
 
 DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
-    : model_(std::move(model)), options_(std::move(options)) {
+    : model_(std::move(model)), options_(options.resolved(model_->spec(), configured_threads())) {
   options_.validate();
   if (options_.processes.world_size > 1) group_ = std::make_unique<ProcessGroup>(options_.processes);
   if (options_.dense(model_->spec())) dense_ = std::make_unique<DenseGradient>(model_);
@@ -90,7 +102,12 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
       if (p.grad().defined()) p.mutable_grad().zero_();
     const int replicas = options_.replicas;
     std::vector<double> losses(replicas, 0.0);
+    // Replicas draw their corruption and code noise from generators of their own, seeded from
+    // one draw of the default generator here, so the result does not depend on thread timing.
+    const uint64_t step_seed = replicas > 1 ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
     auto shard = [&](int r) {
+      std::optional<ScopedGenerator> generator;
+      if (replicas > 1) generator.emplace(step_seed + static_cast<uint64_t>(r));
       torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
       losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n));
     };

@@ -1,5 +1,7 @@
 #include "latent/regularizer.h"
 
+#include "latent/random_draws.h"
+
 namespace latent {
 
 torch::Tensor sparsity_penalty(const torch::Tensor& codes, const SparsitySpec& spec) {
@@ -32,7 +34,7 @@ torch::Tensor jacobian_sq_exact(const torch::Tensor& x, const torch::Tensor& cod
 }
 
 torch::Tensor jacobian_sq_estimate(const torch::Tensor& x, const torch::Tensor& codes) {
-  torch::Tensor v = torch::randint(0, 2, codes.sizes(), codes.options()) * 2 - 1;
+  torch::Tensor v = torch::randint(0, 2, codes.sizes(), draw_generator(), codes.options()) * 2 - 1;
   torch::Tensor vjp = torch::autograd::grad({codes}, {x}, {v}, /*retain_graph=*/true, /*create_graph=*/true)[0];
   return vjp.pow(2).sum(1);
 }

@@ -11,7 +11,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXI
 source "$(dirname "$0")/cli_lib.sh"
 small=(train --data mnist --limit 500 --val 0 --latent 8 --epochs 1 --out "$work/bad.model")
 expect_bad "--precision fp16" "$latent" "${small[@]}" --precision fp16
-expect_bad "--replicas 0" "$latent" "${small[@]}" --replicas 0
+expect_bad "--replicas -1" "$latent" "${small[@]}" --replicas -1
 expect_bad "--rank 2 of 2" "$latent" "${small[@]}" --world-size 2 --rank 2
 expect_bad "--master without port" "$latent" "${small[@]}" --world-size 2 --master localhost
 expect_bad "--nproc with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2

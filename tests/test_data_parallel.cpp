@@ -6,9 +6,11 @@
 #include <cstdlib>
 
 #include "fixtures.h"
+#include "latent/corruption.h"
 #include "latent/data_parallel.h"
 #include "latent/error.h"
 #include "latent/progress.h"
+#include "latent/random_draws.h"
 #include "latent/threads.h"
 #include "latent/trainer.h"
 
@@ -76,6 +78,46 @@ TEST_F(DataParallelTraining, TwoReplicaThreadsMatchOneReplica) {
 TEST_F(DataParallelTraining, UnevenShardsWeighInBySize) {
   // Batches of 100 over 3 replicas: shards of 33, 33 and 34 rows.
   EXPECT_LT(replica_difference(mnist_slice("train", 300), 1, 3), 1e-5);
+}
+
+// Replicas draw corruption and the VAE's ε on two threads at once: the same seed must still give
+// the same weights (with one shared generator, which thread drew first decided the numbers).
+TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
+  Dataset data = mnist_slice("train", 1000);
+  auto train = [&] {
+    torch::manual_seed(11);
+    ModelSpec spec = mnist_spec({64}, 8);
+    spec.code_head = "gaussian";
+    spec.corrupt = CorruptionSpec::parse("masking:0.3");
+    Trainer trainer(Autoencoder(spec), options(2));
+    ParallelOptions parallel;
+    parallel.replicas = 2;
+    DataParallel engine(trainer.model(), parallel);
+    trainer.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+    trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+    return trainer;
+  };
+  Trainer first = train(), second = train();
+  auto a = first.model()->parameters(), b = second.model()->parameters();
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+}
+
+TEST(ScopedGenerator, DrawsItsOwnNumbersAndLeavesTheDefaultAlone) {
+  torch::manual_seed(3);
+  torch::Tensor expected_default = torch::rand({4});
+  torch::manual_seed(3);
+  torch::Tensor scoped1, scoped2;
+  {
+    ScopedGenerator generator(42);
+    scoped1 = corrupt(torch::ones({2, 50}), CorruptionSpec::parse("gaussian:1"));
+  }
+  {
+    ScopedGenerator generator(42);
+    scoped2 = corrupt(torch::ones({2, 50}), CorruptionSpec::parse("gaussian:1"));
+  }
+  EXPECT_TRUE(torch::equal(scoped1, scoped2));
+  EXPECT_FALSE(draw_generator().has_value());
+  EXPECT_TRUE(torch::equal(torch::rand({4}), expected_default));
 }
 
 TEST_F(DataParallelTraining, RejectsBadOptions) {

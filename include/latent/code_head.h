@@ -26,7 +26,7 @@ struct GaussianCode {
 /// Splits the encoder output [N, 2·latent] into mean and log-variance.
 GaussianCode split_gaussian(const torch::Tensor& head_output);
 
-/// z = μ + spread·σ·ε, ε ~ N(0, I) from `generator` (torch's default one when not given).
+/// z = μ + spread·σ·ε, ε ~ N(0, I) from `generator` (draw_generator() when not given).
 torch::Tensor sample_code(const GaussianCode& q, double spread = 1.0,
                           c10::optional<at::Generator> generator = c10::nullopt);
 

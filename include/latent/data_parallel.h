@@ -25,7 +25,7 @@
 namespace latent {
 
 struct ParallelOptions {
-  int replicas = 1;                 ///< threads in this process, each with one intra-op thread
+  int replicas = 1;                 ///< threads in this process, each with one intra-op thread; 0: auto
   std::string precision = "fp32";   ///< fp32 | bf16
   /// auto: DenseGradient's hand-written passes when the model allows (one replica, fp32);
   /// autograd: always LibTorch's autograd.
@@ -36,6 +36,11 @@ struct ParallelOptions {
   bool active() const { return replicas > 1 || processes.world_size > 1 || precision != "fp32"; }
   /// Are the gradients DenseGradient's?
   bool dense(const ModelSpec& spec) const;
+  /// replicas 0 (auto) made definite: one replica per thread for a model that trains through
+  /// autograd (not the dense passes), in fp32, in one process, without the neighbour pull; else 1.
+  /// A shard per thread meets the other threads once a step, where OpenBLAS's threads meet at
+  /// every matrix multiply and stall whenever another process holds a core (docs/performance.md).
+  ParallelOptions resolved(const ModelSpec& spec, int threads) const;
 };
 
 class DataParallel {

@@ -22,8 +22,10 @@ namespace latent::cli {
 void ParallelCli::add_to(CLI::App* app) {
   app->add_option("--replicas", options.replicas,
                   "Data-parallel replica threads in this process: each takes a shard of every batch on one core "
-                  "(one intra-op thread), gradients are summed before one optimizer step")
-      ->default_val(1);
+                  "(one intra-op thread), gradients are summed before one optimizer step. 0 (auto): one per "
+                  "--threads for models trained through autograd (vae, binary, sparse, contractive, conv) in fp32, "
+                  "in one process, without --neighbour-pull; else 1")
+      ->default_val(0);
   app->add_option("--precision", options.precision,
                   "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients and Adam stay fp32)")
       ->default_val("fp32");
@@ -163,8 +165,9 @@ bool ParallelCli::launch() {
 
 std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
   trainer.use_autograd(options.engine == "autograd");
-  if (!options.active()) return nullptr;
-  auto parallel = std::make_unique<DataParallel>(trainer.model(), options);
+  const ParallelOptions definite = options.resolved(trainer.model()->spec(), configured_threads());
+  if (!definite.active()) return nullptr;
+  auto parallel = std::make_unique<DataParallel>(trainer.model(), definite);
   parallel->synchronize(trainer.optimizer());
   DataParallel* engine = parallel.get();
   trainer.set_gradient_fn([engine](const torch::Tensor& x, const torch::Tensor& indices) {
