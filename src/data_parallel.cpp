@@ -74,7 +74,8 @@ DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
 
 DataParallel::~DataParallel() = default;
 
-double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight) {
+double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight,
+                                std::vector<torch::Tensor>* grads) {
   if (rows.numel() == 0) return 0;
   torch::Tensor xs = x.index_select(0, rows);
   torch::Tensor loss;
@@ -84,8 +85,12 @@ double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& row
     loss = model_->objective(corrupt(xs, model_->spec().corrupt), xs);
   }
   double value = loss.item<double>();
-  // Each shard's share of the batch mean; autograd sums the shares into the shared .grad.
-  (loss.to(torch::kFloat32) * weight).backward();
+  torch::Tensor share = loss.to(torch::kFloat32) * weight;  // of the batch mean
+  if (grads)
+    *grads = torch::autograd::grad({share}, params_, {}, /*retain_graph=*/false, /*create_graph=*/false,
+                                   /*allow_unused=*/true);
+  else
+    share.backward();
   return value * weight;
 }
 
@@ -102,6 +107,9 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
       if (p.grad().defined()) p.mutable_grad().zero_();
     const int replicas = options_.replicas;
     std::vector<double> losses(replicas, 0.0);
+    // Each replica's gradients apart, summed below in shard order: accumulated into .grad as the
+    // threads finish, three or more shards would sum in a different order every run.
+    std::vector<std::vector<torch::Tensor>> shard_grads(replicas > 1 ? replicas : 0);
     // Replicas draw their corruption and code noise from generators of their own, seeded from
     // one draw of the default generator here, so the result does not depend on thread timing.
     const uint64_t step_seed = replicas > 1 ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
@@ -109,12 +117,20 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
       std::optional<ScopedGenerator> generator;
       if (replicas > 1) generator.emplace(step_seed + static_cast<uint64_t>(r));
       torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
-      losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n));
+      losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n),
+                             replicas > 1 ? &shard_grads[r] : nullptr);
     };
     if (pool_)
       pool_->run(shard);
     else
       shard(0);
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < params_.size() && replicas > 1; ++i) {
+      torch::Tensor& p = params_[i];
+      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+      for (const auto& grads : shard_grads)
+        if (i < grads.size() && grads[i].defined()) p.mutable_grad().add_(grads[i]);
+    }
     for (double l : losses) loss += l;
   }
   if (!group_) return loss;

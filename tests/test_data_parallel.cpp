@@ -80,8 +80,9 @@ TEST_F(DataParallelTraining, UnevenShardsWeighInBySize) {
   EXPECT_LT(replica_difference(mnist_slice("train", 300), 1, 3), 1e-5);
 }
 
-// Replicas draw corruption and the VAE's ε on two threads at once: the same seed must still give
-// the same weights (with one shared generator, which thread drew first decided the numbers).
+// Replicas draw corruption and the VAE's ε on several threads at once and finish in any order:
+// the same seed must still give the same weights (with one shared generator, which thread drew
+// first decided the numbers; accumulated into .grad, which finished first decided the sum).
 TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
   Dataset data = mnist_slice("train", 1000);
   auto train = [&] {
@@ -91,7 +92,7 @@ TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
     spec.corrupt = CorruptionSpec::parse("masking:0.3");
     Trainer trainer(Autoencoder(spec), options(2));
     ParallelOptions parallel;
-    parallel.replicas = 2;
+    parallel.replicas = 3;  // three shards: also the order their gradients are summed in
     DataParallel engine(trainer.model(), parallel);
     trainer.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
     trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});

@@ -65,7 +65,10 @@ class DataParallel {
   const ParallelOptions& options() const { return options_; }
 
  private:
-  double shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight);
+  /// The shard's share of the batch loss. Its gradients go into .grad, or with `grads` into
+  /// those (one per parameter, undefined where unused) for a sum in shard order.
+  double shard_loss(const torch::Tensor& x, const torch::Tensor& rows, double weight,
+                    std::vector<torch::Tensor>* grads = nullptr);
 
   Autoencoder model_;
   ParallelOptions options_;
