@@ -65,9 +65,13 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
     torch::Tensor logits = encoder_->forward(input);
     // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
     // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
-    torch::Tensor codes = is_training()
-                              ? torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * torch::randn(logits.sizes(), draw_generator(), logits.options()))
-                              : (logits > 0).to(logits.scalar_type());
+    torch::Tensor codes;
+    if (is_training()) {
+      torch::Tensor noise = torch::randn(logits.sizes(), draw_generator(), logits.options());
+      codes = torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * noise);
+    } else {
+      codes = (logits > 0).to(logits.scalar_type());
+    }
     torch::Tensor total = loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
     if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(codes);
     return total;

@@ -112,7 +112,8 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
     std::vector<std::vector<torch::Tensor>> shard_grads(replicas > 1 ? replicas : 0);
     // Replicas draw their corruption and code noise from generators of their own, seeded from
     // one draw of the default generator here, so the result does not depend on thread timing.
-    const uint64_t step_seed = replicas > 1 ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
+    const uint64_t step_seed =
+        replicas > 1 ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
     auto shard = [&](int r) {
       std::optional<ScopedGenerator> generator;
       if (replicas > 1) generator.emplace(step_seed + static_cast<uint64_t>(r));
