@@ -106,31 +106,33 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
     for (auto& p : params_)
       if (p.grad().defined()) p.mutable_grad().zero_();
     const int replicas = options_.replicas;
+    const bool threaded = pool_ != nullptr;  // replicas > 1
     std::vector<double> losses(replicas, 0.0);
-    // Each replica's gradients apart, summed below in shard order: accumulated into .grad as the
-    // threads finish, three or more shards would sum in a different order every run.
-    std::vector<std::vector<torch::Tensor>> shard_grads(replicas > 1 ? replicas : 0);
-    // Replicas draw their corruption and code noise from generators of their own, seeded from
-    // one draw of the default generator here, so the result does not depend on thread timing.
+    // Threaded, each replica keeps its gradients apart, summed below in shard order (accumulated
+    // into .grad as the threads finish, three or more shards would sum in a different order every
+    // run), and draws its corruption and code noise from a generator of its own, seeded from one
+    // draw of the default generator here (a shared one hands out numbers in thread-timing order).
+    std::vector<std::vector<torch::Tensor>> shard_grads(threaded ? replicas : 0);
     const uint64_t step_seed =
-        replicas > 1 ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
+        threaded ? static_cast<uint64_t>(torch::randint(INT64_MAX, {1}, torch::kInt64).item<int64_t>()) : 0;
     auto shard = [&](int r) {
       std::optional<ScopedGenerator> generator;
-      if (replicas > 1) generator.emplace(step_seed + static_cast<uint64_t>(r));
+      if (threaded) generator.emplace(step_seed + static_cast<uint64_t>(r));
       torch::Tensor rows = local.slice(0, r * local_n / replicas, (r + 1) * local_n / replicas);
       losses[r] = shard_loss(x, rows, static_cast<double>(rows.size(0)) / static_cast<double>(n),
-                             replicas > 1 ? &shard_grads[r] : nullptr);
+                             threaded ? &shard_grads[r] : nullptr);
     };
-    if (pool_)
+    if (threaded) {
       pool_->run(shard);
-    else
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < params_.size(); ++i) {
+        torch::Tensor& p = params_[i];
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        for (const auto& grads : shard_grads)
+          if (i < grads.size() && grads[i].defined()) p.mutable_grad().add_(grads[i]);
+      }
+    } else {
       shard(0);
-    torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < params_.size() && replicas > 1; ++i) {
-      torch::Tensor& p = params_[i];
-      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-      for (const auto& grads : shard_grads)
-        if (i < grads.size() && grads[i].defined()) p.mutable_grad().add_(grads[i]);
     }
     for (double l : losses) loss += l;
   }
