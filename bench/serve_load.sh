@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Load on `latent serve` with wrk: /api/search (exact index, then HNSW index) and
-# /api/reconstruct at 1, 8 and 32 connections (DURATION seconds each, default 10), the PyTorch
-# reference server on search, then /api/search (HNSW) at 32 connections for 60 s while the
-# server's resident memory is sampled every 5 s. Prints req/s, p50, p99 and errors per run.
+# /api/reconstruct at 1, 8 and 32 connections (DURATION seconds each, default 10); latent against
+# the Python reference on /api/search at 32 connections (ROUNDS interleaved rounds, default 3,
+# best of each side); then /api/search (HNSW) at 32 connections for 60 s while the server's
+# resident memory is sampled every 5 s. Prints req/s, p50, p99 and errors per run.
 # The model: 784-256-32 trained 3 epochs on 10,000 MNIST images; the index: all 60,000 MNIST
 # training images, exact (IndexFlatL2: each query reads all 7.7 MB of codes) and HNSW (--hnsw).
+# Any wrk field the script computes with that is not a number stops it (exit 1, one line).
 # Usage: bench/serve_load.sh            (needs wrk: scripts/setup.sh installs it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +14,9 @@ latent=${LATENT_BUILD:-$root/build}/latent  # another build directory: LATENT_BU
 [ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
 command -v wrk >/dev/null || { echo "serve_load: needs wrk (apt-get install wrk)" >&2; exit 2; }
 duration=${DURATION:-10}
+rounds=${ROUNDS:-3}
+[[ $duration =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] ||
+  { echo "serve_load: DURATION and ROUNDS must be positive whole numbers" >&2; exit 2; }
 out="$root/out/bench"
 mkdir -p "$out"
 model=$out/serve.model
@@ -23,8 +28,8 @@ model=$out/serve.model
 
 . "$root/tests/serve_lib.sh"
 work=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+pid= ref_pid=
+trap 'for p in $pid $ref_pid; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 # The request body: MNIST test image 0 as {"pixels": [...]}.
 /usr/bin/python3 - "$root/data/mnist/t10k-images-idx3-ubyte" >"$work/body.json" <<'PY'
 import json, sys
@@ -53,18 +58,33 @@ stop_server() {
 }
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
 
-# wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds.
-ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
-run() {  # endpoint connections seconds
-  local threads=$(( $2 < 2 ? 1 : 2 ))
+fail() { echo "serve_load: $*" >&2; exit 1; }
+# wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds; anything else stops the bench.
+ms() {
+  [[ $1 =~ ^([0-9]+(\.[0-9]+)?)(us|ms|s)$ ]] || fail "$2 is not a latency: '$1'"
+  awk -v n="${BASH_REMATCH[1]}" -v unit="${BASH_REMATCH[3]}" \
+    'BEGIN { printf "%.2f", unit == "us" ? n / 1000 : unit == "s" ? n * 1000 : n }'
+}
+# run ENDPOINT CONNECTIONS SECONDS [LABEL]: prints one row; sets rps (requests/s).
+run() {
+  local threads=$(( $2 < 2 ? 1 : 2 )) label=${4:-$1} what="${4:-$1} at $2 connections"
   wrk -t"$threads" -c"$2" -d"$3s" --latency -s "$work/post.lua" "http://127.0.0.1:$port$1" >"$work/wrk.txt"
-  local rps p50 p99 non2xx sock
-  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk.txt")
-  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")")
-  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")")
-  non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk.txt")
-  sock=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$work/wrk.txt")
-  printf "%-18s %5d %10.0f %9s %9s %7d\n" "$1" "$2" "$rps" "$p50" "$p99" "$(( ${non2xx:-0} + ${sock:-0} ))"
+  local p50 p99 non2xx=0 sock=0 line
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/wrk.txt")
+  [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "requests/s of $what is not a number: '$rps'"
+  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")" "p50 of $what")
+  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")" "p99 of $what")
+  # wrk prints these two lines only when there were such errors.
+  if line=$(grep 'Non-2xx' "$work/wrk.txt"); then
+    [[ $line =~ ^\ *Non-2xx\ or\ 3xx\ responses:\ ([0-9]+)$ ]] || fail "unreadable wrk line for $what: '$line'"
+    non2xx=${BASH_REMATCH[1]}
+  fi
+  if line=$(grep 'Socket errors' "$work/wrk.txt"); then
+    [[ $line =~ ^\ *Socket\ errors:\ connect\ ([0-9]+),\ read\ ([0-9]+),\ write\ ([0-9]+),\ timeout\ ([0-9]+)$ ]] ||
+      fail "unreadable wrk line for $what: '$line'"
+    sock=$(( BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4] ))
+  fi
+  printf "%-18s %5d %10.0f %9s %9s %7d\n" "$label" "$2" "$rps" "$p50" "$p99" "$(( non2xx + sock ))"
 }
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
 start_server "$out/serve.index"
@@ -72,25 +92,47 @@ echo "exact index: $(cat "$work/serve.out")"
 for endpoint in /api/search /api/reconstruct; do
   for c in 1 8 32; do run "$endpoint" "$c" "$duration"; done
 done
-# The PyTorch reference (bench/reference/serve_search.py: ThreadingHTTPServer + PyTorch, same
-# encoder shape, exact search over 60,000 codes, no thumbnails) against latent with the exact
-# index, on /api/search at 32 connections.
-/usr/bin/python3 "$root/bench/reference/serve_search.py" 0 >"$work/ref.out" 2>"$work/ref.err" &
+# The Python reference (bench/reference/serve_search.py: the same model and index files, requests
+# batched into one PyTorch encode and one FAISS search, the same answer with thumbnails) against
+# latent with the exact index, on /api/search at 32 connections, interleaved rounds.
+/usr/bin/python3 "$root/bench/reference/serve_search.py" "$model" "$out/serve.index" \
+  "$root/data/mnist/train-images-idx3-ubyte" 0 >"$work/ref.out" 2>"$work/ref.err" &
 ref_pid=$!
-for _ in $(seq 600); do grep -q listening "$work/ref.out" && break; sleep 0.1; done
+for _ in $(seq 1800); do grep -q listening "$work/ref.out" && break; kill -0 "$ref_pid" 2>/dev/null || break; sleep 0.1; done
 ref_port=$(awk '/listening/ { print $2 }' "$work/ref.out")
-[ -n "$ref_port" ] || { echo "serve_load: the reference did not start: $(cat "$work/ref.err")" >&2; exit 1; }
-latent_line=$(run /api/search 32 "$duration")
-saved_port=$port
-port=$ref_port
-ref_line=$(run /api/search 32 "$duration" | sed 's|^/api/search  |pytorch search|')
-port=$saved_port
+[ -n "$ref_port" ] || fail "the reference did not start: $(tail -1 "$work/ref.err")"
+latent_port=$port
+# Like for like: both answer the same body with the same neighbours.
+/usr/bin/python3 - "$work/body.json" "$latent_port" "$ref_port" <<'PY'
+import json, sys, urllib.request
+def ids(port):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/search", open(sys.argv[1], "rb").read(),
+                                     {"Content-Type": "application/json"})
+    return [r["id"] for r in json.load(urllib.request.urlopen(request))["results"]]
+try:
+    latent, ref = ids(sys.argv[2]), ids(sys.argv[3])
+except Exception as e:
+    sys.exit(f"serve_load: a search before the rounds failed: {e}")
+if latent != ref:
+    sys.exit(f"serve_load: latent and the reference disagree on the neighbours: {latent} / {ref}")
+PY
+best_latent=0 best_ref=0
+for r in $(seq "$rounds"); do
+  port=$latent_port
+  run /api/search 32 "$duration" "latent search"
+  best_latent=$(awk -v a="$best_latent" -v b="$rps" 'BEGIN { print (b > a ? b : a) }')
+  port=$ref_port
+  run /api/search 32 "$duration" "python search"
+  best_ref=$(awk -v a="$best_ref" -v b="$rps" 'BEGIN { print (b > a ? b : a) }')
+done
+port=$latent_port
 kill "$ref_pid"
 wait "$ref_pid" 2>/dev/null || true
-echo "$latent_line"
-echo "$ref_line"
-awk -v a="$(echo "$latent_line" | awk '{ print $3 }')" -v b="$(echo "$ref_line" | awk '{ print $3 }')" \
-  'BEGIN { printf "search at 32 connections: latent / pytorch = %.1fx req/s\n", a / b }'
+ref_pid=
+awk -v a="$best_latent" -v b="$best_ref" -v n="$rounds" 'BEGIN {
+  if (!(b > 0)) exit 1
+  printf "search at 32 connections, best of %d interleaved rounds: latent %.0f / python %.0f req/s = %.2fx\n", n, a, b, a / b
+}' || fail "the reference served no requests"
 
 stop_server
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors

@@ -12,7 +12,7 @@ packages=(
   chromium firefox-esr wrk   # the serve browser tests (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
   clang   # scripts/fuzz.sh: libFuzzer harnesses
-  python3-torch python3-sklearn python3-zstandard   # the references the benches compare against
+  python3-torch python3-sklearn python3-zstandard python3-faiss python3-pil   # the benches' references
   dataset-fashion-mnist
 )
 missing=()
