@@ -13,8 +13,8 @@ bindings from python3-faiss), doing the same work as `latent serve`:
 
 FAISS gets latent's one tuning too: Debian builds it for baseline x86-64, whose distance loop for
 fewer than 20 queries is scalar code; distance_compute_blas_threshold = 1 sends every batch to
-BLAS, as latent's index does. Torch and FAISS run one thread each (latent's batch also runs on
-one thread); the HTTP threads take the other core.
+BLAS, as latent's index does. Torch, FAISS and OpenBLAS run one thread each, as in `latent
+serve`.
 
 Run with /usr/bin/python3.
 Usage: serve_search.py MODEL INDEX IMAGES PORT  (IMAGES: the indexed split's idx3 file; prints
