@@ -6,7 +6,8 @@
 # resident memory is sampled every 5 s. Prints req/s, p50, p99 and errors per run.
 # The model: 784-256-32 trained 3 epochs on 10,000 MNIST images; the index: all 60,000 MNIST
 # training images, exact (IndexFlatL2: each query reads all 7.7 MB of codes) and HNSW (--hnsw).
-# Any wrk field the script computes with that is not a number stops it (exit 1, one line).
+# It stops with one line and exit 1 when a wrk field it computes with is not a number, when
+# latent and the reference disagree on the neighbours, or when a comparison round had errors.
 # Usage: bench/serve_load.sh            (needs wrk: scripts/setup.sh installs it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,7 +66,7 @@ ms() {
   awk -v n="${BASH_REMATCH[1]}" -v unit="${BASH_REMATCH[3]}" \
     'BEGIN { printf "%.2f", unit == "us" ? n / 1000 : unit == "s" ? n * 1000 : n }'
 }
-# run ENDPOINT CONNECTIONS SECONDS [LABEL]: prints one row; sets rps (requests/s).
+# run ENDPOINT CONNECTIONS SECONDS [LABEL]: prints one row; sets rps (requests/s) and errors.
 run() {
   local threads=$(( $2 < 2 ? 1 : 2 )) label=${4:-$1} what="${4:-$1} at $2 connections"
   wrk -t"$threads" -c"$2" -d"$3s" --latency -s "$work/post.lua" "http://127.0.0.1:$port$1" >"$work/wrk.txt"
@@ -84,7 +85,8 @@ run() {
       fail "unreadable wrk line for $what: '$line'"
     sock=$(( BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4] ))
   fi
-  printf "%-18s %5d %10.0f %9s %9s %7d\n" "$label" "$2" "$rps" "$p50" "$p99" "$(( non2xx + sock ))"
+  errors=$(( non2xx + sock ))
+  printf "%-18s %5d %10.0f %9s %9s %7d\n" "$label" "$2" "$rps" "$p50" "$p99" "$errors"
 }
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
 start_server "$out/serve.index"
@@ -116,13 +118,16 @@ except Exception as e:
 if latent != ref:
     sys.exit(f"serve_load: latent and the reference disagree on the neighbours: {latent} / {ref}")
 PY
+# A round with errors stops the bench: failing fast would look like serving fast.
 best_latent=0 best_ref=0
 for r in $(seq "$rounds"); do
   port=$latent_port
   run /api/search 32 "$duration" "latent search"
+  (( errors == 0 )) || fail "latent had $errors errors in round $r"
   best_latent=$(awk -v a="$best_latent" -v b="$rps" 'BEGIN { print (b > a ? b : a) }')
   port=$ref_port
   run /api/search 32 "$duration" "python search"
+  (( errors == 0 )) || fail "the reference had $errors errors in round $r"
   best_ref=$(awk -v a="$best_ref" -v b="$rps" 'BEGIN { print (b > a ? b : a) }')
 done
 port=$latent_port
