@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Training throughput of the benchmark model (784-256-32-256-784, ReLU, linear code, BCE on
 # logits, Adam, batch 256) in latent's settings and in the PyTorch reference, interleaved, best
-# of ROUNDS each; the machine's 2-thread sgemm rate measured in the same run as the yardstick.
+# of ROUNDS each, with both final training losses. The yardstick, measured in the same rounds:
+# bench/sgemm_rate running the GEMMs of one dense training step (2 threads, each on its half of
+# the batch with single-threaded BLAS, as latent's default does); the older one-GEMM rate
+# (256×784·784×256 on OpenBLAS's 2 threads) is printed beside it.
 # latent settings: the default (--threads 2: the hand-written dense passes, batch split over 2
 # threads), the same through LibTorch autograd, 2 autograd replica threads, one process on one
 # core, 2 processes over c10d/Gloo on loopback (--nproc 2, one core each), and bf16 autocast.
@@ -12,8 +15,15 @@ rounds=${1:-3}
 build=${LATENT_BUILD:-$root/build}  # another build directory: LATENT_BUILD=...
 [ -x "$build/latent" ] && [ -x "$build/bench/sgemm_rate" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-# 6 FLOPs per multiply-add (forward, and the two backward products) over the four layers.
-flops_per_image=$((6 * (784 * 256 + 256 * 32 + 32 * 256 + 256 * 784)))
+widths=(784 256 32 256 784)
+# 2 FLOPs per multiply-add, per layer and image: the forward product, the weight gradient and
+# the gradient of the layer's input; the first layer's input is the data, which needs no
+# gradient, so neither latent nor PyTorch computes it.
+flops_per_image=0
+for ((l = 0; l + 1 < ${#widths[@]}; l++)); do
+  flops_per_image=$((flops_per_image + (l == 0 ? 4 : 6) * widths[l] * widths[l + 1]))
+done
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # name|extra flags of `latent train`
 settings=(
@@ -27,7 +37,9 @@ settings=(
 )
 declare -A runs
 for round in $(seq "$rounds"); do
-  runs[sgemm]+=" $("$build/bench/sgemm_rate" 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["sgemm_gflops"])')"
+  rates=$("$build/bench/sgemm_rate" 2 256 "${widths[@]}")
+  runs[sgemm]+=" $(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["step_gflops"])' "$rates")"
+  runs[big]+=" $(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["big_gemm_gflops"])' "$rates")"
   line="round $round:"
   for setting in "${settings[@]}"; do
     name=${setting%%|*}
@@ -45,36 +57,48 @@ for round in $(seq "$rounds"); do
   # one core.
   for setting in "1 2" "1 1"; do
     set -- $setting
-    speed=$(OPENBLAS_NUM_THREADS=$2 /usr/bin/python3 "$root/bench/reference/train_throughput.py" --epochs 3 \
-      --torch-threads "$1" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["images_per_s"])')
-    if [ "$setting" = "1 1" ]; then runs[ref1]+=" $speed"; else runs[ref]+=" $speed"; fi
+    ref_json=$(OPENBLAS_NUM_THREADS=$2 /usr/bin/python3 "$root/bench/reference/train_throughput.py" --epochs 3 \
+      --torch-threads "$1" 2>/dev/null)
+    speed=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["images_per_s"])' "$ref_json")
+    key=$([ "$setting" = "1 1" ] && echo ref1 || echo ref)
+    runs[$key]+=" $speed"
+    runs["$key loss"]=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["train_loss"])' "$ref_json")
     line+=" pytorch $1/$2 ${speed%.*},"
   done
-  echo "$line sgemm ${runs[sgemm]##* } GFLOP/s" >&2
+  echo "$line step GEMMs ${runs[sgemm]##* } GFLOP/s, one GEMM ${runs[big]##* } GFLOP/s" >&2
 done
 
 args=()
 for setting in "${settings[@]}"; do name=${setting%%|*}; args+=("$name" "${runs[$name]}" "${runs["$name loss"]}"); done
-/usr/bin/python3 - "$flops_per_image" "${runs[sgemm]}" "${runs[ref]}" "${runs[ref1]}" "${args[@]}" <<'PY'
+/usr/bin/python3 - "$flops_per_image" "${runs[sgemm]}" "${runs[big]}" "${runs[ref]}" "${runs["ref loss"]}" \
+  "${runs[ref1]}" "${runs["ref1 loss"]}" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load_start" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)" "$rounds" "${args[@]}" <<'PY'
 import json, sys
-flops = float(sys.argv[1])
+a = sys.argv
+flops = float(a[1])
 best = lambda text: max(float(v) for v in text.split())
-gflops, ref, ref1 = best(sys.argv[2]), best(sys.argv[3]), best(sys.argv[4])
-rows = [(sys.argv[i], best(sys.argv[i + 1]), float(sys.argv[i + 2])) for i in range(5, len(sys.argv), 3)]
+gflops, one_gemm, ref, ref_loss, ref1, ref1_loss = best(a[2]), best(a[3]), best(a[4]), float(a[5]), best(a[6]), float(a[7])
+date, load_start, load_end, rounds = a[8:12]
+rows = [(a[i], best(a[i + 1]), float(a[i + 2])) for i in range(12, len(a), 3)]
 ceiling = gflops * 1e9 / flops
 print(f"{'':32}{'images/s':>10}{'of sgemm':>10}{'/ pytorch':>11}{'final loss':>12}")
 for name, speed, loss in rows:
     print(f"{'latent ' + name:32}{speed:10.0f}{speed / ceiling:10.1%}{speed / ref:11.2f}{loss:12.4f}")
-print(f"{'pytorch (torch 1, OpenBLAS 2)':32}{ref:10.0f}{ref / ceiling:10.1%}{1:11.2f}")
-print(f"{'pytorch, 1 core (1/1)':32}{ref1:10.0f}{ref1 / ceiling:10.1%}{ref1 / ref:11.2f}")
-print(f"{'sgemm ceiling':32}{ceiling:10.0f}   ({gflops:.0f} GFLOP/s, 2 threads, {flops / 1e6:.2f} MFLOP/image)")
+print(f"{'pytorch (torch 1, OpenBLAS 2)':32}{ref:10.0f}{ref / ceiling:10.1%}{1:11.2f}{ref_loss:12.4f}")
+print(f"{'pytorch, 1 core (1/1)':32}{ref1:10.0f}{ref1 / ceiling:10.1%}{ref1 / ref:11.2f}{ref1_loss:12.4f}")
+print(f"{'sgemm ceiling':32}{ceiling:10.0f}   ({gflops:.0f} GFLOP/s on one step's GEMMs, 2 threads, {flops / 1e6:.2f} MFLOP/image)")
+print(f"one 256x784x256 GEMM on 2 OpenBLAS threads: {one_gemm:.0f} GFLOP/s")
 speed = {name: s for name, s, _ in rows}
 print(f"2 Gloo processes / 1 process on 1 core = {speed['2 Gloo processes'] / speed['1 process, 1 core']:.2f}")
+print(f"{date}, load average {load_start} at the start, {load_end} at the end, best of {rounds} rounds")
 latent = speed["default"]
-print(json.dumps({"latent_images_per_s": round(latent), "reference_images_per_s": round(ref),
-                  "ratio": round(latent / ref, 3), "sgemm_gflops": gflops, "mflop_per_image": flops / 1e6,
+print(json.dumps({"date": date, "load_average_start": load_start, "load_average_end": load_end, "rounds": int(rounds),
+                  "latent_images_per_s": round(latent), "reference_images_per_s": round(ref),
+                  "ratio": round(latent / ref, 3), "sgemm_gflops": gflops, "one_gemm_gflops": one_gemm,
+                  "mflop_per_image": flops / 1e6,
                   "latent_fraction_of_sgemm": round(latent / ceiling, 3),
                   "reference_fraction_of_sgemm": round(ref / ceiling, 3),
+                  "reference_final_train_loss": round(ref_loss, 5),
                   "settings": {name: {"images_per_s": round(s), "fraction_of_sgemm": round(s / ceiling, 3),
                                       "vs_reference": round(s / ref, 3), "final_train_loss": round(l, 5)}
                                for name, s, l in rows},

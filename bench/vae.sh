@@ -27,6 +27,7 @@ train_ref() {  # epochs torch_threads openblas_threads
   OPENBLAS_NUM_THREADS=$3 $py "$ref/vae.py" --epochs "$1" --torch-threads "$2" 2>/dev/null
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 latent_runs=(); ref_runs=()
 # Round 1: the full 10-epoch runs, which also give the quality numbers.
 latent_runs+=("$(train_latent 10)")
@@ -48,10 +49,12 @@ for round in $(seq 2 "$rounds"); do
   echo "round $round: latent ${latent_runs[-1]%.*} images/s, pytorch ${ref_runs[-2]%.*} / ${ref_runs[-1]%.*} images/s" >&2
 done
 
-$py - "$eval_json" "$ref_json" "$check_json" "$(best "${latent_runs[@]}")" "$(best "${ref_runs[@]}")" <<'PY'
+$py - "$eval_json" "$ref_json" "$check_json" "$(best "${latent_runs[@]}")" "$(best "${ref_runs[@]}")" \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$rounds" <<'PY'
 import json, sys
 ev, ref, check = (json.loads(a) for a in sys.argv[1:4])
 latent_speed, ref_speed = float(sys.argv[4]), float(sys.argv[5])
+date, load_start, load_end, rounds = sys.argv[6:10]
 print(f"{'':34}{'latent':>10}{'pytorch':>10}")
 print(f"{'test loss, z sampled (nats)':34}{-ev['elbo']:10.2f}{ref['test_loss']:10.2f}   (pytorch/examples: 105.6)")
 print(f"{'test loss, z = mean (nats)':34}{ev['loss_z_mean']:10.2f}{ref['test_loss_z_mean']:10.2f}")
@@ -61,7 +64,9 @@ print(f"1000 prior samples: mean top probability {check['mean_top_probability']:
       f"{check['min_digit_share']:.1%} (classifier test accuracy {check['classifier_test_accuracy']:.2%})")
 print(f"16 variations of test image 0: {check['variations_kept_digit']:.0%} kept the digit, "
       f"{check['variations_distinct']} distinct")
-print(json.dumps({"latent_test_loss": round(-ev["elbo"], 3), "latent_loss_z_mean": round(ev["loss_z_mean"], 3),
+print(f"{date}, load average {load_start} at the start, {load_end} at the end, best of {rounds} rounds")
+print(json.dumps({"date": date, "load_average_start": load_start, "load_average_end": load_end, "rounds": int(rounds),
+                  "latent_test_loss": round(-ev["elbo"], 3), "latent_loss_z_mean": round(ev["loss_z_mean"], 3),
                   "latent_nll_is": round(ev["nll_is"], 3), "reference_test_loss": round(ref["test_loss"], 3),
                   "reference_loss_z_mean": round(ref["test_loss_z_mean"], 3),
                   "latent_images_per_s": round(latent_speed), "reference_images_per_s": round(ref_speed),

@@ -7,6 +7,7 @@ namespace latent {
 
 struct AdamCoefficients {
   float beta1, beta2;
+  float one_minus_beta1, one_minus_beta2;  ///< from the double betas: 1 - 0.999f is 1.3e-5 off
   float step_size;        ///< lr / (1 - beta1^t)
   float inv_sqrt_bias2;   ///< 1 / sqrt(1 - beta2^t)
   float eps;

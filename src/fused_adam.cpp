@@ -47,6 +47,8 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       AdamCoefficients c;
       c.beta1 = static_cast<float>(beta1);
       c.beta2 = static_cast<float>(beta2);
+      c.one_minus_beta1 = static_cast<float>(1 - beta1);
+      c.one_minus_beta2 = static_cast<float>(1 - beta2);
       c.step_size = static_cast<float>(options.lr() / (1 - std::pow(beta1, state.step())));
       c.inv_sqrt_bias2 = static_cast<float>(1 / std::sqrt(1 - std::pow(beta2, state.step())));
       c.eps = static_cast<float>(options.eps());

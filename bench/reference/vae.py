@@ -45,6 +45,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.torch_threads)
+    torch.set_flush_denormal(True)  # as latent does (docs/performance.md section 2)
     torch.manual_seed(args.seed)
     x = torch.from_numpy(load_mnist_images(os.path.join(args.data, "train-images-idx3-ubyte")))
     test = torch.from_numpy(load_mnist_images(os.path.join(args.data, "t10k-images-idx3-ubyte")))
