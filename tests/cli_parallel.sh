@@ -10,11 +10,11 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXI
 # shellcheck source=cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 small=(train --data mnist --limit 500 --val 0 --latent 8 --epochs 1 --out "$work/bad.model")
-expect_bad "--precision fp16" "$latent" "${small[@]}" --precision fp16
-expect_bad "--replicas -1" "$latent" "${small[@]}" --replicas -1
-expect_bad "--rank 2 of 2" "$latent" "${small[@]}" --world-size 2 --rank 2
-expect_bad "--master without port" "$latent" "${small[@]}" --world-size 2 --master localhost
-expect_bad "--nproc with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2
+expect_bad "--precision fp16" "--precision fp16: expected fp32 or bf16" "$latent" "${small[@]}" --precision fp16
+expect_bad "--replicas -1" "--replicas must be in 0..256" "$latent" "${small[@]}" --replicas -1
+expect_bad "--rank 2 of 2" "--rank 2: expected 0..1" "$latent" "${small[@]}" --world-size 2 --rank 2
+expect_bad "--master without port" "--master 'localhost': expected HOST:PORT" "$latent" "${small[@]}" --world-size 2 --master localhost
+expect_bad "--nproc with --world-size" "do not combine it with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2
 
 # Two ranks by hand on a free port; kill rank 1 once both train, time rank 0's exit.
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
