@@ -61,7 +61,7 @@ f, w = rows('$work/f_codes.csv'), rows('$work/w0_codes.csv')
 assert len(f) == len(w) == 20, (len(f), len(w))
 worst = max(abs(1 / (1 + math.exp(-a)) - b) for fr, wr in zip(f, w) for a, b in zip(fr, wr))
 assert worst < 1e-4, worst" || fail "a binary model started from the float one should give sigmoid(float code)"
-expect_bad "init of another input size" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
+expect_bad "init of another input size" "--init $work/f.model: its input has 784 values, the data 9" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
 
 # The neighbour pull (each image's code drawn to a pixel-space neighbour's) must rank same-digit
 # images higher: mAP on a 10,000-image slice, measured 0.345-0.360 without it and 0.440-0.460
@@ -76,22 +76,22 @@ done
 /usr/bin/python3 -c "
 import json; plain, pulled = (json.load(open('$work/pull%d.json' % p))['map'] for p in (0, 1))
 assert pulled > plain + 0.05, (plain, pulled)" || fail "--neighbour-pull did not raise mAP on the slice"
-expect_bad "neighbour pull with replicas" "$latent" train --data mnist --limit 300 --type binary --neighbour-pull 1 --replicas 2 --out "$work/bad.model"
-expect_bad "negative neighbour pull" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull -1 --out "$work/bad.model"
-expect_bad "no neighbours" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull 1 --neighbours 0 --out "$work/bad.model"
+expect_bad "neighbour pull with replicas" "--neighbour-pull trains in one process on one replica: drop --replicas" "$latent" train --data mnist --limit 300 --type binary --neighbour-pull 1 --replicas 2 --out "$work/bad.model"
+expect_bad "negative neighbour pull" "--neighbour-pull must be >= 0" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull -1 --out "$work/bad.model"
+expect_bad "no neighbours" "--neighbours must be between 1 and 1000" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull 1 --neighbours 0 --out "$work/bad.model"
 
-expect_bad "bits not a multiple of 8" "$latent" train --data mnist --limit 100 --type binary --bits 12 --out "$work/bad.model"
-expect_bad "too many bits" "$latent" train --data mnist --limit 100 --type binary --bits 512 --out "$work/bad.model"
-expect_bad "bits without binary" "$latent" train --data mnist --limit 100 --bits 32 --out "$work/bad.model"
-expect_bad "bad noise schedule" "$latent" train --data mnist --limit 100 --type binary --noise-schedule cosine:0:4 --out "$work/bad.model"
-expect_bad "negative noise" "$latent" train --data mnist --limit 100 --type binary --noise-schedule linear:-1:4 --out "$work/bad.model"
-expect_bad "negative balance" "$latent" train --data mnist --limit 100 --type binary --bit-balance -1 --out "$work/bad.model"
-expect_bad "binary with sigmoid code" "$latent" train --data mnist --limit 100 --type binary --code-activation sigmoid --out "$work/bad.model"
-expect_bad "hnsw for binary" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --hnsw --out "$work/bad.index"
-expect_bad "radius on float index" "$latent" search --index "$work/f.index" --index-of 1 --hamming-radius 2
-expect_bad "negative radius" "$latent" search --index "$work/b.index" --index-of 1 --hamming-radius -1
-expect_bad "unknown baseline" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq,foo
-expect_bad "baseline bits" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq --bits 12
+expect_bad "bits not a multiple of 8" "--bits must be a multiple of 8" "$latent" train --data mnist --limit 100 --type binary --bits 12 --out "$work/bad.model"
+expect_bad "too many bits" "--bits must be a multiple of 8 between 8 and 256" "$latent" train --data mnist --limit 100 --type binary --bits 512 --out "$work/bad.model"
+expect_bad "bits without binary" "--bits needs --type binary" "$latent" train --data mnist --limit 100 --bits 32 --out "$work/bad.model"
+expect_bad "bad noise schedule" "--noise-schedule 'cosine:0:4': expected linear:START:END" "$latent" train --data mnist --limit 100 --type binary --noise-schedule cosine:0:4 --out "$work/bad.model"
+expect_bad "negative noise" "--noise-schedule: noise levels must be finite and >= 0" "$latent" train --data mnist --limit 100 --type binary --noise-schedule linear:-1:4 --out "$work/bad.model"
+expect_bad "negative balance" "--bit-balance must be >= 0" "$latent" train --data mnist --limit 100 --type binary --bit-balance -1 --out "$work/bad.model"
+expect_bad "binary with sigmoid code" "--type binary needs --code-activation linear" "$latent" train --data mnist --limit 100 --type binary --code-activation sigmoid --out "$work/bad.model"
+expect_bad "hnsw for binary" "--hnsw is for float codes" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --hnsw --out "$work/bad.index"
+expect_bad "radius on float index" "--hamming-radius needs an index of binary codes" "$latent" search --index "$work/f.index" --index-of 1 --hamming-radius 2
+expect_bad "negative radius" "--hamming-radius must be >= 0" "$latent" search --index "$work/b.index" --index-of 1 --hamming-radius -1
+expect_bad "unknown baseline" "--baseline 'foo': expected a comma list" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq,foo
+expect_bad "baseline bits" "--bits must be a multiple of 8 for binary baselines" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq --bits 12
 
 [ "$failures" -eq 0 ] && echo "all binary CLI checks passed"
 exit $((failures > 0))

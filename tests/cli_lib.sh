@@ -2,13 +2,15 @@
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-# expect_bad "what" cmd...: exit code 2, exactly one line on stderr, no output file $work/bad.*
+# expect_bad "what" "fragment" cmd...: exit code 2, exactly one line on stderr containing
+# fragment (fixed string, case-sensitive: it names the problem), no output file $work/bad.*
 expect_bad() {
-  local what=$1; shift
+  local what=$1 fragment=$2; shift 2
   "$@" >"$work/stdout" 2>"$work/stderr"
   local code=$?
   [ "$code" -eq 2 ] || fail "$what: exit code $code, expected 2 ($(cat "$work/stderr"))"
   [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$what: stderr is not one line: $(cat "$work/stderr")"
+  [ -n "$fragment" ] && grep -qF -- "$fragment" "$work/stderr" || fail "$what: stderr does not say '$fragment': $(cat "$work/stderr")"
   ls "$work"/bad.* >/dev/null 2>&1 && fail "$what: left an output file: $(ls "$work"/bad.*)"
   rm -f "$work"/bad.*
 }

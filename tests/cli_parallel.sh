@@ -10,11 +10,11 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXI
 # shellcheck source=cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 small=(train --data mnist --limit 500 --val 0 --latent 8 --epochs 1 --out "$work/bad.model")
-expect_bad "--precision fp16" "$latent" "${small[@]}" --precision fp16
-expect_bad "--replicas -1" "$latent" "${small[@]}" --replicas -1
-expect_bad "--rank 2 of 2" "$latent" "${small[@]}" --world-size 2 --rank 2
-expect_bad "--master without port" "$latent" "${small[@]}" --world-size 2 --master localhost
-expect_bad "--nproc with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2
+expect_bad "--precision fp16" "--precision fp16: expected fp32 or bf16" "$latent" "${small[@]}" --precision fp16
+expect_bad "--replicas -1" "--replicas must be in 0..256" "$latent" "${small[@]}" --replicas -1
+expect_bad "--rank 2 of 2" "--rank 2: expected 0..1" "$latent" "${small[@]}" --world-size 2 --rank 2
+expect_bad "--master without port" "--master 'localhost': expected HOST:PORT" "$latent" "${small[@]}" --world-size 2 --master localhost
+expect_bad "--nproc with --world-size" "do not combine it with --world-size" "$latent" "${small[@]}" --nproc 2 --world-size 2
 
 # Two ranks by hand on a free port; kill rank 1 once both train, time rank 0's exit.
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -34,7 +34,8 @@ wait "$rank0"; code=$?
 elapsed=$(( $(date +%s) - start ))
 [ "$code" -ne 0 ] || fail "rank 0 exited 0 after its peer died"
 [ "$elapsed" -le 30 ] || fail "rank 0 took $elapsed s to notice its dead peer"
-grep -q "rank 0 of 2" "$work/r0.err" || fail "rank 0's error does not say what happened: $(tail -1 "$work/r0.err")"
+grep -qF "rank 0 of 2: all-reduce failed (another rank died or closed its connection)" "$work/r0.err" ||
+  fail "rank 0's error does not say its peer died in training: $(tail -1 "$work/r0.err")"
 echo "rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
 
 # A rank that stops answering (SIGSTOP) is caught by the timeout (here --timeout 5).
@@ -47,6 +48,7 @@ rank0=$!; pids+=("$rank0")
 "$latent" "${long[@]}" --rank 1 --out "$work/r1.model" 2>"$work/r1.err" &
 rank1=$!; pids+=("$rank1")
 for _ in $(seq 120); do [ -s "$work/r0.jsonl" ] && break; sleep 0.5; done
+[ -s "$work/r0.jsonl" ] || fail "rank 0 logged no epoch before its peer was stopped: $(tail -2 "$work/r0.err")"
 kill -STOP "$rank1"
 start=$(date +%s)
 wait "$rank0"; code=$?
@@ -54,13 +56,16 @@ elapsed=$(( $(date +%s) - start ))
 kill -KILL "$rank1"
 [ "$code" -ne 0 ] || fail "rank 0 exited 0 while its peer was stopped"
 [ "$elapsed" -le 30 ] || fail "rank 0 took $elapsed s to give up on a stopped peer"
-grep -q "timed out" "$work/r0.err" || fail "rank 0's error does not say it timed out: $(tail -1 "$work/r0.err")"
+# An all-reduce (not the rendezvous) timed out: the ranks had been training together.
+grep -qF "rank 0 of 2: all-reduce failed (timed out: another rank stopped answering within 5 s)" "$work/r0.err" ||
+  fail "rank 0's error does not say its peer stopped answering in training: $(tail -1 "$work/r0.err")"
 echo "stopped peer: rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
 
 # --nproc: a rank that fails (here: every rank, bad data) makes the launcher fail too.
 "$latent" train --data idx:/nonexistent --epochs 1 --nproc 2 --out "$work/bad.model" >/dev/null 2>"$work/stderr"
 [ $? -ne 0 ] || fail "--nproc with failing ranks exited 0"
-grep -q "rank" "$work/stderr" || fail "--nproc did not name the failed rank: $(cat "$work/stderr")"
+grep -qE -- "--nproc 2: rank [01] exited with code 2" "$work/stderr" ||
+  fail "--nproc did not name the failed rank and its exit code: $(cat "$work/stderr")"
 
 [ "$failures" -eq 0 ] && echo "cli_parallel: all passed"
 exit $((failures > 0))

@@ -54,11 +54,13 @@ stop
 py "$here/serve_faults.py" "$root" "$latent" "$work/vae.model" "$work/vae.index" || fail "fault tests"
 
 # Refusals: one line on stderr, exit 2.
-expect_bad "non-loopback without token" "$latent" serve --model "$work/ae.model" --host 0.0.0.0
-expect_bad "no model" "$latent" serve
-expect_bad "missing model file" "$latent" serve --model "$work/none.model"
-expect_bad "bad port" "$latent" serve --model "$work/ae.model" --port 70000
-expect_bad "index of another model" "$latent" serve --model "$work/ae.model" --index "$work/vae.index"
+expect_bad "non-loopback without token" "--host 0.0.0.0 is reachable from other machines: give --token TOKEN" "$latent" serve --model "$work/ae.model" --host 0.0.0.0
+expect_bad "no model" "give a model: --model FILE" "$latent" serve
+expect_bad "missing model file" "cannot open $work/none.model" "$latent" serve --model "$work/none.model"
+expect_bad "bad port" "--port must be in 0..65535" "$latent" serve --model "$work/ae.model" --port 70000
+# Same shape as vae.model, other weights: only the fingerprint tells them apart.
+run "$latent" train --type vae --data mnist --limit 300 --layers 256 --latent 2 --epochs 1 --seed 2 --out "$work/vae2.model"
+expect_bad "index of another model" "is not the model this index was built with" "$latent" serve --model "$work/vae2.model" --index "$work/vae.index"
 "$latent" serve --help | grep -q -- "--request-timeout" || fail "serve --help does not explain --request-timeout"
 
 [ "$failures" -eq 0 ] && echo "cli_serve: all passed"

@@ -56,16 +56,17 @@ run "$latent" plot --manifold --model "$work/s.model" --data mnist --limit 300 -
 [ "$(head -c 4 "$work/grid.png" | tail -c 3)" = "PNG" ] || fail "grid.png is not a PNG"
 
 # Bad input: one line, exit 2, nothing written.
-expect_bad "pretrain bad layers" "$latent" pretrain --data mnist --limit 100 --layers 64,x --out "$work/bad.model"
-expect_bad "pretrain bad corrupt" "$latent" pretrain --data mnist --limit 100 --layers 64,2 --corrupt fog:1 --out "$work/bad.model"
-expect_bad "classify missing init" "$latent" classify train --init "$work/nope.model" --out "$work/bad.model"
-expect_bad "classify eval of an autoencoder" "$latent" classify eval --model "$work/s.model" --limit 10
-expect_bad "classify bad corruption" "$latent" classify train --init "$work/s.model" --limit 100 --corrupt masking:2 --out "$work/bad.model"
-expect_bad "classify too many labels" "$latent" classify train --init "$work/s.model" --limit 100 --labels 5000 --out "$work/bad.model"
-expect_bad "embed bad extension" "$latent" embed --model "$work/s.model" --limit 10 --out "$work/bad.txt"
-expect_bad "plot bad extension" "$latent" plot --model "$work/s.model" --limit 10 --out "$work/bad.jpg"
-expect_bad "manifold of a wide code" "$latent" plot --manifold --model "$work/c.model" --limit 10 --out "$work/bad.png"
-expect_bad "knn k 0" "$latent" knn --model "$work/s.model" --train-limit 10 --test-limit 10 --k 0
+expect_bad "pretrain bad layers" "--layers '64,x': expected sizes separated by commas" "$latent" pretrain --data mnist --limit 100 --layers 64,x --out "$work/bad.model"
+expect_bad "pretrain bad corrupt" "--corrupt 'fog:1': expected" "$latent" pretrain --data mnist --limit 100 --layers 64,2 --corrupt fog:1 --out "$work/bad.model"
+expect_bad "classify missing init" "cannot open $work/nope.model" "$latent" classify train --init "$work/nope.model" --out "$work/bad.model"
+expect_bad "classify eval of an autoencoder" "s.model: is a latent model file, expected a classifier" "$latent" classify eval --model "$work/s.model" --limit 10
+expect_bad "classify bad corruption" "--corrupt masking:P needs 0 < P < 1" "$latent" classify train --init "$work/s.model" --limit 100 --corrupt masking:2 --out "$work/bad.model"
+expect_bad "classify too many labels" "--labels 5000: the data has too few samples" "$latent" classify train --init "$work/s.model" --limit 100 --labels 5000 --out "$work/bad.model"
+expect_bad "embed bad extension" "bad.txt: expected a file ending in .npy, .csv" "$latent" embed --model "$work/s.model" --limit 10 --out "$work/bad.txt"
+expect_bad "plot bad extension" "bad.jpg: expected a file ending in .png, .svg" "$latent" plot --model "$work/s.model" --limit 10 --out "$work/bad.jpg"
+run "$latent" train --data mnist --limit 100 --epochs 1 --latent 8 --out "$work/wide.model"
+expect_bad "manifold of a wide code" "--manifold needs a model with a 2-dimensional code; this one has 8" "$latent" plot --manifold --model "$work/wide.model" --limit 10 --out "$work/bad.png"
+expect_bad "knn k 0" "--k must be at least 1" "$latent" knn --model "$work/s.model" --train-limit 10 --test-limit 10 --k 0
 
 [ "$failures" -eq 0 ] && echo "cli_stacked: all passed"
 exit $(( failures > 0 ))

@@ -129,32 +129,34 @@ assert 0.7 < r['roc_auc'] <= 1 and 0 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
 
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"
-expect_bad "ragged csv" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
+expect_bad "ragged csv" "2 fields, the first row has 3" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
 grep -q "ragged.csv:2" "$work/stderr" || fail "ragged csv error should name file:line: $(cat "$work/stderr")"
-expect_bad "missing data" "$latent" train --data idx:/nonexistent --out "$work/bad.model"
-expect_bad "unknown data" "$latent" train --data imagenet --out "$work/bad.model"
-expect_bad "bad layers" "$latent" train --limit 100 --layers 10,x --out "$work/bad.model"
-expect_bad "bad activation" "$latent" train --limit 100 --activation swish --out "$work/bad.model"
-expect_bad "unknown flag" "$latent" train --limit 100 --frobnicate --out "$work/bad.model"
-expect_bad "no such dir" "$latent" train --limit 100 --out "$work/nodir/bad.model"
+expect_bad "missing data" "idx:/nonexistent: cannot list the directory" "$latent" train --data idx:/nonexistent --out "$work/bad.model"
+expect_bad "unknown data" "--data imagenet: expected mnist" "$latent" train --data imagenet --out "$work/bad.model"
+expect_bad "bad layers" "--layers '10,x': expected sizes separated by commas" "$latent" train --limit 100 --layers 10,x --out "$work/bad.model"
+expect_bad "bad activation" "--activation 'swish': expected" "$latent" train --limit 100 --activation swish --out "$work/bad.model"
+expect_bad "unknown flag" "not expected: --frobnicate" "$latent" train --limit 100 --frobnicate --out "$work/bad.model"
+expect_bad "no such dir" "no directory $work/nodir" "$latent" train --limit 100 --out "$work/nodir/bad.model"
 echo "not a model" >"$work/fake.model"
-expect_bad "non-model file" "$latent" eval --model "$work/fake.model"
-expect_bad "checkpoint as model" "$latent" eval --model "$work/m.model.ckpt"
+expect_bad "non-model file" "fake.model: not a latent file" "$latent" eval --model "$work/fake.model"
+expect_bad "checkpoint as model" "is a latent checkpoint file, expected a model" "$latent" eval --model "$work/m.model.ckpt"
 head -c 2000 "$work/m.model" >"$work/cut.model"
-expect_bad "truncated model" "$latent" reconstruct --model "$work/cut.model" --out "$work/bad.png"
-expect_bad "wrong extension" "$latent" reconstruct --model "$work/m.model" --out "$work/bad.txt"
-expect_bad "wrong code size" "$latent" decode --model "$work/t.model" --codes "$work/codes.npy" --out "$work/bad.npy"
-expect_bad "index through another model" "$latent" search --index "$work/m.index" --model "$work/t.model" --index-of 1
-expect_bad "search without a query" "$latent" search --index "$work/m.index"
-expect_bad "wrong input size" "$latent" eval --model "$work/t.model" --data mnist --limit 10
-expect_bad "bad vae type" "$latent" train --limit 100 --type gan --out "$work/bad.model"
-expect_bad "vae with relu code" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
-expect_bad "prior of a plain model" "$latent" generate --model "$work/m.model" --out "$work/bad.png"
-expect_bad "negative spread" "$latent" generate --model "$work/v.model" --index 0 --spread -1 --out "$work/bad.png"
-expect_bad "image and index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
-expect_bad "unknown generate flag" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
-expect_bad "index out of range" "$latent" interpolate --model "$work/v.model" --from 0 --to 99999 --out "$work/bad.png"
-expect_bad "wrong image size" "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --out "$work/bad.png"
+expect_bad "truncated model" "cut.model: truncated or padded latent file" "$latent" reconstruct --model "$work/cut.model" --out "$work/bad.png"
+expect_bad "wrong extension" "bad.txt: expected a file ending in .png" "$latent" reconstruct --model "$work/m.model" --out "$work/bad.txt"
+expect_bad "wrong code size" "codes have 16 columns, the model's code has 3" "$latent" decode --model "$work/t.model" --codes "$work/codes.npy" --out "$work/bad.npy"
+# Same shape as m.model, other weights: only the fingerprint tells them apart.
+run "$latent" train --data mnist --limit 300 --epochs 1 --latent 16 --seed 2 --out "$work/m2.model"
+expect_bad "index through another model" "is not the model this index was built with" "$latent" search --index "$work/m.index" --model "$work/m2.model" --index-of 1
+expect_bad "search without a query" "give a query: --image FILE or --index-of I" "$latent" search --index "$work/m.index"
+expect_bad "wrong input size" "784 values per sample, the model expects 8" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+expect_bad "bad vae type" "--type gan: expected ae, vae or binary" "$latent" train --limit 100 --type gan --out "$work/bad.model"
+expect_bad "vae with relu code" "--type vae needs --code-activation linear" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
+expect_bad "prior of a plain model" "sampling the prior needs a variational autoencoder" "$latent" generate --model "$work/m.model" --out "$work/bad.png"
+expect_bad "negative spread" "--spread must be >= 0" "$latent" generate --model "$work/v.model" --index 0 --spread -1 --out "$work/bad.png"
+expect_bad "image and index" "--variations-of excludes --index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
+expect_bad "unknown generate flag" "not expected: 2 --temperature" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
+expect_bad "index out of range" "--index 99999: --data mnist (test) has only 10000 samples" "$latent" interpolate --model "$work/v.model" --from 0 --to 99999 --out "$work/bad.png"
+expect_bad "wrong image size" "walk.png: 212x32 pixels, the model expects 784 values" "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --out "$work/bad.png"
 
 # Regularised autoencoders (issue 3): the flags reach the model file, eval and denoise use them.
 run "$latent" train --limit 1000 --epochs 1 --latent 16 --code-activation relu --corrupt masking:0.5 \
@@ -172,18 +174,18 @@ run "$latent" denoise --model "$work/r.model" --count 8 --out "$work/denoise.png
 [ -s "$work/denoise.png" ] || fail "denoise wrote no grid"
 run "$latent" train --limit 300 --epochs 1 --arch conv --channels 4,8 --latent 8 --out "$work/c.model"
 "$latent" info "$work/c.model" --json | grep -q '"arch":"conv"' || fail "info does not show the conv arch"
-expect_bad "bad corruption" "$latent" train --limit 100 --corrupt masking:2 --out "$work/bad.model"
-expect_bad "kl without sigmoid code" "$latent" train --limit 100 --sparsity kl:0.05,1 --out "$work/bad.model"
-expect_bad "negative contractive" "$latent" train --limit 100 --contractive -1 --out "$work/bad.model"
-expect_bad "conv on a table" "$latent" train --data "csv:$work/t.csv,label=last" --arch conv --out "$work/bad.model"
-expect_bad "eval bad corruption" "$latent" eval --model "$work/r.model" --corrupt blur:1
-expect_bad "denoise needs a corruption" "$latent" denoise --model "$work/m.model" --out "$work/bad.png"
-expect_bad "decompress with another model" "$latent" decompress "$work/c.ltc" --model "$work/t.model" --out "$work/bad.npy"
+expect_bad "bad corruption" "--corrupt masking:P needs 0 < P < 1" "$latent" train --limit 100 --corrupt masking:2 --out "$work/bad.model"
+expect_bad "kl without sigmoid code" "it needs --code-activation sigmoid" "$latent" train --limit 100 --sparsity kl:0.05,1 --out "$work/bad.model"
+expect_bad "negative contractive" "--contractive must be >= 0" "$latent" train --limit 100 --contractive -1 --out "$work/bad.model"
+expect_bad "conv on a table" "--arch conv needs image data" "$latent" train --data "csv:$work/t.csv,label=last" --arch conv --out "$work/bad.model"
+expect_bad "eval bad corruption" "--corrupt 'blur:1': expected" "$latent" eval --model "$work/r.model" --corrupt blur:1
+expect_bad "denoise needs a corruption" "the model was trained without corruption" "$latent" denoise --model "$work/m.model" --out "$work/bad.png"
+expect_bad "decompress with another model" "c.ltc was compressed with model" "$latent" decompress "$work/c.ltc" --model "$work/m2.model" --out "$work/bad.npy"
 head -c 100 "$work/c.ltc" >"$work/cut.ltc"
-expect_bad "truncated .ltc" "$latent" decompress "$work/cut.ltc" --model "$work/m.model" --out "$work/bad.npy"
-expect_bad "bits out of range" "$latent" compress --model "$work/m.model" --limit 10 --bits 20 --out "$work/bad.ltc"
-expect_bad "bad threshold rule" "$latent" anomaly fit --model "$work/m.model" --limit 10 --threshold median --out "$work/bad.det"
-expect_bad "absent class" "$latent" anomaly fit --model "$work/m.model" --normal-class 12 --out "$work/bad.det"
+expect_bad "truncated .ltc" "cut.ltc: truncated or padded latent file" "$latent" decompress "$work/cut.ltc" --model "$work/m.model" --out "$work/bad.npy"
+expect_bad "bits out of range" "--bits must be 4..16" "$latent" compress --model "$work/m.model" --limit 10 --bits 20 --out "$work/bad.ltc"
+expect_bad "bad threshold rule" "--threshold median: expected quantile" "$latent" anomaly fit --model "$work/m.model" --limit 10 --threshold median --out "$work/bad.det"
+expect_bad "absent class" "--normal-class 12: no samples with that label" "$latent" anomaly fit --model "$work/m.model" --normal-class 12 --out "$work/bad.det"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)" >&2

@@ -13,6 +13,7 @@
 #include "latent/random_draws.h"
 #include "latent/threads.h"
 #include "latent/trainer.h"
+#include "latent/worker_pool.h"
 
 namespace latent {
 namespace {
@@ -53,31 +54,57 @@ class DataParallelTraining : public ::testing::Test {
   }
 };
 
-// Largest relative parameter difference between 1 replica and `replicas` replica threads.
-double replica_difference(const Dataset& data, int epochs, int replicas) {
-  Trainer single = fresh_trainer(epochs);
-  single.fit(data, Dataset{}, [](const EpochStats&, bool) {});
-  Trainer replicated = fresh_trainer(epochs);
-  ParallelOptions parallel;
-  parallel.replicas = replicas;
-  DataParallel engine(replicated.model(), parallel);
-  replicated.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
-  replicated.fit(data, Dataset{}, [](const EpochStats&, bool) {});
-  EXPECT_NEAR(single.state().history.back().train_loss, replicated.state().history.back().train_loss, 1e-5);
-  // Training moved the weights far more than the tolerance.
+// Trains the fixture's model with its gradients from a DataParallel engine with `parallel`.
+Trainer train_with(const Dataset& data, int epochs, const ParallelOptions& parallel) {
+  Trainer trainer = fresh_trainer(epochs);
+  DataParallel engine(trainer.model(), parallel);
+  trainer.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+  trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+  return trainer;
+}
+
+// Largest relative parameter difference between two runs of `epochs` that should agree; their
+// last losses agree, and training moved the weights far more than any tolerance below.
+double run_difference(Trainer& a, Trainer& b, int epochs) {
+  EXPECT_NEAR(a.state().history.back().train_loss, b.state().history.back().train_loss, 1e-5);
   Trainer untrained = fresh_trainer(epochs);
-  EXPECT_GT(max_relative_difference(untrained.model(), single.model()), 1e-2);
-  return max_relative_difference(single.model(), replicated.model());
+  EXPECT_GT(max_relative_difference(untrained.model(), a.model()), 1e-2);
+  return max_relative_difference(a.model(), b.model());
+}
+
+// Largest relative parameter difference between 1 and `replicas` replica threads, both through
+// autograd (one replica of a plain dense model would otherwise get the dense passes).
+double replica_difference(const Dataset& data, int epochs, int replicas) {
+  ParallelOptions one, split;
+  one.engine = split.engine = "autograd";
+  split.replicas = replicas;
+  EXPECT_FALSE(one.dense(mnist_spec({64}, 16)));
+  Trainer a = train_with(data, epochs, one), b = train_with(data, epochs, split);
+  return run_difference(a, b, epochs);
 }
 
 TEST_F(DataParallelTraining, TwoReplicaThreadsMatchOneReplica) {
-  // 20 Adam steps: the shards' gradients are summed in a different order, nothing else differs.
+  // 20 Adam steps, one engine: the shards' gradients are summed in a different order, nothing else differs.
   EXPECT_LT(replica_difference(mnist_slice("train", 1000), 2, 2), 1e-5);
 }
 
 TEST_F(DataParallelTraining, UnevenShardsWeighInBySize) {
   // Batches of 100 over 3 replicas: shards of 33, 33 and 34 rows.
   EXPECT_LT(replica_difference(mnist_slice("train", 300), 1, 3), 1e-5);
+}
+
+TEST_F(DataParallelTraining, DensePassesOnTwoThreadsMatchOneThread) {
+  // The dense passes split each batch over the training pool's threads: 1 thread against 2.
+  Dataset data = mnist_slice("train", 1000);
+  ParallelOptions dense;
+  ASSERT_TRUE(dense.dense(mnist_spec({64}, 16)));
+  configure_threads(1);
+  ASSERT_EQ(training_pool().size(), 1);
+  Trainer one = train_with(data, 2, dense);
+  configure_threads(2);
+  ASSERT_EQ(training_pool().size(), 2);
+  Trainer two = train_with(data, 2, dense);
+  EXPECT_LT(run_difference(one, two, 2), 1e-5);
 }
 
 // Replicas draw corruption and the VAE's ε on several threads at once and finish in any order:
