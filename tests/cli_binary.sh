@@ -41,7 +41,8 @@ json=$("$latent" eval-retrieval --index "$work/b.index" --queries mnist:test --n
 import json, sys; rows = json.loads(sys.argv[1])['rows']
 assert [r['codes'] for r in rows] == ['latent binary', 'itq-16', 'lsh-16', 'pca-16'], rows
 for r in rows[:3]: assert 0 <= r['precision_radius2'] <= 1 and r['mean_found_radius2'] >= 0, r
-assert 'precision_radius2' not in rows[3] and rows[0]['map'] > 0.1, rows" "$json" || fail "eval-retrieval rows: $json"
+assert 'precision_radius2' not in rows[3] and all(0 < r['map'] <= 1 for r in rows), rows" "$json" ||
+  fail "eval-retrieval rows: $json"
 
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"
 run "$latent" index build --model "$work/f.model" --data mnist --split test --limit 100 --out "$work/f.index"
@@ -65,7 +66,7 @@ expect_bad "init of another input size" "--init $work/f.model: its input has 784
 
 # The neighbour pull (each image's code drawn to a pixel-space neighbour's) must rank same-digit
 # images higher: mAP on a 10,000-image slice, measured 0.345-0.360 without it and 0.440-0.460
-# with it (seeds 1-3).
+# with it (seeds 1-3); chance is 0.1. (The 4-epoch 16-bit model above, 0.14, is not bounded.)
 for pull in 0 1; do
   run "$latent" train --data mnist --limit 10000 --type binary --bits 32 --layers 256 --epochs 10 --batch 128 \
     --bit-balance 0.1 --bit-decorrelation 1 --neighbour-pull $pull --out "$work/pull$pull.model" --seed 1
@@ -75,7 +76,7 @@ for pull in 0 1; do
 done
 /usr/bin/python3 -c "
 import json; plain, pulled = (json.load(open('$work/pull%d.json' % p))['map'] for p in (0, 1))
-assert pulled > plain + 0.05, (plain, pulled)" || fail "--neighbour-pull did not raise mAP on the slice"
+assert plain > 0.3 and pulled > plain + 0.05, (plain, pulled)" || fail "binary-code mAP too low, or --neighbour-pull did not raise it"
 expect_bad "neighbour pull with replicas" "--neighbour-pull trains in one process on one replica: drop --replicas" "$latent" train --data mnist --limit 300 --type binary --neighbour-pull 1 --replicas 2 --out "$work/bad.model"
 expect_bad "negative neighbour pull" "--neighbour-pull must be >= 0" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull -1 --out "$work/bad.model"
 expect_bad "no neighbours" "--neighbours must be between 1 and 1000" "$latent" train --data mnist --limit 100 --type binary --neighbour-pull 1 --neighbours 0 --out "$work/bad.model"

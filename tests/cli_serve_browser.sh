@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# The latent serve page in headless Chromium (tests/browser/serve_page.mjs), then in headless
-# Firefox (serve_page_firefox.mjs, screenshot beside the first with _firefox). Skipped (exit 77)
-# when Chromium or playwright-core is not installed; the Firefox half is skipped with a message
-# when firefox-esr or puppeteer-core is missing (scripts/setup.sh installs all four).
-# Usage: cli_serve_browser.sh path/to/latent [screenshot.png]
+# The latent serve page in one headless browser: Chromium (tests/browser/serve_page.mjs, over
+# playwright-core) or Firefox (serve_page_firefox.mjs: Debian's firefox-esr over puppeteer-core);
+# ctest runs each as its own test. A missing browser or driver (scripts/setup.sh installs them)
+# skips the test (exit 77), or fails it under CI=true.
+# Usage: cli_serve_browser.sh path/to/latent chromium|firefox [screenshot.png]
 set -uo pipefail
 latent=$1
+browser=$2
 here=$(cd "$(dirname "$0")" && pwd)
-shot=${2:-$PWD/serve_browser.png}
-if [ ! -x /usr/bin/chromium ] || [ ! -d "$here/browser/node_modules/playwright-core" ] || ! command -v node >/dev/null; then
-  echo "SKIP: the browser test needs /usr/bin/chromium, node and tests/browser/node_modules (run scripts/setup.sh)"
-  exit 77
+shot=${3:-$PWD/serve_browser_$browser.png}
+# shellcheck source=cli_lib.sh
+source "$here/cli_lib.sh"
+case $browser in
+  chromium) executable=/usr/bin/chromium driver=playwright-core page=serve_page.mjs ;;
+  firefox) executable=/usr/bin/firefox-esr driver=puppeteer-core page=serve_page_firefox.mjs ;;
+  *) echo "unknown browser '$browser' (chromium | firefox)" >&2; exit 2 ;;
+esac
+if [ ! -x "$executable" ] || [ ! -d "$here/browser/node_modules/$driver" ] || ! command -v node >/dev/null; then
+  missing_dependency "the $browser browser test needs $executable, node and tests/browser/node_modules/$driver (run scripts/setup.sh)"
 fi
 work=$(mktemp -d)
 pid=
@@ -24,12 +31,7 @@ set -e
 pid=$!
 . "$here/serve_lib.sh"
 port=$(serve_port "$work/serve.out" "$pid") || { echo "FAIL: serve did not start: $(cat "$work/serve.err")"; exit 1; }
-node "$here/browser/serve_page.mjs" "http://127.0.0.1:$port/" "$shot"
-if [ -x /usr/bin/firefox-esr ] && [ -d "$here/browser/node_modules/puppeteer-core" ]; then
-  node "$here/browser/serve_page_firefox.mjs" "http://127.0.0.1:$port/" "${shot%.png}_firefox.png"
-else
-  echo "SKIP (Firefox half): needs /usr/bin/firefox-esr and tests/browser/node_modules/puppeteer-core"
-fi
+node "$here/browser/$page" "http://127.0.0.1:$port/" "$shot"
 kill -TERM "$pid"
 wait "$pid"
 pid=

@@ -44,8 +44,9 @@ json=$("$latent" knn --model "$work/s.model" --data mnist --train-limit 1000 --t
 import json, sys
 m = json.loads(sys.argv[1])
 assert m["k"] == 5 and m["test_n"] == 200, m
-for name, dims in (("codes", 2), ("pca", 2), ("raw", 784)):
-    assert m[name]["dims"] == dims and 0.1 < m[name]["accuracy"] <= 1, m
+# Measured (seeds 1-3): raw 0.87, PCA-2 0.42, and the 2-epoch 2-D stack's codes only 0.20-0.27.
+for name, dims, least in (("codes", 2, 0.15), ("pca", 2, 0.35), ("raw", 784, 0.8)):
+    assert m[name]["dims"] == dims and least < m[name]["accuracy"] <= 1, m
 assert m["memory_ratio_raw_to_codes"] == 392, m
 PY
 run "$latent" plot --model "$work/s.model" --data mnist --split test --limit 300 --out "$work/map.svg"

@@ -28,7 +28,8 @@ m = json.loads(sys.argv[1])
 assert m["n"] == 500, m
 for k in ("bce_per_pixel", "mse_per_pixel", "sse_per_image", "psnr_db"):
     assert k in m, k
-assert 0 < m["bce_per_pixel"] < 0.3 and 0 < m["sse_per_image"] < 60 and m["psnr_db"] > 10, m
+# It must beat the mean training image (bce 0.255, sse 50.5, psnr 11.9 dB); measured 0.245, 46.7, 12.25.
+assert 0 < m["bce_per_pixel"] < 0.25 and 0 < m["sse_per_image"] < 49.5 and m["psnr_db"] > 12.0, m
 PY
 
 run "$latent" reconstruct --model "$work/m.model" --count 20 --out "$work/grid.png"
@@ -56,19 +57,31 @@ run "$latent" index build --model "$work/m.model" --data mnist --split test --li
 import json; r = json.load(open('$work/search.json'))['results']
 assert len(r) == 3 and r[0]['id'] == 42 and r[0]['similarity'] == 100.0 and r[1]['similarity'] < 100, r" ||
   fail "search should find sample 42 first at 100%: $(cat "$work/search.json")"
-"$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n 50 --json | grep -q '"map"' || fail "eval-retrieval"
+json=$("$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n 50 --json) || fail "eval-retrieval failed"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert m['queries'] == 50 and m['database'] == 300 and m['code_dims'] == 16, m
+assert m['map'] > 0.25, m  # chance 0.1, measured 0.33" "$json" || fail "eval-retrieval JSON: $json"
 
 # A CSV dataset: standardised, linear output, MSE.
 /usr/bin/python3 -c "
 import numpy as np
 rng = np.random.default_rng(0); z = rng.normal(size=(300, 3)); x = z @ rng.normal(size=(3, 8))
 np.savetxt('$work/t.csv', np.c_[x, rng.integers(0, 2, 300)], delimiter=',', header='a,b,c,d,e,f,g,h,y', comments='')"
-run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 3 --latent 3 --out "$work/t.model"
+run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 40 --latent 3 --out "$work/t.model"
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
-"$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json | grep -q sse_per_image || fail "CSV eval"
+# The table has rank 3: predicting each standardised column's mean gives sse 8 per row; measured 3.7.
+json=$("$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json) || fail "CSV eval failed"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert m['n'] == 300 and 0 < m['sse_per_image'] < 5.5, m" "$json" || fail "CSV eval JSON: $json"
 # A VAE on standardised data: Gaussian reconstruction term, samples written as a table.
 run "$latent" train --type vae --data "csv:$work/t.csv,label=last" --epochs 2 --latent 3 --out "$work/tv.model"
-"$latent" eval --model "$work/tv.model" --data "csv:$work/t.csv,label=last" --iw-samples 20 --json | grep -q nll_is || fail "CSV VAE eval"
+json=$("$latent" eval --model "$work/tv.model" --data "csv:$work/t.csv,label=last" --iw-samples 20 --json) || fail "CSV VAE eval failed"
+/usr/bin/python3 -c "
+import json, math, sys; m = json.loads(sys.argv[1])
+assert m['n'] == 300 and m['iw_samples'] == 20 and math.isfinite(m['nll_is']) and m['nll_is'] <= -m['elbo'], m" "$json" ||
+  fail "CSV VAE eval JSON: $json"
 run "$latent" generate --model "$work/tv.model" --count 5 --out "$work/tv.csv"
 [ "$(wc -l <"$work/tv.csv")" -eq 6 ] || fail "CSV VAE samples: $(wc -l <"$work/tv.csv") lines, expected a header and 5 rows"
 
@@ -107,7 +120,7 @@ run "$latent" interpolate --model "$work/v.model" --from 0 --to 1 --steps 7 --ou
 /usr/bin/python3 -c "
 import json; r = json.load(open('$work/report.json'))
 assert r['items'] == 200 and r['bits'] == 6 and r['code_size'] == 16, r
-assert r['ratio_vs_raw'] > 24 and r['ratio_vs_png'] > 5 and r['psnr_db'] > 10, r
+assert r['ratio_vs_raw'] > 24 and r['ratio_vs_png'] > 5 and r['psnr_db'] > 12.0, r  # the mean image: 11.9 dB
 " || fail "compress report: $(cat "$work/report.json")"
 run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.npy"
 run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.png"
@@ -124,7 +137,8 @@ head -1 "$work/scores.csv" | grep -q "^id,score,is_anomaly$" || fail "scores.csv
 /usr/bin/python3 -c "
 import json; r = json.load(open('$work/eval.json'))
 assert r['normal_class'] == 1 and r['n'] == 1000, r
-assert 0.7 < r['roc_auc'] <= 1 and 0 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
+# Chance: roc_auc 0.5, pr_auc 0.89 (the anomalies' share); measured 0.992 and 0.999.
+assert 0.95 < r['roc_auc'] <= 1 and 0.98 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
 " || fail "anomaly eval JSON: $(cat "$work/eval.json")"
 
 # Bad input: exit 2, one line, no output file.

@@ -1,8 +1,10 @@
-// One-class detection on real MNIST: a detector fitted on one digit ranks the other digits
-// above it; its threshold is the requested quantile of the training scores; its file round-trips.
+// One-class detection on real MNIST: a detector fitted on the eights (a hard normal class; on
+// the zeros every score reaches 0.987) ranks the other digits above them; its threshold is the
+// requested quantile of the training scores; its file round-trips.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "fixtures.h"
 #include "latent/anomaly.h"
@@ -15,24 +17,26 @@
 namespace latent {
 namespace {
 
+constexpr int64_t kNormal = 8;
+
 Dataset only_digit(const Dataset& data, int64_t digit) { return data.select(torch::nonzero(data.y == digit).view({-1})); }
 
-/// A model trained a few epochs on the zeros of 3,000 training images, saved to a file.
+/// A model trained a few epochs on the eights of 3,000 training images, saved to a file.
 class OneClass : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     set_quiet(true);
     configure_threads(0);
     Dataset train = mnist_train();
-    Dataset zeros = only_digit(train, 0);
+    Dataset normal = only_digit(train, kNormal);
     torch::manual_seed(1);
     TrainOptions options;
     options.epochs = 15;
     options.batch = 32;
     options.seed = 1;
     Trainer trainer(Autoencoder(testing::mnist_spec({64}, 8)), options);
-    trainer.fit(zeros, Dataset{}, [](const EpochStats&, bool) {});
-    model_path_ = new std::string(testing::scratch_path("zeros.model"));
+    trainer.fit(normal, Dataset{}, [](const EpochStats&, bool) {});
+    model_path_ = new std::string(testing::scratch_path("normal.model"));
     save_model(*model_path_, trainer.model(), Normalization{}, {});
   }
   static void TearDownTestSuite() {
@@ -44,54 +48,60 @@ class OneClass : public ::testing::Test {
 };
 std::string* OneClass::model_path_ = nullptr;
 
+// Bounds under the AUCs measured with seeds 1-3; smooth-sse beat sse by 0.05-0.07 on every seed.
 TEST_F(OneClass, RanksOtherDigitsAboveTheNormalOne) {
-  Dataset zeros = only_digit(mnist_train(), 0);
+  Dataset normal = only_digit(mnist_train(), kNormal);
   Dataset test = testing::mnist_slice("test", 1000);
   torch::Tensor labels = test.y.contiguous();
   std::vector<bool> anomalous(test.size());
-  for (int64_t i = 0; i < test.size(); ++i) anomalous[i] = labels.data_ptr<int64_t>()[i] != 0;
-  for (std::string score : {"sse", "bce", "smooth-sse", "code", "sse+code"}) {
-    Detector detector = fit_detector(*model_path_, zeros.x, score, "quantile:0.95");
-    double auc = roc_auc(anomaly_scores(detector, test.x), anomalous);
-    EXPECT_GT(auc, score == "code" ? 0.8 : 0.9) << score;
+  for (int64_t i = 0; i < test.size(); ++i) anomalous[i] = labels.data_ptr<int64_t>()[i] != kNormal;
+  // Measured: sse 0.80-0.83, smooth-sse 0.87-0.88, bce 0.74-0.78, code 0.70-0.74, sse+code 0.77-0.81.
+  const std::map<std::string, double> least = {
+      {"sse", 0.76}, {"smooth-sse", 0.83}, {"bce", 0.70}, {"code", 0.62}, {"sse+code", 0.72}};
+  std::map<std::string, double> auc;
+  for (const auto& [score, bound] : least) {
+    Detector detector = fit_detector(*model_path_, normal.x, score, "quantile:0.95");
+    auc[score] = roc_auc(anomaly_scores(detector, test.x), anomalous);
+    EXPECT_GT(auc[score], bound) << score;
   }
+  EXPECT_GT(auc["smooth-sse"], auc["sse"] + 0.03);
 }
 
 TEST_F(OneClass, ThresholdIsTheRequestedQuantileOfTrainingScores) {
-  Dataset zeros = only_digit(mnist_train(), 0);
+  Dataset normal = only_digit(mnist_train(), kNormal);
   for (double q : {0.9, 0.95}) {
-    Detector detector = fit_detector(*model_path_, zeros.x, "sse", "quantile:" + std::to_string(q));
-    std::vector<double> scores = anomaly_scores(detector, zeros.x);
+    Detector detector = fit_detector(*model_path_, normal.x, "sse", "quantile:" + std::to_string(q));
+    std::vector<double> scores = anomaly_scores(detector, normal.x);
     double below = 0;
     for (double s : scores) below += s <= detector.threshold;
     EXPECT_NEAR(below / scores.size(), q, 1.0 / scores.size()) << q;
     EXPECT_DOUBLE_EQ(detector.threshold, quantile(scores, q));
   }
-  Detector contamination = fit_detector(*model_path_, zeros.x, "sse", "contamination:0.1");
-  EXPECT_DOUBLE_EQ(contamination.threshold, quantile(anomaly_scores(contamination, zeros.x), 0.9));
-  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "sse", "quantile:1.5"), Error);
-  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "sse", "median"), Error);
-  EXPECT_THROW(fit_detector(*model_path_, zeros.x, "elbo", "quantile:0.9"), Error);
+  Detector contamination = fit_detector(*model_path_, normal.x, "sse", "contamination:0.1");
+  EXPECT_DOUBLE_EQ(contamination.threshold, quantile(anomaly_scores(contamination, normal.x), 0.9));
+  EXPECT_THROW(fit_detector(*model_path_, normal.x, "sse", "quantile:1.5"), Error);
+  EXPECT_THROW(fit_detector(*model_path_, normal.x, "sse", "median"), Error);
+  EXPECT_THROW(fit_detector(*model_path_, normal.x, "elbo", "quantile:0.9"), Error);
 }
 
 TEST_F(OneClass, DetectorFileRoundTripsAndRefusesDamage) {
-  Dataset zeros = only_digit(mnist_train(), 0);
-  Detector detector = fit_detector(*model_path_, zeros.x, "sse+code", "sigma:3");
-  detector.normal_class = 0;
-  std::string path = testing::scratch_path("zeros.det");
+  Dataset normal = only_digit(mnist_train(), kNormal);
+  Detector detector = fit_detector(*model_path_, normal.x, "sse+code", "sigma:3");
+  detector.normal_class = kNormal;
+  std::string path = testing::scratch_path("normal.det");
   save_detector(path, detector);
   Detector back = load_detector(path);
   EXPECT_EQ(back.threshold, detector.threshold);
-  EXPECT_EQ(back.normal_class, 0);
+  EXPECT_EQ(back.normal_class, kNormal);
   EXPECT_EQ(back.model.fingerprint, detector.model.fingerprint);
-  EXPECT_EQ(anomaly_scores(back, zeros.x), anomaly_scores(detector, zeros.x));
+  EXPECT_EQ(anomaly_scores(back, normal.x), anomaly_scores(detector, normal.x));
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
   EXPECT_THROW(load_detector(path), Error);
   std::filesystem::remove(path);
 }
 
-// The negative ELBO of a VAE fitted on zeros scores the other digits higher, and the same items
+// The negative ELBO of a VAE fitted on normal scores the other digits higher, and the same items
 // get the same scores every time (the draws come from a fixed seed).
 TEST(OneClassVariational, ElboScoreRanksOtherDigitsAboveAndIsReproducible) {
   set_quiet(true);
