@@ -8,16 +8,13 @@
 #include "latent/data_source.h"
 #include "latent/dataset.h"
 #include "latent/model_spec.h"
+#include "scratch_path.h"
 
 namespace latent::testing {
 
 inline Dataset mnist_slice(const std::string& split, int64_t count) {
   RawData raw = load_raw("mnist", split, count);
   return make_dataset(std::move(raw), Normalization::fit(raw));
-}
-
-inline std::string scratch_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("latent_test_" + std::to_string(getpid()) + "_" + name)).string();
 }
 
 inline ModelSpec mnist_spec(std::vector<int64_t> layers, int64_t latent) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "scratch_path.h"
 #include "latent/binary_codes.h"
 #include "latent/code_index.h"
 #include "latent/error.h"
@@ -113,7 +114,7 @@ TEST(BinaryIndex, SavesLoadsAndRefusesTruncation) {
     IndexInfo info;
     info.labels.assign(500, 3);
     CodeIndex index = CodeIndex::build_binary(codes, bits, info);
-    std::string path = (std::filesystem::temp_directory_path() / ("latent_bin_" + std::to_string(getpid()) + ".index")).string();
+    std::string path = testing::scratch_path("binary.index");
     index.save(path);
     CodeIndex loaded = CodeIndex::load(path);
     EXPECT_TRUE(loaded.is_binary());

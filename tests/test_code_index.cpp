@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "scratch_path.h"
 #include "latent/code_index.h"
 #include "latent/error.h"
 #include "latent/retrieval_eval.h"
@@ -77,7 +78,7 @@ TEST(CodeIndex, SavesLoadsAndRefusesTruncation) {
   info.model_fingerprint = "0123456789abcdef";
   info.labels.assign(300, 3);
   CodeIndex index = CodeIndex::build(codes, dims, info, true);
-  std::string path = (std::filesystem::temp_directory_path() / ("latent_index_" + std::to_string(getpid()))).string();
+  std::string path = testing::scratch_path("flat.index");
   index.save(path);
   CodeIndex back = CodeIndex::load(path);
   EXPECT_EQ(back.size(), 300);

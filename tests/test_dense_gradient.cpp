@@ -94,6 +94,7 @@ TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
     return Trainer(Autoencoder(mnist_spec({64}, 16)), options);
   };
   Trainer autograd = fresh();
+  autograd.use_autograd(true);
   autograd.fit(data, Dataset{}, [](const EpochStats&, bool) {});
   Trainer dense = fresh();
   ParallelOptions parallel;
@@ -110,6 +111,26 @@ TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
     EXPECT_LT(((a[i] - b[i]).norm() / a[i].norm()).item<double>(), 1e-5);
     EXPECT_GT(((a[i] - start[i]).norm() / a[i].norm()).item<double>(), 1e-2);  // training moved them
   }
+}
+
+// The trainer's default engine (the dense passes) against --engine autograd, end to end.
+TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
+  Dataset data = mnist_slice("train", 1000);
+  TrainOptions options;
+  options.epochs = 2;
+  options.batch = 100;
+  options.seed = 3;
+  auto trained = [&](bool autograd) {
+    torch::manual_seed(7);
+    Trainer trainer(Autoencoder(mnist_spec({64}, 16)), options);
+    trainer.use_autograd(autograd);
+    trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+    return trainer.model()->parameters();
+  };
+  auto dense = trained(false), autograd = trained(true);
+  ASSERT_EQ(dense.size(), autograd.size());
+  for (size_t i = 0; i < dense.size(); ++i)
+    EXPECT_LT(((dense[i] - autograd[i]).norm() / autograd[i].norm()).item<double>(), 1e-5) << "parameter " << i;
 }
 
 }  // namespace

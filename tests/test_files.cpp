@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "scratch_path.h"
 #include "latent/atomic_file.h"
 #include "latent/container.h"
 #include "latent/error.h"
@@ -35,7 +36,7 @@ TEST(Container, RoundTripsAndRefusesDamage) {
 }
 
 TEST(AtomicFile, LeavesNoTemporaryBehind) {
-  auto dir = std::filesystem::temp_directory_path() / ("latent_atomic_" + std::to_string(getpid()));
+  std::filesystem::path dir = testing::scratch_path("atomic");
   std::filesystem::create_directories(dir);
   write_file_atomic((dir / "f").string(), "one");
   write_file_atomic((dir / "f").string(), "two");
@@ -45,10 +46,9 @@ TEST(AtomicFile, LeavesNoTemporaryBehind) {
 }
 
 TEST(MatrixFile, NpyAndCsvRoundTrip) {
-  auto dir = std::filesystem::temp_directory_path();
   Matrix m{2, 3, {1.5f, -2, 3, 4, 5.25f, 6}};
   for (std::string name : {"m.npy", "m.csv"}) {
-    std::string path = (dir / ("latent_" + std::to_string(getpid()) + name)).string();
+    std::string path = testing::scratch_path(name);
     write_matrix(path, m, name == "m.csv" ? std::vector<int64_t>{7, 8} : std::vector<int64_t>{});
     Matrix back = read_matrix(path);
     EXPECT_EQ(back.rows, 2);

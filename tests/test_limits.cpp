@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scratch_path.h"
 #include "latent/code_index.h"
 #include "latent/codec.h"
 #include "latent/container.h"
@@ -25,9 +26,7 @@
 namespace latent {
 namespace {
 
-std::string scratch(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("latent_limits_" + std::to_string(getpid()) + "_" + name)).string();
-}
+using testing::scratch_path;
 
 void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
@@ -77,7 +76,7 @@ void expect_refused_small(const std::function<void()>& reader, const std::string
 TEST(Limits, IdxHeaderClaimingTrillionsOfElementsRawAndGzip) {
   // 10^6 images of 1000 x 1000 pixels: 10^12 bytes promised by a 16-byte header.
   std::string header = std::string{0, 0, 8, 3} + be32(1000000) + be32(1000) + be32(1000);
-  std::string raw = scratch("huge.idx"), gz = scratch("huge.idx.gz");
+  std::string raw = scratch_path("huge.idx"), gz = scratch_path("huge.idx.gz");
   write_bytes(raw, header);
   gzFile f = gzopen(gz.c_str(), "wb");
   gzwrite(f, header.data(), static_cast<unsigned>(header.size()));
@@ -91,7 +90,7 @@ TEST(Limits, IdxHeaderClaimingTrillionsOfElementsRawAndGzip) {
 TEST(Limits, NpyHeaderClaimingTrillionsOfRows) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 784), }\n";
   std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header + "0123";
-  std::string path = scratch("huge.npy");
+  std::string path = scratch_path("huge.npy");
   write_bytes(path, bytes);
   expect_refused_small([&] { read_matrix(path); }, "does not match its shape");
   std::filesystem::remove(path);
@@ -104,13 +103,13 @@ std::string png_header(uint32_t width, uint32_t height) {
 }
 
 TEST(Limits, PngAndJpegClaimingHundredThousandPixelsSquare) {
-  std::string png = scratch("huge.png");
+  std::string png = scratch_path("huge.png");
   write_bytes(png, png_header(100000, 100000));
   expect_refused_small([&] { read_image_file(png); }, "100000x100000 pixels is more than latent reads");
   std::filesystem::remove(png);
   // JPEG sizes are 16-bit: the largest a JPEG header can claim, 65535 x 65535.
   std::string sof = std::string("\xFF\xD8\xFF\xC0\x00\x0B\x08\xFF\xFF\xFF\xFF\x01\x01\x11\x00", 15);
-  std::string jpg = scratch("huge.jpg");
+  std::string jpg = scratch_path("huge.jpg");
   write_bytes(jpg, sof);
   expect_refused_small([&] { read_image_file(jpg); }, "65535x65535 pixels is more than latent reads");
   std::filesystem::remove(jpg);
@@ -128,7 +127,7 @@ TEST(Limits, CompressedHeaderClaimingTrillionsOfCodes) {
   payload += std::string("\x28\xB5\x2F\xFD\xE0", 5);
   uint64_t claimed = 1000000000000ull;
   for (int i = 0; i < 8; ++i) payload.push_back(static_cast<char>((claimed >> (8 * i)) & 0xff));
-  std::string path = scratch("huge.ltc");
+  std::string path = scratch_path("huge.ltc");
   write_bytes(path, pack_container("compressed", payload));
   expect_refused_small([&] { read_compressed(path); }, "damaged compressed file");
   // count x dims overflowing 64 bits must not wrap around to a small size.
@@ -165,7 +164,7 @@ std::string saved_index_payload(bool hnsw, const std::string& path) {
 }
 
 TEST(Limits, IndexClaimingTrillionsOfCodes) {
-  std::string path = scratch("huge.index");
+  std::string path = scratch_path("huge.index");
   std::string payload = saved_index_payload(false, path);
   // IxF2, d, ntotal, two unused words, is_trained, metric: then the float count of the codes.
   size_t at = faiss_offset(payload) + 4 + 4 + 8 + 8 + 8 + 1 + 4;
@@ -177,7 +176,7 @@ TEST(Limits, IndexClaimingTrillionsOfCodes) {
 }
 
 TEST(Limits, HnswGraphPointingOutsideTheIndex) {
-  std::string path = scratch("graph.index");
+  std::string path = scratch_path("graph.index");
   std::string payload = saved_index_payload(true, path);
   size_t at = faiss_offset(payload) + 4 + 4 + 8 + 8 + 8 + 1 + 4;
   auto skip_vector = [&](size_t element) {

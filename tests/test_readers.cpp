@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scratch_path.h"
 #include "latent/data_source.h"
 #include "latent/atomic_file.h"
 #include "latent/error.h"
@@ -15,9 +16,7 @@
 namespace latent {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("latent_test_" + std::to_string(getpid()) + "_" + name)).string();
-}
+using testing::scratch_path;
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
@@ -51,7 +50,7 @@ TEST(Idx, ReadsMnistTestSplit) {
 }
 
 TEST(Idx, ReadsGzipLikeRaw) {
-  std::string raw_path = temp_path("a.idx"), gz_path = temp_path("a.idx.gz");
+  std::string raw_path = scratch_path("a.idx"), gz_path = scratch_path("a.idx.gz");
   std::string bytes = idx_bytes({3, 2, 2}, 12);
   write_text(raw_path, bytes);
   gzFile gz = gzopen(gz_path.c_str(), "wb");
@@ -87,7 +86,7 @@ TEST(Idx, RejectsTruncatedWrongMagicAndHugeClaims) {
 }
 
 TEST(Idx, LabelCountMustMatchImages) {
-  std::string images = temp_path("img.idx"), labels = temp_path("lab.idx");
+  std::string images = scratch_path("img.idx"), labels = scratch_path("lab.idx");
   write_text(images, idx_bytes({3, 2, 2}, 12));
   write_text(labels, idx_bytes({4}, 4));
   expect_error([&] { read_idx_pair(images, labels); }, "4 labels for 3 images");
@@ -122,7 +121,7 @@ TEST(Csv, ReportsFileAndLine) {
 }
 
 TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {
-  auto dir = std::filesystem::temp_directory_path() / ("latent_images_" + std::to_string(getpid()));
+  std::filesystem::path dir = scratch_path("images");
   for (const char* cls : {"cat", "dog"}) std::filesystem::create_directories(dir / cls);
   std::vector<unsigned char> pixels(6 * 4);
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 10);

@@ -5,15 +5,14 @@
 
 #include <filesystem>
 
+#include "scratch_path.h"
 #include "latent/error.h"
 #include "latent/read_bytes.h"
 #include "latent/scatter_plot.h"
 
 namespace {
 
-std::string scratch(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("latent_test_" + std::to_string(getpid()) + "_" + name)).string();
-}
+using latent::testing::scratch_path;
 
 latent::ScatterPlot three_clusters() {
   latent::ScatterPlot plot;
@@ -41,7 +40,7 @@ size_t count(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST(ScatterPlot, SvgHasOneCirclePerPointAndALegend) {
-  std::string path = scratch("map.svg");
+  std::string path = scratch_path("map.svg");
   latent::ScatterPlot plot = three_clusters();
   latent::write_scatter_plot(path, plot);
   std::string svg = read_text(path);
@@ -59,7 +58,7 @@ TEST(ScatterPlot, SvgHasOneCirclePerPointAndALegend) {
 }
 
 TEST(ScatterPlot, PngDecodesAndShowsEveryLabelColour) {
-  std::string path = scratch("map.png");
+  std::string path = scratch_path("map.png");
   latent::ScatterPlot plot = three_clusters();
   latent::write_scatter_plot(path, plot);
   std::string png = read_text(path);
@@ -82,9 +81,9 @@ TEST(ScatterPlot, PngDecodesAndShowsEveryLabelColour) {
 
 TEST(ScatterPlot, RefusesBadInputWithoutWriting) {
   latent::ScatterPlot plot = three_clusters();
-  EXPECT_THROW(latent::write_scatter_plot(scratch("map.jpg"), plot), latent::Error);
-  EXPECT_FALSE(std::filesystem::exists(scratch("map.jpg")));
+  EXPECT_THROW(latent::write_scatter_plot(scratch_path("map.jpg"), plot), latent::Error);
+  EXPECT_FALSE(std::filesystem::exists(scratch_path("map.jpg")));
   plot.labels.pop_back();
-  EXPECT_THROW(latent::write_scatter_plot(scratch("bad.svg"), plot), latent::Error);
-  EXPECT_FALSE(std::filesystem::exists(scratch("bad.svg")));
+  EXPECT_THROW(latent::write_scatter_plot(scratch_path("bad.svg"), plot), latent::Error);
+  EXPECT_FALSE(std::filesystem::exists(scratch_path("bad.svg")));
 }
