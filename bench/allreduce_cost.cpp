@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "latent/process_group.h"
+#include "latent/train/process_group.h"
 
 int main(int argc, char** argv) {
   if (argc != 5) {

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <string>
 
-#include "latent/code_index.h"
-#include "latent/codec.h"
-#include "latent/error.h"
-#include "latent/matrix_file.h"
-#include "latent/raw_data.h"
+#include "latent/search/code_index.h"
+#include "latent/io/codec.h"
+#include "latent/base/error.h"
+#include "latent/io/matrix_file.h"
+#include "latent/io/raw_data.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

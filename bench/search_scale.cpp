@@ -29,9 +29,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latent/binary_codes.h"
-#include "latent/code_index.h"
-#include "latent/matrix_file.h"
+#include "latent/search/binary_codes.h"
+#include "latent/search/code_index.h"
+#include "latent/io/matrix_file.h"
 
 using namespace latent;
 using Clock = std::chrono::steady_clock;

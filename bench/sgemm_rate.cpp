@@ -13,8 +13,8 @@
 #include <random>
 #include <vector>
 
-#include "latent/threads.h"
-#include "latent/worker_pool.h"
+#include "latent/runtime/threads.h"
+#include "latent/base/worker_pool.h"
 
 extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
                             int lda, const float* b, int ldb, float beta, float* c, int ldc);

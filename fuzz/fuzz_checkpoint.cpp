@@ -1,6 +1,6 @@
 // Training checkpoints: model fields, optimizer state and training progress (`train --resume`).
 #include "fuzz_common.h"
-#include "latent/trainer.h"
+#include "latent/train/trainer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   latent::Normalization norm;

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "latent/container.h"
-#include "latent/error.h"
+#include "latent/io/container.h"
+#include "latent/base/error.h"
 
 namespace latent_fuzz {
 

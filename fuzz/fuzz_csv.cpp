@@ -1,6 +1,6 @@
 // CSV files (raw or gzip) with every label/header option: the first byte picks the options.
 #include "fuzz_common.h"
-#include "latent/raw_data.h"
+#include "latent/io/raw_data.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "fuzz_common.h"
-#include "latent/code_index.h"
+#include "latent/search/code_index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LATENT_FUZZ_GUARD({

@@ -1,6 +1,6 @@
 // Matrix files (.npy header and data, or .csv codes): the first byte picks the format.
 #include "fuzz_common.h"
-#include "latent/matrix_file.h"
+#include "latent/io/matrix_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -1,7 +1,7 @@
 // Model files: the torch archive inside the container (spec, normalization, meta, weights),
 // then one forward pass, as `latent encode` would run.
 #include "fuzz_common.h"
-#include "latent/model_file.h"
+#include "latent/model/model_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LATENT_FUZZ_GUARD({

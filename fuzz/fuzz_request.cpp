@@ -2,7 +2,7 @@
 // JPEG) under one of the content types, for a 28x28 image model or a 12-value table model, and
 // the query parameters. The first byte picks the content type, the shape and the parameter.
 #include "fuzz_common.h"
-#include "latent/serve_request.h"
+#include "latent/io/serve_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <string>
 
-#include "latent/data_source.h"
-#include "latent/dataset.h"
-#include "latent/model_spec.h"
+#include "latent/io/data_source.h"
+#include "latent/data/dataset.h"
+#include "latent/io/model_spec.h"
 #include "scratch_path.h"
 
 namespace latent::testing {

@@ -7,12 +7,12 @@
 #include <map>
 
 #include "fixtures.h"
-#include "latent/anomaly.h"
-#include "latent/error.h"
-#include "latent/progress.h"
-#include "latent/roc.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
+#include "latent/apps/anomaly.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/metrics/roc.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
 
 namespace latent {
 namespace {

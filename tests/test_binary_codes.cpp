@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/code_metrics.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/neighbour_graph.h"
-#include "latent/trainer.h"
+#include "latent/eval/code_metrics.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/train/neighbour_graph.h"
+#include "latent/train/trainer.h"
 
 namespace latent {
 namespace {

@@ -10,9 +10,9 @@
 #include <random>
 
 #include "scratch_path.h"
-#include "latent/code_index.h"
-#include "latent/error.h"
-#include "latent/retrieval_eval.h"
+#include "latent/search/code_index.h"
+#include "latent/base/error.h"
+#include "latent/metrics/retrieval_eval.h"
 
 namespace latent {
 namespace {

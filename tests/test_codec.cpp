@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "latent/codec.h"
-#include "latent/error.h"
-#include "latent/roc.h"
+#include "latent/io/codec.h"
+#include "latent/base/error.h"
+#include "latent/metrics/roc.h"
 
 namespace latent {
 namespace {

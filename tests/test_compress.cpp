@@ -5,10 +5,10 @@
 #include <filesystem>
 
 #include "fixtures.h"
-#include "latent/compress.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/threads.h"
+#include "latent/apps/compress.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/runtime/threads.h"
 
 namespace latent {
 namespace {

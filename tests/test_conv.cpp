@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/autoencoder.h"
-#include "latent/error.h"
+#include "latent/model/autoencoder.h"
+#include "latent/base/error.h"
 
 namespace latent {
 namespace {

@@ -6,14 +6,14 @@
 #include <cstdlib>
 
 #include "fixtures.h"
-#include "latent/corruption.h"
-#include "latent/data_parallel.h"
-#include "latent/error.h"
-#include "latent/progress.h"
-#include "latent/random_draws.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
-#include "latent/worker_pool.h"
+#include "latent/train/corruption.h"
+#include "latent/train/data_parallel.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/random_draws.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
+#include "latent/base/worker_pool.h"
 
 namespace latent {
 namespace {

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/data_parallel.h"
-#include "latent/dense_gradient.h"
-#include "latent/progress.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
+#include "latent/train/data_parallel.h"
+#include "latent/train/dense_gradient.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
 
 namespace latent {
 namespace {

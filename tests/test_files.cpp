@@ -4,11 +4,11 @@
 #include <filesystem>
 
 #include "scratch_path.h"
-#include "latent/atomic_file.h"
-#include "latent/container.h"
-#include "latent/error.h"
-#include "latent/matrix_file.h"
-#include "latent/model_spec.h"
+#include "latent/base/atomic_file.h"
+#include "latent/io/container.h"
+#include "latent/base/error.h"
+#include "latent/io/matrix_file.h"
+#include "latent/io/model_spec.h"
 
 namespace latent {
 namespace {

@@ -3,8 +3,8 @@
 // changes and steps where a parameter has no gradient, split over pool threads.
 #include <gtest/gtest.h>
 
-#include "latent/fused_adam.h"
-#include "latent/threads.h"
+#include "latent/train/fused_adam.h"
+#include "latent/runtime/threads.h"
 
 namespace latent {
 namespace {

@@ -16,12 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include "scratch_path.h"
-#include "latent/code_index.h"
-#include "latent/codec.h"
-#include "latent/container.h"
-#include "latent/error.h"
-#include "latent/matrix_file.h"
-#include "latent/raw_data.h"
+#include "latent/search/code_index.h"
+#include "latent/io/codec.h"
+#include "latent/io/container.h"
+#include "latent/base/error.h"
+#include "latent/io/matrix_file.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 namespace {

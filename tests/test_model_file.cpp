@@ -4,10 +4,10 @@
 #include <fstream>
 
 #include "fixtures.h"
-#include "latent/container.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/model_file.h"
+#include "latent/io/container.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/model/model_file.h"
 
 namespace latent {
 namespace {

@@ -7,11 +7,11 @@
 #include <fstream>
 
 #include "scratch_path.h"
-#include "latent/data_source.h"
-#include "latent/atomic_file.h"
-#include "latent/error.h"
-#include "latent/image_grid.h"
-#include "latent/raw_data.h"
+#include "latent/io/data_source.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/io/image_grid.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 namespace {

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/code_metrics.h"
-#include "latent/corruption.h"
-#include "latent/error.h"
-#include "latent/progress.h"
-#include "latent/regularizer.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
+#include "latent/eval/code_metrics.h"
+#include "latent/train/corruption.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/model/regularizer.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
 
 namespace latent {
 namespace {

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "latent/request_batcher.h"
+#include "latent/serve/request_batcher.h"
 
 namespace latent {
 namespace {

@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "scratch_path.h"
-#include "latent/error.h"
-#include "latent/read_bytes.h"
-#include "latent/scatter_plot.h"
+#include "latent/base/error.h"
+#include "latent/base/read_bytes.h"
+#include "latent/io/scatter_plot.h"
 
 namespace {
 

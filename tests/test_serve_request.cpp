@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "latent/image_grid.h"
-#include "latent/serve_request.h"
+#include "latent/io/image_grid.h"
+#include "latent/io/serve_request.h"
 
 namespace latent {
 namespace {

@@ -4,13 +4,13 @@
 #include <filesystem>
 
 #include "fixtures.h"
-#include "latent/classifier.h"
-#include "latent/code_features.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/model_file.h"
-#include "latent/progress.h"
-#include "latent/stacked.h"
+#include "latent/train/classifier.h"
+#include "latent/eval/code_features.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/model/model_file.h"
+#include "latent/base/progress.h"
+#include "latent/train/stacked.h"
 
 namespace latent {
 namespace {

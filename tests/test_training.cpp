@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/error.h"
-#include "latent/model_file.h"
-#include "latent/progress.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
+#include "latent/base/error.h"
+#include "latent/model/model_file.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
 
 namespace latent {
 namespace {

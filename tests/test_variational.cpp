@@ -5,14 +5,14 @@
 #include <cstdio>
 
 #include "fixtures.h"
-#include "latent/code_head.h"
-#include "latent/error.h"
-#include "latent/generate.h"
-#include "latent/model_file.h"
-#include "latent/progress.h"
-#include "latent/threads.h"
-#include "latent/trainer.h"
-#include "latent/variational_eval.h"
+#include "latent/model/code_head.h"
+#include "latent/base/error.h"
+#include "latent/apps/generate.h"
+#include "latent/model/model_file.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
+#include "latent/eval/variational_eval.h"
 
 namespace latent {
 namespace {

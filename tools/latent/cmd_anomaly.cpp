@@ -4,10 +4,10 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/anomaly.h"
-#include "latent/atomic_file.h"
-#include "latent/error.h"
-#include "latent/roc.h"
+#include "latent/apps/anomaly.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/metrics/roc.h"
 
 namespace latent::cli {
 namespace {

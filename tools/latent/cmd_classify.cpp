@@ -5,9 +5,9 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/classifier.h"
-#include "latent/error.h"
-#include "latent/progress.h"
+#include "latent/train/classifier.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
 
 namespace latent::cli {
 namespace {

@@ -3,10 +3,10 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/atomic_file.h"
-#include "latent/compress.h"
-#include "latent/error.h"
-#include "latent/image_grid.h"
+#include "latent/base/atomic_file.h"
+#include "latent/apps/compress.h"
+#include "latent/base/error.h"
+#include "latent/io/image_grid.h"
 
 namespace latent::cli {
 namespace {

@@ -1,8 +1,8 @@
 // latent decompress: an .ltc file back to data, through the model that compressed it.
 #include "commands.h"
 #include "common.h"
-#include "latent/compress.h"
-#include "latent/matrix_file.h"
+#include "latent/apps/compress.h"
+#include "latent/io/matrix_file.h"
 
 namespace latent::cli {
 

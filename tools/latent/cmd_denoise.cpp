@@ -1,9 +1,9 @@
 // latent denoise: corrupted images, the model's cleaned versions and the clean originals, as rows of a PNG grid.
 #include "commands.h"
 #include "common.h"
-#include "latent/corruption.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
+#include "latent/train/corruption.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 

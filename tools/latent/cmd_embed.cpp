@@ -2,10 +2,10 @@
 // for another tool (label first, then the code).
 #include "commands.h"
 #include "common.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/matrix_file.h"
-#include "latent/progress.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/io/matrix_file.h"
+#include "latent/base/progress.h"
 
 namespace latent::cli {
 

@@ -1,8 +1,8 @@
 // latent encode: the codes of a data split, as .npy or .csv (with labels).
 #include "commands.h"
 #include "common.h"
-#include "latent/evaluate.h"
-#include "latent/matrix_file.h"
+#include "latent/model/evaluate.h"
+#include "latent/io/matrix_file.h"
 
 namespace latent::cli {
 

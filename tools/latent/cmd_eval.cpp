@@ -1,9 +1,9 @@
 // latent eval: reconstruction metrics of a model on a data split.
 #include "commands.h"
 #include "common.h"
-#include "latent/code_metrics.h"
-#include "latent/evaluate.h"
-#include "latent/variational_eval.h"
+#include "latent/eval/code_metrics.h"
+#include "latent/model/evaluate.h"
+#include "latent/eval/variational_eval.h"
 
 namespace latent::cli {
 

@@ -8,11 +8,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/data_source.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/retrieval_baselines.h"
-#include "latent/retrieval_eval.h"
+#include "latent/io/data_source.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/eval/retrieval_baselines.h"
+#include "latent/metrics/retrieval_eval.h"
 
 namespace latent::cli {
 

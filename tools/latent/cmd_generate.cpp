@@ -1,10 +1,10 @@
 // latent generate: new samples from a variational autoencoder's prior, or variations of one input.
 #include "commands.h"
 #include "common.h"
-#include "latent/data_source.h"
-#include "latent/error.h"
-#include "latent/generate.h"
-#include "latent/matrix_file.h"
+#include "latent/io/data_source.h"
+#include "latent/base/error.h"
+#include "latent/apps/generate.h"
+#include "latent/io/matrix_file.h"
 
 namespace latent::cli {
 

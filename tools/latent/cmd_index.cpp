@@ -1,10 +1,10 @@
 // latent index build: encode a data split and store the codes in a searchable index.
 #include "commands.h"
 #include "common.h"
-#include "latent/binary_codes.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/progress.h"
+#include "latent/search/binary_codes.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/base/progress.h"
 
 namespace latent::cli {
 

@@ -1,8 +1,8 @@
 // latent interpolate: decode evenly spaced codes on the line between two inputs' codes.
 #include "commands.h"
 #include "common.h"
-#include "latent/error.h"
-#include "latent/generate.h"
+#include "latent/base/error.h"
+#include "latent/apps/generate.h"
 
 namespace latent::cli {
 

@@ -5,11 +5,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/code_features.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/progress.h"
-#include "latent/scatter_plot.h"
+#include "latent/eval/code_features.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/base/progress.h"
+#include "latent/io/scatter_plot.h"
 
 namespace latent::cli {
 namespace {

@@ -5,11 +5,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/error.h"
-#include "latent/progress.h"
-#include "latent/regularizer_spec.h"
-#include "latent/stacked.h"
-#include "latent/trainer.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/io/regularizer_spec.h"
+#include "latent/train/stacked.h"
+#include "latent/train/trainer.h"
 
 namespace latent::cli {
 namespace {

@@ -1,9 +1,9 @@
 // latent reconstruct: originals above their reconstructions, as a PNG grid (or the raw values).
 #include "commands.h"
 #include "common.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/matrix_file.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/io/matrix_file.h"
 
 namespace latent::cli {
 

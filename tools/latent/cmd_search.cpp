@@ -4,9 +4,9 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/binary_codes.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
+#include "latent/search/binary_codes.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 

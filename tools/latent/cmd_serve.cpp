@@ -10,11 +10,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/data_source.h"
-#include "latent/error.h"
-#include "latent/serve_api.h"
-#include "latent/serve_request.h"
-#include "latent/threads.h"
+#include "latent/io/data_source.h"
+#include "latent/base/error.h"
+#include "latent/serve/serve_api.h"
+#include "latent/io/serve_request.h"
+#include "latent/runtime/threads.h"
 
 namespace latent::cli {
 namespace {

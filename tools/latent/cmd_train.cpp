@@ -6,12 +6,12 @@
 #include "commands.h"
 #include "common.h"
 #include "parallel_cli.h"
-#include "latent/atomic_file.h"
-#include "latent/error.h"
-#include "latent/evaluate.h"
-#include "latent/progress.h"
-#include "latent/regularizer_spec.h"
-#include "latent/trainer.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/model/evaluate.h"
+#include "latent/base/progress.h"
+#include "latent/io/regularizer_spec.h"
+#include "latent/train/trainer.h"
 
 namespace latent::cli {
 namespace {

@@ -3,12 +3,12 @@
 #include <iomanip>
 #include <iostream>
 
-#include "latent/data_source.h"
-#include "latent/error.h"
-#include "latent/image_grid.h"
-#include "latent/matrix_file.h"
-#include "latent/regularizer_spec.h"
-#include "latent/threads.h"
+#include "latent/io/data_source.h"
+#include "latent/base/error.h"
+#include "latent/io/image_grid.h"
+#include "latent/io/matrix_file.h"
+#include "latent/io/regularizer_spec.h"
+#include "latent/runtime/threads.h"
 
 namespace latent::cli {
 

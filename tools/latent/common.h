@@ -3,11 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "latent/dataset.h"
-#include "latent/evaluate.h"
-#include "latent/model_file.h"
-#include "latent/code_index.h"
-#include "latent/raw_data.h"
+#include "latent/data/dataset.h"
+#include "latent/model/evaluate.h"
+#include "latent/model/model_file.h"
+#include "latent/search/code_index.h"
+#include "latent/io/raw_data.h"
 
 namespace latent::cli {
 

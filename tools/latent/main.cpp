@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "latent/error.h"
+#include "latent/base/error.h"
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) write() then fails with EFBIG and the error is reported,

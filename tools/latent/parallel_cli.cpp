@@ -13,9 +13,9 @@
 #include <algorithm>
 #include <iterator>
 
-#include "latent/error.h"
-#include "latent/progress.h"
-#include "latent/threads.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/threads.h"
 
 namespace latent::cli {
 

@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "latent/data_parallel.h"
-#include "latent/trainer.h"
+#include "latent/train/data_parallel.h"
+#include "latent/train/trainer.h"
 
 namespace latent::cli {
 

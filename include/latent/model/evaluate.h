@@ -1,0 +1,24 @@
+#pragma once
+// Batched inference and reconstruction metrics.
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "latent/model/autoencoder.h"
+#include "latent/data/dataset.h"
+
+namespace latent {
+
+/// The values of a tensor as floats, row-major.
+std::vector<float> tensor_values(const torch::Tensor& tensor);
+
+/// x [N, D] → codes [N, latent], in batches, without autograd.
+torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x);
+/// codes [N, latent] → reconstructions [N, D] in normalised data space.
+torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes);
+
+/// Metrics of reconstructing data (normalised space; for images pixels are in [0,1]):
+///   n; mse_per_pixel; sse_per_image (sum over pixels of squared error, mean over images:
+///   Hinton & Salakhutdinov 2006); and for [0,1] data bce_per_pixel and psnr_db = 10·log10(1/mse).
+nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data);
+
+}  // namespace latent

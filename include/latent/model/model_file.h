@@ -1,0 +1,43 @@
+#pragma once
+// The model file: one latent container of kind "model" holding a torch archive with
+//   spec (JSON), normalization (JSON), meta (JSON: data, training summary, metrics), weights.
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "latent/model/autoencoder.h"
+#include "latent/io/normalization.h"
+
+namespace latent {
+
+struct LoadedModel {
+  Autoencoder model{nullptr};
+  Normalization normalization;
+  nlohmann::json meta;      ///< what `latent train` recorded: data, options, final metrics
+  std::string fingerprint;  ///< identifies these exact weights (indexes and .ltc files check it)
+};
+
+/// Writes the model atomically.
+void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta);
+LoadedModel load_model(const std::string& path);
+/// Module::load of the archive nested under `key`, refusing (Error(error)) any tensor whose shape,
+/// type or layout differs from the one the module was built with: load() itself takes whatever
+/// the archive holds, and the first forward pass would then fail deep inside torch (fuzz_model).
+void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& key,
+                         const std::string& error);
+/// A warm start: copies every parameter of `from` into the parameter of `to` with the same name
+/// and shape (a trained float autoencoder's layers into a binary one of the same widths, say).
+/// Returns how many tensors were copied.
+int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to);
+
+/// The fields of a model inside an archive; checkpoints use them too.
+void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
+                        const nlohmann::json& meta);
+LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std::string& name);
+
+/// Archive ↔ bytes, turning torch's exceptions into latent::Error naming the file.
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes, const std::string& name);
+
+}  // namespace latent

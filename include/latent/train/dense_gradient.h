@@ -1,0 +1,45 @@
+#pragma once
+// The gradient of a plain dense autoencoder's loss, computed by hand instead of through
+// autograd: one BLAS sgemm per product and one fused loop per elementwise step, the batch split
+// over a persistent pool of threads that each run whole forward and backward passes on their
+// rows with single-threaded BLAS (so no BLAS worker spins while another thread runs elementwise
+// work, the cost that held the autograd path to ~half the machine's sgemm rate).
+//
+// The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
+// models supports() accepts: dense layers, code head plain, no sparsity or contractive penalty.
+// The threads are training_pool()'s.
+#include <memory>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "latent/model/autoencoder.h"
+
+namespace latent {
+
+class DenseGradient {
+ public:
+  static bool supports(const ModelSpec& spec);
+  /// Sets BLAS to one thread (each pool thread runs its own GEMMs) until destroyed.
+  explicit DenseGradient(Autoencoder model);
+  ~DenseGradient();
+
+  /// Sets the parameters' .grad to the gradient of Σ loss / (total_rows · D) over the rows
+  /// `rows` (int64 indices) of `data` ([N, D] float, contiguous), each reconstructed from its
+  /// copy corrupted by the model's --corrupt, and returns that value. total_rows = rows.size(0)
+  /// gives the batch mean autograd's objective computes; a larger total gives this shard's
+  /// share of a bigger batch.
+  double gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows);
+
+ private:
+  struct Layer;
+  struct Shard;
+  double shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale, bool first);
+
+  Autoencoder model_;
+  std::vector<Layer> layers_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  bool bce_, sigmoid_output_;
+};
+
+}  // namespace latent

@@ -1,0 +1,105 @@
+#pragma once
+// Trains an Autoencoder: epochs of shuffled mini-batches, Adam or SGD with momentum, a learning
+// rate schedule, validation loss and early stopping, a checkpoint after every epoch.
+//
+// Reproducibility: weights are initialised from --seed by the caller; epoch e shuffles (and
+// draws any noise) from seed·1000003 + e, so a resumed run replays exactly the epochs it missed.
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "latent/model/autoencoder.h"
+#include "latent/data/dataset.h"
+#include "latent/train/dense_gradient.h"
+#include "latent/io/normalization.h"
+
+namespace latent {
+
+struct TrainOptions {
+  int epochs = 20;
+  int64_t batch = 128;
+  double lr = 3e-3;
+  std::string optimizer = "adam";    ///< adam | sgd (with momentum)
+  double momentum = 0.9;             ///< sgd only
+  double weight_decay = 0.0;
+  std::string schedule = "cosine";   ///< constant | cosine (to 0 over all epochs) | step (×0.1 at 50 %, 75 %)
+  int patience = 0;                  ///< stop after this many epochs without a better validation loss; 0 = never
+  uint64_t seed = 0;
+
+  void validate() const;
+  nlohmann::json to_json() const;
+  static TrainOptions from_json(const nlohmann::json& j);
+};
+
+struct EpochStats {
+  int epoch = 0;
+  double train_loss = 0;   ///< mean loss over the epoch's batches
+  double val_loss = std::numeric_limits<double>::quiet_NaN();  ///< NaN without a validation set
+  double lr = 0;           ///< learning rate at the end of the epoch
+  double seconds = 0;      ///< training time of the epoch (validation excluded)
+  double images_per_s = 0;
+  nlohmann::json to_json() const;
+};
+
+struct TrainState {
+  int epochs_done = 0;
+  double best_loss = std::numeric_limits<double>::infinity();  ///< validation loss (train loss without val)
+  int best_epoch = 0;
+  std::vector<EpochStats> history;
+  nlohmann::json to_json() const;
+  static TrainState from_json(const nlohmann::json& j);
+};
+
+class Trainer {
+ public:
+  /// improved: this epoch has the best validation loss so far (the caller saves the model).
+  using EpochCallback = std::function<void(const EpochStats& stats, bool improved)>;
+
+  Trainer(Autoencoder model, TrainOptions options);
+
+  /// Runs epochs state().epochs_done+1 .. options().epochs (or until early stopping). After
+  /// each epoch: on_epoch, then the checkpoint (when checkpoint_path is set). A NaN or infinite
+  /// loss throws latent::Error and leaves the last checkpoint as it was.
+  void fit(const Dataset& train, const Dataset& val, const EpochCallback& on_epoch);
+
+  void set_checkpoint(std::string path, Normalization norm, nlohmann::json meta);
+  /// Restores model, optimizer and progress from a checkpoint written by fit().
+  static Trainer resume(const std::string& path, Normalization& norm, nlohmann::json& meta);
+
+  /// Replaces fit()'s one-replica gradient (data-parallel training, see data_parallel.h): sets
+  /// the model's .grad to the gradient of the mean loss over the rows `indices` of `x` and
+  /// returns that loss.
+  using GradientFn = std::function<double(const torch::Tensor& x, const torch::Tensor& indices)>;
+  void set_gradient_fn(GradientFn fn) { gradient_fn_ = std::move(fn); }
+  /// Without a gradient_fn, plain dense models get DenseGradient's passes (the default) or,
+  /// with use_autograd(true), LibTorch autograd; the results agree up to float rounding.
+  void use_autograd(bool autograd) { autograd_ = autograd; }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+
+  Autoencoder& model() { return model_; }
+  const TrainOptions& options() const { return options_; }
+  TrainOptions& mutable_options() { return options_; }
+  const TrainState& state() const { return state_; }
+
+ private:
+  double learning_rate(int64_t step, int64_t total_steps) const;
+  double validation_loss(const Dataset& val);
+  void write_checkpoint() ;
+
+  Autoencoder model_;
+  TrainOptions options_;
+  TrainState state_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::string checkpoint_path_;
+  Normalization checkpoint_norm_;
+  nlohmann::json checkpoint_meta_;
+  GradientFn gradient_fn_;
+  bool autograd_ = false;
+  std::unique_ptr<DenseGradient> dense_;
+};
+
+}  // namespace latent

@@ -1,0 +1,79 @@
+#include "latent/eval/variational_eval.h"
+
+#include <cmath>
+
+#include "latent/base/error.h"
+
+namespace latent {
+namespace {
+
+constexpr int64_t kRowsPerPass = 8192;  // decoder rows per batch: images × importance samples
+
+/// log N(z; mean, σ²) summed over the code, per row.
+torch::Tensor log_normal(const torch::Tensor& z, const torch::Tensor& mean, const torch::Tensor& logvar) {
+  return -0.5 * ((z - mean).pow(2) / logvar.exp() + logvar + std::log(2 * M_PI)).sum(-1);
+}
+
+}  // namespace
+
+torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  GaussianCode q = model->posterior(x);
+  return reconstruction_nll(model->spec(), model->decode_logits(sample_code(q)), x) + kl_to_prior(q);
+}
+
+torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x, int64_t draws, at::Generator generator) {
+  torch::NoGradGuard no_grad;
+  GaussianCode q = model->posterior(x);
+  torch::Tensor total = kl_to_prior(q) * static_cast<double>(draws);
+  for (int64_t d = 0; d < draws; ++d)
+    total += reconstruction_nll(model->spec(), model->decode_logits(sample_code(q, 1.0, generator)), x);
+  return total / static_cast<double>(draws);
+}
+
+torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x, int64_t samples) {
+  if (samples < 1) throw Error("--iw-samples must be at least 1");
+  torch::NoGradGuard no_grad;
+  const int64_t images_per_pass = std::max<int64_t>(1, kRowsPerPass / samples);
+  std::vector<torch::Tensor> parts;
+  for (int64_t start = 0; start < x.size(0); start += images_per_pass) {
+    torch::Tensor xb = x.slice(0, start, std::min(start + images_per_pass, x.size(0)));
+    const int64_t n = xb.size(0);
+    GaussianCode q = model->posterior(xb);
+    // [K, n, ·]: K draws for each image, decoded in chunks of at most kRowsPerPass rows.
+    std::vector<torch::Tensor> log_w;
+    const int64_t k_per_pass = std::max<int64_t>(1, kRowsPerPass / n);
+    for (int64_t k0 = 0; k0 < samples; k0 += k_per_pass) {
+      const int64_t k = std::min(k_per_pass, samples - k0);
+      GaussianCode qk{q.mean.expand({k, n, -1}), q.logvar.expand({k, n, -1})};
+      torch::Tensor z = sample_code(qk);
+      torch::Tensor logits = model->decode_logits(z.reshape({k * n, -1}));
+      torch::Tensor log_px = -reconstruction_nll(model->spec(), logits, xb.repeat({k, 1})).view({k, n});
+      torch::Tensor log_pz = -0.5 * (z.pow(2) + std::log(2 * M_PI)).sum(-1);
+      log_w.push_back(log_px + log_pz - log_normal(z, qk.mean, qk.logvar));
+    }
+    parts.push_back(std::log(static_cast<double>(samples)) - torch::cat(log_w).logsumexp(0));
+  }
+  return torch::cat(parts);
+}
+
+nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int64_t iw_samples) {
+  if (model->spec().code_head != "gaussian") throw Error("variational metrics need a model trained with --type vae");
+  torch::NoGradGuard no_grad;
+  model->eval();
+  constexpr int64_t kBatch = 2048;
+  double neg_elbo = 0, loss_mean = 0;
+  for (int64_t start = 0; start < data.size(); start += kBatch) {
+    torch::Tensor x = data.x.slice(0, start, std::min(start + kBatch, data.size()));
+    neg_elbo += negative_elbo(model, x).sum().item<double>();
+    GaussianCode q = model->posterior(x);
+    loss_mean += (reconstruction_nll(model->spec(), model->decode_logits(q.mean), x) + kl_to_prior(q)).sum().item<double>();
+  }
+  const double n = static_cast<double>(data.size());
+  return {{"elbo", -neg_elbo / n},
+          {"loss_z_mean", loss_mean / n},
+          {"nll_is", importance_sampled_nll(model, data.x, iw_samples).mean().item<double>()},
+          {"iw_samples", iw_samples}};
+}
+
+}  // namespace latent

@@ -1,0 +1,90 @@
+#include "latent/io/container.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+
+#include "latent/base/error.h"
+#include "latent/base/read_bytes.h"
+
+namespace latent {
+namespace {
+
+const std::string kMagic = "LATENT\r\n";
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t get_le(const std::string& bytes, size_t pos, int width) {
+  uint64_t v = 0;
+  for (int i = 0; i < width; ++i) v |= uint64_t{static_cast<unsigned char>(bytes[pos + i])} << (8 * i);
+  return v;
+}
+uint32_t crc_of(const std::string& payload) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  size_t done = 0;
+  while (done < payload.size()) {  // crc32 takes a uInt length: feed it in pieces
+    uInt piece = static_cast<uInt>(std::min<size_t>(payload.size() - done, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + done), piece);
+    done += piece;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+}  // namespace
+
+std::string pack_container(const std::string& kind, const std::string& payload) {
+  std::string out = kMagic;
+  put_u32(out, kContainerVersion);
+  put_u32(out, static_cast<uint32_t>(kind.size()));
+  out += kind;
+  put_u64(out, payload.size());
+  put_u32(out, crc_of(payload));
+  return out + payload;
+}
+
+std::string unpack_container(const std::string& bytes, const std::string& expected_kind, const std::string& name) {
+  if (bytes.compare(0, kMagic.size(), kMagic) != 0) throw Error(name + ": not a latent file");
+  size_t pos = kMagic.size();
+  auto need = [&](size_t n) {
+    if (bytes.size() - pos < n) throw Error(name + ": truncated latent file");
+  };
+  need(8);
+  uint32_t version = static_cast<uint32_t>(get_le(bytes, pos, 4));
+  if (version != kContainerVersion)
+    throw Error(name + ": written in latent file format " + std::to_string(version) + "; this latent reads format " +
+                std::to_string(kContainerVersion));
+  uint32_t kind_size = static_cast<uint32_t>(get_le(bytes, pos + 4, 4));
+  pos += 8;
+  if (kind_size > 64) throw Error(name + ": damaged latent file header");
+  need(kind_size);
+  std::string kind = bytes.substr(pos, kind_size);
+  pos += kind_size;
+  if (kind != expected_kind) throw Error(name + ": is a latent " + kind + " file, expected a " + expected_kind);
+  need(12);
+  uint64_t size = get_le(bytes, pos, 8);
+  uint32_t crc = static_cast<uint32_t>(get_le(bytes, pos + 8, 4));
+  pos += 12;
+  if (bytes.size() - pos != size) throw Error(name + ": truncated or padded latent file (payload length differs)");
+  std::string payload = bytes.substr(pos);
+  if (crc_of(payload) != crc) throw Error(name + ": damaged latent file (checksum mismatch)");
+  return payload;
+}
+
+std::string read_container(const std::string& path, const std::string& expected_kind) {
+  std::vector<unsigned char> bytes = read_bytes(path, size_t{16} << 30);
+  return unpack_container(std::string(bytes.begin(), bytes.end()), expected_kind, path);
+}
+
+std::string fingerprint(const std::string& payload) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : payload) hash = (hash ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+}  // namespace latent

@@ -1,0 +1,104 @@
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+
+#include "latent/base/error.h"
+#include "latent/io/raw_data.h"
+#include "latent/base/read_bytes.h"
+
+namespace latent {
+namespace {
+
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t comma = line.find(',', start);
+    std::string_view field = line.substr(start, comma == std::string_view::npos ? line.npos : comma - start);
+    while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+    fields.push_back(field);
+    if (comma == std::string_view::npos) return fields;
+    start = comma + 1;
+  }
+}
+
+bool parse_number(std::string_view field, float& value) {
+  if (field.empty() || field.size() > 64) return false;
+  char buffer[65];
+  field.copy(buffer, field.size());
+  buffer[field.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  value = std::strtof(buffer, &end);
+  return end == buffer + field.size() && errno != ERANGE && std::isfinite(value);
+}
+
+}  // namespace
+
+void CsvOptions::validate() const {
+  if (label != "first" && label != "last" && label != "none")
+    throw Error("csv label=" + label + ": expected first, last or none");
+  if (header != "auto" && header != "yes" && header != "no")
+    throw Error("csv header=" + header + ": expected auto, yes or no");
+}
+
+RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
+  options.validate();
+  RawData raw;
+  size_t columns = 0;
+  size_t line_number = 0;
+  size_t pos = 0;
+  bool first_row = true;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    std::vector<std::string_view> fields = split_fields(line);
+    std::vector<float> numbers(fields.size());
+    size_t bad = fields.size();
+    for (size_t i = 0; i < fields.size() && bad == fields.size(); ++i)
+      if (!parse_number(fields[i], numbers[i])) bad = i;
+    if (first_row) {
+      first_row = false;
+      columns = fields.size();
+      bool header = options.header == "yes" || (options.header == "auto" && bad != fields.size());
+      if (header) continue;
+    }
+    std::string where = name + ":" + std::to_string(line_number);
+    if (fields.size() != columns)
+      throw Error(where + ": " + std::to_string(fields.size()) + " fields, the first row has " +
+                  std::to_string(columns));
+    if (bad != fields.size())
+      throw Error(where + ": column " + std::to_string(bad + 1) + " is not a number: '" +
+                  std::string(fields[bad].substr(0, 40)) + "'");
+    size_t label_column = options.label == "first" ? 0 : columns - 1;
+    for (size_t i = 0; i < columns; ++i) {
+      if (options.label != "none" && i == label_column) {
+        float label = numbers[i];
+        if (label != std::floor(label) || label < 0 || label > 1e6)
+          throw Error(where + ": label '" + std::string(fields[i]) + "' is not a non-negative integer");
+        raw.labels.push_back(static_cast<int64_t>(label));
+      } else {
+        raw.values.push_back(numbers[i]);
+      }
+    }
+  }
+  int64_t features = static_cast<int64_t>(columns) - (options.label == "none" ? 0 : 1);
+  if (raw.values.empty() || features <= 0) throw Error(name + ": no data rows");
+  raw.sample_shape = {features};
+  return raw;
+}
+
+RawData read_csv(const std::string& path, const CsvOptions& options) {
+  options.validate();
+  std::vector<unsigned char> bytes = read_bytes(path, kMaxFileBytes);
+  return parse_csv(std::string(bytes.begin(), bytes.end()), path, options);
+}
+
+}  // namespace latent

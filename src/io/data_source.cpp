@@ -1,0 +1,86 @@
+#include "latent/io/data_source.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "latent/base/error.h"
+#include "latent_source_dir.h"
+
+namespace latent {
+namespace {
+
+namespace fs = std::filesystem;
+
+// First file in dir whose name starts with prefix ("train-images", "t10k-labels", ...).
+std::string find_idx_file(const std::string& dir, const std::string& prefix) {
+  std::error_code ec;
+  std::vector<std::string> matches;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().rfind(prefix, 0) == 0) matches.push_back(entry.path().string());
+  if (ec) throw Error("idx:" + dir + ": cannot list the directory (" + ec.message() + ")");
+  if (matches.empty()) throw Error(dir + ": no file named " + prefix + "-idx*-ubyte[.gz]");
+  std::sort(matches.begin(), matches.end());  // prefer the raw file over .gz when both exist
+  return matches.front();
+}
+
+RawData read_idx_dir(const std::string& dir, const std::string& split) {
+  std::string stem = split == "train" ? "train" : "t10k";
+  return read_idx_pair(find_idx_file(dir, stem + "-images"), find_idx_file(dir, stem + "-labels"));
+}
+
+std::string find_named_dataset(const std::string& name) {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("LATENT_DATA")) candidates.push_back(std::string(env) + "/" + name);
+  candidates.push_back("data/" + name);
+  candidates.push_back(std::string(LATENT_SOURCE_DIR) + "/data/" + name);
+  candidates.push_back("/usr/share/datasets/" + name);
+  std::error_code ec;
+  for (const auto& dir : candidates)
+    if (fs::is_directory(dir, ec)) return dir;
+  std::string tried;
+  for (const auto& dir : candidates) tried += " " + dir;
+  throw Error(name + " not found (looked in" + tried + "); run scripts/setup.sh or set LATENT_DATA");
+}
+
+RawData read_csv_spec(const std::string& spec) {
+  // FILE,key=value,key=value
+  size_t comma = spec.find(',');
+  std::string path = spec.substr(0, comma);
+  CsvOptions options;
+  while (comma != std::string::npos) {
+    size_t next = spec.find(',', comma + 1);
+    std::string option = spec.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+    size_t eq = option.find('=');
+    std::string key = option.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+    if (key == "label") options.label = value;
+    else if (key == "header") options.header = value;
+    else throw Error("csv option '" + option + "': expected label=first|last|none or header=auto|yes|no");
+    comma = next;
+  }
+  return read_csv(path, options);
+}
+
+}  // namespace
+
+RawData load_raw(const std::string& data, const std::string& split, int64_t limit) {
+  if (split != "train" && split != "test") throw Error("--split " + split + ": expected train or test");
+  size_t colon = data.find(':');
+  std::string kind = data.substr(0, colon);
+  std::string rest = colon == std::string::npos ? "" : data.substr(colon + 1);
+  RawData raw;
+  if (colon == std::string::npos && (data == "mnist" || data == "fashion-mnist")) {
+    raw = read_idx_dir(find_named_dataset(data), split);
+  } else if (kind == "idx" && !rest.empty()) {
+    raw = read_idx_dir(rest, split);
+  } else if ((kind == "csv" || kind == "images") && !rest.empty()) {
+    raw = kind == "csv" ? read_csv_spec(rest) : read_image_dir(rest);
+  } else {
+    throw Error("--data " + data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
+  }
+  raw.truncate(limit);
+  return raw;
+}
+
+}  // namespace latent

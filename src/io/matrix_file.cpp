@@ -1,0 +1,110 @@
+#include "latent/io/matrix_file.h"
+
+#include <cstring>
+#include <regex>
+#include <sstream>
+
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/io/raw_data.h"
+#include "latent/base/read_bytes.h"
+
+namespace latent {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string npy_bytes(const Matrix& m) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(m.rows) + ", " +
+                       std::to_string(m.cols) + "), }";
+  // Magic, version 1.0, header length; the header is padded so the data starts 64-aligned.
+  size_t total = 10 + header.size() + 1;
+  header += std::string((64 - total % 64) % 64, ' ') + "\n";
+  std::string out = "\x93NUMPY\x01";
+  out.push_back('\0');
+  out.push_back(static_cast<char>(header.size() & 0xff));
+  out.push_back(static_cast<char>(header.size() >> 8));
+  out += header;
+  out.append(reinterpret_cast<const char*>(m.values.data()), m.values.size() * sizeof(float));
+  return out;
+}
+
+Matrix parse_npy(const std::vector<unsigned char>& bytes, const std::string& path) {
+  if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) throw Error(path + ": not a .npy file");
+  int major = bytes[6];
+  size_t header_len = major == 1 ? bytes[8] | (size_t{bytes[9]} << 8) : 0;
+  size_t offset = 10;
+  if (major >= 2) {
+    if (bytes.size() < 12) throw Error(path + ": truncated .npy header");
+    header_len = bytes[8] | (size_t{bytes[9]} << 8) | (size_t{bytes[10]} << 16) | (size_t{bytes[11]} << 24);
+    offset = 12;
+  }
+  if (bytes.size() < offset + header_len) throw Error(path + ": truncated .npy header");
+  std::string header(bytes.begin() + static_cast<long>(offset), bytes.begin() + static_cast<long>(offset + header_len));
+  std::smatch descr, shape;
+  if (!std::regex_search(header, descr, std::regex("'descr':\\s*'([<|=]f[48])'")))
+    throw Error(path + ": .npy data must be little-endian float32 or float64");
+  if (header.find("'fortran_order': True") != std::string::npos) throw Error(path + ": Fortran-order .npy not supported");
+  if (!std::regex_search(header, shape, std::regex("'shape':\\s*\\((\\d+),\\s*(\\d*)\\s*\\)")))
+    throw Error(path + ": .npy shape must be 1-D or 2-D");
+  // More than 15 digits cannot match any file latent reads (and would overflow stoll).
+  if (shape[1].length() > 15 || shape[2].length() > 15) throw Error(path + ": .npy data length does not match its shape");
+  Matrix m;
+  m.rows = std::stoll(shape[1]);
+  m.cols = shape[2].length() ? std::stoll(shape[2]) : 1;
+  if (m.cols == 0) throw Error(path + ": .npy matrix has no columns");
+  bool f8 = descr[1].str().back() == '8';
+  size_t width = f8 ? 8 : 4;
+  size_t data_bytes = bytes.size() - offset - header_len;
+  if (m.rows < 0 || m.cols < 0 || (m.cols > 0 && static_cast<uint64_t>(m.rows) > data_bytes / width / m.cols) ||
+      data_bytes != static_cast<size_t>(m.rows * m.cols) * width)
+    throw Error(path + ": .npy data length does not match its shape");
+  const unsigned char* data = bytes.data() + offset + header_len;
+  m.values.resize(static_cast<size_t>(m.rows * m.cols));
+  for (size_t i = 0; i < m.values.size(); ++i) {
+    if (f8) {
+      double v;
+      std::memcpy(&v, data + 8 * i, 8);
+      m.values[i] = static_cast<float>(v);
+    } else {
+      std::memcpy(&m.values[i], data + 4 * i, 4);
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+bool is_matrix_path(const std::string& path) { return ends_with(path, ".npy") || ends_with(path, ".csv"); }
+
+void write_matrix(const std::string& path, const Matrix& m, const std::vector<int64_t>& labels) {
+  if (ends_with(path, ".npy")) return write_file_atomic(path, npy_bytes(m));
+  if (!ends_with(path, ".csv")) throw Error(path + ": expected a .npy or .csv file name");
+  std::ostringstream out;
+  out.precision(7);
+  if (!labels.empty()) out << "label,";
+  for (int64_t c = 0; c < m.cols; ++c) out << (c ? "," : "") << "c" << c;
+  out << "\n";
+  for (int64_t r = 0; r < m.rows; ++r) {
+    if (!labels.empty()) out << labels[static_cast<size_t>(r)] << ",";
+    for (int64_t c = 0; c < m.cols; ++c) out << (c ? "," : "") << m.values[static_cast<size_t>(r * m.cols + c)];
+    out << "\n";
+  }
+  write_file_atomic(path, out.str());
+}
+
+Matrix read_matrix(const std::string& path) {
+  if (ends_with(path, ".npy")) return parse_npy(read_bytes(path, kMaxFileBytes), path);
+  if (!ends_with(path, ".csv")) throw Error(path + ": expected a .npy or .csv file");
+  // A codes file written by `latent encode` with labels starts "label,c0,c1,...".
+  std::vector<unsigned char> bytes = read_bytes(path, kMaxFileBytes);
+  std::string text(bytes.begin(), bytes.end());
+  CsvOptions options;
+  if (text.rfind("label,", 0) == 0) options.label = "first";
+  RawData raw = parse_csv(text, path, options);
+  return Matrix{raw.count(), raw.features(), std::move(raw.values)};
+}
+
+}  // namespace latent

@@ -1,0 +1,72 @@
+#include "latent/io/normalization.h"
+
+#include <cmath>
+
+#include "latent/base/error.h"
+#include "base/json_number.h"
+
+namespace latent {
+
+Normalization Normalization::fit(const RawData& raw) {
+  Normalization norm;
+  if (raw.is_image) return norm;
+  norm.kind = "standardize";
+  int64_t features = raw.features(), count = raw.count();
+  std::vector<double> sum(features, 0.0), sum_sq(features, 0.0);
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t f = 0; f < features; ++f) {
+      double v = raw.values[i * features + f];
+      sum[f] += v;
+      sum_sq[f] += v * v;
+    }
+  for (int64_t f = 0; f < features; ++f) {
+    double mean = sum[f] / count;
+    double var = std::max(0.0, sum_sq[f] / count - mean * mean);
+    double sd = std::sqrt(var);
+    norm.mean.push_back(static_cast<float>(mean));
+    norm.stddev.push_back(sd > 1e-12 ? static_cast<float>(sd) : 1.0f);
+  }
+  return norm;
+}
+
+void Normalization::apply(std::vector<float>& values, int64_t features) const {
+  if (kind == "scale") {
+    for (float& v : values) v /= divisor;
+    return;
+  }
+  if (static_cast<int64_t>(mean.size()) != features)
+    throw Error("the data has " + std::to_string(features) + " features, the model was trained on " +
+                std::to_string(mean.size()));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = (values[i] - mean[i % features]) / stddev[i % features];
+}
+
+void Normalization::invert(std::vector<float>& values, int64_t features) const {
+  if (kind == "scale") {
+    for (float& v : values) v *= divisor;
+    return;
+  }
+  for (size_t i = 0; i < values.size(); ++i) values[i] = values[i] * stddev[i % features] + mean[i % features];
+}
+
+nlohmann::json Normalization::to_json() const {
+  if (kind == "scale") return {{"kind", kind}, {"divisor", divisor}};
+  return {{"kind", kind}, {"mean", mean}, {"stddev", stddev}};
+}
+
+Normalization Normalization::from_json(const nlohmann::json& j) {
+  Normalization norm;
+  norm.kind = j.at("kind").get<std::string>();
+  if (norm.kind == "scale") {
+    norm.divisor = json_float(j.at("divisor"));
+    if (!(norm.divisor > 0)) throw Error("normalization divisor must be positive");
+  } else if (norm.kind == "standardize") {
+    norm.mean = json_floats(j.at("mean"));
+    norm.stddev = json_floats(j.at("stddev"));
+    if (norm.mean.size() != norm.stddev.size()) throw Error("normalization mean and stddev differ in length");
+  } else {
+    throw Error("unknown normalization kind '" + norm.kind + "'");
+  }
+  return norm;
+}
+
+}  // namespace latent

@@ -1,0 +1,102 @@
+#include "latent/metrics/retrieval_eval.h"
+
+#include <faiss/utils/distances.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "latent/search/binary_codes.h"
+#include "latent/base/error.h"
+
+namespace latent {
+
+RetrievalMetrics evaluate_retrieval(const CodeIndex& index, const std::vector<float>& query_codes,
+                                    const std::vector<int64_t>& query_labels) {
+  if (index.is_binary())
+    return evaluate_binary_retrieval(index, pack_bits(query_codes.data(), static_cast<int64_t>(query_labels.size()), index.dims()),
+                                     query_labels);
+  const std::vector<int64_t>& labels = index.info().labels;
+  if (labels.empty()) throw Error("the index holds no labels: retrieval cannot be scored");
+  const int64_t dims = index.dims(), n = static_cast<int64_t>(query_labels.size()), db = index.size();
+  if (n == 0) throw Error("no queries");
+  const std::vector<float> database = index.stored_codes();
+  RetrievalMetrics metrics;
+  metrics.queries = n;
+  // Exact distances to the whole database, a block of queries at a time, then the full ranking.
+  constexpr int64_t kBlock = 64;
+  std::vector<float> distances(static_cast<size_t>(kBlock * db));
+  std::vector<int64_t> order(static_cast<size_t>(db));
+  for (int64_t start = 0; start < n; start += kBlock) {
+    int64_t block = std::min(kBlock, n - start);
+    faiss::pairwise_L2sqr(dims, block, query_codes.data() + start * dims, db, database.data(), distances.data());
+    for (int64_t q = 0; q < block; ++q) {
+      const float* row = distances.data() + q * db;
+      std::iota(order.begin(), order.end(), 0);
+      // Ties broken by id, so the score does not depend on the sort's whims.
+      std::sort(order.begin(), order.end(), [row](int64_t a, int64_t b) { return row[a] < row[b] || (row[a] == row[b] && a < b); });
+      int64_t label = query_labels[static_cast<size_t>(start + q)];
+      double hits = 0, precision_sum = 0;
+      for (int64_t rank = 0; rank < db; ++rank) {
+        if (labels[static_cast<size_t>(order[static_cast<size_t>(rank)])] != label) continue;
+        hits += 1;
+        precision_sum += hits / static_cast<double>(rank + 1);
+        if (rank < 100) metrics.precision_at_100 += 1.0 / 100.0;
+      }
+      if (hits > 0) metrics.map += precision_sum / hits;
+    }
+  }
+  metrics.map /= static_cast<double>(n);
+  metrics.precision_at_100 /= static_cast<double>(n);
+  auto start_time = std::chrono::steady_clock::now();
+  for (int64_t q = 0; q < n; ++q) index.search(query_codes.data() + q * dims, 1, 100);
+  metrics.query_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time).count() /
+                     static_cast<double>(n);
+  return metrics;
+}
+
+RetrievalMetrics evaluate_binary_retrieval(const CodeIndex& index, const std::vector<uint8_t>& query_codes,
+                                           const std::vector<int64_t>& query_labels) {
+  const std::vector<int64_t>& labels = index.info().labels;
+  if (labels.empty()) throw Error("the index holds no labels: retrieval cannot be scored");
+  if (!index.is_binary()) throw Error("not an index of binary codes");
+  const int64_t bits = index.dims(), bytes = bits / 8, n = static_cast<int64_t>(query_labels.size()), db = index.size();
+  if (n == 0) throw Error("no queries");
+  RetrievalMetrics metrics;
+  metrics.queries = n;
+  std::vector<int> distances(static_cast<size_t>(db));
+  for (int64_t q = 0; q < n; ++q) {
+    hamming_distances(query_codes.data() + q * bytes, index.binary_codes().data(), db, bytes, distances.data());
+    std::vector<int64_t> order = rank_by_distance(distances.data(), db, bits);
+    const int64_t label = query_labels[static_cast<size_t>(q)];
+    double hits = 0, precision_sum = 0, found = 0, found_relevant = 0;
+    for (int64_t rank = 0; rank < db; ++rank) {
+      const int64_t id = order[static_cast<size_t>(rank)];
+      const bool relevant = labels[static_cast<size_t>(id)] == label;
+      if (distances[static_cast<size_t>(id)] <= 2) {
+        found += 1;
+        found_relevant += relevant;
+      }
+      if (!relevant) continue;
+      hits += 1;
+      precision_sum += hits / static_cast<double>(rank + 1);
+      if (rank < 100) metrics.precision_at_100 += 1.0 / 100.0;
+    }
+    if (hits > 0) metrics.map += precision_sum / hits;
+    metrics.mean_found_radius2 += found;
+    if (found > 0) metrics.precision_radius2 += found_relevant / found;
+    else metrics.empty_radius2 += 1;
+  }
+  const double queries = static_cast<double>(n);
+  metrics.map /= queries;
+  metrics.precision_at_100 /= queries;
+  metrics.precision_radius2 /= queries;
+  metrics.mean_found_radius2 /= queries;
+  metrics.empty_radius2 /= queries;
+  auto start_time = std::chrono::steady_clock::now();
+  for (int64_t q = 0; q < n; ++q) index.search_radius(query_codes.data() + q * bytes, 1, 2);
+  metrics.query_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time).count() / queries;
+  return metrics;
+}
+
+}  // namespace latent

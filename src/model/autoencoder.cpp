@@ -1,0 +1,108 @@
+#include "latent/model/autoencoder.h"
+
+#include "model/conv_layers.h"
+#include "latent/runtime/random_draws.h"
+#include "latent/model/regularizer.h"
+
+namespace latent {
+
+AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
+  spec_.validate();
+  // Encoder: D → layers... → latent; decoder mirrors it: latent → reversed layers... → D.
+  // --arch conv: strided convolutions first, the dense layers then start from their output.
+  ConvDown conv_down = spec_.arch == "conv" ? ConvDown(spec_) : ConvDown(nullptr);
+  std::vector<int64_t> widths = {conv_down ? conv_down->output_size() : spec_.input_size()};
+  widths.insert(widths.end(), spec_.layers.begin(), spec_.layers.end());
+  widths.push_back(spec_.latent);
+  encoder_ = torch::nn::Sequential();
+  if (conv_down) encoder_->push_back(conv_down);
+  for (size_t i = 0; i + 1 < widths.size(); ++i) {
+    int64_t out = i + 2 == widths.size() ? code_head_width(spec_) : widths[i + 1];
+    encoder_->push_back(torch::nn::Linear(widths[i], out));
+    add_activation(encoder_, i + 2 == widths.size() ? spec_.code_activation : spec_.activation);
+  }
+  decoder_ = torch::nn::Sequential();
+  for (size_t i = widths.size() - 1; i > 0; --i) {
+    decoder_->push_back(torch::nn::Linear(widths[i], widths[i - 1]));
+    if (i > 1 || conv_down) add_activation(decoder_, spec_.activation);
+  }
+  if (conv_down) decoder_->push_back(ConvUp(spec_));
+  register_module("encoder", encoder_);
+  register_module("decoder", decoder_);
+}
+
+torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
+  torch::Tensor out = encoder_->forward(x);
+  if (spec_.code_head == "binary") return torch::sigmoid(out);
+  return spec_.code_head == "gaussian" ? split_gaussian(out).mean : out;
+}
+
+GaussianCode AutoencoderImpl::posterior(const torch::Tensor& x) {
+  TORCH_CHECK(spec_.code_head == "gaussian", "posterior() needs a gaussian code head");
+  return split_gaussian(encoder_->forward(x));
+}
+
+torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return decoder_->forward(codes); }
+
+torch::Tensor AutoencoderImpl::decode(const torch::Tensor& codes) {
+  torch::Tensor logits = decode_logits(codes);
+  return spec_.output == "sigmoid" ? torch::sigmoid(logits) : logits;
+}
+
+torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const {
+  if (spec_.loss == "bce") return torch::binary_cross_entropy_with_logits(recon_logits, x);
+  torch::Tensor recon = spec_.output == "sigmoid" ? torch::sigmoid(recon_logits) : recon_logits;
+  return torch::mse_loss(recon, x);
+}
+
+torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target, bool neighbour_pairs) {
+  if (spec_.code_head == "gaussian") {
+    GaussianCode q = posterior(input);
+    torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
+    return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
+  }
+  if (spec_.code_head == "binary") {
+    torch::Tensor logits = encoder_->forward(input);
+    // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
+    // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
+    torch::Tensor codes;
+    if (is_training()) {
+      torch::Tensor noise = torch::randn(logits.sizes(), draw_generator(), logits.options());
+      codes = torch::sigmoid(logits + binary_noise_std(spec_, epoch_) * noise);
+    } else {
+      codes = (logits > 0).to(logits.scalar_type());
+    }
+    torch::Tensor total = loss(decode_logits(codes), target) + binary_code_penalty(spec_, codes);
+    if (neighbour_pairs) total = total + spec_.neighbour_pull * neighbour_pull_penalty(codes);
+    return total;
+  }
+  if (!spec_.sparsity.active() && spec_.contractive == 0) return loss(decode_logits(encode(input)), target);
+  // The contractive estimator differentiates the code with respect to the input, also when the
+  // caller (validation) runs without grad.
+  const bool input_grad = spec_.contractive > 0 && !has_closed_form_jacobian();
+  torch::AutoGradMode grad_mode(torch::GradMode::is_enabled() || input_grad);
+  torch::Tensor x = input_grad ? input.detach().requires_grad_(true) : input;
+  torch::Tensor codes = encode(x);
+  torch::Tensor total = loss(decode_logits(codes), target);
+  if (spec_.sparsity.active()) total = total + sparsity_penalty(codes, spec_.sparsity);
+  if (spec_.contractive > 0) total = total + spec_.contractive * jacobian_sq(x, codes, false).mean();
+  return total;
+}
+
+bool AutoencoderImpl::has_closed_form_jacobian() const {
+  return spec_.arch == "dense" && spec_.layers.empty() && spec_.code_head == "plain";
+}
+
+torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact) {
+  if (has_closed_form_jacobian())
+    return jacobian_sq_closed_form(encoder_[0]->as<torch::nn::Linear>()->weight, codes, spec_.code_activation);
+  return exact ? jacobian_sq_exact(x, codes) : jacobian_sq_estimate(x, codes);
+}
+
+int64_t AutoencoderImpl::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace latent

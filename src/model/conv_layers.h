@@ -1,0 +1,41 @@
+#pragma once
+// The convolutional ends of an `--arch conv` autoencoder, around the same dense layers and code
+// as `--arch dense`. Each of spec.channels is one 3×3 convolution of stride 2 (halving height and
+// width, rounding up); the decoder mirrors them with transposed convolutions whose output padding
+// restores the exact size, so any H×W round-trips.
+// Shapes: ConvDown [N, C·H·W] → [N, output_size()]; ConvUp [N, output_size()] → [N, C·H·W]
+// (logits, before the output activation).
+#include <torch/torch.h>
+
+#include "latent/io/model_spec.h"
+
+namespace latent {
+
+class ConvDownImpl : public torch::nn::Module {
+ public:
+  explicit ConvDownImpl(const ModelSpec& spec);
+  torch::Tensor forward(const torch::Tensor& x);
+  int64_t output_size() const;
+
+ private:
+  std::vector<int64_t> input_shape_;
+  torch::nn::Sequential layers_;
+  std::vector<int64_t> output_shape_;  ///< {C, h, w} after the last convolution
+};
+TORCH_MODULE(ConvDown);
+
+class ConvUpImpl : public torch::nn::Module {
+ public:
+  explicit ConvUpImpl(const ModelSpec& spec);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  std::vector<int64_t> code_shape_;  ///< {C, h, w} the decoder starts from
+  torch::nn::Sequential layers_;
+};
+TORCH_MODULE(ConvUp);
+
+/// Appends the named activation (relu | sigmoid | tanh | selu | linear = nothing) to seq.
+void add_activation(torch::nn::Sequential& seq, const std::string& name);
+
+}  // namespace latent

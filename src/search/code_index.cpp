@@ -1,0 +1,308 @@
+#include "latent/search/code_index.h"
+
+#include <faiss/IndexBinaryHash.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "latent/base/atomic_file.h"
+#include "latent/search/binary_codes.h"
+#include "latent/io/container.h"
+#include "latent/base/error.h"
+#include "base/json_number.h"
+#include "search/faiss_check.h"
+
+namespace latent {
+namespace {
+
+// Median distance between 1,000 random pairs of stored codes: a distance that far apart is
+// "as unlike as two random entries", 0 % similar.
+double median_pair_distance(const std::vector<float>& codes, int64_t dims) {
+  int64_t count = static_cast<int64_t>(codes.size()) / dims;
+  if (count < 2) return 1;
+  std::mt19937_64 rng(42);
+  std::vector<double> distances;
+  for (int pair = 0; pair < 1000; ++pair) {
+    int64_t a = static_cast<int64_t>(rng() % count), b = static_cast<int64_t>(rng() % count);
+    double sum = 0;
+    for (int64_t d = 0; d < dims; ++d) {
+      double diff = codes[a * dims + d] - codes[b * dims + d];
+      sum += diff * diff;
+    }
+    distances.push_back(std::sqrt(sum));
+  }
+  std::nth_element(distances.begin(), distances.begin() + 500, distances.end());
+  return distances[500] > 0 ? distances[500] : 1;
+}
+
+nlohmann::json info_to_json(const IndexInfo& info) {
+  return {{"model_fingerprint", info.model_fingerprint}, {"model_path", info.model_path}, {"data", info.data},
+          {"split", info.split},       {"labels", info.labels},         {"paths", info.paths},
+          {"similarity_scale", info.similarity_scale}, {"kind", info.kind}};
+}
+
+IndexInfo info_from_json(const nlohmann::json& j) {
+  IndexInfo info;
+  info.model_fingerprint = j.at("model_fingerprint");
+  info.model_path = j.at("model_path");
+  info.data = j.at("data");
+  info.split = j.at("split");
+  info.labels = json_ints(j.at("labels"), std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  info.paths = j.at("paths").get<std::vector<std::string>>();
+  info.similarity_scale = j.at("similarity_scale");
+  info.kind = j.at("kind");
+  return info;
+}
+
+// Keys of at most 32 bits each for IndexBinaryMultiHash: the fewest keys that cut the code
+// into equal whole-byte pieces, so that together they cover every bit.
+int multihash_keys(int64_t bits) {
+  int64_t bytes = bits / 8, keys = (bits + 31) / 32;
+  while (bytes % keys != 0) ++keys;
+  return static_cast<int>(keys);
+}
+
+bool nearer_first(const SearchHit& a, const SearchHit& b) {
+  return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+}
+
+double binary_similarity(int distance, int64_t bits) {
+  return std::round(10000.0 * (1.0 - static_cast<double>(distance) / static_cast<double>(bits))) / 100.0;
+}
+
+// Copies the codes out of a loaded hash index, in id order.
+std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
+  std::vector<uint8_t> codes(static_cast<size_t>(index.ntotal * index.code_size));
+  if (const auto* hash = dynamic_cast<const faiss::IndexBinaryHash*>(&index)) {
+    for (const auto& bucket : hash->invlists)
+      for (size_t i = 0; i < bucket.second.ids.size(); ++i) {
+        if (bucket.second.ids[i] < 0 || bucket.second.ids[i] >= index.ntotal) throw Error("damaged hash index");
+        std::memcpy(codes.data() + bucket.second.ids[i] * index.code_size, bucket.second.vecs.data() + i * index.code_size,
+                    index.code_size);
+      }
+  } else if (const auto* multi = dynamic_cast<const faiss::IndexBinaryMultiHash*>(&index)) {
+    codes = multi->storage->xb;
+  } else {
+    throw Error("not a Hamming hash index");
+  }
+  return codes;
+}
+
+}  // namespace
+
+CodeIndex::CodeIndex(CodeIndex&&) noexcept = default;
+CodeIndex& CodeIndex::operator=(CodeIndex&&) noexcept = default;
+CodeIndex::~CodeIndex() = default;
+
+CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexInfo info, bool hnsw) {
+  if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0)
+    throw Error("no codes to index");
+  int64_t count = static_cast<int64_t>(codes.size()) / dims;
+  CodeIndex index;
+  if (hnsw) index.index_ = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(dims), 32);
+  else index.index_ = std::make_unique<faiss::IndexFlatL2>(dims);
+  index.index_->add(count, codes.data());
+  info.kind = hnsw ? "hnsw" : "flat";
+  info.similarity_scale = median_pair_distance(codes, dims);
+  index.info_ = std::move(info);
+  index.cache_norms();
+  return index;
+}
+
+CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info) {
+  if (bits < 8 || bits % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
+  const int64_t bytes = bits / 8;
+  if (codes.empty() || codes.size() % static_cast<size_t>(bytes) != 0) throw Error("no codes to index");
+  CodeIndex index;
+  if (bits <= 64) {
+    index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(bits), static_cast<int>(bits));
+    info.kind = "hash";
+  } else {
+    int keys = multihash_keys(bits);
+    index.binary_ = std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(bits), keys, static_cast<int>(bits / keys));
+    info.kind = "multihash";
+  }
+  index.binary_->add(static_cast<faiss::Index::idx_t>(codes.size() / static_cast<size_t>(bytes)), codes.data());
+  index.binary_codes_ = codes;
+  info.similarity_scale = static_cast<double>(bits);
+  index.info_ = std::move(info);
+  return index;
+}
+
+int64_t CodeIndex::size() const { return binary_ ? binary_->ntotal : index_->ntotal; }
+int64_t CodeIndex::dims() const { return binary_ ? binary_->d : index_->d; }
+
+std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* queries, int64_t n, int radius) const {
+  if (!binary_) throw Error("--hamming-radius needs an index of binary codes (a model trained with --type binary)");
+  if (radius < 0 || radius > dims()) throw Error("--hamming-radius must be between 0 and " + std::to_string(dims()));
+  // FAISS returns distances < its radius, from buckets within nflip flips of the query's key(s).
+  if (auto* hash = dynamic_cast<faiss::IndexBinaryHash*>(binary_.get())) hash->nflip = radius;
+  if (auto* multi = dynamic_cast<faiss::IndexBinaryMultiHash*>(binary_.get())) multi->nflip = radius / multi->nhash;
+  faiss::RangeSearchResult result(n);
+  binary_->range_search(n, queries, radius + 1, &result);
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q) {
+    auto& row = hits[static_cast<size_t>(q)];
+    for (size_t at = result.lims[q]; at < result.lims[q + 1]; ++at) {
+      SearchHit hit;
+      hit.id = result.labels[at];
+      hit.distance = result.distances[at];
+      hit.similarity = binary_similarity(static_cast<int>(hit.distance), dims());
+      row.push_back(hit);
+    }
+    std::sort(row.begin(), row.end(), nearer_first);
+  }
+  return hits;
+}
+
+std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* queries, int64_t n, int64_t k) const {
+  if (!binary_) throw Error("not an index of binary codes");
+  k = std::min(k, size());
+  if (k < 1) throw Error("-k must be at least 1");
+  const int64_t bytes = dims() / 8;
+  std::vector<int> distances(static_cast<size_t>(size()));
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q) {
+    hamming_distances(queries + q * bytes, binary_codes_.data(), size(), bytes, distances.data());
+    std::vector<int64_t> order = rank_by_distance(distances.data(), size(), dims());
+    for (int64_t r = 0; r < k; ++r) {
+      SearchHit hit;
+      hit.id = order[static_cast<size_t>(r)];
+      hit.distance = static_cast<float>(distances[static_cast<size_t>(hit.id)]);
+      hit.similarity = binary_similarity(distances[static_cast<size_t>(hit.id)], dims());
+      hits[static_cast<size_t>(q)].push_back(hit);
+    }
+  }
+  return hits;
+}
+
+std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k) const {
+  if (binary_) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
+  k = std::min(k, size());
+  if (k < 1) throw Error("-k must be at least 1");
+  if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get())) return search_flat(*flat, queries, n, k);
+  std::vector<float> distances(static_cast<size_t>(n * k));
+  std::vector<faiss::Index::idx_t> ids(static_cast<size_t>(n * k));
+  index_->search(n, queries, k, distances.data(), ids.data());
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q)
+    for (int64_t r = 0; r < k; ++r) {
+      size_t at = static_cast<size_t>(q * k + r);
+      if (ids[at] < 0) continue;  // HNSW may find fewer than k
+      hits[static_cast<size_t>(q)].push_back(float_hit(ids[at], distances[at]));
+    }
+  return hits;
+}
+
+std::vector<float> CodeIndex::stored_codes() const {
+  if (binary_) return unpack_bits(binary_codes_.data(), size(), dims());
+  std::vector<float> codes(static_cast<size_t>(size() * dims()));
+  index_->reconstruct_n(0, size(), codes.data());
+  return codes;
+}
+
+void CodeIndex::save(const std::string& path) const {
+  faiss::VectorIOWriter writer;
+  if (binary_) faiss::write_index_binary(binary_.get(), &writer);
+  else faiss::write_index(index_.get(), &writer);
+  std::string header = info_to_json(info_).dump();
+  std::string payload(8, '\0');
+  uint64_t header_size = header.size();
+  std::memcpy(payload.data(), &header_size, 8);
+  payload += header;
+  payload.append(reinterpret_cast<const char*>(writer.data.data()), writer.data.size());
+  write_file_atomic(path, pack_container("index", payload));
+}
+
+CodeIndex CodeIndex::load(const std::string& path) {
+  std::string payload = read_container(path, "index");
+  uint64_t header_size = 0;
+  if (payload.size() < 8) throw Error(path + ": damaged index file");
+  std::memcpy(&header_size, payload.data(), 8);
+  if (header_size > payload.size() - 8) throw Error(path + ": damaged index file");
+  CodeIndex index;
+  try {
+    index.info_ = info_from_json(nlohmann::json::parse(payload.substr(8, header_size)));
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": damaged index header");
+  }
+  faiss::VectorIOReader reader;
+  reader.data.assign(payload.begin() + 8 + static_cast<long>(header_size), payload.end());
+  check_faiss_bytes(reader.data, path);
+  try {
+    if (index.info_.kind == "hash" || index.info_.kind == "multihash") {
+      index.binary_.reset(faiss::read_index_binary(&reader));
+      index.binary_codes_ = hash_index_codes(*index.binary_);
+      index.info_.similarity_scale = static_cast<double>(index.dims());
+    } else {
+      index.index_.reset(faiss::read_index(&reader));
+    }
+  } catch (const faiss::FaissException&) {
+    throw Error(path + ": damaged FAISS index");
+  }
+  if (index.index_) check_faiss_index(*index.index_, path);
+  if (!index.info_.labels.empty() && static_cast<int64_t>(index.info_.labels.size()) != index.size())
+    throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
+                std::to_string(index.info_.labels.size()) + " labels");
+  if (!index.info_.paths.empty() && static_cast<int64_t>(index.info_.paths.size()) != index.size())
+    throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
+                std::to_string(index.info_.paths.size()) + " paths");
+  if (!std::isfinite(index.info_.similarity_scale) || index.info_.similarity_scale <= 0)
+    throw Error(path + ": damaged index header (similarity_scale)");
+  index.cache_norms();
+  return index;
+}
+
+void CodeIndex::cache_norms() {
+  const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get());
+  if (!flat) return;
+  flat_norms_.resize(static_cast<size_t>(flat->ntotal));
+  faiss::fvec_norms_L2sqr(flat_norms_.data(), flat->get_xb(), static_cast<size_t>(flat->d), flat_norms_.size());
+  // Debian's FAISS is built for baseline x86-64, so its one-query distance loop is scalar code;
+  // the BLAS path (OpenBLAS picks this CPU's kernels at run time) is several times faster even
+  // for one query once the stored norms are not recomputed per call (search_flat).
+  faiss::distance_compute_blas_threshold = 1;
+}
+
+std::vector<std::vector<SearchHit>> CodeIndex::search_flat(const faiss::IndexFlatL2& flat, const float* queries, int64_t n,
+                                                           int64_t k) const {
+  const size_t d = static_cast<size_t>(flat.d);
+  std::vector<float> distances(static_cast<size_t>(n * k));
+  std::vector<faiss::Index::idx_t> ids(static_cast<size_t>(n * k));
+  faiss::knn_L2sqr(queries, flat.get_xb(), d, static_cast<size_t>(n), static_cast<size_t>(flat.ntotal),
+                   static_cast<size_t>(k), distances.data(), ids.data(), flat_norms_.data());
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  for (int64_t q = 0; q < n; ++q) {
+    auto& row = hits[static_cast<size_t>(q)];
+    for (int64_t r = 0; r < k; ++r) {
+      const faiss::Index::idx_t id = ids[static_cast<size_t>(q * k + r)];
+      if (id < 0) continue;
+      // ‖x‖² + ‖y‖² − 2x·y rounds an exact duplicate to a small positive number: the hits
+      // found get their distance computed directly.
+      const float squared = faiss::fvec_L2sqr(queries + q * flat.d, flat.get_xb() + id * flat.d, d);
+      row.push_back(float_hit(id, squared));
+    }
+    std::sort(row.begin(), row.end(), nearer_first);
+  }
+  return hits;
+}
+
+SearchHit CodeIndex::float_hit(int64_t id, float squared_distance) const {
+  SearchHit hit;
+  hit.id = id;
+  hit.distance = std::sqrt(std::max(0.0f, squared_distance));
+  // Rounded to 0.01 %: a duplicate encoded in another batch differs in the last float bits.
+  hit.similarity = std::round(10000.0 * std::max(0.0, 1.0 - hit.distance / info_.similarity_scale)) / 100.0;
+  return hit;
+}
+
+}  // namespace latent

@@ -1,0 +1,415 @@
+#include "latent/serve/serve_api.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include <omp.h>
+
+#include "latent/model/evaluate.h"
+#include "latent/apps/generate.h"
+#include "latent/io/image_grid.h"
+#include "latent/serve/request_batcher.h"
+#include "latent/io/serve_request.h"
+#include "serve/web_assets.h"
+
+namespace latent {
+namespace {
+
+using Json = nlohmann::json;
+
+/// Searches answered by one encoder pass and one index search at most (the queue at 32
+/// connections is 32 deep; more would only grow one batch's latency).
+constexpr size_t kMaxSearchBatch = 64;
+
+/// At most `slots` requests are handled at once, the rest wait in arrival order. More runnable
+/// threads than cores would only make each request slower (every inference is single-threaded),
+/// and a condition variable shared by all waiters lets a late arrival overtake an early one
+/// again and again: that was the p99 at 32 connections. Here each waiter sleeps on its own
+/// condition variable and a leaving request hands its slot to the oldest waiter.
+class Slots {
+ public:
+  explicit Slots(int slots) : free_(std::max(1, slots)) {}
+  class Guard {
+   public:
+    explicit Guard(Slots& s) : s_(s) { s_.acquire(); }
+    ~Guard() { s_.release(); }
+
+   private:
+    Slots& s_;
+  };
+
+ private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool granted = false;
+  };
+  void acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (free_ > 0 && waiting_.empty()) {
+      --free_;
+      return;
+    }
+    Waiter me;
+    waiting_.push_back(&me);
+    me.cv.wait(lock, [&] { return me.granted; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (waiting_.empty()) {
+      ++free_;
+      return;
+    }
+    Waiter* next = waiting_.front();
+    waiting_.pop_front();
+    next->granted = true;
+    next->cv.notify_one();  // under the lock: `next` lives on its thread's stack until it wakes
+  }
+  std::mutex mutex_;
+  std::deque<Waiter*> waiting_;
+  int free_;
+};
+
+InputShape input_shape(const LoadedModel& model) {
+  return {model.model->spec().input_shape, model.normalization.unit_range() && model.model->spec().input_shape.size() == 3};
+}
+
+std::string png_base64(const std::vector<float>& unit_pixels, int64_t height, int64_t width) {
+  std::vector<unsigned char> gray(unit_pixels.size());
+  for (size_t i = 0; i < gray.size(); ++i) {
+    float v = std::isfinite(unit_pixels[i]) ? std::clamp(unit_pixels[i], 0.0f, 1.0f) : 0.0f;
+    gray[i] = static_cast<unsigned char>(std::lround(v * 255));
+  }
+  return base64_encode(encode_png(gray, static_cast<int>(width), static_cast<int>(height)));
+}
+
+Json error_body(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+const char* status_code_name(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 408: return "request_timeout";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 415: return "unsupported_type";
+    case 503: return "unavailable";
+    default: return status < 500 ? "bad_request" : "internal";
+  }
+}
+
+}  // namespace
+
+struct SearchQuestion {
+  torch::Tensor input;  ///< [1, D], normalised
+  int64_t k = 10;
+};
+struct SearchAnswer {
+  std::vector<float> code;
+  std::vector<SearchHit> hits;  ///< nearest first, at most k
+};
+
+struct ServeApi::Impl {
+  ServeParts parts;
+  Slots slots;
+  RequestBatcher<SearchQuestion, SearchAnswer> searches{
+      [this](std::vector<SearchQuestion>& questions) { return search_batch(questions); }, kMaxSearchBatch};
+  InputShape shape;
+  std::vector<std::string> thumbnails;  ///< base64 PNG per index entry, or empty
+
+  Impl(ServeParts p, int inference_slots) : parts(std::move(p)), slots(inference_slots), shape(input_shape(parts.model)) {
+    parts.model.model->eval();
+    if (parts.detector) parts.detector->model.model->eval();
+    // Thumbnails once at start-up: encoding PNGs per search would cost more than the search.
+    const RawData& raw = parts.indexed;
+    if (parts.index && raw.is_image && raw.count() == parts.index->size() && raw.sample_shape.size() == 3) {
+      const int64_t h = raw.sample_shape[1], w = raw.sample_shape[2], d = raw.features();
+      thumbnails.reserve(static_cast<size_t>(raw.count()));
+      std::vector<float> pixels(static_cast<size_t>(d));
+      for (int64_t i = 0; i < raw.count(); ++i) {
+        for (int64_t j = 0; j < d; ++j) pixels[j] = raw.values[i * d + j] / 255.0f;
+        thumbnails.push_back(png_base64(pixels, h, w));
+      }
+    }
+  }
+
+  bool is_image() const { return shape.is_image; }
+  int64_t height() const { return shape.sample_shape[1]; }
+  int64_t width() const { return shape.sample_shape[2]; }
+
+  /// The request's input, normalised for `model`: [1, D].
+  static torch::Tensor input(const httplib::Request& req, const LoadedModel& model) {
+    std::vector<float> values = parse_input_body(req.body, req.get_header_value("Content-Type"), input_shape(model));
+    model.normalization.apply(values, static_cast<int64_t>(values.size()));
+    return torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+  }
+
+  /// Model output (normalised space) back to [0,1] pixels for a PNG.
+  std::vector<float> unit_pixels(const torch::Tensor& normalised) const {
+    std::vector<float> v = tensor_values(normalised);
+    parts.model.normalization.invert(v, normalised.size(-1));
+    for (float& x : v) x /= 255.0f;
+    return v;
+  }
+
+  Json info() const {
+    const LoadedModel& m = parts.model;
+    Json j = {{"model",
+               {{"spec", m.model->spec().to_json()},
+                {"parameters", m.model->parameter_count()},
+                {"fingerprint", m.fingerprint},
+                {"meta", m.meta}}},
+              {"input", {{"shape", shape.sample_shape}, {"is_image", shape.is_image}, {"units", shape.is_image ? "pixels 0..255" : "raw values"}}},
+              {"endpoints",
+               {{"encode", true},
+                {"reconstruct", true},
+                {"search", parts.index.has_value()},
+                {"anomaly", parts.detector.has_value()},
+                {"generate", m.model->spec().code_head == "gaussian"}}}};
+    if (parts.index) {
+      const IndexInfo& info = parts.index->info();
+      j["index"] = {{"size", parts.index->size()}, {"data", info.data}, {"split", info.split}, {"kind", info.kind},
+                    {"similarity_scale", info.similarity_scale}, {"thumbnails", !thumbnails.empty()}};
+      // A 2-D code space is drawn as a map: up to 2,000 indexed points with their labels.
+      if (parts.index->dims() == 2) {
+        std::vector<float> codes = parts.index->stored_codes();
+        const int64_t n = parts.index->size(), step = std::max<int64_t>(1, n / 2000);
+        Json points = Json::array();
+        for (int64_t i = 0; i < n; i += step)
+          points.push_back({codes[2 * i], codes[2 * i + 1], info.labels.empty() ? -1 : info.labels[i]});
+        j["code_map"] = points;
+      }
+    }
+    if (parts.detector) {
+      const Detector& d = *parts.detector;
+      j["detector"] = {{"score", d.score}, {"threshold", d.threshold}, {"threshold_rule", d.threshold_rule},
+                       {"normal_class", d.normal_class}, {"fitted_on", d.fitted_on}, {"model_fingerprint", d.model.fingerprint}};
+    }
+    return j;
+  }
+
+  Json encode(const httplib::Request& req) {
+    torch::Tensor x = input(req, parts.model);
+    c10::InferenceMode mode;
+    return {{"code", tensor_values(encode_all(parts.model.model, x))}};
+  }
+
+  Json reconstruct(const httplib::Request& req) {
+    torch::Tensor x = input(req, parts.model);
+    torch::Tensor code, recon;
+    {
+      c10::InferenceMode mode;
+      code = encode_all(parts.model.model, x);
+      recon = decode_all(parts.model.model, code);
+    }
+    std::vector<float> error = tensor_values((recon - x).pow(2));
+    double sse = 0;
+    for (float e : error) sse += e;
+    Json j = {{"code", tensor_values(code)}, {"sse", sse}, {"mse_per_pixel", sse / static_cast<double>(error.size())},
+              {"pixel_error", error}};
+    if (is_image()) {
+      std::vector<float> diff = tensor_values((recon - x).abs());
+      j["image"] = png_base64(unit_pixels(recon), height(), width());
+      j["error_image"] = png_base64(diff, height(), width());
+    } else {
+      std::vector<float> v = tensor_values(recon);
+      parts.model.normalization.invert(v, recon.size(1));
+      j["reconstruction"] = v;
+    }
+    return j;
+  }
+
+  /// The searches waiting at one moment: one encoder pass and one index search for all of them.
+  std::vector<SearchAnswer> search_batch(std::vector<SearchQuestion>& questions) {
+    // FAISS opens an OpenMP team on every search (HNSW: even for one query); in a request
+    // thread that team would only wait for a second core another request is using.
+    thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
+    (void)one_omp_thread;
+    std::vector<torch::Tensor> rows;
+    int64_t k = 1;
+    for (const SearchQuestion& q : questions) {
+      rows.push_back(q.input);
+      k = std::max(k, q.k);
+    }
+    c10::InferenceMode mode;
+    const int64_t n = static_cast<int64_t>(rows.size());
+    std::vector<float> codes = tensor_values(encode_all(parts.model.model, torch::cat(rows)));
+    std::vector<std::vector<SearchHit>> hits = parts.index->search(codes.data(), n, k);
+    const size_t dims = codes.size() / static_cast<size_t>(n);
+    std::vector<SearchAnswer> answers(questions.size());
+    for (size_t i = 0; i < answers.size(); ++i) {
+      answers[i].code.assign(codes.begin() + i * dims, codes.begin() + (i + 1) * dims);
+      hits[i].resize(std::min(hits[i].size(), static_cast<size_t>(questions[i].k)));
+      answers[i].hits = std::move(hits[i]);
+    }
+    return answers;
+  }
+
+  Json search(const httplib::Request& req) {
+    if (!parts.index) throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
+    const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
+    SearchAnswer answer = searches.submit({input(req, parts.model), k});
+    const std::vector<float>& code = answer.code;
+    const std::vector<SearchHit>& hits = answer.hits;
+    const IndexInfo& info = parts.index->info();
+    Json results = Json::array();
+    for (size_t rank = 0; rank < hits.size(); ++rank) {
+      const SearchHit& hit = hits[rank];
+      if (hit.id < 0) continue;
+      Json row = {{"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
+      if (!info.labels.empty()) row["label"] = info.labels[static_cast<size_t>(hit.id)];
+      if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];
+      if (!thumbnails.empty()) row["thumbnail"] = thumbnails[static_cast<size_t>(hit.id)];
+      results.push_back(std::move(row));
+    }
+    return {{"code", code}, {"results", results}};
+  }
+
+  Json anomaly(const httplib::Request& req) {
+    if (!parts.detector)
+      throw RequestError(404, "no_detector", "anomaly needs a detector: start latent serve with --detector FILE");
+    Detector& d = *parts.detector;
+    torch::Tensor x = input(req, d.model);
+    double score;
+    {
+      c10::InferenceMode mode;
+      score = anomaly_scores(d, x).front();
+    }
+    return {{"score", score}, {"threshold", d.threshold}, {"is_anomaly", score > d.threshold}, {"score_kind", d.score},
+            {"normal_class", d.normal_class}};
+  }
+
+  Json generate(const httplib::Request& req) {
+    Autoencoder& model = parts.model.model;
+    if (model->spec().code_head != "gaussian")
+      throw RequestError(404, "not_a_vae", "generate needs a variational autoencoder (latent train --type vae); this model's "
+                                           "code head is " + model->spec().code_head);
+    const int64_t count = parse_int_param("count", req.get_param_value("count"), 1, 64, 8);
+    const int64_t seed = parse_int_param("seed", req.get_param_value("seed"), 0, int64_t{1} << 53, 0);
+    const double spread = parse_double_param("spread", req.get_param_value("spread"), 0, 10, 1);
+    std::vector<float> values = parse_input_body(req.body, req.get_header_value("Content-Type"), shape, false);
+    const bool variations = !values.empty();
+    torch::Tensor images;
+    {
+      c10::InferenceMode mode;
+      if (variations) {
+        parts.model.normalization.apply(values, static_cast<int64_t>(values.size()));
+        torch::Tensor x = torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+        images = sample_variations(model, x, count, spread, static_cast<uint64_t>(seed));
+      } else {
+        images = sample_prior(model, count, static_cast<uint64_t>(seed));
+      }
+    }
+    Json out = Json::array();
+    for (int64_t i = 0; i < count; ++i) {
+      if (is_image()) {
+        out.push_back(png_base64(unit_pixels(images[i]), height(), width()));
+      } else {
+        std::vector<float> v = tensor_values(images[i]);
+        parts.model.normalization.invert(v, static_cast<int64_t>(v.size()));
+        out.push_back(v);
+      }
+    }
+    return {{"mode", variations ? "variations" : "prior"}, {"seed", seed}, {is_image() ? "images" : "samples", out}};
+  }
+};
+
+ServeApi::ServeApi(ServeParts parts, int inference_slots) : impl_(std::make_unique<Impl>(std::move(parts), inference_slots)) {}
+ServeApi::~ServeApi() = default;
+
+nlohmann::json ServeApi::info() const { return impl_->info(); }
+
+void ServeApi::install(HttpServer& server, const std::string& token) {
+  Impl* impl = impl_.get();
+  auto reply = [](httplib::Response& res, int status, const Json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  };
+  // Every handler: JSON out, RequestError → its status, other bad input → 400, anything else → 500.
+  auto wrap = [reply](std::function<Json(const httplib::Request&)> fn) {
+    return [reply, fn](const httplib::Request& req, httplib::Response& res) {
+      try {
+        reply(res, 200, fn(req));
+      } catch (const RequestError& e) {
+        reply(res, e.status, error_body(e.code, e.what()));
+      } catch (const Error& e) {
+        reply(res, 400, error_body("bad_request", e.what()));
+      } catch (const c10::Error& e) {
+        reply(res, 500, error_body("internal", e.what_without_backtrace()));
+      } catch (const std::exception& e) {
+        reply(res, 500, error_body("internal", e.what()));
+      }
+    };
+  };
+  auto wrong_method = [reply](const char* allowed) {
+    return [reply, allowed](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Allow", allowed);
+      reply(res, 405, error_body("method_not_allowed", req.method + " " + req.path + ": use " + allowed));
+    };
+  };
+
+  server.Get("/healthz", [reply, &server](const httplib::Request&, httplib::Response& res) {
+    HttpStats s = server.stats();
+    reply(res, 200, {{"status", "ok"}, {"open_connections", s.open_connections}, {"connections", s.connections},
+                     {"rejected", s.rejected}, {"timed_out", s.timed_out}});
+  });
+  server.Get("/api/info", wrap([impl](const httplib::Request&) { return impl->info(); }));
+  const std::vector<std::pair<std::string, Json (Impl::*)(const httplib::Request&)>> posts = {
+      {"/api/encode", &Impl::encode},   {"/api/reconstruct", &Impl::reconstruct}, {"/api/search", &Impl::search},
+      {"/api/anomaly", &Impl::anomaly}, {"/api/generate", &Impl::generate}};
+  for (const auto& [path, method] : posts) {
+    auto m = method;
+    if (m == &Impl::search) {
+      // Not in a slot: the searches waiting are computed together (RequestBatcher), one batch at a time.
+      server.Post(path, wrap([impl](const httplib::Request& req) { return impl->search(req); }));
+    } else {
+      server.Post(path, wrap([impl, m](const httplib::Request& req) {
+        Slots::Guard slot(impl->slots);  // parsing and answering are compute too
+        return (impl->*m)(req);
+      }));
+    }
+    server.Get(path, wrong_method("POST"));
+  }
+  server.Post("/api/info", wrong_method("GET"));
+  server.Post("/healthz", wrong_method("GET"));
+  server.Get(R"(/[a-z./]*)", [reply](const httplib::Request& req, httplib::Response& res) {
+    const WebAsset* asset = find_web_asset(req.path == "/index.html" ? "/" : req.path);
+    if (!asset) return reply(res, 404, error_body("not_found", "no such page: " + req.path.substr(0, 100)));
+    res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
+  });
+
+  // Before routing: the token (when one is set) on /api/*, and content encodings httplib would
+  // pass through undecoded.
+  server.set_pre_routing_handler([reply, token](const httplib::Request& req, httplib::Response& res) {
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "gzip" && encoding != "deflate" && encoding != "br" && encoding != "identity") {
+      reply(res, 415, error_body("unsupported_encoding", "Content-Encoding " + encoding.substr(0, 40) +
+                                                             ": send the body plain, gzip, deflate or br"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (token.empty() || req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.get_header_value("Authorization") == "Bearer " + token) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer");
+    reply(res, 401, error_body("unauthorized", "this server needs the header Authorization: Bearer TOKEN"));
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // Errors httplib produces itself (unknown route, body over the limit, bad request line) get
+  // the same JSON shape as ours.
+  server.set_error_handler(httplib::Server::HandlerWithResponse([reply](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path.substr(0, 100)
+                          : res.status == 413 ? "the body is larger than the limit (--max-body)"
+                                              : "bad request (" + std::to_string(res.status) + ")";
+    reply(res, res.status, error_body(status_code_name(res.status), message));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+}
+
+}  // namespace latent

@@ -1,0 +1,19 @@
+#include "latent/train/corruption.h"
+
+#include "latent/runtime/random_draws.h"
+
+namespace latent {
+
+torch::Tensor corrupt(const torch::Tensor& x, const CorruptionSpec& spec) {
+  auto uniform = [&] { return torch::rand(x.sizes(), draw_generator(), x.options()); };
+  if (spec.kind == "gaussian") return x + spec.amount * torch::randn(x.sizes(), draw_generator(), x.options());
+  if (spec.kind == "masking") return x * (uniform() >= spec.amount).to(x.dtype());
+  if (spec.kind == "saltpepper") {
+    torch::Tensor hit = uniform() < spec.amount;
+    torch::Tensor salt = (uniform() < 0.5).to(x.dtype());
+    return torch::where(hit, salt, x);
+  }
+  return x;
+}
+
+}  // namespace latent

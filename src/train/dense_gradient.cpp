@@ -1,0 +1,196 @@
+#include "latent/train/dense_gradient.h"
+
+#include "train/dense_kernels.h"
+#include "latent/train/corruption.h"
+#include "latent/runtime/threads.h"
+#include "latent/base/worker_pool.h"
+
+// The CBLAS entry point of the BLAS LibTorch itself uses (libblas.so.3, OpenBLAS here).
+extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
+                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+namespace latent {
+namespace {
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+DenseActivation activation_of(const std::string& name) {
+  if (name == "relu") return DenseActivation::relu;
+  if (name == "sigmoid") return DenseActivation::sigmoid;
+  if (name == "tanh") return DenseActivation::tanh;
+  if (name == "selu") return DenseActivation::selu;
+  return DenseActivation::linear;
+}
+}  // namespace
+
+struct DenseGradient::Layer {
+  torch::Tensor weight, bias;  // [out, in], [out]: the model's own parameters
+  int64_t in, out;
+  DenseActivation activation;
+  float *weight_grad = nullptr, *bias_grad = nullptr;  // their .grad, looked up before each step
+};
+
+// One thread's rows: their gathered inputs, activations per layer, two delta buffers, and (for
+// shards other than the first, which writes straight into .grad) its own gradient copies.
+struct DenseGradient::Shard {
+  std::vector<float> input;                 // [rows, D], when there is no corruption
+  std::vector<std::vector<float>> outputs;  // outputs[l]: [rows, out_l]
+  std::vector<float> delta, next_delta;
+  std::vector<std::vector<float>> weight_grads, bias_grads;
+  double loss = 0;
+};
+
+bool DenseGradient::supports(const ModelSpec& spec) {
+  return spec.arch == "dense" && spec.code_head == "plain" && !spec.sparsity.active() && spec.contractive == 0;
+}
+
+DenseGradient::DenseGradient(Autoencoder model)
+    : model_(std::move(model)),
+      bce_(model_->spec().loss == "bce"),
+      sigmoid_output_(model_->spec().output == "sigmoid") {
+  TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
+  std::vector<torch::nn::LinearImpl*> linears;
+  for (auto& module : model_->modules(/*include_self=*/false))
+    if (auto* linear = module->as<torch::nn::LinearImpl>()) linears.push_back(linear);
+  // Encoder layers then decoder layers, as AutoencoderImpl builds them: the hidden activation
+  // everywhere except the code layer (code activation) and the last (logits).
+  const ModelSpec& spec = model_->spec();
+  const size_t code_layer = spec.layers.size();
+  for (size_t l = 0; l < linears.size(); ++l) {
+    Layer layer{linears[l]->weight, linears[l]->bias, linears[l]->weight.size(1), linears[l]->weight.size(0),
+                activation_of(l == code_layer ? spec.code_activation : spec.activation)};
+    if (l + 1 == linears.size()) layer.activation = DenseActivation::linear;
+    layers_.push_back(layer);
+  }
+  TORCH_CHECK(layers_.size() == 2 * (spec.layers.size() + 1), "DenseGradient: unexpected layer count");
+  // Every thread runs its own GEMMs; a multi-threaded BLAS would spin against them.
+  set_blas_threads(1);
+}
+
+DenseGradient::~DenseGradient() { set_blas_threads(configured_threads()); }
+
+double DenseGradient::shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale,
+                                 bool first) {
+  const size_t count = layers_.size();
+  if (shard.outputs.size() != count) shard.outputs.resize(count);
+  int64_t widest = 0;
+  for (size_t l = 0; l < count; ++l) {
+    shard.outputs[l].resize(static_cast<size_t>(rows * layers_[l].out));
+    widest = std::max({widest, layers_[l].in, layers_[l].out});
+  }
+  shard.delta.resize(static_cast<size_t>(rows * widest));
+  shard.next_delta.resize(static_cast<size_t>(rows * widest));
+  if (!first && shard.weight_grads.size() != count) {
+    shard.weight_grads.resize(count);
+    shard.bias_grads.resize(count);
+    for (size_t l = 0; l < count; ++l) {
+      shard.weight_grads[l].resize(static_cast<size_t>(layers_[l].out * layers_[l].in));
+      shard.bias_grads[l].resize(static_cast<size_t>(layers_[l].out));
+    }
+  }
+  const int m = static_cast<int>(rows);
+  // Forward: outputs[l] = act(outputs[l-1] · Wᵀ + b).
+  for (size_t l = 0; l < count; ++l) {
+    const Layer& layer = layers_[l];
+    const float* below = l == 0 ? input : shard.outputs[l - 1].data();
+    float* out = shard.outputs[l].data();
+    cblas_sgemm(kRowMajor, kNoTrans, kTrans, m, static_cast<int>(layer.out), static_cast<int>(layer.in), 1.0f, below,
+                static_cast<int>(layer.in), layer.weight.data_ptr<float>(), static_cast<int>(layer.in), 0.0f, out,
+                static_cast<int>(layer.out));
+    bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
+  }
+  // The last layer's logits become their own gradient.
+  float* delta = shard.outputs.back().data();
+  double loss = output_gradient(delta, target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
+  // Backward: dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
+  for (size_t l = count; l-- > 0;) {
+    const Layer& layer = layers_[l];
+    const float* below = l == 0 ? input : shard.outputs[l - 1].data();
+    float* weight_grad = first ? layer.weight_grad : shard.weight_grads[l].data();
+    float* bias_grad = first ? layer.bias_grad : shard.bias_grads[l].data();
+    std::fill(bias_grad, bias_grad + layer.out, 0.0f);
+    cblas_sgemm(kRowMajor, kTrans, kNoTrans, static_cast<int>(layer.out), static_cast<int>(layer.in), m, 1.0f, delta,
+                static_cast<int>(layer.out), below, static_cast<int>(layer.in), 0.0f, weight_grad,
+                static_cast<int>(layer.in));
+    add_column_sums(bias_grad, delta, rows, layer.out);
+    if (l == 0) break;  // no gradient for the input
+    float* below_delta = delta == shard.delta.data() ? shard.next_delta.data() : shard.delta.data();
+    cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, m, static_cast<int>(layer.in), static_cast<int>(layer.out), 1.0f, delta,
+                static_cast<int>(layer.out), layer.weight.data_ptr<float>(), static_cast<int>(layer.in), 0.0f,
+                below_delta, static_cast<int>(layer.in));
+    activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
+    delta = below_delta;
+  }
+  return loss;
+}
+
+double DenseGradient::gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows) {
+  TORCH_CHECK(data.is_contiguous() && data.scalar_type() == torch::kFloat32 && data.dim() == 2,
+              "DenseGradient: data must be contiguous float [N, D]");
+  torch::NoGradGuard no_grad;
+  for (auto& layer : layers_) {
+    for (torch::Tensor* p : {&layer.weight, &layer.bias})
+      if (!p->grad().defined()) p->mutable_grad() = torch::zeros_like(*p);
+    layer.weight_grad = layer.weight.grad().data_ptr<float>();
+    layer.bias_grad = layer.bias.grad().data_ptr<float>();
+  }
+  const int64_t count = rows.size(0), width = data.size(1);
+  WorkerPool& pool = training_pool();
+  while (shards_.size() < static_cast<size_t>(pool.size())) shards_.push_back(std::make_unique<Shard>());
+  const int shards = static_cast<int>(std::min<int64_t>(pool.size(), count));
+  if (shards == 0) {
+    for (auto& layer : layers_) {
+      layer.weight.grad().zero_();
+      layer.bias.grad().zero_();
+    }
+    return 0;
+  }
+  const float scale = 1.0f / static_cast<float>(total_rows * width);
+  // Corrupted inputs are drawn here, on one thread, so a seed gives one result; clean ones are
+  // gathered by each thread into its own buffer.
+  torch::Tensor target, input;
+  const bool corrupted = model_->spec().corrupt.active();
+  if (corrupted) {
+    target = data.index_select(0, rows);
+    input = corrupt(target, model_->spec().corrupt).contiguous();
+  }
+  const torch::Tensor index = rows.to(torch::kInt64).contiguous();
+  const int64_t* row_ids = index.data_ptr<int64_t>();
+  const float* all = data.data_ptr<float>();
+  pool.run([&](int t) {
+    Shard& shard = *shards_[static_cast<size_t>(t)];
+    shard.loss = 0;
+    if (t >= shards) return;
+    const int64_t begin = count * t / shards, end = count * (t + 1) / shards;
+    const float *in, *tg;
+    if (corrupted) {
+      in = input.data_ptr<float>() + begin * width;
+      tg = target.data_ptr<float>() + begin * width;
+    } else {
+      shard.input.resize(static_cast<size_t>((end - begin) * width));
+      for (int64_t r = begin; r < end; ++r)
+        std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
+      in = tg = shard.input.data();
+    }
+    shard.loss = shard_pass(shard, in, tg, end - begin, scale, t == 0);
+  });
+  // Shards 1.. add their gradients into .grad; every thread takes a slice of each tensor.
+  if (shards > 1)
+    pool.run([&](int t) {
+      auto add_slice = [&](float* into, const std::vector<float>& from) {
+        const int64_t n = static_cast<int64_t>(from.size());
+        const int64_t begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
+        add_into(into + begin, from.data() + begin, end - begin);
+      };
+      for (size_t l = 0; l < layers_.size(); ++l)
+        for (int s = 1; s < shards; ++s) {
+          const Shard& from = *shards_[static_cast<size_t>(s)];
+          add_slice(layers_[l].weight_grad, from.weight_grads[l]);
+          add_slice(layers_[l].bias_grad, from.bias_grads[l]);
+        }
+    });
+  double loss = 0;
+  for (auto& shard : shards_) loss += shard->loss;
+  return loss;
+}
+
+}  // namespace latent

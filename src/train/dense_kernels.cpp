@@ -1,0 +1,105 @@
+#include "train/dense_kernels.h"
+
+#include <cmath>
+
+// Compiled with -O3 -ffast-math: glibc's vector exp/log (libmvec) are only used under
+// __FAST_MATH__. Each loop is cloned for AVX-512, AVX2 and baseline x86-64 and the best is
+// picked at load time. NaN logits still give a NaN loss (the trainer stops on it).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LATENT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LATENT_CLONES
+#endif
+
+namespace latent {
+namespace {
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+}  // namespace
+
+LATENT_CLONES void bias_activation(float* __restrict z, const float* __restrict bias, int64_t rows, int64_t width,
+                                   DenseActivation act) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict row = z + r * width;
+    switch (act) {
+      case DenseActivation::linear:
+        for (int64_t j = 0; j < width; ++j) row[j] += bias[j];
+        break;
+      case DenseActivation::relu:
+        for (int64_t j = 0; j < width; ++j) row[j] = std::fmax(row[j] + bias[j], 0.0f);
+        break;
+      case DenseActivation::sigmoid:
+        for (int64_t j = 0; j < width; ++j) row[j] = 1.0f / (1.0f + std::exp(-(row[j] + bias[j])));
+        break;
+      case DenseActivation::tanh:
+        for (int64_t j = 0; j < width; ++j) row[j] = std::tanh(row[j] + bias[j]);
+        break;
+      case DenseActivation::selu:
+        for (int64_t j = 0; j < width; ++j) {
+          float x = row[j] + bias[j];
+          row[j] = kSeluScale * (x > 0 ? x : kSeluAlpha * (std::exp(x) - 1.0f));
+        }
+        break;
+    }
+  }
+}
+
+LATENT_CLONES void activation_backward(float* __restrict delta, const float* __restrict y, int64_t n,
+                                       DenseActivation act) {
+  switch (act) {
+    case DenseActivation::linear:
+      break;
+    case DenseActivation::relu:
+      for (int64_t i = 0; i < n; ++i) delta[i] = y[i] > 0 ? delta[i] : 0.0f;
+      break;
+    case DenseActivation::sigmoid:
+      for (int64_t i = 0; i < n; ++i) delta[i] *= y[i] * (1.0f - y[i]);
+      break;
+    case DenseActivation::tanh:
+      for (int64_t i = 0; i < n; ++i) delta[i] *= 1.0f - y[i] * y[i];
+      break;
+    case DenseActivation::selu:  // y = λα(eˣ − 1) below 0, so dy/dx = λαeˣ = y + λα
+      for (int64_t i = 0; i < n; ++i) delta[i] *= y[i] > 0 ? kSeluScale : y[i] + kSeluScale * kSeluAlpha;
+      break;
+  }
+}
+
+LATENT_CLONES double output_gradient(float* __restrict logits, const float* __restrict target, int64_t n, bool bce,
+                                     bool sigmoid_output, float scale) {
+  float total = 0;  // per call: one shard's rows, a few hundred thousand terms < 1 each
+  if (bce) {
+    for (int64_t i = 0; i < n; ++i) {
+      float z = logits[i], t = target[i];
+      float e = std::exp(-std::fabs(z));  // in (0, 1]: no overflow for any logit
+      float inv = 1.0f / (1.0f + e);
+      float sigmoid = z >= 0 ? inv : e * inv;
+      total += std::fmax(z, 0.0f) - z * t + std::log(1.0f + e);
+      logits[i] = (sigmoid - t) * scale;
+    }
+  } else if (sigmoid_output) {
+    for (int64_t i = 0; i < n; ++i) {
+      float r = 1.0f / (1.0f + std::exp(-logits[i]));
+      float diff = r - target[i];
+      total += diff * diff;
+      logits[i] = 2.0f * diff * r * (1.0f - r) * scale;
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      float diff = logits[i] - target[i];
+      total += diff * diff;
+      logits[i] = 2.0f * diff * scale;
+    }
+  }
+  return static_cast<double>(total) * scale;
+}
+
+LATENT_CLONES void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];
+}
+
+LATENT_CLONES void add_into(float* __restrict into, const float* __restrict from, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) into[i] += from[i];
+}
+
+}  // namespace latent

@@ -1,0 +1,202 @@
+#include "latent/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "latent/train/corruption.h"
+#include "latent/base/error.h"
+#include "base/json_number.h"
+#include "latent/train/neighbour_graph.h"
+#include "latent/train/fused_adam.h"
+#include "latent/base/progress.h"
+#include "latent/runtime/threads.h"
+
+namespace latent {
+
+void TrainOptions::validate() const {
+  if (epochs < 1) throw Error("--epochs must be at least 1");
+  if (batch < 1) throw Error("--batch must be at least 1");
+  if (!(lr > 0) || !std::isfinite(lr)) throw Error("--lr must be positive");
+  if (optimizer != "adam" && optimizer != "sgd") throw Error("--optimizer " + optimizer + ": expected adam or sgd");
+  if (schedule != "constant" && schedule != "cosine" && schedule != "step")
+    throw Error("--schedule " + schedule + ": expected constant, cosine or step");
+  if (momentum < 0 || momentum >= 1) throw Error("--momentum must be in [0, 1)");
+  if (weight_decay < 0) throw Error("--weight-decay must be >= 0");
+  if (patience < 0) throw Error("--patience must be >= 0");
+}
+
+nlohmann::json TrainOptions::to_json() const {
+  return {{"epochs", epochs},     {"batch", batch},       {"lr", lr},
+          {"optimizer", optimizer}, {"momentum", momentum}, {"weight_decay", weight_decay},
+          {"schedule", schedule}, {"patience", patience}, {"seed", seed}};
+}
+
+TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
+  TrainOptions o;
+  o.epochs = static_cast<int>(json_int(j.at("epochs")));
+  o.batch = json_int(j.at("batch"));
+  o.lr = j.at("lr");
+  o.optimizer = j.at("optimizer");
+  o.momentum = j.at("momentum");
+  o.weight_decay = j.at("weight_decay");
+  o.schedule = j.at("schedule");
+  o.patience = static_cast<int>(json_int(j.at("patience")));
+  o.seed = j.at("seed").is_number_unsigned() ? j.at("seed").get<uint64_t>()
+                                           : static_cast<uint64_t>(json_int(j.at("seed"), 0, std::numeric_limits<int64_t>::max()));
+  o.validate();
+  return o;
+}
+
+nlohmann::json EpochStats::to_json() const {
+  nlohmann::json j = {{"epoch", epoch},     {"train_loss", train_loss}, {"lr", lr},
+                      {"seconds", seconds}, {"images_per_s", images_per_s}};
+  j["val_loss"] = std::isnan(val_loss) ? nlohmann::json(nullptr) : nlohmann::json(val_loss);
+  return j;
+}
+
+nlohmann::json TrainState::to_json() const {
+  nlohmann::json j = {{"epochs_done", epochs_done}, {"best_epoch", best_epoch}, {"history", nlohmann::json::array()}};
+  j["best_loss"] = std::isinf(best_loss) ? nlohmann::json(nullptr) : nlohmann::json(best_loss);
+  for (const auto& s : history) j["history"].push_back(s.to_json());
+  return j;
+}
+
+TrainState TrainState::from_json(const nlohmann::json& j) {
+  TrainState state;
+  state.epochs_done = static_cast<int>(json_int(j.at("epochs_done")));
+  state.best_epoch = static_cast<int>(json_int(j.at("best_epoch")));
+  state.best_loss = j.at("best_loss").is_null() ? std::numeric_limits<double>::infinity() : j.at("best_loss").get<double>();
+  for (const auto& h : j.at("history")) {
+    EpochStats s;
+    s.epoch = static_cast<int>(json_int(h.at("epoch")));
+    s.train_loss = h.at("train_loss");
+    s.val_loss = h.at("val_loss").is_null() ? std::numeric_limits<double>::quiet_NaN() : h.at("val_loss").get<double>();
+    s.lr = h.at("lr");
+    s.seconds = h.at("seconds");
+    s.images_per_s = h.at("images_per_s");
+    state.history.push_back(s);
+  }
+  return state;
+}
+
+Trainer::Trainer(Autoencoder model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
+  options_.validate();
+  if (options_.optimizer == "adam")
+    optimizer_ = std::make_unique<FusedAdam>(
+        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
+  else
+    optimizer_ = std::make_unique<torch::optim::SGD>(
+        model_->parameters(),
+        torch::optim::SGDOptions(options_.lr).momentum(options_.momentum).weight_decay(options_.weight_decay));
+}
+
+double Trainer::learning_rate(int64_t step, int64_t total_steps) const {
+  double progress = static_cast<double>(step) / static_cast<double>(std::max<int64_t>(total_steps, 1));
+  if (options_.schedule == "cosine") return options_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
+  if (options_.schedule == "step") return options_.lr * (progress < 0.5 ? 1.0 : progress < 0.75 ? 0.1 : 0.01);
+  return options_.lr;
+}
+
+double Trainer::validation_loss(const Dataset& val) {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  double total = 0;
+  // Validation scores the training objective (a denoiser on corrupted inputs) with the same
+  // noise every epoch; fit() reseeds before the next epoch.
+  torch::manual_seed(options_.seed * 1000003ull);
+  constexpr int64_t kEvalBatch = 2048;
+  for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
+    torch::Tensor x = val.x.slice(0, start, std::min(start + kEvalBatch, val.size()));
+    total += model_->objective(corrupt(x, model_->spec().corrupt), x).item<double>() * x.size(0);
+  }
+  model_->train();
+  return total / static_cast<double>(val.size());
+}
+
+void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback& on_epoch) {
+  const int64_t n = train.size();
+  // The neighbour pull: every batch is half anchors, half one neighbour of each, so an epoch
+  // (every image an anchor once) takes twice the steps.
+  const bool neighbour_pairs = model_->spec().neighbour_pull > 0;  // validate(): binary heads only
+  if (neighbour_pairs && gradient_fn_)
+    throw Error("--neighbour-pull trains in one process on one replica: drop --replicas, --nproc and --world-size");
+  if (neighbour_pairs && options_.batch < 2) throw Error("--neighbour-pull needs --batch of at least 2");
+  torch::Tensor neighbours;
+  if (neighbour_pairs) {
+    Progress graph("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " +
+                       std::to_string(n) + " training images",
+                   1);
+    neighbours = nearest_neighbours(train.x, model_->spec().neighbours);
+    graph.finish();
+  }
+  const int64_t anchors_per_step = neighbour_pairs ? options_.batch / 2 : options_.batch;
+  const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
+  const int64_t total_steps = steps_per_epoch * options_.epochs;
+  const bool has_val = val.x.defined() && val.size() > 0;
+  if (!gradient_fn_ && !autograd_ && !dense_ && DenseGradient::supports(model_->spec()))
+    dense_ = std::make_unique<DenseGradient>(model_);
+  model_->train();
+  for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
+    torch::manual_seed(options_.seed * 1000003ull + static_cast<uint64_t>(epoch));
+    model_->set_epoch(epoch);
+    torch::Tensor order = torch::randperm(n, torch::kInt64);
+    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options_.epochs), steps_per_epoch);
+    auto start_time = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    int64_t rows_seen = 0;
+    double lr = options_.lr;
+    for (int64_t step = 0; step < steps_per_epoch; ++step) {
+      lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
+      for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+      torch::Tensor rows = order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
+      if (neighbour_pairs) rows = anchors_with_neighbours(rows, neighbours);
+      torch::Tensor loss;
+      double loss_value;
+      // gradient_fn and DenseGradient set .grad; autograd adds to it.
+      if (gradient_fn_) {
+        loss_value = gradient_fn_(train.x, rows);
+      } else if (dense_) {
+        loss_value = dense_->gradients(train.x, rows, rows.size(0));
+      } else {
+        optimizer_->zero_grad();
+        torch::Tensor x = train.x.index_select(0, rows);
+        loss = model_->objective(corrupt(x, model_->spec().corrupt), x, neighbour_pairs);
+        loss_value = loss.item<double>();
+      }
+      if (!std::isfinite(loss_value))
+        throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +
+                    ", step " + std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
+      if (loss.defined()) loss.backward();
+      optimizer_->step();
+      loss_sum += loss_value * rows.size(0);
+      rows_seen += rows.size(0);
+      progress.update(step + 1, "loss " + std::to_string(loss_value).substr(0, 7));
+    }
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    stats.images_per_s = static_cast<double>(rows_seen) / stats.seconds;
+    stats.train_loss = loss_sum / static_cast<double>(rows_seen);
+    stats.lr = lr;
+    if (has_val) stats.val_loss = validation_loss(val);
+    progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss) : "train loss " + std::to_string(stats.train_loss));
+    double monitored = has_val ? stats.val_loss : stats.train_loss;
+    bool improved = monitored < state_.best_loss;
+    if (improved) {
+      state_.best_loss = monitored;
+      state_.best_epoch = epoch;
+    }
+    state_.epochs_done = epoch;
+    state_.history.push_back(stats);
+    on_epoch(stats, improved);
+    if (!checkpoint_path_.empty()) write_checkpoint();
+    if (options_.patience > 0 && epoch - state_.best_epoch >= options_.patience) {
+      log_line("early stop: no better validation loss for " + std::to_string(options_.patience) + " epochs (best: epoch " +
+               std::to_string(state_.best_epoch) + ")");
+      break;
+    }
+  }
+  model_->eval();
+}
+
+}  // namespace latent
