@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   std::sort(seconds.begin(), seconds.end());
   const double w = options.world_size, bytes = 4.0 * static_cast<double>(floats);
   if (options.rank == 0)
-    std::printf("{\"floats\": %lld, \"world_size\": %d, \"best_s\": %.6g, \"median_s\": %.6g, \"bus_gbytes_per_s\": %.4g}\n",
-                static_cast<long long>(floats), options.world_size, seconds.front(), seconds[seconds.size() / 2],
-                2 * (w - 1) / w * bytes / seconds[seconds.size() / 2] / 1e9);
+    std::printf(
+        "{\"floats\": %lld, \"world_size\": %d, \"best_s\": %.6g, \"median_s\": %.6g, \"bus_gbytes_per_s\": %.4g}\n",
+        static_cast<long long>(floats), options.world_size, seconds.front(), seconds[seconds.size() / 2],
+        2 * (w - 1) / w * bytes / seconds[seconds.size() / 2] / 1e9);
 }

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <string>
 
-#include "latent/search/code_index.h"
-#include "latent/io/codec.h"
 #include "latent/base/error.h"
+#include "latent/io/codec.h"
 #include "latent/io/matrix_file.h"
 #include "latent/io/raw_data.h"
+#include "latent/search/code_index.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   try {
     if (kind == "idx") std::printf("%zu bytes\n", latent::read_idx(path).data.size());
     else if (kind == "npy") std::printf("%lld rows\n", static_cast<long long>(latent::read_matrix(path).rows));
-    else if (kind == "image") std::printf("%lld pixels\n", static_cast<long long>(latent::read_image_file(path).features()));
+    else if (kind == "image")
+      std::printf("%lld pixels\n", static_cast<long long>(latent::read_image_file(path).features()));
     else if (kind == "ltc") std::printf("%lld codes\n", static_cast<long long>(latent::read_compressed(path).count));
     else if (kind == "index") std::printf("%lld codes\n", static_cast<long long>(latent::CodeIndex::load(path).size()));
     else throw latent::Error("unknown kind " + kind);

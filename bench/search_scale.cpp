@@ -29,9 +29,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latent/io/matrix_file.h"
 #include "latent/search/binary_codes.h"
 #include "latent/search/code_index.h"
-#include "latent/io/matrix_file.h"
 
 using namespace latent;
 using Clock = std::chrono::steady_clock;
@@ -50,8 +50,9 @@ std::vector<int64_t> sorted_ids(const std::vector<SearchHit>& hits) {
 
 int run(int argc, char** argv) {
   if (argc < 5 || (argc - 5) % 2 != 0)
-    throw std::invalid_argument("usage: search_scale FLOAT_TRAIN.npy FLOAT_TEST.npy BINARY_TRAIN.npy BINARY_TEST.npy "
-                                "[--size N] [--queries Q] [--float-noise S] [--flip P] [--rounds R] [--hnsw 0|1]");
+    throw std::invalid_argument(
+        "usage: search_scale FLOAT_TRAIN.npy FLOAT_TEST.npy BINARY_TRAIN.npy BINARY_TEST.npy "
+        "[--size N] [--queries Q] [--float-noise S] [--flip P] [--rounds R] [--hnsw 0|1]");
   int64_t size = 1000000, queries = 1000, rounds = 3, with_hnsw = 1;
   double float_noise = 0.05, flip = 0.02;
   for (int i = 5; i + 1 < argc; i += 2) {
@@ -96,8 +97,8 @@ int run(int argc, char** argv) {
   std::vector<uint8_t> query_bits = pack_bits(bin_test.values.data(), queries, bits);
   const float* query_floats = float_test.values.data();
 
-  nlohmann::json report = {{"database", size}, {"real_codes", real}, {"queries", queries}, {"float_dims", dims},
-                           {"bits", bits},     {"float_noise", float_noise}, {"flip", flip}, {"rounds", rounds}};
+  nlohmann::json report = {{"database", size}, {"real_codes", real},         {"queries", queries}, {"float_dims", dims},
+                           {"bits", bits},     {"float_noise", float_noise}, {"flip", flip},       {"rounds", rounds}};
   auto t = Clock::now();
   CodeIndex flat = CodeIndex::build(float_db, dims, IndexInfo{}, false);
   report["flat_build_s"] = seconds_since(t);
@@ -144,8 +145,10 @@ int run(int argc, char** argv) {
       {"flat_us", [&] { one_at_a_time(flat, flat_hits); }},
       {"flat_batched_us", [&] { all_at_once(flat, flat_batched); }},
       {"hamming_scan_us", scan},  // no batched path: one distance pass per query
-      {"hash_us", [&] {
-         for (int64_t q = 0; q < queries; ++q) hash_hits[q] = table.search_radius(query_bits.data() + q * bytes, 1, 2).front();
+      {"hash_us",
+       [&] {
+         for (int64_t q = 0; q < queries; ++q)
+           hash_hits[q] = table.search_radius(query_bits.data() + q * bytes, 1, 2).front();
        }},
       {"hash_batched_us", [&] { hash_batched = table.search_radius(query_bits.data(), queries, 2); }},
   };
@@ -168,22 +171,27 @@ int run(int argc, char** argv) {
     mismatched += sorted_ids(hash_hits[q]) != scanned[q] || sorted_ids(hash_batched[q]) != scanned[q];
     total_found += static_cast<int64_t>(scanned[q].size());
     empty += scanned[q].empty();
-    float_short += static_cast<int64_t>(flat_hits[q].size()) != k[q] || static_cast<int64_t>(flat_batched[q].size()) != k[q];
+    float_short +=
+        static_cast<int64_t>(flat_hits[q].size()) != k[q] || static_cast<int64_t>(flat_batched[q].size()) != k[q];
     if (!hnsw) continue;
     std::vector<int64_t> exact = sorted_ids(flat_hits[q]), approximate = sorted_ids(hnsw_hits[q]), common;
-    std::set_intersection(exact.begin(), exact.end(), approximate.begin(), approximate.end(), std::back_inserter(common));
+    std::set_intersection(exact.begin(), exact.end(), approximate.begin(), approximate.end(),
+                          std::back_inserter(common));
     hnsw_recall += static_cast<double>(common.size()) / static_cast<double>(k[q]) / static_cast<double>(queries);
   }
-  if (float_short > 0) throw std::runtime_error(std::to_string(float_short) + " float searches returned fewer than k hits");
+  if (float_short > 0)
+    throw std::runtime_error(std::to_string(float_short) + " float searches returned fewer than k hits");
   report["hash_mismatched_queries"] = mismatched;
   report["mean_found_radius2"] = static_cast<double>(total_found) / queries;
   report["max_found_radius2"] = k_max;
   report["empty_radius2"] = static_cast<double>(empty) / queries;
   if (hnsw) report["hnsw_recall"] = hnsw_recall;
   // Distance work of the batched flat search as one matrix multiply (queries × database × dims).
-  report["flat_batched_gflops"] = 2.0 * static_cast<double>(size * dims) / (report["flat_batched_us"].get<double>() * 1e3);
+  report["flat_batched_gflops"] =
+      2.0 * static_cast<double>(size * dims) / (report["flat_batched_us"].get<double>() * 1e3);
   report["speedup_hash_vs_flat"] = report["flat_us"].get<double>() / report["hash_us"].get<double>();
-  report["speedup_hash_vs_flat_batched"] = report["flat_batched_us"].get<double>() / report["hash_batched_us"].get<double>();
+  report["speedup_hash_vs_flat_batched"] =
+      report["flat_batched_us"].get<double>() / report["hash_batched_us"].get<double>();
   if (hnsw) report["speedup_hash_vs_hnsw"] = report["hnsw_us"].get<double>() / report["hash_us"].get<double>();
   report["speedup_hash_vs_hamming_scan"] = report["hamming_scan_us"].get<double>() / report["hash_us"].get<double>();
   std::cout << report.dump() << std::endl;

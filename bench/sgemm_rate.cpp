@@ -13,8 +13,8 @@
 #include <random>
 #include <vector>
 
-#include "latent/runtime/threads.h"
 #include "latent/base/worker_pool.h"
+#include "latent/runtime/threads.h"
 
 extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
                             int lda, const float* b, int ldb, float beta, float* c, int ldc);
@@ -36,7 +36,8 @@ double best_rate(double flops, Block block) {
   for (int i = 0; i < kBlocks; ++i) {
     auto start = std::chrono::steady_clock::now();
     block();
-    best = std::max(best, flops / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 1e9);
+    best =
+        std::max(best, flops / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 1e9);
   }
   return best;
 }
@@ -84,7 +85,8 @@ int main(int argc, char** argv) {
   double step_flops = 0;  // 2 per multiply-add, the whole batch
   for (int t = 0; t < threads; ++t) {
     Shard& s = shards[static_cast<size_t>(t)];
-    s.rows = static_cast<int>(static_cast<int64_t>(batch) * (t + 1) / threads - static_cast<int64_t>(batch) * t / threads);
+    s.rows =
+        static_cast<int>(static_cast<int64_t>(batch) * (t + 1) / threads - static_cast<int64_t>(batch) * t / threads);
     for (int w : widths) s.activations.push_back(filled(static_cast<size_t>(s.rows) * w, rng));
     for (size_t l = 0; l < layers; ++l) s.weight_grads.emplace_back(static_cast<size_t>(widths[l + 1]) * widths[l]);
     s.delta = filled(static_cast<size_t>(s.rows) * widest, rng);
@@ -101,11 +103,11 @@ int main(int argc, char** argv) {
     }
     for (size_t l = layers; l-- > 0;) {  // backward: dW = δᵀ · H, then δ · W (not for the input)
       const int in = widths[l], out = widths[l + 1];
-      cblas_sgemm(kRowMajor, kTrans, kNoTrans, out, in, m, 1.0f, s.delta.data(), out, s.activations[l].data(), in,
-                  0.0f, s.weight_grads[l].data(), in);
+      cblas_sgemm(kRowMajor, kTrans, kNoTrans, out, in, m, 1.0f, s.delta.data(), out, s.activations[l].data(), in, 0.0f,
+                  s.weight_grads[l].data(), in);
       if (l > 0)
-        cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, m, in, out, 1.0f, s.delta.data(), out, weights[l].data(), in,
-                    0.0f, s.below_delta.data(), in);
+        cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, m, in, out, 1.0f, s.delta.data(), out, weights[l].data(), in, 0.0f,
+                    s.below_delta.data(), in);
     }
   };
   latent::WorkerPool& pool = latent::training_pool();

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "latent/io/container.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 
 namespace latent_fuzz {
 

@@ -6,8 +6,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  static const char* types[] = {"", "application/json", "image/png", "image/jpeg", "application/octet-stream",
-                                "application/json; charset=utf-8", "text/plain", "image/png; q=1"};
+  static const char* types[] = {"",
+                                "application/json",
+                                "image/png",
+                                "image/jpeg",
+                                "application/octet-stream",
+                                "application/json; charset=utf-8",
+                                "text/plain",
+                                "image/png; q=1"};
   const uint8_t pick = data[0];
   latent::InputShape shape;
   shape.is_image = (pick & 8) == 0;

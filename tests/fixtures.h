@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <string>
 
-#include "latent/io/data_source.h"
 #include "latent/data/dataset.h"
+#include "latent/io/data_source.h"
 #include "latent/io/model_spec.h"
 #include "scratch_path.h"
 

@@ -19,7 +19,9 @@ namespace {
 
 constexpr int64_t kNormal = 8;
 
-Dataset only_digit(const Dataset& data, int64_t digit) { return data.select(torch::nonzero(data.y == digit).view({-1})); }
+Dataset only_digit(const Dataset& data, int64_t digit) {
+  return data.select(torch::nonzero(data.y == digit).view({-1}));
+}
 
 /// A model trained a few epochs on the eights of 3,000 training images, saved to a file.
 class OneClass : public ::testing::Test {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/eval/code_metrics.h"
 #include "latent/base/error.h"
+#include "latent/eval/code_metrics.h"
 #include "latent/model/evaluate.h"
 #include "latent/train/neighbour_graph.h"
 #include "latent/train/trainer.h"
@@ -112,7 +112,8 @@ TEST(BinaryHead, NeighbourPullIsTheMeanSquaredGapBetweenPairedRows) {
   // (0.5, 1). Mean of the squares over 4 values: (0.25 + 0.25 + 1) / 4.
   torch::Tensor codes = torch::tensor({{0.5f, 0.5f}, {0.f, 0.f}, {0.5f, 1.f}, {0.5f, 1.f}});
   EXPECT_NEAR(neighbour_pull_penalty(codes).item<double>(), 0.375, 1e-6);
-  EXPECT_NEAR(neighbour_pull_penalty(torch::cat({codes.slice(0, 0, 2), codes.slice(0, 0, 2)})).item<double>(), 0.0, 1e-9);
+  EXPECT_NEAR(neighbour_pull_penalty(torch::cat({codes.slice(0, 0, 2), codes.slice(0, 0, 2)})).item<double>(), 0.0,
+              1e-9);
 }
 
 TEST(BinaryHead, RisingNoiseSaturatesTheBits) {

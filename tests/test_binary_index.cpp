@@ -8,11 +8,11 @@
 #include <fstream>
 #include <random>
 
-#include "scratch_path.h"
-#include "latent/search/binary_codes.h"
-#include "latent/search/code_index.h"
 #include "latent/base/error.h"
 #include "latent/metrics/retrieval_eval.h"
+#include "latent/search/binary_codes.h"
+#include "latent/search/code_index.h"
+#include "scratch_path.h"
 
 namespace latent {
 namespace {
@@ -71,7 +71,8 @@ TEST(BinaryIndex, RadiusSearchIsExactlyTheHammingBall) {
     std::mt19937_64 rng(11);
     for (int i = 0; i < 3000; ++i) {
       std::vector<uint8_t> c(centres.begin() + (i % 20) * bytes, centres.begin() + (i % 20 + 1) * bytes);
-      for (int flip = static_cast<int>(rng() % 6); flip > 0; --flip) c[rng() % bytes] ^= static_cast<uint8_t>(1u << (rng() % 8));
+      for (int flip = static_cast<int>(rng() % 6); flip > 0; --flip)
+        c[rng() % bytes] ^= static_cast<uint8_t>(1u << (rng() % 8));
       codes.insert(codes.end(), c.begin(), c.end());
     }
     CodeIndex index = CodeIndex::build_binary(codes, bits, IndexInfo{});

@@ -9,10 +9,10 @@
 #include <fstream>
 #include <random>
 
-#include "scratch_path.h"
-#include "latent/search/code_index.h"
 #include "latent/base/error.h"
 #include "latent/metrics/retrieval_eval.h"
+#include "latent/search/code_index.h"
+#include "scratch_path.h"
 
 namespace latent {
 namespace {
@@ -111,7 +111,8 @@ TEST(RetrievalEval, PerfectClustersScoreOne) {
   EXPECT_DOUBLE_EQ(m.map, 1.0);
   EXPECT_DOUBLE_EQ(m.precision_at_100, 1.0);
   // Labels that ignore the clusters score about chance (0.5).
-  RetrievalMetrics chance = evaluate_retrieval(CodeIndex::build(random_codes(200, dims, 4), dims, info, false), queries, {0, 1});
+  RetrievalMetrics chance =
+      evaluate_retrieval(CodeIndex::build(random_codes(200, dims, 4), dims, info, false), queries, {0, 1});
   EXPECT_LT(chance.map, 0.75);
 }
 

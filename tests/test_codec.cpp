@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "latent/io/codec.h"
 #include "latent/base/error.h"
+#include "latent/io/codec.h"
 #include "latent/metrics/roc.h"
 
 namespace latent {

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/model/autoencoder.h"
 #include "latent/base/error.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 namespace {

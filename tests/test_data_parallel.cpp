@@ -6,14 +6,14 @@
 #include <cstdlib>
 
 #include "fixtures.h"
-#include "latent/train/corruption.h"
-#include "latent/train/data_parallel.h"
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/base/worker_pool.h"
 #include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/corruption.h"
+#include "latent/train/data_parallel.h"
 #include "latent/train/trainer.h"
-#include "latent/base/worker_pool.h"
 
 namespace latent {
 namespace {
@@ -121,7 +121,8 @@ TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
     ParallelOptions parallel;
     parallel.replicas = 3;  // three shards: also the order their gradients are summed in
     DataParallel engine(trainer.model(), parallel);
-    trainer.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+    trainer.set_gradient_fn(
+        [&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
     trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
     return trainer;
   };
@@ -175,8 +176,9 @@ Trainer load_checkpoint(const std::string& path) {
 
 TEST_F(DataParallelTraining, TwoGlooProcessesMatchOneAndResumeInOne) {
   const std::string one = scratch_path("one.model"), two = scratch_path("two.model");
-  const std::string common = "train --data mnist --limit 1000 --val 0.2 --layers 64 --latent 16 --batch 100 --lr 1e-3 "
-                             "--epochs 2 --seed 5 --threads 1";
+  const std::string common =
+      "train --data mnist --limit 1000 --val 0.2 --layers 64 --latent 16 --batch 100 --lr 1e-3 "
+      "--epochs 2 --seed 5 --threads 1";
   ASSERT_TRUE(run_cli(common + " --out " + one));
   ASSERT_TRUE(run_cli(common + " --nproc 2 --out " + two));
   Trainer a = load_checkpoint(one + ".ckpt"), b = load_checkpoint(two + ".ckpt");

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/train/data_parallel.h"
-#include "latent/train/dense_gradient.h"
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/data_parallel.h"
+#include "latent/train/dense_gradient.h"
 #include "latent/train/trainer.h"
 
 namespace latent {

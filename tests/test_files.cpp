@@ -3,12 +3,12 @@
 
 #include <filesystem>
 
-#include "scratch_path.h"
 #include "latent/base/atomic_file.h"
-#include "latent/io/container.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/io/matrix_file.h"
 #include "latent/io/model_spec.h"
+#include "scratch_path.h"
 
 namespace latent {
 namespace {

@@ -3,8 +3,8 @@
 // changes and steps where a parameter has no gradient, split over pool threads.
 #include <gtest/gtest.h>
 
-#include "latent/train/fused_adam.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/fused_adam.h"
 
 namespace latent {
 namespace {
@@ -40,8 +40,8 @@ void expect_same_steps(const Case& c) {
   torch::optim::Adam reference(torch_params, c.options);
   const std::vector<double> lrs = {1e-2, 1e-2, 3e-3, 3e-3, 1e-3, 1e-3, 5e-2, 5e-2, 1e-4, 1e-2, 2e-3, 2e-3};
   for (size_t step = 0; step < lrs.size(); ++step) {
-    for (torch::optim::Optimizer* optimizer : {static_cast<torch::optim::Optimizer*>(&fused),
-                                               static_cast<torch::optim::Optimizer*>(&reference)})
+    for (torch::optim::Optimizer* optimizer :
+         {static_cast<torch::optim::Optimizer*>(&fused), static_cast<torch::optim::Optimizer*>(&reference)})
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lrs[step]);
     for (size_t i = 0; i < initial.size(); ++i) {
       // Gradients of very different sizes, so eps and the bias corrections all matter; the
@@ -72,9 +72,7 @@ TEST(FusedAdam, SameStepsWithWeightDecayAndOtherBetas) {
   expect_same_steps({2, torch::optim::AdamOptions(1e-2).weight_decay(0.1).betas({0.8, 0.95}).eps(1e-6)});
 }
 
-TEST(FusedAdam, SameStepsOnThreeThreads) {
-  expect_same_steps({3, torch::optim::AdamOptions(1e-2).weight_decay(0.01)});
-}
+TEST(FusedAdam, SameStepsOnThreeThreads) { expect_same_steps({3, torch::optim::AdamOptions(1e-2).weight_decay(0.01)}); }
 
 }  // namespace
 }  // namespace latent

@@ -15,13 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scratch_path.h"
-#include "latent/search/code_index.h"
+#include "latent/base/error.h"
 #include "latent/io/codec.h"
 #include "latent/io/container.h"
-#include "latent/base/error.h"
 #include "latent/io/matrix_file.h"
 #include "latent/io/raw_data.h"
+#include "latent/search/code_index.h"
+#include "scratch_path.h"
 
 namespace latent {
 namespace {
@@ -98,7 +98,8 @@ TEST(Limits, NpyHeaderClaimingTrillionsOfRows) {
 
 std::string png_header(uint32_t width, uint32_t height) {
   std::string ihdr = "IHDR" + be32(width) + be32(height) + std::string{8, 0, 0, 0, 0};
-  uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(ihdr.data()), static_cast<uInt>(ihdr.size())));
+  uint32_t crc =
+      static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(ihdr.data()), static_cast<uInt>(ihdr.size())));
   return std::string("\x89PNG\r\n\x1a\n", 8) + be32(13) + ihdr + be32(crc);
 }
 
@@ -117,8 +118,9 @@ TEST(Limits, PngAndJpegClaimingHundredThousandPixelsSquare) {
 
 TEST(Limits, CompressedHeaderClaimingTrillionsOfCodes) {
   // A valid header and a zstd frame whose header claims 10^12 bytes of content.
-  nlohmann::json header = {{"format", 1}, {"model", "0123456789abcdef"}, {"count", 250000000000}, {"dims", 4},
-                           {"shape", {784}},  {"bits", 8},     {"lo", {0, 0, 0, 0}}, {"hi", {1, 1, 1, 1}}};
+  nlohmann::json header = {
+      {"format", 1}, {"model", "0123456789abcdef"}, {"count", 250000000000}, {"dims", 4}, {"shape", {784}},
+      {"bits", 8},   {"lo", {0, 0, 0, 0}},          {"hi", {1, 1, 1, 1}}};
   std::string text = header.dump();
   std::string payload;
   for (int i = 0; i < 4; ++i) payload.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xff));

@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include "fixtures.h"
-#include "latent/io/container.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
 

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "scratch_path.h"
-#include "latent/io/data_source.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
+#include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/raw_data.h"
+#include "scratch_path.h"
 
 namespace latent {
 namespace {

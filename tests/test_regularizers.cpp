@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "latent/eval/code_metrics.h"
-#include "latent/train/corruption.h"
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/eval/code_metrics.h"
 #include "latent/model/regularizer.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/corruption.h"
 #include "latent/train/trainer.h"
 
 namespace latent {
@@ -60,8 +60,9 @@ TEST(RegularizerSpec, ParsesPrintsAndRefuses) {
 }
 
 TEST(RegularizerSpec, OldSpecJsonLoadsWithDefaultsAndNewFieldsRoundTrip) {
-  nlohmann::json old = {{"input_shape", {1, 28, 28}}, {"arch", "dense"}, {"layers", {64}}, {"latent", 8},
-                        {"activation", "relu"}, {"code_activation", "linear"}, {"output", "sigmoid"}, {"loss", "bce"}};
+  nlohmann::json old = {
+      {"input_shape", {1, 28, 28}},  {"arch", "dense"},     {"layers", {64}}, {"latent", 8}, {"activation", "relu"},
+      {"code_activation", "linear"}, {"output", "sigmoid"}, {"loss", "bce"}};
   ModelSpec spec = ModelSpec::from_json(old);
   EXPECT_FALSE(spec.corrupt.active());
   EXPECT_FALSE(spec.sparsity.active());

@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "scratch_path.h"
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
 #include "latent/io/scatter_plot.h"
+#include "scratch_path.h"
 
 namespace {
 
@@ -63,8 +63,8 @@ TEST(ScatterPlot, PngDecodesAndShowsEveryLabelColour) {
   latent::write_scatter_plot(path, plot);
   std::string png = read_text(path);
   int w = 0, h = 0, channels = 0;
-  unsigned char* rgb = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), static_cast<int>(png.size()),
-                                             &w, &h, &channels, 3);
+  unsigned char* rgb = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                             static_cast<int>(png.size()), &w, &h, &channels, 3);
   ASSERT_NE(rgb, nullptr);
   EXPECT_GT(w, 200);
   EXPECT_GT(h, 200);
@@ -72,7 +72,8 @@ TEST(ScatterPlot, PngDecodesAndShowsEveryLabelColour) {
     unsigned char c[3];
     latent::label_colour(label, c);
     bool found = false;
-    for (int i = 0; i < w * h && !found; ++i) found = rgb[3 * i] == c[0] && rgb[3 * i + 1] == c[1] && rgb[3 * i + 2] == c[2];
+    for (int i = 0; i < w * h && !found; ++i)
+      found = rgb[3 * i] == c[0] && rgb[3 * i + 1] == c[1] && rgb[3 * i + 2] == c[2];
     EXPECT_TRUE(found) << "label " << label;
   }
   stbi_image_free(rgb);

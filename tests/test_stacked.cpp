@@ -4,12 +4,12 @@
 #include <filesystem>
 
 #include "fixtures.h"
-#include "latent/train/classifier.h"
-#include "latent/eval/code_features.h"
 #include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/eval/code_features.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
-#include "latent/base/progress.h"
+#include "latent/train/classifier.h"
 #include "latent/train/stacked.h"
 
 namespace latent {
@@ -28,8 +28,9 @@ TEST(Stacked, PretrainingLowersEachLayersReconstructionLoss) {
   Dataset train = testing::mnist_slice("train", 1000);
   ModelSpec deep = testing::mnist_spec({64}, 16);
   PretrainReport report;
-  Autoencoder stack = pretrain_stack(deep, train, Dataset{}, quick(4), CorruptionSpec::parse("masking:0.2"),
-                                     [](size_t, const EpochStats&) {}, &report);
+  Autoencoder stack = pretrain_stack(
+      deep, train, Dataset{}, quick(4), CorruptionSpec::parse("masking:0.2"), [](size_t, const EpochStats&) {},
+      &report);
   ASSERT_EQ(report.layers.size(), 2u);
   for (const auto& history : report.layers) {
     ASSERT_EQ(history.size(), 4u);

@@ -4,8 +4,8 @@
 
 #include "fixtures.h"
 #include "latent/base/error.h"
-#include "latent/model/model_file.h"
 #include "latent/base/progress.h"
+#include "latent/model/model_file.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/trainer.h"
 
@@ -54,7 +54,9 @@ TEST_F(Training, LowersValidationLossOnTwoThousandImages) {
   double before = 0;
   {
     torch::NoGradGuard no_grad;
-    before = trainer.model()->loss(trainer.model()->decode_logits(trainer.model()->encode(data.val.x)), data.val.x).item<double>();
+    before = trainer.model()
+                 ->loss(trainer.model()->decode_logits(trainer.model()->encode(data.val.x)), data.val.x)
+                 .item<double>();
   }
   std::vector<double> losses = fit_losses(trainer, data);
   ASSERT_EQ(losses.size(), 5u);

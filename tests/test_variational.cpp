@@ -5,14 +5,14 @@
 #include <cstdio>
 
 #include "fixtures.h"
-#include "latent/model/code_head.h"
-#include "latent/base/error.h"
 #include "latent/apps/generate.h"
-#include "latent/model/model_file.h"
+#include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/eval/variational_eval.h"
+#include "latent/model/code_head.h"
+#include "latent/model/model_file.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/trainer.h"
-#include "latent/eval/variational_eval.h"
 
 namespace latent {
 namespace {
@@ -45,7 +45,8 @@ torch::nn::Sequential train_classifier(const Dataset& data) {
     for (int64_t start = 0; start < data.size(); start += 128) {
       torch::Tensor idx = order.slice(0, start, start + 128);
       adam.zero_grad();
-      torch::Tensor loss = torch::cross_entropy_loss(net->forward(data.x.index_select(0, idx)), data.y.index_select(0, idx));
+      torch::Tensor loss =
+          torch::cross_entropy_loss(net->forward(data.x.index_select(0, idx)), data.y.index_select(0, idx));
       loss.backward();
       adam.step();
     }

@@ -5,14 +5,14 @@
 #include <cmath>
 #include <limits>
 
-#include "latent/base/atomic_file.h"
-#include "latent/io/container.h"
-#include "latent/base/error.h"
 #include "base/json_number.h"
-#include "latent/model/evaluate.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
-#include "latent/metrics/roc.h"
 #include "latent/eval/variational_eval.h"
+#include "latent/io/container.h"
+#include "latent/metrics/roc.h"
+#include "latent/model/evaluate.h"
 
 namespace latent {
 namespace {
@@ -175,10 +175,10 @@ std::vector<double> anomaly_scores(Detector& detector, const torch::Tensor& x) {
 }
 
 void save_detector(const std::string& path, const Detector& d) {
-  nlohmann::json header = {{"format", kDetectorFormat},        {"score", d.score},
+  nlohmann::json header = {{"format", kDetectorFormat},          {"score", d.score},
                            {"threshold_rule", d.threshold_rule}, {"threshold", d.threshold},
-                           {"normal_class", d.normal_class},   {"fitted_on", d.fitted_on},
-                           {"calibration", d.calibration},     {"model", d.model.fingerprint}};
+                           {"normal_class", d.normal_class},     {"fitted_on", d.fitted_on},
+                           {"calibration", d.calibration},       {"model", d.model.fingerprint}};
   write_file_atomic(path, pack_container("detector", header.dump() + "\n" + d.model_file));
 }
 

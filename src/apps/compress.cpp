@@ -5,7 +5,8 @@
 
 namespace latent {
 
-CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape, int bits) {
+CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape,
+                         int bits) {
   torch::Tensor codes = encode_all(model.model, x);
   std::vector<float> values = tensor_values(codes);
   CompressedCodes out;

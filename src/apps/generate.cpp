@@ -28,7 +28,8 @@ torch::Tensor sample_prior(Autoencoder& model, int64_t count, uint64_t seed) {
   return model->decode(torch::randn({count, model->spec().latent}, generator));
 }
 
-torch::Tensor sample_variations(Autoencoder& model, const torch::Tensor& x, int64_t count, double spread, uint64_t seed) {
+torch::Tensor sample_variations(Autoencoder& model, const torch::Tensor& x, int64_t count, double spread,
+                                uint64_t seed) {
   require_gaussian(model, "variations");
   if (!(spread >= 0) || !std::isfinite(spread)) throw Error("--spread must be >= 0");
   torch::NoGradGuard no_grad;

@@ -16,7 +16,10 @@ void log_line(const std::string& message) {
 }
 
 Progress::Progress(std::string label, int64_t total)
-    : label_(std::move(label)), total_(total), tty_(isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()),
+    : label_(std::move(label)),
+      total_(total),
+      tty_(isatty(STDERR_FILENO)),
+      start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
 void Progress::update(int64_t done, const std::string& detail) {
@@ -32,7 +35,8 @@ void Progress::update(int64_t done, const std::string& detail) {
     constexpr int kWidth = 30;
     std::string bar(kWidth * percent / 100, '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r%s [%s] %3d%% %s eta %.0fs\033[K", label_.c_str(), bar.c_str(), percent, detail.c_str(), eta);
+    std::fprintf(stderr, "\r%s [%s] %3d%% %s eta %.0fs\033[K", label_.c_str(), bar.c_str(), percent, detail.c_str(),
+                 eta);
   } else {
     std::fprintf(stderr, "%s %3d%% %s eta %.0fs\n", label_.c_str(), percent, detail.c_str(), eta);
   }

@@ -11,8 +11,9 @@ namespace latent {
 torch::Tensor Pca::transform(const torch::Tensor& x) const { return (x - mean).matmul(components); }
 
 Pca fit_pca(const torch::Tensor& x, int64_t k) {
-  if (k < 1 || k > x.size(1)) throw Error("PCA: " + std::to_string(k) + " components asked of " +
-                                          std::to_string(x.size(1)) + "-dimensional data");
+  if (k < 1 || k > x.size(1))
+    throw Error("PCA: " + std::to_string(k) + " components asked of " + std::to_string(x.size(1)) +
+                "-dimensional data");
   if (x.size(0) < 2) throw Error("PCA needs at least 2 samples");
   // The covariance (D × D) in double, then its eigenvectors: D is at most a few thousand here.
   torch::Tensor xd = x.to(torch::kFloat64);

@@ -1,7 +1,7 @@
 #include "latent/eval/code_metrics.h"
 
-#include "latent/train/corruption.h"
 #include "latent/base/error.h"
+#include "latent/train/corruption.h"
 
 namespace latent {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
-#include "latent/search/binary_codes.h"
 #include "latent/base/error.h"
 #include "latent/model/evaluate.h"
+#include "latent/search/binary_codes.h"
 
 namespace latent {
 namespace {
@@ -57,7 +57,8 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
     codes.queries = tensor_values(queries);
     return codes;
   }
-  if (bits < 1 || bits > d) throw Error("--bits must be between 1 and " + std::to_string(d) + " for --baseline " + kind);
+  if (bits < 1 || bits > d)
+    throw Error("--bits must be between 1 and " + std::to_string(d) + " for --baseline " + kind);
   codes.name = kind + "-" + std::to_string(bits);
   codes.dims = bits;
   codes.binary = kind != "pca";

@@ -67,7 +67,8 @@ nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int
     torch::Tensor x = data.x.slice(0, start, std::min(start + kBatch, data.size()));
     neg_elbo += negative_elbo(model, x).sum().item<double>();
     GaussianCode q = model->posterior(x);
-    loss_mean += (reconstruction_nll(model->spec(), model->decode_logits(q.mean), x) + kl_to_prior(q)).sum().item<double>();
+    loss_mean +=
+        (reconstruction_nll(model->spec(), model->decode_logits(q.mean), x) + kl_to_prior(q)).sum().item<double>();
   }
   const double n = static_cast<double>(data.size());
   return {{"elbo", -neg_elbo / n},

@@ -7,20 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latent/base/atomic_file.h"
-#include "latent/io/container.h"
-#include "latent/base/error.h"
 #include "base/json_number.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/container.h"
 
 namespace latent {
 namespace {
 
 constexpr int kZstdLevel = 19;  // files are written once and read often: spend the time
 
-float step_of(const Quantizer& q, int64_t d) {
-  return (q.hi[d] - q.lo[d]) / static_cast<float>((1 << q.bits) - 1);
-}
+float step_of(const Quantizer& q, int64_t d) { return (q.hi[d] - q.lo[d]) / static_cast<float>((1 << q.bits) - 1); }
 
 void check_bits(int bits, const std::string& where) {
   if (bits < 4 || bits > 16) throw Error(where + ": bits must be 4..16, not " + std::to_string(bits));
@@ -58,16 +56,22 @@ std::vector<uint16_t> Quantizer::quantize(const std::vector<float>& codes) const
 std::vector<float> Quantizer::dequantize(const std::vector<uint16_t>& levels) const {
   const int64_t d = dims();
   std::vector<float> values(levels.size());
-  for (size_t i = 0; i < levels.size(); ++i) values[i] = lo[i % d] + static_cast<float>(levels[i]) * step_of(*this, i % d);
+  for (size_t i = 0; i < levels.size(); ++i)
+    values[i] = lo[i % d] + static_cast<float>(levels[i]) * step_of(*this, i % d);
   return values;
 }
 
 std::string pack_compressed(const CompressedCodes& codes) {
   const Quantizer& q = codes.quantizer;
   const int64_t dims = q.dims();
-  nlohmann::json header = {{"format", kCompressedFormat}, {"model", codes.model_fingerprint}, {"count", codes.count},
-                           {"dims", dims},   {"shape", codes.sample_shape},        {"bits", q.bits},
-                           {"lo", q.lo},     {"hi", q.hi}};
+  nlohmann::json header = {{"format", kCompressedFormat},
+                           {"model", codes.model_fingerprint},
+                           {"count", codes.count},
+                           {"dims", dims},
+                           {"shape", codes.sample_shape},
+                           {"bits", q.bits},
+                           {"lo", q.lo},
+                           {"hi", q.hi}};
   const int planes = q.bits > 8 ? 2 : 1;
   const size_t n = codes.levels.size();
   std::string raw(n * planes, '\0');
@@ -107,7 +111,8 @@ CompressedCodes unpack_compressed(const std::string& bytes, const std::string& n
     codes.quantizer.bits = static_cast<int>(json_int(header.at("bits")));
     codes.quantizer.lo = json_floats(header.at("lo"));
     codes.quantizer.hi = json_floats(header.at("hi"));
-    if (json_int(header.at("dims"), 0, std::numeric_limits<int64_t>::max()) != codes.quantizer.dims()) throw damaged("dims");
+    if (json_int(header.at("dims"), 0, std::numeric_limits<int64_t>::max()) != codes.quantizer.dims())
+      throw damaged("dims");
   } catch (const nlohmann::json::exception&) {
     throw damaged("header");
   }

@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "latent/base/error.h"
-#include "latent/io/raw_data.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 namespace {

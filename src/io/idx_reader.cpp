@@ -1,6 +1,6 @@
 #include "latent/base/error.h"
-#include "latent/io/raw_data.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 
@@ -24,8 +24,7 @@ void RawData::truncate(int64_t n) {
 
 IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& name) {
   // Header: 0x00 0x00, type (0x08 = unsigned byte), number of dims, then big-endian u32 dims.
-  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0)
-    throw Error(name + ": not an IDX file (bad magic number)");
+  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) throw Error(name + ": not an IDX file (bad magic number)");
   if (bytes[2] != 0x08)
     throw Error(name + ": IDX element type " + std::to_string(bytes[2]) +
                 " is not supported (only unsigned bytes, type 8)");
@@ -60,8 +59,8 @@ RawData read_idx_pair(const std::string& images_path, const std::string& labels_
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) throw Error(labels_path + ": expected 1 dimension (count)");
   if (labels.dims[0] != images.dims[0])
-    throw Error(labels_path + ": " + std::to_string(labels.dims[0]) + " labels for " +
-                std::to_string(images.dims[0]) + " images in " + images_path);
+    throw Error(labels_path + ": " + std::to_string(labels.dims[0]) + " labels for " + std::to_string(images.dims[0]) +
+                " images in " + images_path);
   RawData raw;
   raw.is_image = true;
   raw.sample_shape = {1, images.dims[1], images.dims[2]};

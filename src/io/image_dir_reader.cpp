@@ -33,8 +33,11 @@ void check_png_size(const std::string& path) {
   if (!f) return;
   size_t got = std::fread(head, 1, sizeof head, f);
   std::fclose(f);
-  if (got < sizeof head || std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0 || std::memcmp(head + 12, "IHDR", 4) != 0) return;
-  auto be32 = [&](int at) { return uint32_t{head[at]} << 24 | uint32_t{head[at + 1]} << 16 | uint32_t{head[at + 2]} << 8 | head[at + 3]; };
+  if (got < sizeof head || std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0 || std::memcmp(head + 12, "IHDR", 4) != 0)
+    return;
+  auto be32 = [&](int at) {
+    return uint32_t{head[at]} << 24 | uint32_t{head[at + 1]} << 16 | uint32_t{head[at + 2]} << 8 | head[at + 3];
+  };
   uint64_t width = be32(16), height = be32(20);
   if (width * height > kMaxPixels)
     throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +

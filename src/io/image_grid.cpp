@@ -15,8 +15,7 @@ std::string encode_png(const std::vector<unsigned char>& gray, int width, int he
   auto append = [](void* context, void* data, int size) {
     static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
   };
-  if (!stbi_write_png_to_func(append, &png, width, height, 1, gray.data(), width))
-    throw Error("PNG encoding failed");
+  if (!stbi_write_png_to_func(append, &png, width, height, 1, gray.data(), width)) throw Error("PNG encoding failed");
   return png;
 }
 

@@ -6,8 +6,8 @@
 
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
-#include "latent/io/raw_data.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 namespace {
@@ -46,11 +46,13 @@ Matrix parse_npy(const std::vector<unsigned char>& bytes, const std::string& pat
   std::smatch descr, shape;
   if (!std::regex_search(header, descr, std::regex("'descr':\\s*'([<|=]f[48])'")))
     throw Error(path + ": .npy data must be little-endian float32 or float64");
-  if (header.find("'fortran_order': True") != std::string::npos) throw Error(path + ": Fortran-order .npy not supported");
+  if (header.find("'fortran_order': True") != std::string::npos)
+    throw Error(path + ": Fortran-order .npy not supported");
   if (!std::regex_search(header, shape, std::regex("'shape':\\s*\\((\\d+),\\s*(\\d*)\\s*\\)")))
     throw Error(path + ": .npy shape must be 1-D or 2-D");
   // More than 15 digits cannot match any file latent reads (and would overflow stoll).
-  if (shape[1].length() > 15 || shape[2].length() > 15) throw Error(path + ": .npy data length does not match its shape");
+  if (shape[1].length() > 15 || shape[2].length() > 15)
+    throw Error(path + ": .npy data length does not match its shape");
   Matrix m;
   m.rows = std::stoll(shape[1]);
   m.cols = shape[2].length() ? std::stoll(shape[2]) : 1;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "latent/base/error.h"
 #include "base/json_number.h"
+#include "latent/base/error.h"
 
 namespace latent {
 namespace {
@@ -42,7 +42,9 @@ void ModelSpec::validate() const {
   if (!(beta >= 0) || !std::isfinite(beta)) throw Error("--beta must be >= 0");
   if (kl_warmup < 0) throw Error("--kl-warmup must be >= 0");
   if (code_head == "gaussian" && (sparsity.active() || contractive > 0))
-    throw Error("--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the code)");
+    throw Error(
+        "--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the "
+        "code)");
   if (code_head == "binary") validate_binary();
   if (code_head != "binary" && neighbour_pull != 0) throw Error("--neighbour-pull needs --type binary");
   validate_regularisers();
@@ -81,15 +83,28 @@ void ModelSpec::validate_regularisers() const {
 }
 
 nlohmann::json ModelSpec::to_json() const {
-  return {{"input_shape", input_shape}, {"arch", arch},     {"layers", layers},
-          {"latent", latent},           {"activation", activation}, {"code_activation", code_activation},
-          {"output", output},           {"loss", loss},
-          {"channels", channels},       {"corrupt", corrupt.str()}, {"sparsity", sparsity.str()},
+  return {{"input_shape", input_shape},
+          {"arch", arch},
+          {"layers", layers},
+          {"latent", latent},
+          {"activation", activation},
+          {"code_activation", code_activation},
+          {"output", output},
+          {"loss", loss},
+          {"channels", channels},
+          {"corrupt", corrupt.str()},
+          {"sparsity", sparsity.str()},
           {"contractive", contractive},
-          {"code_head", code_head},     {"beta", beta},     {"kl_warmup", kl_warmup},
-          {"noise_start", noise_start}, {"noise_end", noise_end}, {"noise_epochs", noise_epochs},
-          {"bit_balance", bit_balance}, {"bit_decorrelation", bit_decorrelation},
-          {"neighbour_pull", neighbour_pull}, {"neighbours", neighbours}};
+          {"code_head", code_head},
+          {"beta", beta},
+          {"kl_warmup", kl_warmup},
+          {"noise_start", noise_start},
+          {"noise_end", noise_end},
+          {"noise_epochs", noise_epochs},
+          {"bit_balance", bit_balance},
+          {"bit_decorrelation", bit_decorrelation},
+          {"neighbour_pull", neighbour_pull},
+          {"neighbours", neighbours}};
 }
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "latent/base/error.h"
 #include "base/json_number.h"
+#include "latent/base/error.h"
 
 namespace latent {
 

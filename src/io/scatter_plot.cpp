@@ -18,7 +18,8 @@ constexpr int kWidth = 900, kHeight = 760;
 constexpr int kLeft = 40, kTop = 40, kRight = kWidth - 150, kBottom = kHeight - 40;  // plot area
 
 // 3×5 bitmaps of '0'..'9' and '-', one row per 3 bits (legend labels in the PNG).
-constexpr unsigned short kDigits[11] = {075557, 026227, 071747, 071717, 055711, 074717, 074757, 071111, 075757, 075717, 000700};
+constexpr unsigned short kDigits[11] = {075557, 026227, 071747, 071717, 055711, 074717,
+                                        074757, 071111, 075757, 075717, 000700};
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -71,7 +72,8 @@ class Canvas {
       if (glyph < 0 || glyph > 10) continue;
       for (int row = 0; row < 5; ++row)
         for (int col = 0; col < 3; ++col)
-          if ((kDigits[glyph] >> ((4 - row) * 3 + (2 - col))) & 1) rect(x + col * scale, y + row * scale, scale, scale, c);
+          if ((kDigits[glyph] >> ((4 - row) * 3 + (2 - col))) & 1)
+            rect(x + col * scale, y + row * scale, scale, scale, c);
       x += 4 * scale;
     }
   }
@@ -80,7 +82,8 @@ class Canvas {
     auto append = [](void* context, void* data, int size) {
       static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
     };
-    if (!stbi_write_png_to_func(append, &out, kWidth, kHeight, 3, rgb_.data(), kWidth * 3)) throw Error("PNG encoding failed");
+    if (!stbi_write_png_to_func(append, &out, kWidth, kHeight, 3, rgb_.data(), kWidth * 3))
+      throw Error("PNG encoding failed");
     return out;
   }
 
@@ -133,22 +136,22 @@ std::string hex_colour(int64_t label) {
 
 std::string render_svg(const ScatterPlot& plot, const Frame& frame) {
   std::ostringstream s;
-  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight << "\" viewBox=\"0 0 "
-    << kWidth << ' ' << kHeight << "\" font-family=\"sans-serif\">\n";
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
+    << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight << "\" font-family=\"sans-serif\">\n";
   s << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   s << "<text x=\"" << kLeft << "\" y=\"25\" font-size=\"16\">" << xml_escape(plot.title) << "</text>\n";
   s << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << kRight - kLeft << "\" height=\"" << kBottom - kTop
     << "\" fill=\"none\" stroke=\"#a0a0a0\"/>\n";
-  s << "<text x=\"" << (kLeft + kRight) / 2 << "\" y=\"" << kBottom + 28 << "\" font-size=\"14\" text-anchor=\"middle\">"
-    << xml_escape(plot.x_label) << "</text>\n";
+  s << "<text x=\"" << (kLeft + kRight) / 2 << "\" y=\"" << kBottom + 28
+    << "\" font-size=\"14\" text-anchor=\"middle\">" << xml_escape(plot.x_label) << "</text>\n";
   s << "<text transform=\"translate(" << kLeft - 12 << ',' << (kTop + kBottom) / 2
     << ") rotate(-90)\" font-size=\"14\" text-anchor=\"middle\">" << xml_escape(plot.y_label) << "</text>\n";
   s << "<g fill-opacity=\"0.6\">\n";
   s.setf(std::ios::fixed);
   s.precision(1);
   for (size_t i = 0; i < plot.labels.size(); ++i)
-    s << "<circle cx=\"" << frame.px(plot.xy[2 * i]) << "\" cy=\"" << frame.py(plot.xy[2 * i + 1]) << "\" r=\"2.6\" fill=\""
-      << hex_colour(plot.labels[i]) << "\"/>\n";
+    s << "<circle cx=\"" << frame.px(plot.xy[2 * i]) << "\" cy=\"" << frame.py(plot.xy[2 * i + 1])
+      << "\" r=\"2.6\" fill=\"" << hex_colour(plot.labels[i]) << "\"/>\n";
   s << "</g>\n";
   int y = kTop;
   for (int64_t label : legend_labels(plot.labels)) {
@@ -164,9 +167,9 @@ std::string render_svg(const ScatterPlot& plot, const Frame& frame) {
 
 void label_colour(int64_t label, unsigned char rgb[3]) {
   // The "tab10" palette: ten colours that stay distinguishable side by side.
-  static const unsigned char kPalette[10][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-                                                {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-                                                {188, 189, 34}, {23, 190, 207}};
+  static const unsigned char kPalette[10][3] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                                {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                                {188, 189, 34},  {23, 190, 207}};
   if (label < 0) {
     rgb[0] = rgb[1] = rgb[2] = 90;
     return;

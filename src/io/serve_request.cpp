@@ -6,15 +6,17 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
 #include <stb/stb_image.h>
+#include <nlohmann/json.hpp>
 
 namespace latent {
 namespace {
 
 RequestError bad(const std::string& code, const std::string& message) { return RequestError(400, code, message); }
 
-bool starts_with(const std::string& s, const char* prefix, size_t n) { return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0; }
+bool starts_with(const std::string& s, const char* prefix, size_t n) {
+  return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0;
+}
 
 bool is_png(const std::string& body) { return starts_with(body, "\x89PNG\r\n\x1a\n", 8); }
 bool is_jpeg(const std::string& body) { return starts_with(body, "\xff\xd8\xff", 3); }
@@ -23,7 +25,9 @@ bool is_jpeg(const std::string& body) { return starts_with(body, "\xff\xd8\xff",
 /// more values stops at the first one too many, nested or unknown content stops at once.
 class PixelsReader : public nlohmann::json_sax<nlohmann::json> {
  public:
-  PixelsReader(const InputShape& shape, std::vector<float>& out) : shape_(shape), out_(out) { out_.reserve(shape.size()); }
+  PixelsReader(const InputShape& shape, std::vector<float>& out) : shape_(shape), out_(out) {
+    out_.reserve(shape.size());
+  }
 
   bool null() override { return value_error("null"); }
   bool boolean(bool) override { return value_error("a boolean"); }
@@ -65,10 +69,12 @@ class PixelsReader : public nlohmann::json_sax<nlohmann::json> {
 
  private:
   bool number(double v) {
-    if (!in_array_) return fail(depth_ == 0 ? "the body must be a JSON object {\"pixels\": [...]}" : "pixels must be an array");
+    if (!in_array_)
+      return fail(depth_ == 0 ? "the body must be a JSON object {\"pixels\": [...]}" : "pixels must be an array");
     const size_t i = out_.size();
     if (static_cast<int64_t>(i) >= shape_.size())
-      return fail("pixels has more than " + std::to_string(shape_.size()) + " values; the model takes a " + shape_.describe());
+      return fail("pixels has more than " + std::to_string(shape_.size()) + " values; the model takes a " +
+                  shape_.describe());
     if (!std::isfinite(v)) return fail("pixels[" + std::to_string(i) + "] is not a finite number");
     if (shape_.is_image && (v < 0 || v > 255))
       return fail("pixels[" + std::to_string(i) + "] = " + std::to_string(v) + " is outside 0..255");
@@ -101,8 +107,8 @@ std::vector<float> parse_json_pixels(const std::string& body, const InputShape& 
     return {};
   }
   if (static_cast<int64_t>(pixels.size()) != shape.size())
-    throw bad("wrong_size", "pixels has " + std::to_string(pixels.size()) + " values; the model takes a " + shape.describe() +
-                                " (" + std::to_string(shape.size()) + " values)");
+    throw bad("wrong_size", "pixels has " + std::to_string(pixels.size()) + " values; the model takes a " +
+                                shape.describe() + " (" + std::to_string(shape.size()) + " values)");
   return pixels;
 }
 
@@ -115,8 +121,8 @@ std::vector<float> decode_image(const std::string& body, const InputShape& shape
   if (!stbi_info_from_memory(bytes, length, &width, &height, &channels))
     throw bad("bad_image", std::string("not a readable PNG or JPEG (") + stbi_failure_reason() + ")");
   if (height != shape.sample_shape[1] || width != shape.sample_shape[2])
-    throw bad("wrong_size", "the image is " + std::to_string(width) + "x" + std::to_string(height) + "; the model takes a " +
-                                shape.describe());
+    throw bad("wrong_size", "the image is " + std::to_string(width) + "x" + std::to_string(height) +
+                                "; the model takes a " + shape.describe());
   unsigned char* pixels = stbi_load_from_memory(bytes, length, &width, &height, &channels, 1);
   if (!pixels) throw bad("bad_image", std::string("cannot decode the image (") + stbi_failure_reason() + ")");
   std::vector<float> values(pixels, pixels + int64_t{width} * height);
@@ -141,20 +147,23 @@ std::string InputShape::describe() const {
 std::vector<float> parse_input_body(const std::string& body, const std::string& content_type, const InputShape& shape,
                                     bool required, size_t max_body) {
   if (body.size() > max_body)
-    throw RequestError(413, "too_large", "the body has " + std::to_string(body.size()) + " bytes; the limit is " +
-                                             std::to_string(max_body));
+    throw RequestError(
+        413, "too_large",
+        "the body has " + std::to_string(body.size()) + " bytes; the limit is " + std::to_string(max_body));
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) {
     if (required) throw bad("empty_body", "the body is empty; send {\"pixels\": [...]} or a PNG");
     return {};
   }
   const std::string type = content_type.substr(0, content_type.find(';'));
-  if (type == "application/json" || (type.empty() && body[start] == '{')) return parse_json_pixels(body, shape, required);
-  if (type == "image/png" || type == "image/jpeg" || ((type.empty() || type == "application/octet-stream") &&
-                                                      (is_png(body) || is_jpeg(body))))
+  if (type == "application/json" || (type.empty() && body[start] == '{'))
+    return parse_json_pixels(body, shape, required);
+  if (type == "image/png" || type == "image/jpeg" ||
+      ((type.empty() || type == "application/octet-stream") && (is_png(body) || is_jpeg(body))))
     return decode_image(body, shape);
-  throw RequestError(415, "unsupported_type",
-                     "content type \"" + type.substr(0, 60) + "\": send application/json {\"pixels\": [...]} or image/png");
+  throw RequestError(
+      415, "unsupported_type",
+      "content type \"" + type.substr(0, 60) + "\": send application/json {\"pixels\": [...]} or image/png");
 }
 
 int64_t parse_int_param(const std::string& name, const std::string& value, int64_t lo, int64_t hi, int64_t fallback) {
@@ -165,8 +174,8 @@ int64_t parse_int_param(const std::string& name, const std::string& value, int64
   const bool space = std::isspace(static_cast<unsigned char>(value[0]));
   long long v = space ? (errno = EINVAL, 0) : std::strtoll(value.c_str(), &end, 10);
   if (errno != 0 || end != value.c_str() + value.size() || v < lo || v > hi)
-    throw bad("bad_parameter", name + "=" + value.substr(0, 40) + ": expected an integer in " + std::to_string(lo) + ".." +
-                                   std::to_string(hi));
+    throw bad("bad_parameter", name + "=" + value.substr(0, 40) + ": expected an integer in " + std::to_string(lo) +
+                                   ".." + std::to_string(hi));
   return v;
 }
 
@@ -177,8 +186,8 @@ double parse_double_param(const std::string& name, const std::string& value, dou
   const bool space = std::isspace(static_cast<unsigned char>(value[0]));  // as above
   double v = space ? (errno = EINVAL, 0.0) : std::strtod(value.c_str(), &end);
   if (errno != 0 || end != value.c_str() + value.size() || !std::isfinite(v) || v < lo || v > hi)
-    throw bad("bad_parameter", name + "=" + value.substr(0, 40) + ": expected a number in " + std::to_string(lo) + ".." +
-                                   std::to_string(hi));
+    throw bad("bad_parameter", name + "=" + value.substr(0, 40) + ": expected a number in " + std::to_string(lo) +
+                                   ".." + std::to_string(hi));
   return v;
 }
 

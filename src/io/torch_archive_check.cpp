@@ -26,12 +26,15 @@ bool allowed_line(const std::string& line) {
   static const std::string kType =
       R"((str|Tensor|bool|int|float|Tuple\[float, float\]|__torch__(\.___torch_mangle_[0-9]{1,9})?\.Module))";
   static const std::string kKey = R"("[A-Za-z0-9_./]{1,200}")";
-  static const std::regex kLine("|class Module\\(Module\\):"
-                                "|  __(parameters|buffers)__ = \\[(" + kKey + ", )*\\]"
-                                "|  __annotations__ = \\[\\]"
-                                "|  __annotations__\\[" + kKey + "\\] = " + kType +
-                                "|  [A-Za-z_][A-Za-z0-9_]{0,200} : " + kType,
-                                std::regex::optimize);
+  static const std::regex kLine(
+      "|class Module\\(Module\\):"
+      "|  __(parameters|buffers)__ = \\[(" +
+          kKey +
+          ", )*\\]"
+          "|  __annotations__ = \\[\\]"
+          "|  __annotations__\\[" +
+          kKey + "\\] = " + kType + "|  [A-Za-z_][A-Za-z0-9_]{0,200} : " + kType,
+      std::regex::optimize);
   return line.size() <= 100000 && std::regex_match(line, kLine);
 }
 
@@ -95,18 +98,44 @@ void check_pickle(const std::string& p, size_t archive_size, const std::string& 
   while (at < p.size()) {
     const uint8_t op = static_cast<uint8_t>(p[at++]);
     switch (op) {
-      case '.': return;  // STOP
-      case '(': last_number = 0; break;  // MARK
+      case '.':
+        return;  // STOP
+      case '(':
+        last_number = 0;
+        break;   // MARK
       case 'Q':  // BINPERSID: ('storage', type, key, location, numel)
         if (last_number > archive_size) damaged(name, "tensor storage larger than the archive");
         break;
-      case ')': case 't': case '}': case ']': case 'e': case 'a': case 'u': case 's': case 'b':
-      case 'R': case 'N': case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89:
+      case ')':
+      case 't':
+      case '}':
+      case ']':
+      case 'e':
+      case 'a':
+      case 'u':
+      case 's':
+      case 'b':
+      case 'R':
+      case 'N':
+      case 0x81:
+      case 0x85:
+      case 0x86:
+      case 0x87:
+      case 0x88:
+      case 0x89:
         break;  // no argument
-      case 0x94: ++memo_entries; break;  // MEMOIZE
-      case 'K': last_number = little_endian(1); break;  // BININT1
-      case 'M': last_number = little_endian(2); break;  // BININT2
-      case 'J': last_number = static_cast<uint64_t>(std::abs(static_cast<int64_t>(static_cast<int32_t>(little_endian(4))))); break;
+      case 0x94:
+        ++memo_entries;
+        break;  // MEMOIZE
+      case 'K':
+        last_number = little_endian(1);
+        break;  // BININT1
+      case 'M':
+        last_number = little_endian(2);
+        break;  // BININT2
+      case 'J':
+        last_number = static_cast<uint64_t>(std::abs(static_cast<int64_t>(static_cast<int32_t>(little_endian(4)))));
+        break;
       case 0x8a: {  // LONG1: n bytes, little-endian two's complement
         const uint64_t n = little_endian(1);
         if (n > 8) damaged(name, "pickle integer too large");
@@ -114,19 +143,47 @@ void check_pickle(const std::string& p, size_t archive_size, const std::string& 
         if (n == 8 && (last_number >> 63)) last_number = ~last_number + 1;
         break;
       }
-      case 'q': case 'r': {  // BINPUT, LONG_BINPUT: the Unpickler grows its memo to the index
+      case 'q':
+      case 'r': {  // BINPUT, LONG_BINPUT: the Unpickler grows its memo to the index
         if (little_endian(op == 'q' ? 1 : 4) > memo_entries) damaged(name, "pickle memo index out of order");
         ++memo_entries;
         break;
       }
-      case 'h': case 0x80: need(1); at += 1; break;  // BINGET, PROTO
-      case 'j': need(4); at += 4; break;  // LONG_BINGET
-      case 'G': case 0x95: need(8); at += 8; break;
-      case 'c': skip_line(); skip_line(); break;  // GLOBAL module\nname\n
-      case 0x8c: case 'C': case 'U': skip_counted(1); break;  // short strings and bytes
-      case 'X': case 'B': case 'T': case 0x8b: skip_counted(4); break;  // BINUNICODE, BINBYTES, BINSTRING, LONG4
-      case 0x8d: case 0x8e: skip_counted(8); break;  // BINUNICODE8, BINBYTES8
-      default: damaged(name, "unexpected pickle opcode");
+      case 'h':
+      case 0x80:
+        need(1);
+        at += 1;
+        break;  // BINGET, PROTO
+      case 'j':
+        need(4);
+        at += 4;
+        break;  // LONG_BINGET
+      case 'G':
+      case 0x95:
+        need(8);
+        at += 8;
+        break;
+      case 'c':
+        skip_line();
+        skip_line();
+        break;  // GLOBAL module\nname\n
+      case 0x8c:
+      case 'C':
+      case 'U':
+        skip_counted(1);
+        break;  // short strings and bytes
+      case 'X':
+      case 'B':
+      case 'T':
+      case 0x8b:
+        skip_counted(4);
+        break;  // BINUNICODE, BINBYTES, BINSTRING, LONG4
+      case 0x8d:
+      case 0x8e:
+        skip_counted(8);
+        break;  // BINUNICODE8, BINBYTES8
+      default:
+        damaged(name, "unexpected pickle opcode");
     }
   }
   damaged(name, "pickle without STOP");
@@ -151,7 +208,8 @@ void check_torch_archive(const std::string& bytes, const std::string& name) {
   for (uint32_t i = 0; i < entries; ++i) {
     if (at + 46 > dir_at + dir_size || le(bytes, at, 4) != 0x02014b50) damaged(name, "zip directory entry");
     const uint32_t method = le(bytes, at + 10, 2), packed = le(bytes, at + 20, 4), unpacked = le(bytes, at + 24, 4);
-    const uint32_t name_len = le(bytes, at + 28, 2), extra_len = le(bytes, at + 30, 2), comment_len = le(bytes, at + 32, 2);
+    const uint32_t name_len = le(bytes, at + 28, 2), extra_len = le(bytes, at + 30, 2),
+                   comment_len = le(bytes, at + 32, 2);
     const uint32_t local = le(bytes, at + 42, 4);
     if (at + 46 + name_len + extra_len + comment_len > dir_at + dir_size) damaged(name, "zip directory entry");
     const std::string entry = bytes.substr(at + 46, name_len);
@@ -162,8 +220,11 @@ void check_torch_archive(const std::string& bytes, const std::string& name) {
     if (local > dir_at || dir_at - local < 30 || le(bytes, local, 4) != 0x04034b50) damaged(name, "zip entry header");
     const size_t data = local + 30 + le(bytes, local + 26, 2) + le(bytes, local + 28, 2);
     if (data > dir_at || packed > dir_at - data) damaged(name, "zip entry outside the file");
-    if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".pkl") == 0) check_pickle(bytes.substr(data, packed), bytes.size(), name);
-    if (source) check_source(method == 0 ? bytes.substr(data, packed) : inflate_entry(bytes.substr(data, packed), unpacked, name), name);
+    if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".pkl") == 0)
+      check_pickle(bytes.substr(data, packed), bytes.size(), name);
+    if (source)
+      check_source(method == 0 ? bytes.substr(data, packed) : inflate_entry(bytes.substr(data, packed), unpacked, name),
+                   name);
   }
 }
 

@@ -6,16 +6,16 @@
 #include <chrono>
 #include <numeric>
 
-#include "latent/search/binary_codes.h"
 #include "latent/base/error.h"
+#include "latent/search/binary_codes.h"
 
 namespace latent {
 
 RetrievalMetrics evaluate_retrieval(const CodeIndex& index, const std::vector<float>& query_codes,
                                     const std::vector<int64_t>& query_labels) {
   if (index.is_binary())
-    return evaluate_binary_retrieval(index, pack_bits(query_codes.data(), static_cast<int64_t>(query_labels.size()), index.dims()),
-                                     query_labels);
+    return evaluate_binary_retrieval(
+        index, pack_bits(query_codes.data(), static_cast<int64_t>(query_labels.size()), index.dims()), query_labels);
   const std::vector<int64_t>& labels = index.info().labels;
   if (labels.empty()) throw Error("the index holds no labels: retrieval cannot be scored");
   const int64_t dims = index.dims(), n = static_cast<int64_t>(query_labels.size()), db = index.size();
@@ -34,7 +34,8 @@ RetrievalMetrics evaluate_retrieval(const CodeIndex& index, const std::vector<fl
       const float* row = distances.data() + q * db;
       std::iota(order.begin(), order.end(), 0);
       // Ties broken by id, so the score does not depend on the sort's whims.
-      std::sort(order.begin(), order.end(), [row](int64_t a, int64_t b) { return row[a] < row[b] || (row[a] == row[b] && a < b); });
+      std::sort(order.begin(), order.end(),
+                [row](int64_t a, int64_t b) { return row[a] < row[b] || (row[a] == row[b] && a < b); });
       int64_t label = query_labels[static_cast<size_t>(start + q)];
       double hits = 0, precision_sum = 0;
       for (int64_t rank = 0; rank < db; ++rank) {
@@ -95,7 +96,8 @@ RetrievalMetrics evaluate_binary_retrieval(const CodeIndex& index, const std::ve
   metrics.empty_radius2 /= queries;
   auto start_time = std::chrono::steady_clock::now();
   for (int64_t q = 0; q < n; ++q) index.search_radius(query_codes.data() + q * bytes, 1, 2);
-  metrics.query_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time).count() / queries;
+  metrics.query_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_time).count() / queries;
   return metrics;
 }
 

@@ -36,7 +36,8 @@ double roc_auc(const std::vector<double>& scores, const std::vector<bool>& posit
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
     double group_pos = 0, group_neg = 0;
-    for (; j < order.size() && scores[order[j]] == scores[order[i]]; ++j) (positive[order[j]] ? group_pos : group_neg) += 1;
+    for (; j < order.size() && scores[order[j]] == scores[order[i]]; ++j)
+      (positive[order[j]] ? group_pos : group_neg) += 1;
     pairs_won += group_neg * (positives_above + 0.5 * group_pos);
     positives_above += group_pos;
     i = j;
@@ -75,7 +76,8 @@ double ThresholdCounts::f1() const {
   return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
 }
 
-ThresholdCounts count_at_threshold(const std::vector<double>& scores, const std::vector<bool>& positive, double threshold) {
+ThresholdCounts count_at_threshold(const std::vector<double>& scores, const std::vector<bool>& positive,
+                                   double threshold) {
   if (scores.size() != positive.size()) throw Error("scores and labels differ in length");
   ThresholdCounts c;
   for (size_t i = 0; i < scores.size(); ++i) {

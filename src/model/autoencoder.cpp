@@ -1,8 +1,8 @@
 #include "latent/model/autoencoder.h"
 
-#include "model/conv_layers.h"
-#include "latent/runtime/random_draws.h"
 #include "latent/model/regularizer.h"
+#include "latent/runtime/random_draws.h"
+#include "model/conv_layers.h"
 
 namespace latent {
 
@@ -55,7 +55,8 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
   return torch::mse_loss(recon, x);
 }
 
-torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target, bool neighbour_pairs) {
+torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target,
+                                         bool neighbour_pairs) {
   if (spec_.code_head == "gaussian") {
     GaussianCode q = posterior(input);
     torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "latent/base/error.h"
-#include "latent/runtime/random_draws.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/runtime/random_draws.h"
 
 namespace latent {
 

@@ -2,10 +2,10 @@
 
 #include <sstream>
 
-#include "latent/base/atomic_file.h"
-#include "latent/io/container.h"
-#include "latent/base/error.h"
 #include "io/torch_archive_check.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/io/container.h"
 
 namespace latent {
 namespace {

@@ -12,7 +12,8 @@ std::vector<uint8_t> pack_bits(const float* values, int64_t n, int64_t bits, flo
   std::vector<uint8_t> codes(static_cast<size_t>(n * bytes), 0);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < bits; ++j)
-      if (values[i * bits + j] > threshold) codes[static_cast<size_t>(i * bytes + j / 8)] |= static_cast<uint8_t>(1u << (j % 8));
+      if (values[i * bits + j] > threshold)
+        codes[static_cast<size_t>(i * bytes + j / 8)] |= static_cast<uint8_t>(1u << (j % 8));
   return codes;
 }
 
@@ -20,7 +21,8 @@ std::vector<float> unpack_bits(const uint8_t* codes, int64_t n, int64_t bits) {
   const int64_t bytes = bits / 8;
   std::vector<float> values(static_cast<size_t>(n * bits));
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < bits; ++j) values[static_cast<size_t>(i * bits + j)] = (codes[i * bytes + j / 8] >> (j % 8)) & 1;
+    for (int64_t j = 0; j < bits; ++j)
+      values[static_cast<size_t>(i * bits + j)] = (codes[i * bytes + j / 8] >> (j % 8)) & 1;
   return values;
 }
 

@@ -14,11 +14,11 @@
 #include <cstring>
 #include <random>
 
-#include "latent/base/atomic_file.h"
-#include "latent/search/binary_codes.h"
-#include "latent/io/container.h"
-#include "latent/base/error.h"
 #include "base/json_number.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/io/container.h"
+#include "latent/search/binary_codes.h"
 #include "search/faiss_check.h"
 
 namespace latent {
@@ -45,9 +45,14 @@ double median_pair_distance(const std::vector<float>& codes, int64_t dims) {
 }
 
 nlohmann::json info_to_json(const IndexInfo& info) {
-  return {{"model_fingerprint", info.model_fingerprint}, {"model_path", info.model_path}, {"data", info.data},
-          {"split", info.split},       {"labels", info.labels},         {"paths", info.paths},
-          {"similarity_scale", info.similarity_scale}, {"kind", info.kind}};
+  return {{"model_fingerprint", info.model_fingerprint},
+          {"model_path", info.model_path},
+          {"data", info.data},
+          {"split", info.split},
+          {"labels", info.labels},
+          {"paths", info.paths},
+          {"similarity_scale", info.similarity_scale},
+          {"kind", info.kind}};
 }
 
 IndexInfo info_from_json(const nlohmann::json& j) {
@@ -86,8 +91,8 @@ std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
     for (const auto& bucket : hash->invlists)
       for (size_t i = 0; i < bucket.second.ids.size(); ++i) {
         if (bucket.second.ids[i] < 0 || bucket.second.ids[i] >= index.ntotal) throw Error("damaged hash index");
-        std::memcpy(codes.data() + bucket.second.ids[i] * index.code_size, bucket.second.vecs.data() + i * index.code_size,
-                    index.code_size);
+        std::memcpy(codes.data() + bucket.second.ids[i] * index.code_size,
+                    bucket.second.vecs.data() + i * index.code_size, index.code_size);
       }
   } else if (const auto* multi = dynamic_cast<const faiss::IndexBinaryMultiHash*>(&index)) {
     codes = multi->storage->xb;
@@ -104,8 +109,7 @@ CodeIndex& CodeIndex::operator=(CodeIndex&&) noexcept = default;
 CodeIndex::~CodeIndex() = default;
 
 CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexInfo info, bool hnsw) {
-  if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0)
-    throw Error("no codes to index");
+  if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0) throw Error("no codes to index");
   int64_t count = static_cast<int64_t>(codes.size()) / dims;
   CodeIndex index;
   if (hnsw) index.index_ = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(dims), 32);
@@ -128,7 +132,8 @@ CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bit
     info.kind = "hash";
   } else {
     int keys = multihash_keys(bits);
-    index.binary_ = std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(bits), keys, static_cast<int>(bits / keys));
+    index.binary_ =
+        std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(bits), keys, static_cast<int>(bits / keys));
     info.kind = "multihash";
   }
   index.binary_->add(static_cast<faiss::Index::idx_t>(codes.size() / static_cast<size_t>(bytes)), codes.data());
@@ -189,7 +194,8 @@ std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int6
   if (binary_) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
-  if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get())) return search_flat(*flat, queries, n, k);
+  if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get()))
+    return search_flat(*flat, queries, n, k);
   std::vector<float> distances(static_cast<size_t>(n * k));
   std::vector<faiss::Index::idx_t> ids(static_cast<size_t>(n * k));
   index_->search(n, queries, k, distances.data(), ids.data());
@@ -273,8 +279,8 @@ void CodeIndex::cache_norms() {
   faiss::distance_compute_blas_threshold = 1;
 }
 
-std::vector<std::vector<SearchHit>> CodeIndex::search_flat(const faiss::IndexFlatL2& flat, const float* queries, int64_t n,
-                                                           int64_t k) const {
+std::vector<std::vector<SearchHit>> CodeIndex::search_flat(const faiss::IndexFlatL2& flat, const float* queries,
+                                                           int64_t n, int64_t k) const {
   const size_t d = static_cast<size_t>(flat.d);
   std::vector<float> distances(static_cast<size_t>(n * k));
   std::vector<faiss::Index::idx_t> ids(static_cast<size_t>(n * k));

@@ -97,7 +97,8 @@ void binary_hash(Walker& w) {
   if (b < 1 || b > 64 || id_bits < 0 || id_bits > 64) w.fail("hash key bits");
   uint64_t size = 0;
   const uint8_t* bits = w.byte_vector(size);
-  if (buckets > (uint64_t{1} << 40) || size * 8 < static_cast<uint64_t>(b + id_bits) * buckets) w.fail("hash table size");
+  if (buckets > (uint64_t{1} << 40) || size * 8 < static_cast<uint64_t>(b + id_bits) * buckets)
+    w.fail("hash table size");
   // Each bucket's list length is in the bitstring; FAISS throws on a mismatch with the stored
   // ids only after allocating the index, which it then leaks: mismatches stop here instead.
   faiss::BitstringReader reader(bits, size);
@@ -122,7 +123,9 @@ void multihash_map(Walker& w, int64_t b, int64_t id_bits, uint64_t keys, int64_t
   const uint8_t* bits = w.byte_vector(size);
   if (keys > (uint64_t{1} << 40)) w.fail("hash table size");
   // FAISS throws on another size after allocating the index (and leaks it): refused here first.
-  if (size != (static_cast<uint64_t>(b + id_bits) * keys + static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(id_bits) + 7) / 8)
+  if (size !=
+      (static_cast<uint64_t>(b + id_bits) * keys + static_cast<uint64_t>(ntotal) * static_cast<uint64_t>(id_bits) + 7) /
+          8)
     w.fail("hash table size");
   const uint64_t total = size * 8;
   faiss::BitstringReader reader(bits, size);
@@ -173,12 +176,12 @@ void check_faiss_bytes(const std::vector<uint8_t>& bytes, const std::string& nam
     int32_t d;
     int64_t ntotal;
     header(w, d, ntotal);
-    w.vector(sizeof(double));  // assign_probas
-    w.vector(sizeof(int));     // cum_nneighbor_per_level
-    w.vector(sizeof(int));     // levels
-    w.vector(sizeof(size_t));  // offsets
+    w.vector(sizeof(double));                      // assign_probas
+    w.vector(sizeof(int));                         // cum_nneighbor_per_level
+    w.vector(sizeof(int));                         // levels
+    w.vector(sizeof(size_t));                      // offsets
     w.vector(sizeof(faiss::HNSW::storage_idx_t));  // neighbors
-    w.skip(5 * sizeof(int));   // entry_point, max_level, efConstruction, efSearch, upper_beam
+    w.skip(5 * sizeof(int));                       // entry_point, max_level, efConstruction, efSearch, upper_beam
     flat(w, d, ntotal);
   } else if (kind == fourcc("IBHh")) {
     w.skip(4);

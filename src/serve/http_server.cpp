@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -30,8 +30,8 @@ int poll_retry(pollfd* fds, nfds_t n, int timeout_ms) {
   for (;;) {
     int r = ::poll(fds, n, timeout_ms);
     if (r >= 0 || errno != EINTR) return r;
-    timeout_ms = static_cast<int>(std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count()));
+    timeout_ms = static_cast<int>(
+        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count()));
   }
 }
 
@@ -59,8 +59,9 @@ void linger_close(int sock) {
 
 std::string json_response(const char* status, const char* code, const char* message) {
   std::string body = std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
-  return std::string("HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
+  return std::string("HTTP/1.1 ") + status +
+         "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
 }
 
 /// One thread per connection, at most `limit` of them; shutdown() waits for all to finish.
@@ -130,7 +131,8 @@ class ConnectionStream : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     if (begin_ < end_) return take(ptr, size);
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count());
+    int left =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count());
     int ready = left > 0 ? wait_for(sock_, POLLIN, left) : 0;
     if (ready == 0) timed_out_ = true;
     if (ready <= 0) return -1;
@@ -249,8 +251,8 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     ok = process_request(stream, stopping_.load(), closed, nullptr);
     if (!ok && stream.timed_out()) {
       ++timed_out_;
-      send_best_effort(sock, json_response("408 Request Timeout", "request_timeout",
-                                           "the request did not arrive in time"));
+      send_best_effort(sock,
+                       json_response("408 Request Timeout", "request_timeout", "the request did not arrive in time"));
       linger_close(sock);
     }
     if (!ok || closed) break;

@@ -8,11 +8,11 @@
 
 #include <omp.h>
 
-#include "latent/model/evaluate.h"
 #include "latent/apps/generate.h"
 #include "latent/io/image_grid.h"
-#include "latent/serve/request_batcher.h"
 #include "latent/io/serve_request.h"
+#include "latent/model/evaluate.h"
+#include "latent/serve/request_batcher.h"
 #include "serve/web_assets.h"
 
 namespace latent {
@@ -73,7 +73,8 @@ class Slots {
 };
 
 InputShape input_shape(const LoadedModel& model) {
-  return {model.model->spec().input_shape, model.normalization.unit_range() && model.model->spec().input_shape.size() == 3};
+  return {model.model->spec().input_shape,
+          model.normalization.unit_range() && model.model->spec().input_shape.size() == 3};
 }
 
 std::string png_base64(const std::vector<float>& unit_pixels, int64_t height, int64_t width) {
@@ -91,16 +92,26 @@ Json error_body(const std::string& code, const std::string& message) {
 
 const char* status_code_name(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 408: return "request_timeout";
-    case 413: return "too_large";
-    case 414: return "uri_too_long";
-    case 415: return "unsupported_type";
-    case 503: return "unavailable";
-    default: return status < 500 ? "bad_request" : "internal";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 408:
+      return "request_timeout";
+    case 413:
+      return "too_large";
+    case 414:
+      return "uri_too_long";
+    case 415:
+      return "unsupported_type";
+    case 503:
+      return "unavailable";
+    default:
+      return status < 500 ? "bad_request" : "internal";
   }
 }
 
@@ -123,7 +134,8 @@ struct ServeApi::Impl {
   InputShape shape;
   std::vector<std::string> thumbnails;  ///< base64 PNG per index entry, or empty
 
-  Impl(ServeParts p, int inference_slots) : parts(std::move(p)), slots(inference_slots), shape(input_shape(parts.model)) {
+  Impl(ServeParts p, int inference_slots)
+      : parts(std::move(p)), slots(inference_slots), shape(input_shape(parts.model)) {
     parts.model.model->eval();
     if (parts.detector) parts.detector->model.model->eval();
     // Thumbnails once at start-up: encoding PNGs per search would cost more than the search.
@@ -165,7 +177,10 @@ struct ServeApi::Impl {
                 {"parameters", m.model->parameter_count()},
                 {"fingerprint", m.fingerprint},
                 {"meta", m.meta}}},
-              {"input", {{"shape", shape.sample_shape}, {"is_image", shape.is_image}, {"units", shape.is_image ? "pixels 0..255" : "raw values"}}},
+              {"input",
+               {{"shape", shape.sample_shape},
+                {"is_image", shape.is_image},
+                {"units", shape.is_image ? "pixels 0..255" : "raw values"}}},
               {"endpoints",
                {{"encode", true},
                 {"reconstruct", true},
@@ -174,8 +189,12 @@ struct ServeApi::Impl {
                 {"generate", m.model->spec().code_head == "gaussian"}}}};
     if (parts.index) {
       const IndexInfo& info = parts.index->info();
-      j["index"] = {{"size", parts.index->size()}, {"data", info.data}, {"split", info.split}, {"kind", info.kind},
-                    {"similarity_scale", info.similarity_scale}, {"thumbnails", !thumbnails.empty()}};
+      j["index"] = {{"size", parts.index->size()},
+                    {"data", info.data},
+                    {"split", info.split},
+                    {"kind", info.kind},
+                    {"similarity_scale", info.similarity_scale},
+                    {"thumbnails", !thumbnails.empty()}};
       // A 2-D code space is drawn as a map: up to 2,000 indexed points with their labels.
       if (parts.index->dims() == 2) {
         std::vector<float> codes = parts.index->stored_codes();
@@ -188,8 +207,12 @@ struct ServeApi::Impl {
     }
     if (parts.detector) {
       const Detector& d = *parts.detector;
-      j["detector"] = {{"score", d.score}, {"threshold", d.threshold}, {"threshold_rule", d.threshold_rule},
-                       {"normal_class", d.normal_class}, {"fitted_on", d.fitted_on}, {"model_fingerprint", d.model.fingerprint}};
+      j["detector"] = {{"score", d.score},
+                       {"threshold", d.threshold},
+                       {"threshold_rule", d.threshold_rule},
+                       {"normal_class", d.normal_class},
+                       {"fitted_on", d.fitted_on},
+                       {"model_fingerprint", d.model.fingerprint}};
     }
     return j;
   }
@@ -211,7 +234,9 @@ struct ServeApi::Impl {
     std::vector<float> error = tensor_values((recon - x).pow(2));
     double sse = 0;
     for (float e : error) sse += e;
-    Json j = {{"code", tensor_values(code)}, {"sse", sse}, {"mse_per_pixel", sse / static_cast<double>(error.size())},
+    Json j = {{"code", tensor_values(code)},
+              {"sse", sse},
+              {"mse_per_pixel", sse / static_cast<double>(error.size())},
               {"pixel_error", error}};
     if (is_image()) {
       std::vector<float> diff = tensor_values((recon - x).abs());
@@ -252,7 +277,8 @@ struct ServeApi::Impl {
   }
 
   Json search(const httplib::Request& req) {
-    if (!parts.index) throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
+    if (!parts.index)
+      throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
     SearchAnswer answer = searches.submit({input(req, parts.model), k});
     const std::vector<float>& code = answer.code;
@@ -281,15 +307,20 @@ struct ServeApi::Impl {
       c10::InferenceMode mode;
       score = anomaly_scores(d, x).front();
     }
-    return {{"score", score}, {"threshold", d.threshold}, {"is_anomaly", score > d.threshold}, {"score_kind", d.score},
+    return {{"score", score},
+            {"threshold", d.threshold},
+            {"is_anomaly", score > d.threshold},
+            {"score_kind", d.score},
             {"normal_class", d.normal_class}};
   }
 
   Json generate(const httplib::Request& req) {
     Autoencoder& model = parts.model.model;
     if (model->spec().code_head != "gaussian")
-      throw RequestError(404, "not_a_vae", "generate needs a variational autoencoder (latent train --type vae); this model's "
-                                           "code head is " + model->spec().code_head);
+      throw RequestError(404, "not_a_vae",
+                         "generate needs a variational autoencoder (latent train --type vae); this model's "
+                         "code head is " +
+                             model->spec().code_head);
     const int64_t count = parse_int_param("count", req.get_param_value("count"), 1, 64, 8);
     const int64_t seed = parse_int_param("seed", req.get_param_value("seed"), 0, int64_t{1} << 53, 0);
     const double spread = parse_double_param("spread", req.get_param_value("spread"), 0, 10, 1);
@@ -300,7 +331,8 @@ struct ServeApi::Impl {
       c10::InferenceMode mode;
       if (variations) {
         parts.model.normalization.apply(values, static_cast<int64_t>(values.size()));
-        torch::Tensor x = torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+        torch::Tensor x =
+            torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
         images = sample_variations(model, x, count, spread, static_cast<uint64_t>(seed));
       } else {
         images = sample_prior(model, count, static_cast<uint64_t>(seed));
@@ -320,7 +352,8 @@ struct ServeApi::Impl {
   }
 };
 
-ServeApi::ServeApi(ServeParts parts, int inference_slots) : impl_(std::make_unique<Impl>(std::move(parts), inference_slots)) {}
+ServeApi::ServeApi(ServeParts parts, int inference_slots)
+    : impl_(std::make_unique<Impl>(std::move(parts), inference_slots)) {}
 ServeApi::~ServeApi() = default;
 
 nlohmann::json ServeApi::info() const { return impl_->info(); }
@@ -356,13 +389,20 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
 
   server.Get("/healthz", [reply, &server](const httplib::Request&, httplib::Response& res) {
     HttpStats s = server.stats();
-    reply(res, 200, {{"status", "ok"}, {"open_connections", s.open_connections}, {"connections", s.connections},
-                     {"rejected", s.rejected}, {"timed_out", s.timed_out}});
+    reply(res, 200,
+          {{"status", "ok"},
+           {"open_connections", s.open_connections},
+           {"connections", s.connections},
+           {"rejected", s.rejected},
+           {"timed_out", s.timed_out}});
   });
   server.Get("/api/info", wrap([impl](const httplib::Request&) { return impl->info(); }));
   const std::vector<std::pair<std::string, Json (Impl::*)(const httplib::Request&)>> posts = {
-      {"/api/encode", &Impl::encode},   {"/api/reconstruct", &Impl::reconstruct}, {"/api/search", &Impl::search},
-      {"/api/anomaly", &Impl::anomaly}, {"/api/generate", &Impl::generate}};
+      {"/api/encode", &Impl::encode},
+      {"/api/reconstruct", &Impl::reconstruct},
+      {"/api/search", &Impl::search},
+      {"/api/anomaly", &Impl::anomaly},
+      {"/api/generate", &Impl::generate}};
   for (const auto& [path, method] : posts) {
     auto m = method;
     if (m == &Impl::search) {
@@ -370,9 +410,9 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
       server.Post(path, wrap([impl](const httplib::Request& req) { return impl->search(req); }));
     } else {
       server.Post(path, wrap([impl, m](const httplib::Request& req) {
-        Slots::Guard slot(impl->slots);  // parsing and answering are compute too
-        return (impl->*m)(req);
-      }));
+                    Slots::Guard slot(impl->slots);  // parsing and answering are compute too
+                    return (impl->*m)(req);
+                  }));
     }
     server.Get(path, wrong_method("POST"));
   }
@@ -388,9 +428,11 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
   // pass through undecoded.
   server.set_pre_routing_handler([reply, token](const httplib::Request& req, httplib::Response& res) {
     const std::string encoding = req.get_header_value("Content-Encoding");
-    if (!encoding.empty() && encoding != "gzip" && encoding != "deflate" && encoding != "br" && encoding != "identity") {
-      reply(res, 415, error_body("unsupported_encoding", "Content-Encoding " + encoding.substr(0, 40) +
-                                                             ": send the body plain, gzip, deflate or br"));
+    if (!encoding.empty() && encoding != "gzip" && encoding != "deflate" && encoding != "br" &&
+        encoding != "identity") {
+      reply(res, 415,
+            error_body("unsupported_encoding",
+                       "Content-Encoding " + encoding.substr(0, 40) + ": send the body plain, gzip, deflate or br"));
       return httplib::Server::HandlerResponse::Handled;
     }
     if (token.empty() || req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
@@ -401,15 +443,15 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
   });
   // Errors httplib produces itself (unknown route, body over the limit, bad request line) get
   // the same JSON shape as ours.
-  server.set_error_handler(httplib::Server::HandlerWithResponse([reply](const httplib::Request& req,
-                                                                       httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path.substr(0, 100)
-                          : res.status == 413 ? "the body is larger than the limit (--max-body)"
-                                              : "bad request (" + std::to_string(res.status) + ")";
-    reply(res, res.status, error_body(status_code_name(res.status), message));
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([reply](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path.substr(0, 100)
+                              : res.status == 413 ? "the body is larger than the limit (--max-body)"
+                                                  : "bad request (" + std::to_string(res.status) + ")";
+        reply(res, res.status, error_body(status_code_name(res.status), message));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 }
 
 }  // namespace latent

@@ -7,7 +7,7 @@
 namespace latent {
 
 struct WebAsset {
-  const char* path;          ///< "/", "/app.js", ...
+  const char* path;  ///< "/", "/app.js", ...
   const char* content_type;
   const unsigned char* data;
   size_t size;

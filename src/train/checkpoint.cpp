@@ -1,8 +1,8 @@
 // Trainer checkpoints: a latent container of kind "checkpoint" holding the model's fields
 // (as in a model file), the optimizer state, and the training options and progress.
 #include "latent/base/atomic_file.h"
-#include "latent/io/container.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/model/model_file.h"
 #include "latent/train/trainer.h"
 

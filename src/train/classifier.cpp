@@ -3,12 +3,12 @@
 #include <cmath>
 
 #include "latent/base/atomic_file.h"
-#include "latent/train/corruption.h"
-#include "latent/io/container.h"
 #include "latent/base/error.h"
-#include "latent/train/fused_adam.h"
-#include "latent/model/model_file.h"
 #include "latent/base/progress.h"
+#include "latent/io/container.h"
+#include "latent/model/model_file.h"
+#include "latent/train/corruption.h"
+#include "latent/train/fused_adam.h"
 
 namespace latent {
 
@@ -29,8 +29,13 @@ void ClassifierTrainOptions::validate() const {
 }
 
 nlohmann::json ClassifierTrainOptions::to_json() const {
-  return {{"epochs", epochs}, {"batch", batch},   {"lr", lr}, {"weight_decay", weight_decay},
-          {"freeze_encoder", freeze_encoder}, {"corrupt", corrupt.str()}, {"seed", seed}};
+  return {{"epochs", epochs},
+          {"batch", batch},
+          {"lr", lr},
+          {"weight_decay", weight_decay},
+          {"freeze_encoder", freeze_encoder},
+          {"corrupt", corrupt.str()},
+          {"seed", seed}};
 }
 
 void train_classifier(Classifier& model, const Dataset& train, const ClassifierTrainOptions& options,
@@ -54,7 +59,8 @@ void train_classifier(Classifier& model, const Dataset& train, const ClassifierT
     double loss_sum = 0;
     int64_t correct = 0;
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
-      double progress_fraction = static_cast<double>((epoch - 1) * steps_per_epoch + step) / static_cast<double>(total_steps);
+      double progress_fraction =
+          static_cast<double>((epoch - 1) * steps_per_epoch + step) / static_cast<double>(total_steps);
       for (auto& group : optimizer.param_groups())
         group.options().set_lr(options.lr * 0.5 * (1.0 + std::cos(M_PI * progress_fraction)));
       torch::Tensor idx = order.slice(0, step * options.batch, (step + 1) * options.batch);
@@ -64,8 +70,8 @@ void train_classifier(Classifier& model, const Dataset& train, const ClassifierT
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
-        throw Error("the classifier's loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +
-                    "; try a lower --lr");
+        throw Error("the classifier's loss became " + std::to_string(loss_value) + " at epoch " +
+                    std::to_string(epoch) + "; try a lower --lr");
       loss.backward();
       optimizer.step();
       loss_sum += loss_value * x.size(0);
@@ -99,7 +105,8 @@ nlohmann::json evaluate_classifier(Classifier& model, const Dataset& data) {
   int64_t correct = 0;
   for (int64_t i = 0; i < data.size(); ++i) {
     if (truth[i] < 0 || truth[i] >= classes)
-      throw Error("label " + std::to_string(truth[i]) + " is outside the classifier's " + std::to_string(classes) + " classes");
+      throw Error("label " + std::to_string(truth[i]) + " is outside the classifier's " + std::to_string(classes) +
+                  " classes");
     ++confusion[truth[i]][guess[i]];
     correct += truth[i] == guess[i];
   }
@@ -109,8 +116,9 @@ nlohmann::json evaluate_classifier(Classifier& model, const Dataset& data) {
 
 Dataset balanced_subset(const Dataset& data, int64_t count, int64_t classes, uint64_t seed) {
   if (!data.has_labels()) throw Error("--labels needs labelled data");
-  if (count < classes) throw Error("--labels " + std::to_string(count) + ": need at least one per class (" +
-                                   std::to_string(classes) + ")");
+  if (count < classes)
+    throw Error("--labels " + std::to_string(count) + ": need at least one per class (" + std::to_string(classes) +
+                ")");
   torch::manual_seed(seed);
   torch::Tensor order = torch::randperm(data.size(), torch::kInt64);
   auto labels = data.y.accessor<int64_t, 1>();
@@ -130,7 +138,8 @@ Dataset balanced_subset(const Dataset& data, int64_t count, int64_t classes, uin
   return data.select(torch::tensor(chosen, torch::kInt64));
 }
 
-void save_classifier(const std::string& path, Classifier& model, const Normalization& norm, const nlohmann::json& meta) {
+void save_classifier(const std::string& path, Classifier& model, const Normalization& norm,
+                     const nlohmann::json& meta) {
   torch::serialize::OutputArchive archive;
   write_model_fields(archive, model->body(), norm, meta);
   archive.write("classes", c10::IValue(model->classes()));
@@ -145,11 +154,14 @@ LoadedClassifier load_classifier(const std::string& path) {
   load_archive(archive, read_container(path, "classifier"), path);
   LoadedModel body = read_model_fields(archive, path);
   c10::IValue classes;
-  if (!archive.try_read("classes", classes) || !classes.isInt()) throw Error(path + ": classifier file has no class count");
+  if (!archive.try_read("classes", classes) || !classes.isInt())
+    throw Error(path + ": classifier file has no class count");
   constexpr int64_t kMaxClasses = 1 << 20;  // the softmax layer is allocated from this count
-  if (classes.toInt() < 1 || classes.toInt() > kMaxClasses) throw Error(path + ": damaged classifier file (class count)");
+  if (classes.toInt() < 1 || classes.toInt() > kMaxClasses)
+    throw Error(path + ": damaged classifier file (class count)");
   LoadedClassifier loaded{Classifier(body.model, classes.toInt()), body.normalization, body.meta};
-  load_module_checked(*loaded.model->head(), archive, "head", path + ": the softmax layer does not match the classifier's shape");
+  load_module_checked(*loaded.model->head(), archive, "head",
+                      path + ": the softmax layer does not match the classifier's shape");
   loaded.model->eval();
   return loaded;
 }

@@ -6,12 +6,12 @@
 
 #include <ATen/autocast_mode.h>
 
-#include "latent/train/corruption.h"
 #include "latent/base/error.h"
+#include "latent/base/worker_pool.h"
 #include "latent/model/model_file.h"
 #include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
-#include "latent/base/worker_pool.h"
+#include "latent/train/corruption.h"
 
 namespace latent {
 
@@ -20,7 +20,8 @@ void ParallelOptions::validate() const {
   if (precision != "fp32" && precision != "bf16") throw Error("--precision " + precision + ": expected fp32 or bf16");
   if (processes.world_size < 1) throw Error("--world-size must be at least 1");
   if (processes.rank < 0 || processes.rank >= processes.world_size)
-    throw Error("--rank " + std::to_string(processes.rank) + ": expected 0.." + std::to_string(processes.world_size - 1));
+    throw Error("--rank " + std::to_string(processes.rank) + ": expected 0.." +
+                std::to_string(processes.world_size - 1));
   if (processes.timeout.count() < 1) throw Error("--timeout must be at least 1 second");
   if (engine != "auto" && engine != "autograd") throw Error("--engine " + engine + ": expected auto or autograd");
 }
@@ -38,7 +39,6 @@ ParallelOptions ParallelOptions::resolved(const ModelSpec& spec, int threads) co
   if (sharded) definite.replicas = std::max(1, threads);
   return definite;
 }
-
 
 namespace {
 // CPU autocast for one forward pass: matrix multiplies in bfloat16, reductions and the loss as
@@ -89,8 +89,7 @@ double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& row
   if (grads)
     *grads = torch::autograd::grad({share}, params_, {}, /*retain_graph=*/false, /*create_graph=*/false,
                                    /*allow_unused=*/true);
-  else
-    share.backward();
+  else share.backward();
   return value * weight;
 }
 
@@ -143,10 +142,8 @@ double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indi
   int64_t offset = 0;
   for (auto& p : params_) {
     const torch::Tensor& g = p.grad();
-    if (g.defined())
-      std::memcpy(flat + offset, g.contiguous().data_ptr<float>(), sizeof(float) * p.numel());
-    else
-      std::fill(flat + offset, flat + offset + p.numel(), 0.0f);
+    if (g.defined()) std::memcpy(flat + offset, g.contiguous().data_ptr<float>(), sizeof(float) * p.numel());
+    else std::fill(flat + offset, flat + offset + p.numel(), 0.0f);
     offset += p.numel();
   }
   flat[offset] = static_cast<float>(loss);

@@ -1,9 +1,9 @@
 #include "latent/train/dense_gradient.h"
 
-#include "train/dense_kernels.h"
-#include "latent/train/corruption.h"
-#include "latent/runtime/threads.h"
 #include "latent/base/worker_pool.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/corruption.h"
+#include "train/dense_kernels.h"
 
 // The CBLAS entry point of the BLAS LibTorch itself uses (libblas.so.3, OpenBLAS here).
 extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
-#include "train/adam_kernel.h"
-#include "latent/runtime/threads.h"
 #include "latent/base/worker_pool.h"
+#include "latent/runtime/threads.h"
+#include "train/adam_kernel.h"
 
 namespace latent {
 

@@ -40,8 +40,9 @@ namespace {
   std::string lowered = detail;
   for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool timed_out = lowered.find("timed out") != std::string::npos || lowered.find("timeout") != std::string::npos;
-  std::string cause = timed_out ? "timed out: another rank stopped answering within " + std::to_string(o.timeout.count()) + " s"
-                                : "another rank died or closed its connection";
+  std::string cause =
+      timed_out ? "timed out: another rank stopped answering within " + std::to_string(o.timeout.count()) + " s"
+                : "another rank died or closed its connection";
   throw Error("rank " + std::to_string(o.rank) + " of " + std::to_string(o.world_size) + ": " + what + " failed (" +
               cause + "): " + detail);
 }
@@ -66,7 +67,8 @@ ProcessGroup::ProcessGroup(const ProcessGroupOptions& options) : options_(option
     gloo_options->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                           : c10d::ProcessGroupGloo::createDefaultDevice());
     gloo_options->threads = 1;  // one collective at a time; the cores belong to training
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, options.rank, options.world_size, gloo_options);
+    impl_->group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, options.rank, options.world_size, gloo_options);
   } catch (const std::exception& e) {
     rethrow(options_, "rendezvous at " + options.master, e);
   }

@@ -1,8 +1,8 @@
 #include "latent/train/stacked.h"
 
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/base/progress.h"
+#include "latent/model/evaluate.h"
 
 namespace latent {
 namespace {

@@ -3,13 +3,13 @@
 #include <chrono>
 #include <cmath>
 
-#include "latent/train/corruption.h"
-#include "latent/base/error.h"
 #include "base/json_number.h"
-#include "latent/train/neighbour_graph.h"
-#include "latent/train/fused_adam.h"
+#include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/corruption.h"
+#include "latent/train/fused_adam.h"
+#include "latent/train/neighbour_graph.h"
 
 namespace latent {
 
@@ -26,9 +26,9 @@ void TrainOptions::validate() const {
 }
 
 nlohmann::json TrainOptions::to_json() const {
-  return {{"epochs", epochs},     {"batch", batch},       {"lr", lr},
+  return {{"epochs", epochs},       {"batch", batch},       {"lr", lr},
           {"optimizer", optimizer}, {"momentum", momentum}, {"weight_decay", weight_decay},
-          {"schedule", schedule}, {"patience", patience}, {"seed", seed}};
+          {"schedule", schedule},   {"patience", patience}, {"seed", seed}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -41,15 +41,16 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
   o.weight_decay = j.at("weight_decay");
   o.schedule = j.at("schedule");
   o.patience = static_cast<int>(json_int(j.at("patience")));
-  o.seed = j.at("seed").is_number_unsigned() ? j.at("seed").get<uint64_t>()
-                                           : static_cast<uint64_t>(json_int(j.at("seed"), 0, std::numeric_limits<int64_t>::max()));
+  o.seed = j.at("seed").is_number_unsigned()
+               ? j.at("seed").get<uint64_t>()
+               : static_cast<uint64_t>(json_int(j.at("seed"), 0, std::numeric_limits<int64_t>::max()));
   o.validate();
   return o;
 }
 
 nlohmann::json EpochStats::to_json() const {
-  nlohmann::json j = {{"epoch", epoch},     {"train_loss", train_loss}, {"lr", lr},
-                      {"seconds", seconds}, {"images_per_s", images_per_s}};
+  nlohmann::json j = {
+      {"epoch", epoch}, {"train_loss", train_loss}, {"lr", lr}, {"seconds", seconds}, {"images_per_s", images_per_s}};
   j["val_loss"] = std::isnan(val_loss) ? nlohmann::json(nullptr) : nlohmann::json(val_loss);
   return j;
 }
@@ -65,7 +66,8 @@ TrainState TrainState::from_json(const nlohmann::json& j) {
   TrainState state;
   state.epochs_done = static_cast<int>(json_int(j.at("epochs_done")));
   state.best_epoch = static_cast<int>(json_int(j.at("best_epoch")));
-  state.best_loss = j.at("best_loss").is_null() ? std::numeric_limits<double>::infinity() : j.at("best_loss").get<double>();
+  state.best_loss =
+      j.at("best_loss").is_null() ? std::numeric_limits<double>::infinity() : j.at("best_loss").get<double>();
   for (const auto& h : j.at("history")) {
     EpochStats s;
     s.epoch = static_cast<int>(json_int(h.at("epoch")));
@@ -164,8 +166,8 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
         loss_value = loss.item<double>();
       }
       if (!std::isfinite(loss_value))
-        throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) +
-                    ", step " + std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
+        throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) + ", step " +
+                    std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
       if (loss.defined()) loss.backward();
       optimizer_->step();
       loss_sum += loss_value * rows.size(0);
@@ -179,7 +181,8 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     stats.train_loss = loss_sum / static_cast<double>(rows_seen);
     stats.lr = lr;
     if (has_val) stats.val_loss = validation_loss(val);
-    progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss) : "train loss " + std::to_string(stats.train_loss));
+    progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss)
+                            : "train loss " + std::to_string(stats.train_loss));
     double monitored = has_val ? stats.val_loss : stats.train_loss;
     bool improved = monitored < state_.best_loss;
     if (improved) {
@@ -191,8 +194,8 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     on_epoch(stats, improved);
     if (!checkpoint_path_.empty()) write_checkpoint();
     if (options_.patience > 0 && epoch - state_.best_epoch >= options_.patience) {
-      log_line("early stop: no better validation loss for " + std::to_string(options_.patience) + " epochs (best: epoch " +
-               std::to_string(state_.best_epoch) + ")");
+      log_line("early stop: no better validation loss for " + std::to_string(options_.patience) +
+               " epochs (best: epoch " + std::to_string(state_.best_epoch) + ")");
       break;
     }
   }

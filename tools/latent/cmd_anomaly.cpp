@@ -35,8 +35,10 @@ void add_fit(CLI::App* parent) {
     Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold);
     detector.normal_class = opt->data.only_class;
     save_detector(opt->out, detector);
-    print_report({{"fitted_on", detector.fitted_on}, {"score", detector.score},
-                  {"threshold_rule", detector.threshold_rule}, {"threshold", detector.threshold}},
+    print_report({{"fitted_on", detector.fitted_on},
+                  {"score", detector.score},
+                  {"threshold_rule", detector.threshold_rule},
+                  {"threshold", detector.threshold}},
                  false);
   });
 }
@@ -60,7 +62,8 @@ void add_score(CLI::App* parent) {
     std::vector<double> scores = anomaly_scores(detector, opt->data.load_for(detector.model).x);
     std::ostringstream csv;
     csv << "id,score,is_anomaly\n" << std::setprecision(9);
-    for (size_t i = 0; i < scores.size(); ++i) csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold) << "\n";
+    for (size_t i = 0; i < scores.size(); ++i)
+      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold) << "\n";
     write_file_atomic(opt->out, csv.str());
   });
 }
@@ -74,11 +77,13 @@ void add_eval(CLI::App* parent) {
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
-  CLI::App* sub = parent->add_subcommand("eval", "ROC AUC, PR AUC (anomalies positive), precision/recall/F1 at the threshold");
+  CLI::App* sub =
+      parent->add_subcommand("eval", "ROC AUC, PR AUC (anomalies positive), precision/recall/F1 at the threshold");
   sub->add_option("--detector", opt->detector, "Detector file (latent anomaly fit)")->required();
   opt->data.add_to(sub, "test", false);
-  sub->add_option("--normal-class", opt->normal_class, "The normal label; every other label is an anomaly "
-                                                       "(default: the class the detector was fitted on)");
+  sub->add_option("--normal-class", opt->normal_class,
+                  "The normal label; every other label is an anomaly "
+                  "(default: the class the detector was fitted on)");
   sub->add_flag("--json", opt->json, "Print JSON");
   opt->runtime.add_to(sub);
   sub->callback([opt] {

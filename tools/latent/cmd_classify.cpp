@@ -5,9 +5,9 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/train/classifier.h"
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/train/classifier.h"
 
 namespace latent::cli {
 namespace {
@@ -24,7 +24,8 @@ struct ClassifyTrain {
   void run() {
     runtime.apply();
     std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+      throw Error("--out " + out + ": no directory " + parent);
     if (labels < 0) throw Error("--labels must be >= 0");
     if (classes < 2) throw Error("--classes must be at least 2");
     options.seed = runtime.seed;
@@ -102,12 +103,14 @@ void add_classify_command(CLI::App& app) {
   classify->require_subcommand(1);
 
   auto train = std::make_shared<ClassifyTrain>();
-  CLI::App* sub = classify->add_subcommand("train", "Put a softmax layer on an encoder and train the whole net on labels");
+  CLI::App* sub =
+      classify->add_subcommand("train", "Put a softmax layer on an encoder and train the whole net on labels");
   sub->footer(
       "--init MODEL starts from a model file's encoder (e.g. one from latent pretrain); --init random builds the\n"
       "same kind of net from random weights with --layers/--activation/--code-activation. The softmax layer sits\n"
       "on the code. Adam with a cosine learning rate; the decoder is carried along but not trained.");
-  sub->add_option("--init", train->init, "MODEL (a model file whose encoder starts the classifier) or random")->required();
+  sub->add_option("--init", train->init, "MODEL (a model file whose encoder starts the classifier) or random")
+      ->required();
   train->data.add_to(sub, "train");
   sub->add_option("--labels", train->labels,
                   "Use a class-balanced subset of N labelled samples (semi-supervised use; 0 = all)")
@@ -116,7 +119,8 @@ void add_classify_command(CLI::App& app) {
   sub->add_flag("--freeze-encoder", train->options.freeze_encoder, "Train only the softmax layer (a linear probe)");
   sub->add_option("--layers", train->layers, "--init random: encoder widths, the last one is the code")
       ->default_val("1000,1000,1000");
-  sub->add_option("--activation", train->spec.activation, "--init random: hidden activation: relu | sigmoid | tanh | selu")
+  sub->add_option("--activation", train->spec.activation,
+                  "--init random: hidden activation: relu | sigmoid | tanh | selu")
       ->default_val("relu");
   sub->add_option("--code-activation", train->spec.code_activation,
                   "--init random: code layer activation: linear | relu | sigmoid | tanh")
@@ -151,7 +155,8 @@ void add_classify_command(CLI::App& app) {
     RawData raw = eval->data.load();
     if (raw.features() != loaded.model->body()->spec().input_size())
       throw Error("--data " + eval->data.data + " has " + std::to_string(raw.features()) +
-                  " values per sample, the classifier expects " + std::to_string(loaded.model->body()->spec().input_size()));
+                  " values per sample, the classifier expects " +
+                  std::to_string(loaded.model->body()->spec().input_size()));
     Dataset data = make_dataset(std::move(raw), loaded.normalization);
     if (!data.has_labels()) throw Error("--data " + eval->data.data + " has no labels");
     nlohmann::json report = evaluate_classifier(loaded.model, data);

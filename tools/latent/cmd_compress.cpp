@@ -3,8 +3,8 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/base/atomic_file.h"
 #include "latent/apps/compress.h"
+#include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/io/image_grid.h"
 
@@ -13,7 +13,7 @@ namespace {
 
 /// Bytes per item, ratios against raw storage and PNG, and quality after decompression.
 nlohmann::json compression_report(LoadedModel& model, const Dataset& data, const CompressedCodes& codes,
-                                   size_t file_bytes, const std::string& out) {
+                                  size_t file_bytes, const std::string& out) {
   const double n = static_cast<double>(data.size());
   const bool images = model.normalization.unit_range();
   // Raw: one byte per pixel for images (as in the IDX files), a float32 per value otherwise.

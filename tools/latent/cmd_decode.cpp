@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/io/matrix_file.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 

@@ -1,9 +1,9 @@
 // latent denoise: corrupted images, the model's cleaned versions and the clean originals, as rows of a PNG grid.
 #include "commands.h"
 #include "common.h"
-#include "latent/train/corruption.h"
 #include "latent/base/error.h"
 #include "latent/model/evaluate.h"
+#include "latent/train/corruption.h"
 
 namespace latent::cli {
 
@@ -29,8 +29,10 @@ void add_denoise_command(CLI::App& app) {
     if (!opt->corrupt.empty()) CorruptionSpec::parse(opt->corrupt);  // refuse a bad value before loading anything
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    CorruptionSpec corruption = opt->corrupt.empty() ? model.model->spec().corrupt : CorruptionSpec::parse(opt->corrupt);
-    if (!corruption.active()) throw Error("--corrupt: the model was trained without corruption; name one, e.g. masking:0.5");
+    CorruptionSpec corruption =
+        opt->corrupt.empty() ? model.model->spec().corrupt : CorruptionSpec::parse(opt->corrupt);
+    if (!corruption.active())
+      throw Error("--corrupt: the model was trained without corruption; name one, e.g. masking:0.5");
     DataOptions limited = opt->data;
     limited.limit = opt->data.limit > 0 ? std::min(opt->data.limit, opt->count) : opt->count;
     Dataset data = limited.load_for(model);

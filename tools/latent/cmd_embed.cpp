@@ -3,9 +3,9 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
-#include "latent/io/matrix_file.h"
 #include "latent/base/progress.h"
+#include "latent/io/matrix_file.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 
@@ -29,7 +29,8 @@ void add_embed_command(CLI::App& app) {
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);
-    if (!data.has_labels()) throw Error("--data " + opt->data.data + " has no labels; latent encode writes codes alone");
+    if (!data.has_labels())
+      throw Error("--data " + opt->data.data + " has no labels; latent encode writes codes alone");
     torch::Tensor codes = encode_all(model.model, data.x);
     if (opt->out.size() >= 4 && opt->out.compare(opt->out.size() - 4, 4, ".csv") == 0) {
       std::vector<int64_t> labels(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.y.numel());
@@ -38,8 +39,8 @@ void add_embed_command(CLI::App& app) {
       torch::Tensor rows = torch::cat({data.y.to(torch::kFloat32).unsqueeze(1), codes}, 1);
       write_matrix(opt->out, Matrix{rows.size(0), rows.size(1), tensor_values(rows)});
     }
-    log_line("wrote " + std::to_string(codes.size(0)) + " labelled " + std::to_string(codes.size(1)) + "-number codes to " +
-             opt->out);
+    log_line("wrote " + std::to_string(codes.size(0)) + " labelled " + std::to_string(codes.size(1)) +
+             "-number codes to " + opt->out);
   });
 }
 

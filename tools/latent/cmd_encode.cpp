@@ -1,8 +1,8 @@
 // latent encode: the codes of a data split, as .npy or .csv (with labels).
 #include "commands.h"
 #include "common.h"
-#include "latent/model/evaluate.h"
 #include "latent/io/matrix_file.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 
@@ -27,8 +27,7 @@ void add_encode_command(CLI::App& app) {
     torch::Tensor codes = encode_all(model.model, data.x).contiguous();
     std::vector<int64_t> labels;
     if (data.has_labels()) labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.y.numel());
-    write_matrix(opt->out, Matrix{codes.size(0), codes.size(1), tensor_values(codes)},
-                 labels);
+    write_matrix(opt->out, Matrix{codes.size(0), codes.size(1), tensor_values(codes)}, labels);
   });
 }
 

@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/eval/code_metrics.h"
-#include "latent/model/evaluate.h"
 #include "latent/eval/variational_eval.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 

@@ -8,11 +8,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/io/data_source.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/eval/retrieval_baselines.h"
+#include "latent/io/data_source.h"
 #include "latent/metrics/retrieval_eval.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 
@@ -39,14 +39,17 @@ void print_table(const nlohmann::json& rows) {
               "empty r2", "query_us");
   for (const auto& r : rows) {
     const bool binary = r.contains("code_bits");
-    std::string size = binary ? std::to_string(r["code_bits"].get<int64_t>()) + "b" : std::to_string(r["code_dims"].get<int64_t>());
+    std::string size =
+        binary ? std::to_string(r["code_bits"].get<int64_t>()) + "b" : std::to_string(r["code_dims"].get<int64_t>());
     if (binary)
-      std::printf("%-16s %6s %7.3f %7.3f %9.3f %9.1f %8.3f %10.1f\n", r["codes"].get<std::string>().c_str(), size.c_str(),
-                  r["map"].get<double>(), r["precision_at_100"].get<double>(), r["precision_radius2"].get<double>(),
-                  r["mean_found_radius2"].get<double>(), r["empty_radius2"].get<double>(), r["query_us"].get<double>());
+      std::printf("%-16s %6s %7.3f %7.3f %9.3f %9.1f %8.3f %10.1f\n", r["codes"].get<std::string>().c_str(),
+                  size.c_str(), r["map"].get<double>(), r["precision_at_100"].get<double>(),
+                  r["precision_radius2"].get<double>(), r["mean_found_radius2"].get<double>(),
+                  r["empty_radius2"].get<double>(), r["query_us"].get<double>());
     else
       std::printf("%-16s %6s %7.3f %7.3f %9s %9s %8s %10.1f\n", r["codes"].get<std::string>().c_str(), size.c_str(),
-                  r["map"].get<double>(), r["precision_at_100"].get<double>(), "-", "-", "-", r["query_us"].get<double>());
+                  r["map"].get<double>(), r["precision_at_100"].get<double>(), "-", "-", "-",
+                  r["query_us"].get<double>());
   }
 }
 
@@ -132,8 +135,8 @@ void add_eval_retrieval_command(CLI::App& app) {
       indexed.limit = index.size();  // an index built with --limit holds the first entries
       Dataset database = indexed.load_for(model);
       if (database.size() != index.size())
-        throw Error("the index's data " + indexed.data + ":" + indexed.split + " no longer has " + std::to_string(index.size()) +
-                    " samples");
+        throw Error("the index's data " + indexed.data + ":" + indexed.split + " no longer has " +
+                    std::to_string(index.size()) + " samples");
       const int64_t bits = opt->bits > 0 ? opt->bits : index.dims();
       for (const std::string& kind : baselines) {
         BaselineCodes codes = make_baseline(kind, bits, database.x, queries.x, opt->runtime.seed);

@@ -1,9 +1,9 @@
 // latent generate: new samples from a variational autoencoder's prior, or variations of one input.
 #include "commands.h"
 #include "common.h"
-#include "latent/io/data_source.h"
-#include "latent/base/error.h"
 #include "latent/apps/generate.h"
+#include "latent/base/error.h"
+#include "latent/io/data_source.h"
 #include "latent/io/matrix_file.h"
 
 namespace latent::cli {
@@ -50,8 +50,9 @@ void add_generate_command(CLI::App& app) {
       } else {
         RawData raw = read_image_file(opt->image);
         if (raw.features() != model.model->spec().input_size())
-          throw Error(opt->image + ": " + std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]) +
-                      " pixels, the model expects " + std::to_string(model.model->spec().input_size()) + " values");
+          throw Error(opt->image + ": " + std::to_string(raw.sample_shape[2]) + "x" +
+                      std::to_string(raw.sample_shape[1]) + " pixels, the model expects " +
+                      std::to_string(model.model->spec().input_size()) + " values");
         x = make_dataset(std::move(raw), model.normalization).x;
       }
       samples = sample_variations(model.model, x, opt->count, opt->spread, opt->runtime.seed);

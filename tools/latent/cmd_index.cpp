@@ -1,10 +1,10 @@
 // latent index build: encode a data split and store the codes in a searchable index.
 #include "commands.h"
 #include "common.h"
-#include "latent/search/binary_codes.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/base/progress.h"
+#include "latent/model/evaluate.h"
+#include "latent/search/binary_codes.h"
 
 namespace latent::cli {
 
@@ -44,10 +44,12 @@ void add_index_command(CLI::App& app) {
     info.paths = data.paths;
     torch::Tensor codes = encode_all(model.model, data.x);
     const bool binary = model.model->spec().code_head == "binary";
-    if (binary && opt->hnsw) throw Error("--hnsw is for float codes; a binary model's codes go in a Hamming hash table");
-    CodeIndex built = binary ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
-                                                       codes.size(1), info)
-                             : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
+    if (binary && opt->hnsw)
+      throw Error("--hnsw is for float codes; a binary model's codes go in a Hamming hash table");
+    CodeIndex built =
+        binary ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
+                                         codes.size(1), info)
+               : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
     built.save(opt->out);
     log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) +
              (binary ? " bits (" + built.info().kind + " table) to " : " numbers to ") + opt->out);

@@ -1,8 +1,8 @@
 // latent interpolate: decode evenly spaced codes on the line between two inputs' codes.
 #include "commands.h"
 #include "common.h"
-#include "latent/base/error.h"
 #include "latent/apps/generate.h"
+#include "latent/base/error.h"
 
 namespace latent::cli {
 

@@ -5,10 +5,10 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/eval/code_features.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/base/progress.h"
+#include "latent/eval/code_features.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 
@@ -50,7 +50,8 @@ void add_knn_command(CLI::App& app) {
     torch::Tensor train_codes = encode_all(model.model, train.x), test_codes = encode_all(model.model, test.x);
     const int64_t dims = train_codes.size(1), inputs = train.x.size(1);
     auto entry = [](double accuracy, int64_t d) {
-      return nlohmann::json{{"accuracy", accuracy}, {"error_rate", 1 - accuracy}, {"dims", d}, {"bytes_per_sample", 4 * d}};
+      return nlohmann::json{
+          {"accuracy", accuracy}, {"error_rate", 1 - accuracy}, {"dims", d}, {"bytes_per_sample", 4 * d}};
     };
     nlohmann::json report = {{"k", opt->k}, {"train_n", train.size()}, {"test_n", test.size()}};
     log_line("kNN on " + std::to_string(dims) + "-number codes");

@@ -5,11 +5,11 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/eval/code_features.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/base/progress.h"
+#include "latent/eval/code_features.h"
 #include "latent/io/scatter_plot.h"
+#include "latent/model/evaluate.h"
 
 namespace latent::cli {
 namespace {
@@ -41,8 +41,8 @@ struct PlotCommand {
     plot.xy = tensor_values(xy.contiguous());
     if (set.has_labels()) plot.labels.assign(set.y.data_ptr<int64_t>(), set.y.data_ptr<int64_t>() + set.size());
     else plot.labels.assign(static_cast<size_t>(set.size()), -1);
-    plot.title = std::filesystem::path(model_path).filename().string() + ": " + std::to_string(set.size()) + " codes of " +
-                 data.data + " (" + data.split + ")";
+    plot.title = std::filesystem::path(model_path).filename().string() + ": " + std::to_string(set.size()) +
+                 " codes of " + data.data + " (" + data.split + ")";
     write_scatter_plot(out, plot);
     log_line("wrote " + std::to_string(set.size()) + " points to " + out);
   }

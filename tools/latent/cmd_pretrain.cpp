@@ -28,7 +28,8 @@ struct PretrainCommand {
   void run() {
     runtime.apply();
     std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+      throw Error("--out " + out + ": no directory " + parent);
     std::vector<int64_t> widths = parse_sizes("--layers", layers);
     if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
       throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,500,250,30");
@@ -54,8 +55,8 @@ struct PretrainCommand {
     spec.validate();
     auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
     log_line("pretraining " + spec.shape_string() + " layer by layer (" + std::to_string(stack_depth(spec)) +
-             " layers, " + std::to_string(layer_options.epochs) + " epochs each) on " + std::to_string(train_set.size()) +
-             " samples");
+             " layers, " + std::to_string(layer_options.epochs) + " epochs each) on " +
+             std::to_string(train_set.size()) + " samples");
 
     std::ofstream log_file;
     if (!log.empty()) {
@@ -63,27 +64,29 @@ struct PretrainCommand {
       if (!log_file) throw Error("--log " + log + ": cannot open for writing");
     }
     PretrainReport report;
-    Autoencoder deep = pretrain_stack(spec, train_set, val_set, layer_options, layer_corrupt,
-                                      [&](size_t k, const EpochStats& stats) {
-                                        if (!log_file.is_open()) return;
-                                        nlohmann::json line = stats.to_json();
-                                        line["phase"] = "layer " + std::to_string(k + 1);
-                                        log_file << line.dump() << std::endl;
-                                      }, &report);
+    Autoencoder deep = pretrain_stack(
+        spec, train_set, val_set, layer_options, layer_corrupt,
+        [&](size_t k, const EpochStats& stats) {
+          if (!log_file.is_open()) return;
+          nlohmann::json line = stats.to_json();
+          line["phase"] = "layer " + std::to_string(k + 1);
+          log_file << line.dump() << std::endl;
+        },
+        &report);
     nlohmann::json layer_losses = nlohmann::json::array();
     for (const auto& history : report.layers) layer_losses.push_back(history.back().to_json());
-    nlohmann::json meta = {{"data", data.data},
-                           {"limit", data.limit},
-                           {"val", val_fraction},
-                           {"pretrain",
-                            {{"layer_options", layer_options.to_json()},
-                             {"corrupt", layer_corrupt.str()},
-                             {"layers", layer_losses}}}};
+    nlohmann::json meta = {
+        {"data", data.data},
+        {"limit", data.limit},
+        {"val", val_fraction},
+        {"pretrain",
+         {{"layer_options", layer_options.to_json()}, {"corrupt", layer_corrupt.str()}, {"layers", layer_losses}}}};
     save_model(out, deep, norm, meta);
     log_line("saved the unrolled stack " + spec.shape_string() + " to " + out);
     if (!finetune) return;
 
-    log_line("fine-tuning " + spec.shape_string() + " end to end for " + std::to_string(finetune_options.epochs) + " epochs");
+    log_line("fine-tuning " + spec.shape_string() + " end to end for " + std::to_string(finetune_options.epochs) +
+             " epochs");
     meta["train_options"] = finetune_options.to_json();
     Trainer trainer(deep, finetune_options);
     trainer.fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
@@ -116,19 +119,22 @@ void add_pretrain_command(CLI::App& app) {
       "ordinary model file for eval, encode, classify, knn, plot... With --finetune-epochs N it is then trained\n"
       "end to end and --out holds the best fine-tuned model.");
   cmd->data.add_to(sub, "train");
-  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")->default_val(0.1);
+  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")
+      ->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Widths of the encoder's layers, the last one is the code")
       ->default_val("1000,500,250,30");
   sub->add_option("--activation", cmd->spec.activation, "Hidden activation: relu | sigmoid | tanh | selu")
       ->default_val("relu");
-  sub->add_option("--code-activation", cmd->spec.code_activation, "Code layer activation: linear | relu | sigmoid | tanh")
+  sub->add_option("--code-activation", cmd->spec.code_activation,
+                  "Code layer activation: linear | relu | sigmoid | tanh")
       ->default_val("linear");
   sub->add_option("--corrupt", cmd->corrupt,
                   "Each layer's input corruption: none | gaussian:STDDEV | masking:P | saltpepper:P")
       ->default_val("none");
   sub->add_option("--finetune-corrupt", cmd->finetune_corrupt,
                   "Input corruption while fine-tuning (default: the same as --corrupt)");
-  sub->add_option("--epochs-per-layer", cmd->layer_options.epochs, "Epochs of each layer's autoencoder")->default_val(10);
+  sub->add_option("--epochs-per-layer", cmd->layer_options.epochs, "Epochs of each layer's autoencoder")
+      ->default_val(10);
   sub->add_option("--finetune-epochs", cmd->finetune_options.epochs, "Epochs of end-to-end fine-tuning (0 = none)")
       ->default_val(0);
   sub->add_option("--batch", cmd->layer_options.batch, "Mini-batch size (layers and fine-tuning)")->default_val(128);

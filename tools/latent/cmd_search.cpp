@@ -4,9 +4,9 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/search/binary_codes.h"
 #include "latent/base/error.h"
 #include "latent/model/evaluate.h"
+#include "latent/search/binary_codes.h"
 
 namespace latent::cli {
 
@@ -37,7 +37,8 @@ void add_search_command(CLI::App& app) {
   image->excludes(index_of);
   auto* k = sub->add_option("-k", opt->k, "Number of results (with --hamming-radius: at most this many, if given)")
                 ->default_val(10);
-  auto* radius = sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
+  auto* radius =
+      sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
   sub->add_flag("--json", opt->json, "Print JSON");
   opt->runtime.add_to(sub);
   sub->callback([opt, image, index_of, k, radius] {
@@ -71,7 +72,8 @@ void add_search_command(CLI::App& app) {
     nlohmann::json results = nlohmann::json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {
       const SearchHit& hit = hits[rank];
-      nlohmann::json row = {{"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
+      nlohmann::json row = {
+          {"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
       if (!info.labels.empty()) row["label"] = info.labels[static_cast<size_t>(hit.id)];
       if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];
       results.push_back(row);
@@ -82,12 +84,13 @@ void add_search_command(CLI::App& app) {
     }
     std::cout << "rank  id       " << (info.paths.empty() ? "label" : "path ") << "  distance  similarity\n";
     for (const auto& row : results) {
-      std::string what = row.contains("path") ? row["path"].get<std::string>()
-                         : row.contains("label") ? std::to_string(row["label"].get<int64_t>()) : "-";
+      std::string what = row.contains("path")    ? row["path"].get<std::string>()
+                         : row.contains("label") ? std::to_string(row["label"].get<int64_t>())
+                                                 : "-";
       std::cout << std::left << std::setw(6) << row["rank"].get<int64_t>() << std::setw(9) << row["id"].get<int64_t>()
                 << std::setw(7) << what << std::right << std::fixed << std::setprecision(3) << std::setw(8)
-                << row["distance"].get<double>() << std::setprecision(1) << std::setw(11) << row["similarity"].get<double>()
-                << "%\n";
+                << row["distance"].get<double>() << std::setprecision(1) << std::setw(11)
+                << row["similarity"].get<double>() << "%\n";
     }
   });
 }

@@ -10,18 +10,16 @@
 
 #include "commands.h"
 #include "common.h"
-#include "latent/io/data_source.h"
 #include "latent/base/error.h"
-#include "latent/serve/serve_api.h"
+#include "latent/io/data_source.h"
 #include "latent/io/serve_request.h"
 #include "latent/runtime/threads.h"
+#include "latent/serve/serve_api.h"
 
 namespace latent::cli {
 namespace {
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 // SIGTERM/SIGINT may land on any thread (OpenBLAS starts its own): the handler only writes the
 // signal number to a pipe that one thread reads.
@@ -50,12 +48,14 @@ void add_serve_command(CLI::App& app) {
   sub->add_option("--model", opt->model, "Model file (default with --index: the model the index was built with)");
   sub->add_option("--index", opt->index, "Index file from `latent index build` (enables /api/search)");
   sub->add_option("--detector", opt->detector, "Detector file from `latent anomaly fit` (enables /api/anomaly)");
-  sub->add_option("--host", opt->host, "Address to bind; anything but loopback needs --token")->default_val("127.0.0.1");
+  sub->add_option("--host", opt->host, "Address to bind; anything but loopback needs --token")
+      ->default_val("127.0.0.1");
   sub->add_option("--port", opt->port, "Port (0 = any free port, printed at start)")->default_val(8080);
   sub->add_option("--threads", opt->threads, "Requests computing at once, each on one core (0 = one per core)")
       ->default_val(0);
   sub->add_option("--token", opt->token, "Require the header Authorization: Bearer TOKEN on /api/*");
-  sub->add_option("--max-body", opt->max_body, "Largest request body in bytes (413 above)")->default_val(kMaxRequestBody);
+  sub->add_option("--max-body", opt->max_body, "Largest request body in bytes (413 above)")
+      ->default_val(kMaxRequestBody);
   sub->add_option("--max-connections", opt->limits.max_connections, "Connections served at once (503 above)")
       ->default_val(opt->limits.max_connections);
   sub->add_option("--request-timeout", opt->limits.request_timeout,
@@ -106,11 +106,12 @@ void add_serve_command(CLI::App& app) {
 
     const int port = server.bind(opt->host, opt->port);
     if (port < 0)
-      throw Error("cannot listen on " + opt->host + ":" + std::to_string(opt->port) + " (in use, or not an address here)");
+      throw Error("cannot listen on " + opt->host + ":" + std::to_string(opt->port) +
+                  " (in use, or not an address here)");
     nlohmann::json endpoints = api.info()["endpoints"];
-    std::cout << "latent serve: http://" << (opt->host.find(':') != std::string::npos ? "[" + opt->host + "]" : opt->host)
-              << ":" << port << "/  (" << slots << " inference threads; endpoints " << endpoints.dump() << ")"
-              << std::endl;
+    std::cout << "latent serve: http://"
+              << (opt->host.find(':') != std::string::npos ? "[" + opt->host + "]" : opt->host) << ":" << port << "/  ("
+              << slots << " inference threads; endpoints " << endpoints.dump() << ")" << std::endl;
 
     std::thread waiter([&server] {
       unsigned char signal = 0;

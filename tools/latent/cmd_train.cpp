@@ -5,13 +5,13 @@
 
 #include "commands.h"
 #include "common.h"
-#include "parallel_cli.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
-#include "latent/model/evaluate.h"
 #include "latent/base/progress.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/model/evaluate.h"
 #include "latent/train/trainer.h"
+#include "parallel_cli.h"
 
 namespace latent::cli {
 namespace {
@@ -35,7 +35,8 @@ struct TrainCommand {
     parallel.apply();
     runtime.apply();
     std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent)) throw Error("--out " + out + ": no directory " + parent);
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+      throw Error("--out " + out + ": no directory " + parent);
     if (checkpoint.empty()) checkpoint = out + ".ckpt";
 
     Normalization norm;
@@ -58,7 +59,8 @@ struct TrainCommand {
       if (spec.arch == "conv") spec.channels = parse_sizes("--channels", channels);
       spec.corrupt = CorruptionSpec::parse(corrupt);
       spec.sparsity = SparsitySpec::parse(sparsity);
-      if (type != "ae" && type != "vae" && type != "binary") throw Error("--type " + type + ": expected ae, vae or binary");
+      if (type != "ae" && type != "vae" && type != "binary")
+        throw Error("--type " + type + ": expected ae, vae or binary");
       spec.code_head = type == "vae" ? "gaussian" : type == "binary" ? "binary" : "plain";
       if (bits != 0 && type != "binary") throw Error("--bits needs --type binary (use --latent for float codes)");
       if (type == "binary") {
@@ -124,7 +126,8 @@ struct TrainCommand {
     });
     const TrainState& state = trainer->state();
     log_line("saved the best model (epoch " + std::to_string(state.best_epoch) + ", " +
-             (val_set.x.defined() ? "validation" : "training") + " loss " + std::to_string(state.best_loss) + ") to " + out);
+             (val_set.x.defined() ? "validation" : "training") + " loss " + std::to_string(state.best_loss) + ") to " +
+             out);
   }
 };
 
@@ -147,13 +150,15 @@ void add_train_command(CLI::App& app) {
       "sigmoid, s following --noise-schedule, so the code units saturate to 0 or 1; validation decodes the\n"
       "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.");
   cmd->data.add_to(sub, "train");
-  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")->default_val(0.1);
+  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")
+      ->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
       ->default_val("");
   sub->add_option("--latent", cmd->spec.latent, "Code size")->default_val(32);
   sub->add_option("--activation", cmd->spec.activation, "Hidden activation: relu | sigmoid | tanh | selu")
       ->default_val("relu");
-  sub->add_option("--code-activation", cmd->spec.code_activation, "Code layer activation: linear | relu | sigmoid | tanh")
+  sub->add_option("--code-activation", cmd->spec.code_activation,
+                  "Code layer activation: linear | relu | sigmoid | tanh")
       ->default_val("linear");
   sub->add_option("--loss", cmd->spec.loss, "bce | mse (default: bce for images, mse for standardised data)")
       ->default_val("");
@@ -201,9 +206,11 @@ void add_train_command(CLI::App& app) {
                   "and the code of one of its --neighbours nearest training images in pixel space; each batch is "
                   "then half images, half a neighbour of each (found once, exactly, before training)")
       ->default_val(0.0);
-  sub->add_option("--neighbours", cmd->spec.neighbours, "binary: nearest training images per image for --neighbour-pull")
+  sub->add_option("--neighbours", cmd->spec.neighbours,
+                  "binary: nearest training images per image for --neighbour-pull")
       ->default_val(5);
-  auto* epochs = sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
+  auto* epochs =
+      sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
   sub->add_option("--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")->default_val("adam");

@@ -3,8 +3,8 @@
 #include <iomanip>
 #include <iostream>
 
-#include "latent/io/data_source.h"
 #include "latent/base/error.h"
+#include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/matrix_file.h"
 #include "latent/io/regularizer_spec.h"
@@ -49,7 +49,8 @@ RawData DataOptions::load() const {
     if (!raw.paths.empty()) raw.paths[kept] = raw.paths[i];
     ++kept;
   }
-  if (kept == 0) throw Error("--normal-class " + std::to_string(only_class) + ": no samples with that label in --data " + data);
+  if (kept == 0)
+    throw Error("--normal-class " + std::to_string(only_class) + ": no samples with that label in --data " + data);
   raw.values.resize(kept * features);
   raw.labels.resize(kept);
   if (!raw.paths.empty()) raw.paths.resize(kept);
@@ -101,7 +102,8 @@ void print_report(const nlohmann::json& report, bool as_json) {
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns) {
   const auto& shape = model.model->spec().input_shape;
   if (shape.size() != 3 || shape[0] != 1)
-    throw Error(path + ": a picture needs image data (the model's input is not one grayscale image); write .npy instead");
+    throw Error(path +
+                ": a picture needs image data (the model's input is not one grayscale image); write .npy instead");
   std::vector<float> pixels = tensor_values(images);
   model.normalization.invert(pixels, images.size(1));
   for (float& v : pixels) v /= 255.0f;
@@ -112,8 +114,9 @@ LoadedModel load_model_for_index(const CodeIndex& index, const std::string& mode
   const std::string& path = model_path.empty() ? index.info().model_path : model_path;
   LoadedModel model = load_model(path);
   if (model.fingerprint != index.info().model_fingerprint)
-    throw Error("model " + path + " (fingerprint " + model.fingerprint + ") is not the model this index was built with (" +
-                index.info().model_fingerprint + "); rebuild the index or pass that model");
+    throw Error("model " + path + " (fingerprint " + model.fingerprint +
+                ") is not the model this index was built with (" + index.info().model_fingerprint +
+                "); rebuild the index or pass that model");
   return model;
 }
 

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "latent/data/dataset.h"
+#include "latent/io/raw_data.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
 #include "latent/search/code_index.h"
-#include "latent/io/raw_data.h"
 
 namespace latent::cli {
 
@@ -48,7 +48,6 @@ LoadedModel load_model_for_index(const CodeIndex& index, const std::string& mode
 /// Writes a [N, D] tensor of images (normalised space) as a PNG grid, after undoing the
 /// normalisation; D must match the model's image shape.
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
-
 
 /// Writes a [N, D] tensor (normalised space) as .npy/.csv in raw data units (pixels 0..255).
 void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model);

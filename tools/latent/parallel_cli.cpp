@@ -2,15 +2,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <algorithm>
+#include <fstream>
 #include <iterator>
 
 #include "latent/base/error.h"
@@ -27,7 +27,8 @@ void ParallelCli::add_to(CLI::App* app) {
                   "in one process, without --neighbour-pull; else 1")
       ->default_val(0);
   app->add_option("--precision", options.precision,
-                  "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients and Adam stay fp32)")
+                  "fp32 | bf16 (the passes under CPU bfloat16 autocast: matrix multiplies in bf16; weights, gradients "
+                  "and Adam stay fp32)")
       ->default_val("fp32");
   app->add_option("--engine", options.engine,
                   "auto: plain dense models (one replica, fp32) train through latent's hand-written passes, the "
@@ -94,7 +95,8 @@ int free_loopback_port() {
 bool ParallelCli::launch() {
   if (nproc == 0) return false;
   if (nproc < 1 || nproc > 256) throw Error("--nproc must be in 0..256");
-  if (options.processes.world_size != 1) throw Error("--nproc starts its own ranks; do not combine it with --world-size");
+  if (options.processes.world_size != 1)
+    throw Error("--nproc starts its own ranks; do not combine it with --world-size");
   std::vector<std::string> args;
   bool threads_given = false;
   std::vector<std::string> own = own_arguments();
@@ -107,8 +109,8 @@ bool ParallelCli::launch() {
     if (own[i] == "--threads" || own[i].rfind("--threads=", 0) == 0) threads_given = true;
     args.push_back(own[i]);
   }
-  args.insert(args.end(), {"--world-size", std::to_string(nproc), "--master",
-                           "127.0.0.1:" + std::to_string(free_loopback_port())});
+  args.insert(args.end(),
+              {"--world-size", std::to_string(nproc), "--master", "127.0.0.1:" + std::to_string(free_loopback_port())});
   if (!threads_given) args.insert(args.end(), {"--threads", std::to_string(std::max(1, available_cores() / nproc))});
 
   // With a core or more per rank, each rank gets its own cores: unpinned, two ranks' compute and
@@ -170,9 +172,8 @@ std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
   auto parallel = std::make_unique<DataParallel>(trainer.model(), definite);
   parallel->synchronize(trainer.optimizer());
   DataParallel* engine = parallel.get();
-  trainer.set_gradient_fn([engine](const torch::Tensor& x, const torch::Tensor& indices) {
-    return engine->gradients(x, indices);
-  });
+  trainer.set_gradient_fn(
+      [engine](const torch::Tensor& x, const torch::Tensor& indices) { return engine->gradients(x, indices); });
   return parallel;
 }
 

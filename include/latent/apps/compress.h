@@ -8,7 +8,8 @@
 namespace latent {
 
 /// x [N, D] normalised data with sample_shape → quantised codes, ranges fitted on these codes.
-CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape, int bits);
+CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape,
+                         int bits);
 /// → reconstructions [N, D] in normalised space. Refuses a model whose fingerprint differs
 /// from the one that compressed; `name` (the file) is used in that error.
 torch::Tensor decompress(LoadedModel& model, const CompressedCodes& codes, const std::string& name);

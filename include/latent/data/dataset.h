@@ -8,10 +8,10 @@
 namespace latent {
 
 struct Dataset {
-  torch::Tensor x;                     ///< float [N, D], normalised, one flattened sample per row
-  torch::Tensor y;                     ///< int64 [N], or undefined when unlabelled
-  std::vector<int64_t> sample_shape;   ///< {1, H, W} for images, {D} for tables
-  std::vector<std::string> paths;      ///< per sample, images:DIR only
+  torch::Tensor x;                    ///< float [N, D], normalised, one flattened sample per row
+  torch::Tensor y;                    ///< int64 [N], or undefined when unlabelled
+  std::vector<int64_t> sample_shape;  ///< {1, H, W} for images, {D} for tables
+  std::vector<std::string> paths;     ///< per sample, images:DIR only
 
   int64_t size() const { return x.size(0); }
   bool has_labels() const { return y.defined(); }

@@ -1,12 +1,12 @@
 #pragma once
 // Metrics of the regularised autoencoders: how sparse and how contractive the code is, and how
 // well a model cleans corrupted inputs. All over the whole data set, in batches.
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 

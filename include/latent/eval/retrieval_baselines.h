@@ -16,10 +16,10 @@
 namespace latent {
 
 struct BaselineCodes {
-  std::string name;                        ///< e.g. "itq-32", "pixels"
+  std::string name;  ///< e.g. "itq-32", "pixels"
   bool binary = false;
-  int64_t dims = 0;                        ///< float dims, or bits
-  std::vector<float> database, queries;    ///< float codes, row-major
+  int64_t dims = 0;                                ///< float dims, or bits
+  std::vector<float> database, queries;            ///< float codes, row-major
   std::vector<uint8_t> database_bits, query_bits;  ///< binary codes, packed (binary_codes.h)
 };
 

@@ -6,11 +6,11 @@
 //   nll_is       −log p(x) estimated with K importance samples from q (Burda et al. 2015):
 //                −log (1/K) Σ_k p(x|z_k) p(z_k) / q(z_k|x); tighter than −elbo, exact as K → ∞
 // Draws come from torch's default generator (the CLI seeds it with --seed).
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 

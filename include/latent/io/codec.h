@@ -30,11 +30,11 @@ struct Quantizer {
 };
 
 struct CompressedCodes {
-  std::string model_fingerprint;     ///< the model that encodes and decodes these codes
-  std::vector<int64_t> sample_shape; ///< of the original data, {1, H, W} or {D}
+  std::string model_fingerprint;      ///< the model that encodes and decodes these codes
+  std::vector<int64_t> sample_shape;  ///< of the original data, {1, H, W} or {D}
   int64_t count = 0;
   Quantizer quantizer;
-  std::vector<uint16_t> levels;      ///< count × dims, row-major
+  std::vector<uint16_t> levels;  ///< count × dims, row-major
 };
 
 /// The whole file's bytes (container included).

@@ -8,9 +8,9 @@
 namespace latent {
 
 struct ScatterPlot {
-  std::vector<float> xy;        ///< count × 2, row-major
-  std::vector<int64_t> labels;  ///< one per point (0..9 get distinct colours; -1 = unlabelled)
-  std::string title;            ///< SVG only (the PNG font has digits only)
+  std::vector<float> xy;                     ///< count × 2, row-major
+  std::vector<int64_t> labels;               ///< one per point (0..9 get distinct colours; -1 = unlabelled)
+  std::string title;                         ///< SVG only (the PNG font has digits only)
   std::string x_label = "x", y_label = "y";  ///< SVG only
 };
 

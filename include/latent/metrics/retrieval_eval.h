@@ -14,7 +14,8 @@ struct RetrievalMetrics {
   double query_us = 0;          ///< mean µs per query of a k=100 index search (one query at a time)
                                 ///< (binary: of a radius-2 hash lookup)
   // Binary codes only (Hamming ranking above; ties broken by id):
-  double precision_radius2 = 0;   ///< share of same-label entries within Hamming distance 2; a query finding none scores 0
+  double precision_radius2 =
+      0;  ///< share of same-label entries within Hamming distance 2; a query finding none scores 0
   double mean_found_radius2 = 0;  ///< entries within distance 2, averaged over queries
   double empty_radius2 = 0;       ///< fraction of queries with nothing within distance 2
 };

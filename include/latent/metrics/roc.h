@@ -21,7 +21,8 @@ struct ThresholdCounts {
   double f1() const;
 };
 /// Flagged = score > threshold.
-ThresholdCounts count_at_threshold(const std::vector<double>& scores, const std::vector<bool>& positive, double threshold);
+ThresholdCounts count_at_threshold(const std::vector<double>& scores, const std::vector<bool>& positive,
+                                   double threshold);
 
 /// The q-quantile (0 ≤ q ≤ 1) with linear interpolation between order statistics (numpy's default).
 double quantile(std::vector<double> values, double q);

@@ -4,8 +4,8 @@
 // output activation (sigmoid for [0,1] data, identity for standardised data).
 #include <torch/torch.h>
 
-#include "latent/model/code_head.h"
 #include "latent/io/model_spec.h"
+#include "latent/model/code_head.h"
 
 namespace latent {
 

@@ -1,10 +1,10 @@
 #pragma once
 // Batched inference and reconstruction metrics.
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 

@@ -3,11 +3,11 @@
 //   spec (JSON), normalization (JSON), meta (JSON: data, training summary, metrics), weights.
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/io/normalization.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 

@@ -21,7 +21,7 @@ namespace faiss {
 struct Index;
 struct IndexBinary;
 struct IndexFlatL2;
-}
+}  // namespace faiss
 
 namespace latent {
 
@@ -33,13 +33,13 @@ struct SearchHit {
 };
 
 struct IndexInfo {
-  std::string model_fingerprint;    ///< of the model whose codes are stored
-  std::string model_path;           ///< where that model was when the index was built (a default)
-  std::string data, split;          ///< what was indexed
-  std::vector<int64_t> labels;      ///< per entry, or empty
-  std::vector<std::string> paths;   ///< per entry (images:DIR), or empty
-  double similarity_scale = 1;      ///< median distance between random pairs of stored codes
-  std::string kind = "flat";        ///< flat | hnsw | hash | multihash (the last two: binary codes)
+  std::string model_fingerprint;   ///< of the model whose codes are stored
+  std::string model_path;          ///< where that model was when the index was built (a default)
+  std::string data, split;         ///< what was indexed
+  std::vector<int64_t> labels;     ///< per entry, or empty
+  std::vector<std::string> paths;  ///< per entry (images:DIR), or empty
+  double similarity_scale = 1;     ///< median distance between random pairs of stored codes
+  std::string kind = "flat";       ///< flat | hnsw | hash | multihash (the last two: binary codes)
 };
 
 class CodeIndex {
@@ -81,10 +81,10 @@ class CodeIndex {
   std::vector<std::vector<SearchHit>> search_flat(const faiss::IndexFlatL2& flat, const float* queries, int64_t n,
                                                   int64_t k) const;
   SearchHit float_hit(int64_t id, float squared_distance) const;
-  std::unique_ptr<faiss::Index> index_;          ///< float codes
-  std::unique_ptr<faiss::IndexBinary> binary_;   ///< binary codes (then index_ is null)
+  std::unique_ptr<faiss::Index> index_;         ///< float codes
+  std::unique_ptr<faiss::IndexBinary> binary_;  ///< binary codes (then index_ is null)
   std::vector<uint8_t> binary_codes_;
-  std::vector<float> flat_norms_;                ///< IndexFlatL2: ‖code‖² of each stored code
+  std::vector<float> flat_norms_;  ///< IndexFlatL2: ‖code‖² of each stored code
   IndexInfo info_;
 };
 

@@ -16,17 +16,17 @@
 namespace latent {
 
 struct HttpLimits {
-  int max_connections = 1024;       ///< open connections served at once
-  double request_timeout = 10;      ///< seconds from a request's first byte to its last
-  double keep_alive_timeout = 5;    ///< seconds an idle connection stays open
+  int max_connections = 1024;     ///< open connections served at once
+  double request_timeout = 10;    ///< seconds from a request's first byte to its last
+  double keep_alive_timeout = 5;  ///< seconds an idle connection stays open
   size_t max_body = size_t{1} << 20;
 };
 
 struct HttpStats {
   int64_t open_connections = 0;
-  int64_t connections = 0;       ///< accepted in total
-  int64_t rejected = 0;          ///< turned away with 503 (over max_connections)
-  int64_t timed_out = 0;         ///< cut off with 408 (request slower than request_timeout)
+  int64_t connections = 0;  ///< accepted in total
+  int64_t rejected = 0;     ///< turned away with 503 (over max_connections)
+  int64_t timed_out = 0;    ///< cut off with 408 (request slower than request_timeout)
 };
 
 class HttpServer : public httplib::Server {

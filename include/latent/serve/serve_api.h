@@ -19,18 +19,18 @@
 #include <nlohmann/json.hpp>
 
 #include "latent/apps/anomaly.h"
+#include "latent/io/raw_data.h"
+#include "latent/model/model_file.h"
 #include "latent/search/code_index.h"
 #include "latent/serve/http_server.h"
-#include "latent/model/model_file.h"
-#include "latent/io/raw_data.h"
 
 namespace latent {
 
 struct ServeParts {
   LoadedModel model;
-  std::optional<CodeIndex> index;     ///< built with `model`
-  RawData indexed;                    ///< the indexed samples (thumbnails), or empty
-  std::optional<Detector> detector;   ///< has its own model
+  std::optional<CodeIndex> index;    ///< built with `model`
+  RawData indexed;                   ///< the indexed samples (thumbnails), or empty
+  std::optional<Detector> detector;  ///< has its own model
 };
 
 class ServeApi {

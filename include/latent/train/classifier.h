@@ -5,13 +5,13 @@
 #include <functional>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
 #include "latent/io/normalization.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/model/autoencoder.h"
 
 namespace latent {
 
@@ -33,7 +33,7 @@ TORCH_MODULE(Classifier);
 struct ClassifierTrainOptions {
   int epochs = 30;
   int64_t batch = 128;
-  double lr = 1e-3;             ///< Adam, cosine schedule to 0
+  double lr = 1e-3;  ///< Adam, cosine schedule to 0
   double weight_decay = 0.0;
   bool freeze_encoder = false;  ///< train only the softmax layer
   CorruptionSpec corrupt;       ///< training inputs corrupted afresh every batch (a regulariser)

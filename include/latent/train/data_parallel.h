@@ -17,20 +17,20 @@
 
 #include <torch/torch.h>
 
+#include "latent/base/worker_pool.h"
 #include "latent/model/autoencoder.h"
 #include "latent/train/dense_gradient.h"
 #include "latent/train/process_group.h"
-#include "latent/base/worker_pool.h"
 
 namespace latent {
 
 struct ParallelOptions {
-  int replicas = 1;                 ///< threads in this process, each with one intra-op thread; 0: auto
-  std::string precision = "fp32";   ///< fp32 | bf16
+  int replicas = 1;                ///< threads in this process, each with one intra-op thread; 0: auto
+  std::string precision = "fp32";  ///< fp32 | bf16
   /// auto: DenseGradient's hand-written passes when the model allows (one replica, fp32);
   /// autograd: always LibTorch's autograd.
   std::string engine = "auto";
-  ProcessGroupOptions processes;    ///< world_size 1: no other processes
+  ProcessGroupOptions processes;  ///< world_size 1: no other processes
   void validate() const;
   /// Anything beyond one process, one replica, fp32?
   bool active() const { return replicas > 1 || processes.world_size > 1 || precision != "fp32"; }

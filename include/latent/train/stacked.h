@@ -11,8 +11,8 @@
 
 #include <torch/torch.h>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
+#include "latent/model/autoencoder.h"
 #include "latent/train/trainer.h"
 
 namespace latent {

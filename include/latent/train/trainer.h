@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
-#include "latent/model/autoencoder.h"
 #include "latent/data/dataset.h"
-#include "latent/train/dense_gradient.h"
 #include "latent/io/normalization.h"
+#include "latent/model/autoencoder.h"
+#include "latent/train/dense_gradient.h"
 
 namespace latent {
 
@@ -23,11 +23,11 @@ struct TrainOptions {
   int epochs = 20;
   int64_t batch = 128;
   double lr = 3e-3;
-  std::string optimizer = "adam";    ///< adam | sgd (with momentum)
-  double momentum = 0.9;             ///< sgd only
+  std::string optimizer = "adam";  ///< adam | sgd (with momentum)
+  double momentum = 0.9;           ///< sgd only
   double weight_decay = 0.0;
-  std::string schedule = "cosine";   ///< constant | cosine (to 0 over all epochs) | step (×0.1 at 50 %, 75 %)
-  int patience = 0;                  ///< stop after this many epochs without a better validation loss; 0 = never
+  std::string schedule = "cosine";  ///< constant | cosine (to 0 over all epochs) | step (×0.1 at 50 %, 75 %)
+  int patience = 0;                 ///< stop after this many epochs without a better validation loss; 0 = never
   uint64_t seed = 0;
 
   void validate() const;
@@ -37,10 +37,10 @@ struct TrainOptions {
 
 struct EpochStats {
   int epoch = 0;
-  double train_loss = 0;   ///< mean loss over the epoch's batches
+  double train_loss = 0;                                       ///< mean loss over the epoch's batches
   double val_loss = std::numeric_limits<double>::quiet_NaN();  ///< NaN without a validation set
-  double lr = 0;           ///< learning rate at the end of the epoch
-  double seconds = 0;      ///< training time of the epoch (validation excluded)
+  double lr = 0;                                               ///< learning rate at the end of the epoch
+  double seconds = 0;                                          ///< training time of the epoch (validation excluded)
   double images_per_s = 0;
   nlohmann::json to_json() const;
 };
@@ -88,7 +88,7 @@ class Trainer {
  private:
   double learning_rate(int64_t step, int64_t total_steps) const;
   double validation_loss(const Dataset& val);
-  void write_checkpoint() ;
+  void write_checkpoint();
 
   Autoencoder model_;
   TrainOptions options_;
