@@ -11,7 +11,7 @@ packages=(
   libcpp-httplib-dev libgloo-dev
   chromium firefox-esr wrk   # the serve browser tests (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
-  clang   # scripts/fuzz.sh: libFuzzer harnesses
+  clang clang-format   # scripts/fuzz.sh: libFuzzer harnesses; scripts/check_format.sh
   python3-torch python3-sklearn python3-zstandard python3-faiss python3-pil   # the benches' references
   dataset-fashion-mnist
 )

@@ -1,0 +1,13 @@
+// The umbrella header compiles on its own and brings in the whole public interface.
+#include "latent/latent.h"
+
+#include <gtest/gtest.h>
+
+TEST(Umbrella, DeclaresEveryLayer) {
+  latent::ModelSpec spec;
+  spec.input_shape = {784};
+  spec.latent = 8;
+  EXPECT_NO_THROW(spec.validate());
+  spec.latent = 0;
+  EXPECT_THROW(spec.validate(), latent::Error);
+}
