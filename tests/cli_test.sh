@@ -163,8 +163,8 @@ run "$latent" train --data mnist --limit 300 --epochs 1 --latent 16 --seed 2 --o
 expect_bad "index through another model" "is not the model this index was built with" "$latent" search --index "$work/m.index" --model "$work/m2.model" --index-of 1
 expect_bad "search without a query" "give a query: --image FILE or --index-of I" "$latent" search --index "$work/m.index"
 expect_bad "wrong input size" "784 values per sample, the model expects 8" "$latent" eval --model "$work/t.model" --data mnist --limit 10
-expect_bad "bad vae type" "--type gan: expected ae, vae or binary" "$latent" train --limit 100 --type gan --out "$work/bad.model"
-expect_bad "vae with relu code" "--type vae needs --code-activation linear" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
+expect_bad "bad vae type" "--type 'gan': expected ae|vae|binary" "$latent" train --limit 100 --type gan --out "$work/bad.model"
+expect_bad "vae with relu code" "--code-activation must be linear in a variational autoencoder" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
 expect_bad "prior of a plain model" "sampling the prior needs a variational autoencoder" "$latent" generate --model "$work/m.model" --out "$work/bad.png"
 expect_bad "negative spread" "--spread must be >= 0" "$latent" generate --model "$work/v.model" --index 0 --spread -1 --out "$work/bad.png"
 expect_bad "image and index" "--variations-of excludes --index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
@@ -189,7 +189,7 @@ run "$latent" denoise --model "$work/r.model" --count 8 --out "$work/denoise.png
 run "$latent" train --limit 300 --epochs 1 --arch conv --channels 4,8 --latent 8 --out "$work/c.model"
 "$latent" info "$work/c.model" --json | grep -q '"arch":"conv"' || fail "info does not show the conv arch"
 expect_bad "bad corruption" "--corrupt masking:P needs 0 < P < 1" "$latent" train --limit 100 --corrupt masking:2 --out "$work/bad.model"
-expect_bad "kl without sigmoid code" "it needs --code-activation sigmoid" "$latent" train --limit 100 --sparsity kl:0.05,1 --out "$work/bad.model"
+expect_bad "kl without sigmoid code" "it needs a sigmoid code activation" "$latent" train --limit 100 --sparsity kl:0.05,1 --out "$work/bad.model"
 expect_bad "negative contractive" "--contractive must be >= 0" "$latent" train --limit 100 --contractive -1 --out "$work/bad.model"
 expect_bad "conv on a table" "--arch conv needs image data" "$latent" train --data "csv:$work/t.csv,label=last" --arch conv --out "$work/bad.model"
 expect_bad "eval bad corruption" "--corrupt 'blur:1': expected" "$latent" eval --model "$work/r.model" --corrupt blur:1

@@ -110,7 +110,7 @@ TEST(OneClassVariational, ElboScoreRanksOtherDigitsAboveAndIsReproducible) {
   configure_threads(0);
   Dataset zeros = only_digit(testing::mnist_slice("train", 3000), 0);
   ModelSpec spec = testing::mnist_spec({64}, 8);
-  spec.code_head = "gaussian";
+  spec.code_head = CodeHead::gaussian;
   torch::manual_seed(1);
   TrainOptions options;
   options.epochs = 15;

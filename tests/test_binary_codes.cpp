@@ -19,7 +19,7 @@ using testing::mnist_spec;
 
 ModelSpec binary_spec(double noise_end) {
   ModelSpec spec = mnist_spec({200}, 16);
-  spec.code_head = "binary";
+  spec.code_head = CodeHead::binary;
   spec.noise_start = 0;
   spec.noise_end = noise_end;
   spec.noise_epochs = 6;

@@ -15,7 +15,7 @@ TEST(Conv, ShapesRoundTrip) {
   for (std::vector<int64_t> shape : {std::vector<int64_t>{1, 28, 28}, {1, 13, 17}, {3, 8, 8}, {1, 5, 1}}) {
     ModelSpec spec = mnist_spec({}, 10);
     spec.input_shape = shape;
-    spec.arch = "conv";
+    spec.arch = Arch::conv;
     spec.channels = {4, 8, 8};
     torch::manual_seed(1);
     Autoencoder model(spec);
@@ -28,7 +28,7 @@ TEST(Conv, ShapesRoundTrip) {
 
 TEST(Conv, MnistModelWithHiddenLayerAndObjective) {
   ModelSpec spec = mnist_spec({64}, 16);
-  spec.arch = "conv";
+  spec.arch = Arch::conv;
   spec.channels = {8, 16};
   Autoencoder model(spec);
   EXPECT_EQ(spec.shape_string(), "784-conv8-conv16-64-16");
@@ -41,12 +41,13 @@ TEST(Conv, MnistModelWithHiddenLayerAndObjective) {
 TEST(Conv, RefusesTabularData) {
   ModelSpec spec = mnist_spec({}, 4);
   spec.input_shape = {8};
-  spec.arch = "conv";
+  spec.arch = Arch::conv;
   try {
     spec.validate();
     FAIL() << "conv on a table must be refused";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--arch conv needs image data"), std::string::npos) << e.what();
+  } catch (const SettingError& e) {
+    EXPECT_EQ(e.setting, "arch");
+    EXPECT_EQ(e.problem.rfind("conv needs image data", 0), 0u) << e.what();
   }
 }
 

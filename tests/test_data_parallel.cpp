@@ -115,7 +115,7 @@ TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
   auto train = [&] {
     torch::manual_seed(11);
     ModelSpec spec = mnist_spec({64}, 8);
-    spec.code_head = "gaussian";
+    spec.code_head = CodeHead::gaussian;
     spec.corrupt = CorruptionSpec::parse("masking:0.3");
     Trainer trainer(Autoencoder(spec), options(2));
     ParallelOptions parallel;

@@ -51,12 +51,15 @@ Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows) {
 TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
   Dataset data = mnist_slice("train", 500);
   struct Case {
-    std::string activation, code_activation, output, loss;
+    Activation activation, code_activation;
+    Output output;
+    Loss loss;
   };
-  for (const Case& c : std::vector<Case>{{"relu", "linear", "sigmoid", "bce"},
-                                         {"sigmoid", "sigmoid", "sigmoid", "mse"},
-                                         {"tanh", "tanh", "sigmoid", "bce"},
-                                         {"selu", "relu", "linear", "mse"}}) {
+  using A = Activation;
+  for (const Case& c : std::vector<Case>{{A::relu, A::linear, Output::sigmoid, Loss::bce},
+                                         {A::sigmoid, A::sigmoid, Output::sigmoid, Loss::mse},
+                                         {A::tanh, A::tanh, Output::sigmoid, Loss::bce},
+                                         {A::selu, A::relu, Output::linear, Loss::mse}}) {
     ModelSpec spec = mnist_spec({48, 24}, 8);
     spec.activation = c.activation;
     spec.code_activation = c.code_activation;
@@ -65,7 +68,8 @@ TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
     ASSERT_TRUE(DenseGradient::supports(spec));
     // 77 rows: shards of 38 and 39 on the two threads.
     Comparison result = compare(spec, data, 77);
-    SCOPED_TRACE(c.activation + "/" + c.code_activation + "/" + c.output + "/" + c.loss);
+    SCOPED_TRACE(name_of(c.activation) + "/" + name_of(c.code_activation) + "/" + name_of(c.output) + "/" +
+                 name_of(c.loss));
     EXPECT_LT(result.worst_relative, 1e-5);
     EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
   }
@@ -76,11 +80,24 @@ TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   spec.contractive = 0.1;
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
-  spec.code_head = "gaussian";
+  spec.code_head = CodeHead::gaussian;
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
-  spec.arch = "conv";
+  spec.code_head = CodeHead::binary;
   EXPECT_FALSE(DenseGradient::supports(spec));
+  spec = mnist_spec({32}, 8);
+  spec.arch = Arch::conv;
+  spec.channels = {8};
+  EXPECT_FALSE(DenseGradient::supports(spec));
+  spec = mnist_spec({32}, 8);
+  spec.sparsity = SparsitySpec::parse("l1:0.1");
+  EXPECT_FALSE(DenseGradient::supports(spec));
+  // Settings a plain code head does not use leave the dense passes in charge.
+  spec = mnist_spec({32}, 8);
+  spec.beta = 3;
+  spec.noise_end = 8;
+  spec.corrupt = CorruptionSpec::parse("masking:0.3");
+  EXPECT_TRUE(DenseGradient::supports(spec));
 }
 
 // A 784-64-16-784 trainer on the same weights each time, for 2 epochs of batch 100.

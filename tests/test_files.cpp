@@ -63,16 +63,58 @@ TEST(ModelSpec, JsonRoundTripAndValidation) {
   spec.input_shape = {1, 28, 28};
   spec.layers = {1000, 500, 250};
   spec.latent = 30;
-  spec.activation = "selu";
+  spec.activation = Activation::selu;
   ModelSpec back = ModelSpec::from_json(nlohmann::json::parse(spec.to_json().dump()));
   EXPECT_EQ(back.to_json(), spec.to_json());
+  EXPECT_EQ(back.activation, Activation::selu);
   EXPECT_EQ(back.shape_string(), "784-1000-500-250-30");
-  spec.activation = "swish";
-  EXPECT_THROW(spec.validate(), Error);
-  spec.activation = "relu";
-  spec.output = "linear";
-  EXPECT_THROW(spec.validate(), Error);  // bce needs a sigmoid output
+  nlohmann::json swish = spec.to_json();
+  swish["activation"] = "swish";
+  try {
+    ModelSpec::from_json(swish);
+    ADD_FAILURE() << "an unknown activation loaded";
+  } catch (const SettingError& e) {
+    EXPECT_EQ(e.setting, "activation");
+    EXPECT_EQ(e.problem, "'swish': expected linear|relu|sigmoid|tanh|selu");
+  }
+  spec.activation = Activation::linear;  // a hidden layer must be nonlinear
+  EXPECT_THROW(spec.validate(), SettingError);
+  spec.activation = Activation::relu;
+  spec.output = Output::linear;
+  try {
+    spec.validate();
+    ADD_FAILURE() << "bce with a linear output validated";
+  } catch (const SettingError& e) {
+    EXPECT_EQ(e.setting, "loss");  // bce needs a sigmoid output
+  }
   EXPECT_THROW(ModelSpec::from_json(nlohmann::json{{"latent", 3}}), Error);
+}
+
+TEST(ModelSpec, OneRuleFromModelTypeToHeadOutputAndLoss) {
+  ModelSpec spec;
+  spec.set_type(ModelType::vae, true);
+  EXPECT_EQ(spec.code_head, CodeHead::gaussian);
+  EXPECT_EQ(spec.output, Output::sigmoid);
+  EXPECT_EQ(spec.loss, Loss::bce);
+  EXPECT_EQ(spec.type(), ModelType::vae);
+  spec.set_type(ModelType::binary, false);
+  EXPECT_EQ(spec.code_head, CodeHead::binary);
+  EXPECT_EQ(spec.output, Output::linear);
+  EXPECT_EQ(spec.loss, Loss::mse);
+  EXPECT_EQ(spec.type(), ModelType::binary);
+  spec.set_type(ModelType::ae, true, Loss::mse);
+  EXPECT_EQ(spec.code_head, CodeHead::plain);
+  EXPECT_EQ(spec.loss, Loss::mse);
+  EXPECT_EQ(name_of(spec.type()), "ae");
+}
+
+TEST(ModelParts, NamesRoundTripAndUnknownNamesAreRefused) {
+  for (const char* name : PartNames<Activation>::names)
+    EXPECT_EQ(name_of(parse_part<Activation>("activation", name)), name);
+  EXPECT_EQ(parse_part<CodeHead>("code head", "gaussian"), CodeHead::gaussian);
+  EXPECT_EQ(find_part<Loss>("l2"), std::nullopt);
+  EXPECT_THROW(parse_part<Arch>("arch", "Dense"), SettingError);  // names are exact
+  EXPECT_EQ(names_of<ModelType>(), "ae|vae|binary");
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(RegularizerSpec, ParsesPrintsAndRefuses) {
   EXPECT_EQ(CorruptionSpec::parse("gaussian:0.5").amount, 0.5);
   EXPECT_FALSE(CorruptionSpec::parse("none").active());
   SparsitySpec kl = SparsitySpec::parse("kl:0.05,0.1");
-  EXPECT_EQ(kl.kind, "kl");
+  EXPECT_EQ(kl.kind, SparsityKind::kl);
   EXPECT_EQ(kl.rho, 0.05);
   EXPECT_EQ(kl.weight, 0.1);
   EXPECT_EQ(SparsitySpec::parse(kl.str()).str(), kl.str());
@@ -67,14 +67,14 @@ TEST(RegularizerSpec, OldSpecJsonLoadsWithDefaultsAndNewFieldsRoundTrip) {
   EXPECT_FALSE(spec.corrupt.active());
   EXPECT_FALSE(spec.sparsity.active());
   EXPECT_EQ(spec.contractive, 0);
-  spec.arch = "conv";
+  spec.arch = Arch::conv;
   spec.channels = {8, 16};
   spec.corrupt = CorruptionSpec::parse("saltpepper:0.2");
-  spec.code_activation = "sigmoid";
+  spec.code_activation = Activation::sigmoid;
   spec.sparsity = SparsitySpec::parse("kl:0.05,0.5");
   spec.contractive = 0.1;
   EXPECT_EQ(ModelSpec::from_json(spec.to_json()).to_json(), spec.to_json());
-  spec.code_activation = "relu";
+  spec.code_activation = Activation::relu;
   EXPECT_THROW(spec.validate(), Error);  // kl needs sigmoid codes
 }
 
@@ -92,7 +92,7 @@ TEST(Corruption, DrawsTheNamedNoise) {
 }
 
 TEST(Jacobian, ClosedFormMatchesAutograd) {
-  for (const char* activation : {"sigmoid", "tanh", "relu", "linear"}) {
+  for (Activation activation : {Activation::sigmoid, Activation::tanh, Activation::relu, Activation::linear}) {
     torch::manual_seed(2);
     ModelSpec spec = mnist_spec({}, 24);
     spec.code_activation = activation;
@@ -102,7 +102,7 @@ TEST(Jacobian, ClosedFormMatchesAutograd) {
     torch::Tensor codes = model->encode(x);
     torch::Tensor closed = model->jacobian_sq(x, codes, true);
     torch::Tensor autograd = jacobian_sq_exact(x, codes);
-    EXPECT_TRUE(torch::allclose(closed, autograd, 1e-5, 1e-8)) << activation << "\n" << closed << autograd;
+    EXPECT_TRUE(torch::allclose(closed, autograd, 1e-5, 1e-8)) << name_of(activation) << "\n" << closed << autograd;
   }
 }
 
@@ -134,11 +134,11 @@ TEST_F(Regularizers, DenoiserImprovesPsnrOverItsInput) {
 
 TEST_F(Regularizers, SparsityPenaltiesLowerTheActiveFraction) {
   ModelSpec plain = mnist_spec({}, 64);
-  plain.code_activation = "relu";
+  plain.code_activation = Activation::relu;
   ModelSpec l1 = plain;
   l1.sparsity = SparsitySpec::parse("l1:0.05");
   ModelSpec sigmoid = mnist_spec({}, 64);
-  sigmoid.code_activation = "sigmoid";
+  sigmoid.code_activation = Activation::sigmoid;
   ModelSpec kl = sigmoid;
   kl.sparsity = SparsitySpec::parse("kl:0.005,5");
   auto active = [&](const ModelSpec& spec) {
@@ -155,7 +155,7 @@ TEST_F(Regularizers, ContractivePenaltyLowersJacobianNorm) {
   // One sigmoid layer (closed form) and a deeper encoder (estimator).
   for (std::vector<int64_t> layers : {std::vector<int64_t>{}, std::vector<int64_t>{64}}) {
     ModelSpec plain = mnist_spec(layers, 32);
-    plain.code_activation = "sigmoid";
+    plain.code_activation = Activation::sigmoid;
     ModelSpec contractive = plain;
     contractive.contractive = 5;
     auto jacobian = [&](const ModelSpec& spec) {

@@ -74,14 +74,14 @@ TEST(Stacked, LayerSpecsChainWidthsAndLosses) {
             top = layer_spec(deep, 2, CorruptionSpec{});
   EXPECT_EQ(first.input_size(), 784);
   EXPECT_EQ(first.latent, 100);
-  EXPECT_EQ(first.loss, "bce");
+  EXPECT_EQ(first.loss, Loss::bce);
   EXPECT_EQ(middle.input_size(), 100);
   EXPECT_EQ(middle.latent, 50);
-  EXPECT_EQ(middle.loss, "mse");  // relu activations are not in [0, 1]
-  EXPECT_EQ(middle.code_activation, "relu");
-  EXPECT_EQ(top.code_activation, "linear");
-  deep.activation = "sigmoid";
-  EXPECT_EQ(layer_spec(deep, 1, CorruptionSpec{}).loss, "bce");
+  EXPECT_EQ(middle.loss, Loss::mse);  // relu activations are not in [0, 1]
+  EXPECT_EQ(middle.code_activation, Activation::relu);
+  EXPECT_EQ(top.code_activation, Activation::linear);
+  deep.activation = Activation::sigmoid;
+  EXPECT_EQ(layer_spec(deep, 1, CorruptionSpec{}).loss, Loss::bce);
   EXPECT_THROW(layer_spec(deep, 3, CorruptionSpec{}), Error);
 }
 

@@ -23,7 +23,7 @@ using testing::scratch_path;
 
 ModelSpec vae_spec() {
   ModelSpec spec = mnist_spec({400}, 20);  // the pytorch/examples model
-  spec.code_head = "gaussian";
+  spec.code_head = CodeHead::gaussian;
   return spec;
 }
 
@@ -99,9 +99,9 @@ TEST(CodeHead, SpecsWithoutTheNewFieldsLoadAsPlainAutoencoders) {
   old.erase("beta");
   old.erase("kl_warmup");
   ModelSpec spec = ModelSpec::from_json(old);
-  EXPECT_EQ(spec.code_head, "plain");
+  EXPECT_EQ(spec.code_head, CodeHead::plain);
   ModelSpec bad = vae_spec();
-  bad.code_activation = "relu";
+  bad.code_activation = Activation::relu;
   EXPECT_THROW(bad.validate(), Error);
 }
 
@@ -112,7 +112,7 @@ TEST(Variational, SaveLoadKeepsTheGaussianHead) {
   save_model(path, vae, Normalization{}, {});
   LoadedModel loaded = load_model(path);
   std::remove(path.c_str());
-  EXPECT_EQ(loaded.model->spec().code_head, "gaussian");
+  EXPECT_EQ(loaded.model->spec().code_head, CodeHead::gaussian);
   torch::NoGradGuard no_grad;
   loaded.model->eval();
   EXPECT_TRUE(torch::equal(loaded.model->encode(test.x), vae->encode(test.x)));

@@ -13,6 +13,7 @@
 #include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/matrix_file.h"
+#include "latent/io/model_parts.h"
 #include "latent/io/model_spec.h"
 #include "latent/io/normalization.h"
 #include "latent/io/raw_data.h"
@@ -34,6 +35,7 @@
 #include "latent/model/autoencoder.h"
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
+#include "latent/model/layer_plan.h"
 #include "latent/model/model_file.h"
 #include "latent/model/regularizer.h"
 

@@ -42,7 +42,7 @@ torch::Tensor smooth_sse(const torch::Tensor& residual, const std::vector<int64_
 
 RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, const std::string& score) {
   torch::NoGradGuard no_grad;
-  const bool unit_range = model->spec().output == "sigmoid";
+  const bool unit_range = model->spec().output == Output::sigmoid;
   std::vector<torch::Tensor> sse, other, codes;
   at::Generator elbo_draws = at::make_generator<at::CPUGeneratorImpl>(0);
   for (int64_t start = 0; start < x.size(0); start += kBatch) {
@@ -135,11 +135,11 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
   std::vector<unsigned char> bytes = read_bytes(model_path, kMaxFileBytes);
   d.model_file.assign(bytes.begin(), bytes.end());
   d.model = model_from_file_bytes(d.model_file, model_path);
-  if (score == "bce" && d.model.model->spec().output != "sigmoid")
+  if (score == "bce" && d.model.model->spec().output != Output::sigmoid)
     throw Error("--score bce needs a model of [0,1] data (sigmoid output); use sse");
   if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)
     throw Error("--score smooth-sse needs image data; use sse");
-  if (score == "elbo" && d.model.model->spec().code_head != "gaussian")
+  if (score == "elbo" && d.model.model->spec().code_head != CodeHead::gaussian)
     throw Error("--score elbo needs a variational model (trained with --type vae); use sse");
   d.score = score;
   d.threshold_rule = threshold_rule;

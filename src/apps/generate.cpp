@@ -8,7 +8,7 @@ namespace latent {
 namespace {
 
 void require_gaussian(const Autoencoder& model, const char* what) {
-  if (model->spec().code_head != "gaussian")
+  if (model->spec().code_head != CodeHead::gaussian)
     throw Error(std::string(what) + " needs a variational autoencoder (train it with --type vae)");
 }
 

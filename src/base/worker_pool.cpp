@@ -31,7 +31,7 @@ struct WorkerPool::Shared {
   std::vector<std::exception_ptr> errors;
 };
 
-WorkerPool::WorkerPool(int threads, std::function<void()> init) : shared_(std::make_unique<Shared>()) {
+WorkerPool::WorkerPool(int threads, const std::function<void()>& init) : shared_(std::make_unique<Shared>()) {
   shared_->errors.resize(static_cast<size_t>(std::max(threads, 1)));
   for (int index = 1; index < threads; ++index)
     workers_.emplace_back([this, index, init] {

@@ -46,7 +46,8 @@ nlohmann::json binary_code_metrics(Autoencoder& model, const Dataset& data) {
 }
 
 nlohmann::json denoising_metrics(Autoencoder& model, const Dataset& data, const CorruptionSpec& corruption) {
-  if (model->spec().output != "sigmoid") throw Error("--corrupt: PSNR needs data in [0,1] (images)");
+  if (model->spec().output != Output::sigmoid)
+    throw SettingError("corrupt", "needs data in [0,1] (images) to measure PSNR");
   torch::NoGradGuard no_grad;
   double noisy_sum = 0, denoised_sum = 0;
   for (int64_t start = 0; start < data.size(); start += kBatch) {

@@ -58,7 +58,8 @@ torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x,
 }
 
 nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int64_t iw_samples) {
-  if (model->spec().code_head != "gaussian") throw Error("variational metrics need a model trained with --type vae");
+  if (model->spec().code_head != CodeHead::gaussian)
+    throw Error("variational metrics need a variational autoencoder (type vae)");
   torch::NoGradGuard no_grad;
   model->eval();
   constexpr int64_t kBatch = 2048;

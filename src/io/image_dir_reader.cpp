@@ -24,7 +24,7 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
   return entries;
 }
 
-constexpr int64_t kMaxPixels = 4096 * 4096;
+constexpr int64_t kMaxPixels = int64_t{4096} * 4096;
 
 // stb refuses PNGs over 2^30 bytes of pixels as "unknown image type": the header says why.
 void check_png_size(const std::string& path) {

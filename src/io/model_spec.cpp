@@ -9,12 +9,7 @@
 namespace latent {
 namespace {
 
-void require_one_of(const std::string& name, const std::string& value, const std::vector<std::string>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : "|") + a;
-  throw Error(name + " '" + value + "': expected " + list);
-}
+bool finite_non_negative(double v) { return v >= 0 && std::isfinite(v); }
 
 }  // namespace
 
@@ -24,78 +19,94 @@ int64_t ModelSpec::input_size() const {
   return n;
 }
 
+void ModelSpec::set_type(ModelType type, bool unit_range_data, std::optional<Loss> chosen_loss) {
+  code_head = type == ModelType::vae      ? CodeHead::gaussian
+              : type == ModelType::binary ? CodeHead::binary
+                                          : CodeHead::plain;
+  output = unit_range_data ? Output::sigmoid : Output::linear;
+  loss = chosen_loss.value_or(unit_range_data ? Loss::bce : Loss::mse);
+}
+
+ModelType ModelSpec::type() const {
+  return code_head == CodeHead::gaussian ? ModelType::vae
+         : code_head == CodeHead::binary ? ModelType::binary
+                                         : ModelType::ae;
+}
+
 void ModelSpec::validate() const {
   if (input_shape.empty() || input_size() <= 0) throw Error("model input shape is empty");
-  require_one_of("--arch", arch, {"dense", "conv"});
-  require_one_of("--activation", activation, {"relu", "sigmoid", "tanh", "selu"});
-  require_one_of("--code-activation", code_activation, {"linear", "relu", "sigmoid", "tanh"});
-  require_one_of("output", output, {"sigmoid", "linear"});
-  require_one_of("--loss", loss, {"bce", "mse"});
-  if (loss == "bce" && output != "sigmoid")
-    throw Error("--loss bce needs data in [0,1] (images); use --loss mse for standardised data");
-  if (latent < 1 || latent > 65536) throw Error("--latent must be between 1 and 65536");
+  if (activation == Activation::linear) throw SettingError("activation", "'linear': expected relu|sigmoid|tanh|selu");
+  if (code_activation == Activation::selu)
+    throw SettingError("code activation", "'selu': expected linear|relu|sigmoid|tanh");
+  if (loss == Loss::bce && output != Output::sigmoid)
+    throw SettingError("loss", "bce needs data in [0,1] (images); use mse for standardised data");
+  if (latent < 1 || latent > 65536) throw SettingError("latent", "must be between 1 and 65536");
   for (int64_t width : layers)
-    if (width < 1 || width > 65536) throw Error("--layers: each size must be between 1 and 65536");
-  require_one_of("code head", code_head, {"plain", "gaussian", "binary"});
-  if (code_head == "gaussian" && code_activation != "linear")
-    throw Error("--type vae needs --code-activation linear (the code is a mean and a log-variance)");
-  if (!(beta >= 0) || !std::isfinite(beta)) throw Error("--beta must be >= 0");
-  if (kl_warmup < 0) throw Error("--kl-warmup must be >= 0");
-  if (code_head == "gaussian" && (sparsity.active() || contractive > 0))
-    throw Error(
-        "--sparsity and --contractive apply to plain codes, not to --type vae (its KL term already regularises the "
-        "code)");
-  if (code_head == "binary") validate_binary();
-  if (code_head != "binary" && neighbour_pull != 0) throw Error("--neighbour-pull needs --type binary");
+    if (width < 1 || width > 65536) throw SettingError("layers", "needs sizes between 1 and 65536");
+  if (code_head == CodeHead::gaussian && code_activation != Activation::linear)
+    throw SettingError("code activation",
+                       "must be linear in a variational autoencoder (the code is a mean and a log-variance)");
+  if (!finite_non_negative(beta)) throw SettingError("beta", "must be >= 0");
+  if (kl_warmup < 0) throw SettingError("kl warmup", "must be >= 0");
+  if (code_head == CodeHead::gaussian) {
+    const std::string problem =
+        "applies to plain codes, not to a variational autoencoder (its KL term already "
+        "regularises the code)";
+    if (sparsity.active()) throw SettingError("sparsity", problem);
+    if (contractive > 0) throw SettingError("contractive", problem);
+  }
+  if (code_head == CodeHead::binary) validate_binary();
+  if (code_head != CodeHead::binary && neighbour_pull != 0)
+    throw SettingError("neighbour pull", "needs a binary code (type binary)");
   validate_regularisers();
 }
 
 void ModelSpec::validate_binary() const {
   if (latent < 8 || latent > 256 || latent % 8 != 0)
-    throw Error("--bits must be a multiple of 8 between 8 and 256 (codes are packed into bytes)");
-  if (code_activation != "linear")
-    throw Error("--type binary needs --code-activation linear (the binary head applies its own sigmoid)");
-  if (!(noise_start >= 0) || !(noise_end >= 0) || !std::isfinite(noise_start) || !std::isfinite(noise_end))
-    throw Error("--noise-schedule: noise levels must be finite and >= 0");
-  if (noise_epochs < 1) throw Error("--noise-schedule: the ramp needs at least 1 epoch");
-  if (!(bit_balance >= 0) || !std::isfinite(bit_balance)) throw Error("--bit-balance must be >= 0");
-  if (!(bit_decorrelation >= 0) || !std::isfinite(bit_decorrelation)) throw Error("--bit-decorrelation must be >= 0");
-  if (!(neighbour_pull >= 0) || !std::isfinite(neighbour_pull)) throw Error("--neighbour-pull must be >= 0");
-  if (neighbours < 1 || neighbours > 1000) throw Error("--neighbours must be between 1 and 1000");
-  if (sparsity.active() || contractive > 0)
-    throw Error("--sparsity and --contractive apply to plain codes, not to --type binary");
+    throw SettingError("bits", "must be a multiple of 8 between 8 and 256 (codes are packed into bytes)");
+  if (code_activation != Activation::linear)
+    throw SettingError("code activation", "must be linear for binary codes (the binary head applies its own sigmoid)");
+  if (!finite_non_negative(noise_start) || !finite_non_negative(noise_end))
+    throw SettingError("noise schedule", "needs finite noise levels >= 0");
+  if (noise_epochs < 1) throw SettingError("noise schedule", "needs a ramp of at least 1 epoch");
+  if (!finite_non_negative(bit_balance)) throw SettingError("bit balance", "must be >= 0");
+  if (!finite_non_negative(bit_decorrelation)) throw SettingError("bit decorrelation", "must be >= 0");
+  if (!finite_non_negative(neighbour_pull)) throw SettingError("neighbour pull", "must be >= 0");
+  if (neighbours < 1 || neighbours > 1000) throw SettingError("neighbours", "must be between 1 and 1000");
+  if (sparsity.active()) throw SettingError("sparsity", "applies to plain codes, not to binary codes");
+  if (contractive > 0) throw SettingError("contractive", "applies to plain codes, not to binary codes");
 }
 
 void ModelSpec::validate_regularisers() const {
-  if (arch == "conv") {
+  if (arch == Arch::conv) {
     if (input_shape.size() != 3)
-      throw Error("--arch conv needs image data; this data is a table of " + std::to_string(input_size()) +
-                  " columns: use --arch dense");
-    if (channels.empty() || channels.size() > 6) throw Error("--channels: give 1 to 6 sizes, like 32,64");
+      throw SettingError("arch", "conv needs image data; this data is a table of " + std::to_string(input_size()) +
+                                     " columns: use dense");
+    if (channels.empty() || channels.size() > 6) throw SettingError("channels", "needs 1 to 6 sizes, like 32,64");
     for (int64_t c : channels)
-      if (c < 1 || c > 4096) throw Error("--channels: each size must be between 1 and 4096");
+      if (c < 1 || c > 4096) throw SettingError("channels", "needs sizes between 1 and 4096");
   }
-  if (corrupt.kind == "saltpepper" && output != "sigmoid")
-    throw Error("--corrupt saltpepper sets pixels to 0 or 1: it needs data in [0,1] (images)");
-  if (sparsity.kind == "kl" && code_activation != "sigmoid")
-    throw Error("--sparsity kl compares mean activations in (0,1): it needs --code-activation sigmoid");
-  if (!(contractive >= 0) || !std::isfinite(contractive)) throw Error("--contractive must be >= 0");
+  if (corrupt.kind == CorruptionKind::saltpepper && output != Output::sigmoid)
+    throw SettingError("corrupt", "saltpepper sets pixels to 0 or 1: it needs data in [0,1] (images)");
+  if (sparsity.kind == SparsityKind::kl && code_activation != Activation::sigmoid)
+    throw SettingError("sparsity", "kl compares mean activations in (0,1): it needs a sigmoid code activation");
+  if (!finite_non_negative(contractive)) throw SettingError("contractive", "must be >= 0");
 }
 
 nlohmann::json ModelSpec::to_json() const {
   return {{"input_shape", input_shape},
-          {"arch", arch},
+          {"arch", name_of(arch)},
           {"layers", layers},
           {"latent", latent},
-          {"activation", activation},
-          {"code_activation", code_activation},
-          {"output", output},
-          {"loss", loss},
+          {"activation", name_of(activation)},
+          {"code_activation", name_of(code_activation)},
+          {"output", name_of(output)},
+          {"loss", name_of(loss)},
           {"channels", channels},
           {"corrupt", corrupt.str()},
           {"sparsity", sparsity.str()},
           {"contractive", contractive},
-          {"code_head", code_head},
+          {"code_head", name_of(code_head)},
           {"beta", beta},
           {"kl_warmup", kl_warmup},
           {"noise_start", noise_start},
@@ -111,19 +122,20 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
   ModelSpec spec;
   try {
     spec.input_shape = json_ints(j.at("input_shape"));
-    spec.arch = j.at("arch").get<std::string>();
+    spec.arch = parse_part<Arch>("arch", j.at("arch").get<std::string>());
     spec.layers = json_ints(j.at("layers"));
     spec.latent = json_int(j.at("latent"));
-    spec.activation = j.at("activation").get<std::string>();
-    spec.code_activation = j.at("code_activation").get<std::string>();
-    spec.output = j.at("output").get<std::string>();
-    spec.loss = j.at("loss").get<std::string>();
+    spec.activation = parse_part<Activation>("activation", j.at("activation").get<std::string>());
+    spec.code_activation = parse_part<Activation>("code activation", j.at("code_activation").get<std::string>());
+    spec.output = parse_part<Output>("output", j.at("output").get<std::string>());
+    spec.loss = parse_part<Loss>("loss", j.at("loss").get<std::string>());
     if (j.contains("channels")) spec.channels = json_ints(j.at("channels"));
     spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
     spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));
     spec.contractive = j.value("contractive", 0.0);
     // Added later: files written before have none of these (a plain autoencoder).
-    spec.code_head = j.value("code_head", spec.code_head);
+    if (j.contains("code_head"))
+      spec.code_head = parse_part<CodeHead>("code head", j.at("code_head").get<std::string>());
     spec.beta = j.value("beta", spec.beta);
     if (j.contains("kl_warmup")) spec.kl_warmup = static_cast<int>(json_int(j.at("kl_warmup")));
     spec.noise_start = j.value("noise_start", spec.noise_start);
@@ -142,7 +154,7 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
 
 std::string ModelSpec::shape_string() const {
   std::string s = std::to_string(input_size());
-  if (arch == "conv")
+  if (arch == Arch::conv)
     for (int64_t c : channels) s += "-conv" + std::to_string(c);
   for (int64_t width : layers) s += "-" + std::to_string(width);
   return s + "-" + std::to_string(latent);

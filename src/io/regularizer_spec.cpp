@@ -7,7 +7,7 @@
 #include "latent/base/error.h"
 
 namespace latent {
-std::vector<double> parse_numbers(const std::string& text, const std::string& usage) {
+std::optional<std::vector<double>> parse_numbers(const std::string& text) {
   std::vector<double> values;
   std::stringstream in(text);
   std::string item;
@@ -17,7 +17,7 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& us
       values.push_back(std::stod(item, &used));
       if (used != item.size() || !std::isfinite(values.back())) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw Error(usage);
+      return std::nullopt;
     }
   }
   return values;
@@ -34,51 +34,60 @@ std::string number(double v) {
 }  // namespace
 
 CorruptionSpec CorruptionSpec::parse(const std::string& text) {
-  const std::string usage = "--corrupt '" + text + "': expected none, gaussian:STDDEV, masking:P or saltpepper:P";
+  const SettingError usage("corrupt", "'" + text + "': expected none, gaussian:STDDEV, masking:P or saltpepper:P");
   CorruptionSpec spec;
   if (text == "none" || text.empty()) return spec;
   size_t colon = text.find(':');
-  if (colon == std::string::npos) throw Error(usage);
-  spec.kind = text.substr(0, colon);
-  std::vector<double> values = parse_numbers(text.substr(colon + 1), usage);
-  if (values.size() != 1) throw Error(usage);
-  spec.amount = values[0];
-  if (spec.kind == "gaussian") {
-    if (!(spec.amount > 0)) throw Error("--corrupt gaussian:STDDEV needs STDDEV > 0");
-  } else if (spec.kind == "masking" || spec.kind == "saltpepper") {
-    if (!(spec.amount > 0 && spec.amount < 1)) throw Error("--corrupt " + spec.kind + ":P needs 0 < P < 1");
-  } else {
-    throw Error(usage);
+  if (colon == std::string::npos) throw usage;
+  const std::string kind = text.substr(0, colon);
+  std::optional<CorruptionKind> found = find_part<CorruptionKind>(kind);
+  std::optional<std::vector<double>> values = parse_numbers(text.substr(colon + 1));
+  if (!found || found == CorruptionKind::none || !values || values->size() != 1) throw usage;
+  spec.kind = *found;
+  spec.amount = values->front();
+  if (spec.kind == CorruptionKind::gaussian) {
+    if (!(spec.amount > 0)) throw SettingError("corrupt", "gaussian:STDDEV needs STDDEV > 0");
+  } else if (!(spec.amount > 0 && spec.amount < 1)) {
+    throw SettingError("corrupt", kind + ":P needs 0 < P < 1");
   }
   return spec;
 }
 
-std::string CorruptionSpec::str() const { return active() ? kind + ":" + number(amount) : "none"; }
+std::string CorruptionSpec::str() const { return active() ? name_of(kind) + ":" + number(amount) : "none"; }
 
 SparsitySpec SparsitySpec::parse(const std::string& text) {
-  const std::string usage = "--sparsity '" + text + "': expected none, l1:WEIGHT or kl:RHO,WEIGHT";
+  const SettingError usage("sparsity", "'" + text + "': expected none, l1:WEIGHT or kl:RHO,WEIGHT");
   SparsitySpec spec;
   if (text == "none" || text.empty()) return spec;
   size_t colon = text.find(':');
-  if (colon == std::string::npos) throw Error(usage);
-  spec.kind = text.substr(0, colon);
-  std::vector<double> values = parse_numbers(text.substr(colon + 1), usage);
-  if (spec.kind == "l1" && values.size() == 1) {
-    spec.weight = values[0];
-  } else if (spec.kind == "kl" && values.size() == 2) {
-    spec.rho = values[0];
-    spec.weight = values[1];
-    if (!(spec.rho > 0 && spec.rho < 1)) throw Error("--sparsity kl:RHO,WEIGHT needs 0 < RHO < 1");
+  if (colon == std::string::npos) throw usage;
+  const std::string kind = text.substr(0, colon);
+  std::optional<std::vector<double>> values = parse_numbers(text.substr(colon + 1));
+  if (!values) throw usage;
+  if (kind == "l1" && values->size() == 1) {
+    spec.kind = SparsityKind::l1;
+    spec.weight = (*values)[0];
+  } else if (kind == "kl" && values->size() == 2) {
+    spec.kind = SparsityKind::kl;
+    spec.rho = (*values)[0];
+    spec.weight = (*values)[1];
+    if (!(spec.rho > 0 && spec.rho < 1)) throw SettingError("sparsity", "kl:RHO,WEIGHT needs 0 < RHO < 1");
   } else {
-    throw Error(usage);
+    throw usage;
   }
-  if (!(spec.weight > 0)) throw Error("--sparsity: WEIGHT must be > 0");
+  if (!(spec.weight > 0)) throw SettingError("sparsity", "WEIGHT must be > 0");
   return spec;
 }
 
 std::string SparsitySpec::str() const {
-  if (kind == "l1") return "l1:" + number(weight);
-  if (kind == "kl") return "kl:" + number(rho) + "," + number(weight);
+  switch (kind) {
+    case SparsityKind::l1:
+      return "l1:" + number(weight);
+    case SparsityKind::kl:
+      return "kl:" + number(rho) + "," + number(weight);
+    case SparsityKind::none:
+      break;
+  }
   return "none";
 }
 

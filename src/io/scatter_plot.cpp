@@ -54,7 +54,7 @@ class Canvas {
   Canvas() : rgb_(static_cast<size_t>(kWidth * kHeight * 3), 255) {}
   void blend(int x, int y, const unsigned char c[3], float alpha) {
     if (x < 0 || y < 0 || x >= kWidth || y >= kHeight) return;
-    unsigned char* p = &rgb_[static_cast<size_t>((y * kWidth + x) * 3)];
+    unsigned char* p = &rgb_[(static_cast<size_t>(y) * kWidth + x) * 3];
     for (int i = 0; i < 3; ++i) p[i] = static_cast<unsigned char>(std::lround(p[i] * (1 - alpha) + c[i] * alpha));
   }
   void rect(int x, int y, int w, int h, const unsigned char c[3]) {

@@ -1,5 +1,6 @@
 #include "latent/model/autoencoder.h"
 
+#include "latent/model/layer_plan.h"
 #include "latent/model/regularizer.h"
 #include "latent/runtime/random_draws.h"
 #include "model/conv_layers.h"
@@ -9,22 +10,19 @@ namespace latent {
 AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   spec_.validate();
   // Encoder: D → layers... → latent; decoder mirrors it: latent → reversed layers... → D.
-  // --arch conv: strided convolutions first, the dense layers then start from their output.
-  ConvDown conv_down = spec_.arch == "conv" ? ConvDown(spec_) : ConvDown(nullptr);
-  std::vector<int64_t> widths = {conv_down ? conv_down->output_size() : spec_.input_size()};
-  widths.insert(widths.end(), spec_.layers.begin(), spec_.layers.end());
-  widths.push_back(spec_.latent);
+  // Arch::conv: strided convolutions first, the dense layers then start from their output.
+  ConvDown conv_down = spec_.arch == Arch::conv ? ConvDown(spec_) : ConvDown(nullptr);
+  const LayerPlan plan = layer_plan(spec_, conv_down ? conv_down->output_size() : spec_.input_size());
   encoder_ = torch::nn::Sequential();
   if (conv_down) encoder_->push_back(conv_down);
-  for (size_t i = 0; i + 1 < widths.size(); ++i) {
-    int64_t out = i + 2 == widths.size() ? code_head_width(spec_) : widths[i + 1];
-    encoder_->push_back(torch::nn::Linear(widths[i], out));
-    add_activation(encoder_, i + 2 == widths.size() ? spec_.code_activation : spec_.activation);
+  for (const DenseLayer& layer : plan.encoder) {
+    encoder_->push_back(torch::nn::Linear(layer.in, layer.out));
+    add_activation(encoder_, layer.activation);
   }
   decoder_ = torch::nn::Sequential();
-  for (size_t i = widths.size() - 1; i > 0; --i) {
-    decoder_->push_back(torch::nn::Linear(widths[i], widths[i - 1]));
-    if (i > 1 || conv_down) add_activation(decoder_, spec_.activation);
+  for (const DenseLayer& layer : plan.decoder) {
+    decoder_->push_back(torch::nn::Linear(layer.in, layer.out));
+    add_activation(decoder_, layer.activation);
   }
   if (conv_down) decoder_->push_back(ConvUp(spec_));
   register_module("encoder", encoder_);
@@ -33,12 +31,12 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
   torch::Tensor out = encoder_->forward(x);
-  if (spec_.code_head == "binary") return torch::sigmoid(out);
-  return spec_.code_head == "gaussian" ? split_gaussian(out).mean : out;
+  if (spec_.code_head == CodeHead::binary) return torch::sigmoid(out);
+  return spec_.code_head == CodeHead::gaussian ? split_gaussian(out).mean : out;
 }
 
 GaussianCode AutoencoderImpl::posterior(const torch::Tensor& x) {
-  TORCH_CHECK(spec_.code_head == "gaussian", "posterior() needs a gaussian code head");
+  TORCH_CHECK(spec_.code_head == CodeHead::gaussian, "posterior() needs a gaussian code head");
   return split_gaussian(encoder_->forward(x));
 }
 
@@ -46,23 +44,23 @@ torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { retur
 
 torch::Tensor AutoencoderImpl::decode(const torch::Tensor& codes) {
   torch::Tensor logits = decode_logits(codes);
-  return spec_.output == "sigmoid" ? torch::sigmoid(logits) : logits;
+  return spec_.output == Output::sigmoid ? torch::sigmoid(logits) : logits;
 }
 
 torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const {
-  if (spec_.loss == "bce") return torch::binary_cross_entropy_with_logits(recon_logits, x);
-  torch::Tensor recon = spec_.output == "sigmoid" ? torch::sigmoid(recon_logits) : recon_logits;
+  if (spec_.loss == Loss::bce) return torch::binary_cross_entropy_with_logits(recon_logits, x);
+  torch::Tensor recon = spec_.output == Output::sigmoid ? torch::sigmoid(recon_logits) : recon_logits;
   return torch::mse_loss(recon, x);
 }
 
 torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target,
                                          bool neighbour_pairs) {
-  if (spec_.code_head == "gaussian") {
+  if (spec_.code_head == CodeHead::gaussian) {
     GaussianCode q = posterior(input);
     torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
     return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
   }
-  if (spec_.code_head == "binary") {
+  if (spec_.code_head == CodeHead::binary) {
     torch::Tensor logits = encoder_->forward(input);
     // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
     // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
@@ -91,7 +89,7 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
 }
 
 bool AutoencoderImpl::has_closed_form_jacobian() const {
-  return spec_.arch == "dense" && spec_.layers.empty() && spec_.code_head == "plain";
+  return spec_.arch == Arch::dense && spec_.layers.empty() && spec_.code_head == CodeHead::plain;
 }
 
 torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::Tensor& codes, bool exact) {

@@ -9,7 +9,9 @@
 
 namespace latent {
 
-int64_t code_head_width(const ModelSpec& spec) { return spec.code_head == "gaussian" ? 2 * spec.latent : spec.latent; }
+int64_t code_head_width(const ModelSpec& spec) {
+  return spec.code_head == CodeHead::gaussian ? 2 * spec.latent : spec.latent;
+}
 
 GaussianCode split_gaussian(const torch::Tensor& head_output) {
   auto halves = head_output.chunk(2, 1);
@@ -26,9 +28,9 @@ torch::Tensor kl_to_prior(const GaussianCode& q) {
 }
 
 torch::Tensor reconstruction_nll(const ModelSpec& spec, const torch::Tensor& recon_logits, const torch::Tensor& x) {
-  if (spec.loss == "bce")
+  if (spec.loss == Loss::bce)
     return torch::binary_cross_entropy_with_logits(recon_logits, x, {}, {}, at::Reduction::None).sum(1);
-  torch::Tensor recon = spec.output == "sigmoid" ? torch::sigmoid(recon_logits) : recon_logits;
+  torch::Tensor recon = spec.output == Output::sigmoid ? torch::sigmoid(recon_logits) : recon_logits;
   return 0.5 * (recon - x).pow(2).sum(1) + 0.5 * std::log(2 * M_PI) * static_cast<double>(x.size(1));
 }
 
@@ -44,13 +46,13 @@ double binary_noise_std(const ModelSpec& spec, int epoch) {
 }
 
 void parse_noise_schedule(const std::string& text, int epochs, ModelSpec& spec) {
-  const std::string usage = "--noise-schedule '" + text + "': expected linear:START:END or linear:START:END:EPOCHS";
-  if (text.rfind("linear:", 0) != 0) throw Error(usage);
+  const SettingError usage("noise schedule", "'" + text + "': expected linear:START:END or linear:START:END:EPOCHS");
+  if (text.rfind("linear:", 0) != 0) throw usage;
   std::string numbers = text.substr(7);
   std::replace(numbers.begin(), numbers.end(), ':', ',');
-  std::vector<double> v = parse_numbers(numbers, usage);
-  if (v.size() < 2 || v.size() > 3) throw Error(usage);
-  if (v.size() == 3 && (v[2] != std::floor(v[2]) || v[2] < 1 || v[2] > 1e6)) throw Error(usage);
+  std::vector<double> v = parse_numbers(numbers).value_or(std::vector<double>{});
+  if (v.size() < 2 || v.size() > 3) throw usage;
+  if (v.size() == 3 && (v[2] != std::floor(v[2]) || v[2] < 1 || v[2] > 1e6)) throw usage;
   spec.noise_start = v[0];
   spec.noise_end = v[1];
   spec.noise_epochs = v.size() == 3 ? static_cast<int>(v[2]) : std::max(1, epochs);

@@ -13,12 +13,23 @@ std::vector<std::pair<int64_t, int64_t>> spatial_sizes(const ModelSpec& spec) {
 
 }  // namespace
 
-void add_activation(torch::nn::Sequential& seq, const std::string& name) {
-  if (name == "relu") seq->push_back(torch::nn::ReLU());
-  else if (name == "sigmoid") seq->push_back(torch::nn::Sigmoid());
-  else if (name == "tanh") seq->push_back(torch::nn::Tanh());
-  else if (name == "selu") seq->push_back(torch::nn::SELU());
-  // "linear": nothing
+void add_activation(torch::nn::Sequential& seq, Activation activation) {
+  switch (activation) {
+    case Activation::relu:
+      seq->push_back(torch::nn::ReLU());
+      break;
+    case Activation::sigmoid:
+      seq->push_back(torch::nn::Sigmoid());
+      break;
+    case Activation::tanh:
+      seq->push_back(torch::nn::Tanh());
+      break;
+    case Activation::selu:
+      seq->push_back(torch::nn::SELU());
+      break;
+    case Activation::linear:
+      break;
+  }
 }
 
 ConvDownImpl::ConvDownImpl(const ModelSpec& spec) : input_shape_(spec.input_shape) {

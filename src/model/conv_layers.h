@@ -35,7 +35,7 @@ class ConvUpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ConvUp);
 
-/// Appends the named activation (relu | sigmoid | tanh | selu | linear = nothing) to seq.
-void add_activation(torch::nn::Sequential& seq, const std::string& name);
+/// Appends the activation's module to seq (linear: nothing).
+void add_activation(torch::nn::Sequential& seq, Activation activation);
 
 }  // namespace latent

@@ -33,7 +33,7 @@ torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes) {
 
 nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) {
   torch::NoGradGuard no_grad;
-  const bool unit_range = model->spec().output == "sigmoid";
+  const bool unit_range = model->spec().output == Output::sigmoid;
   double sse = 0, bce = 0;
   for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
     torch::Tensor x = data.x.slice(0, start, std::min(start + kInferenceBatch, data.size()));

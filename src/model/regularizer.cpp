@@ -5,7 +5,7 @@
 namespace latent {
 
 torch::Tensor sparsity_penalty(const torch::Tensor& codes, const SparsitySpec& spec) {
-  if (spec.kind == "l1") return spec.weight * codes.abs().mean();
+  if (spec.kind == SparsityKind::l1) return spec.weight * codes.abs().mean();
   // Clamped so a dead unit gives a large, finite penalty rather than inf.
   torch::Tensor rho_hat = codes.mean(0).clamp(1e-6, 1 - 1e-6);
   const double rho = spec.rho;
@@ -13,12 +13,11 @@ torch::Tensor sparsity_penalty(const torch::Tensor& codes, const SparsitySpec& s
   return spec.weight * kl.mean();
 }
 
-torch::Tensor jacobian_sq_closed_form(const torch::Tensor& weight, const torch::Tensor& codes,
-                                      const std::string& activation) {
+torch::Tensor jacobian_sq_closed_form(const torch::Tensor& weight, const torch::Tensor& codes, Activation activation) {
   torch::Tensor slope;
-  if (activation == "sigmoid") slope = codes * (1 - codes);
-  else if (activation == "tanh") slope = 1 - codes * codes;
-  else if (activation == "relu") slope = (codes > 0).to(codes.dtype());
+  if (activation == Activation::sigmoid) slope = codes * (1 - codes);
+  else if (activation == Activation::tanh) slope = 1 - codes * codes;
+  else if (activation == Activation::relu) slope = (codes > 0).to(codes.dtype());
   else slope = torch::ones_like(codes);
   return slope.pow(2).matmul(weight.pow(2).sum(1));
 }

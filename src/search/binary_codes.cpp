@@ -55,7 +55,7 @@ void hamming_distances(const uint8_t* query, const uint8_t* codes, int64_t count
 
 std::vector<int64_t> rank_by_distance(const int* distances, int64_t count, int64_t bits) {
   std::vector<int64_t> start(static_cast<size_t>(bits + 2), 0);
-  for (int64_t i = 0; i < count; ++i) ++start[static_cast<size_t>(distances[i] + 1)];
+  for (int64_t i = 0; i < count; ++i) ++start[static_cast<size_t>(distances[i]) + 1];
   for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
   std::vector<int64_t> order(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[static_cast<size_t>(start[static_cast<size_t>(distances[i])]++)] = i;

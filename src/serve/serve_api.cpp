@@ -186,7 +186,7 @@ struct ServeApi::Impl {
                 {"reconstruct", true},
                 {"search", parts.index.has_value()},
                 {"anomaly", parts.detector.has_value()},
-                {"generate", m.model->spec().code_head == "gaussian"}}}};
+                {"generate", m.model->spec().code_head == CodeHead::gaussian}}}};
     if (parts.index) {
       const IndexInfo& info = parts.index->info();
       j["index"] = {{"size", parts.index->size()},
@@ -316,11 +316,11 @@ struct ServeApi::Impl {
 
   Json generate(const httplib::Request& req) {
     Autoencoder& model = parts.model.model;
-    if (model->spec().code_head != "gaussian")
+    if (model->spec().code_head != CodeHead::gaussian)
       throw RequestError(404, "not_a_vae",
                          "generate needs a variational autoencoder (latent train --type vae); this model's "
-                         "code head is " +
-                             model->spec().code_head);
+                         "type is " +
+                             name_of(model->spec().type()));
     const int64_t count = parse_int_param("count", req.get_param_value("count"), 1, 64, 8);
     const int64_t seed = parse_int_param("seed", req.get_param_value("seed"), 0, int64_t{1} << 53, 0);
     const double spread = parse_double_param("spread", req.get_param_value("spread"), 0, 10, 1);

@@ -6,9 +6,10 @@ namespace latent {
 
 torch::Tensor corrupt(const torch::Tensor& x, const CorruptionSpec& spec) {
   auto uniform = [&] { return torch::rand(x.sizes(), draw_generator(), x.options()); };
-  if (spec.kind == "gaussian") return x + spec.amount * torch::randn(x.sizes(), draw_generator(), x.options());
-  if (spec.kind == "masking") return x * (uniform() >= spec.amount).to(x.dtype());
-  if (spec.kind == "saltpepper") {
+  if (spec.kind == CorruptionKind::gaussian)
+    return x + spec.amount * torch::randn(x.sizes(), draw_generator(), x.options());
+  if (spec.kind == CorruptionKind::masking) return x * (uniform() >= spec.amount).to(x.dtype());
+  if (spec.kind == CorruptionKind::saltpepper) {
     torch::Tensor hit = uniform() < spec.amount;
     torch::Tensor salt = (uniform() < 0.5).to(x.dtype());
     return torch::where(hit, salt, x);

@@ -1,6 +1,7 @@
 #include "latent/train/dense_gradient.h"
 
 #include "latent/base/worker_pool.h"
+#include "latent/model/layer_plan.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
 #include "train/dense_kernels.h"
@@ -13,19 +14,26 @@ namespace latent {
 namespace {
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
-DenseActivation activation_of(const std::string& name) {
-  if (name == "relu") return DenseActivation::relu;
-  if (name == "sigmoid") return DenseActivation::sigmoid;
-  if (name == "tanh") return DenseActivation::tanh;
-  if (name == "selu") return DenseActivation::selu;
-  return DenseActivation::linear;
+// The settings whose value the dense passes implement, and those that do nothing in a plain
+// code head. Every other setting must keep its default, so one added to ModelSpec later sends
+// its models to autograd until the passes learn it.
+const char* const kImplemented[] = {"input_shape",     "layers", "latent", "activation",
+                                    "code_activation", "output", "loss",   "corrupt"};
+const char* const kInactiveWithPlainHead[] = {"beta",         "kl_warmup",   "noise_start",       "noise_end",
+                                              "noise_epochs", "bit_balance", "bit_decorrelation", "neighbours"};
+
+nlohmann::json other_settings(const ModelSpec& spec) {
+  nlohmann::json j = spec.to_json();
+  for (const char* key : kImplemented) j.erase(key);
+  for (const char* key : kInactiveWithPlainHead) j.erase(key);
+  return j;
 }
 }  // namespace
 
 struct DenseGradient::Layer {
   torch::Tensor weight, bias;  // [out, in], [out]: the model's own parameters
   int64_t in, out;
-  DenseActivation activation;
+  Activation activation;
   float *weight_grad = nullptr, *bias_grad = nullptr;  // their .grad, looked up before each step
 };
 
@@ -40,28 +48,28 @@ struct DenseGradient::Shard {
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
-  return spec.arch == "dense" && spec.code_head == "plain" && !spec.sparsity.active() && spec.contractive == 0;
+  return spec.code_head == CodeHead::plain && other_settings(spec) == other_settings(ModelSpec{});
 }
 
 DenseGradient::DenseGradient(Autoencoder model)
     : model_(std::move(model)),
-      bce_(model_->spec().loss == "bce"),
-      sigmoid_output_(model_->spec().output == "sigmoid") {
+      bce_(model_->spec().loss == Loss::bce),
+      sigmoid_output_(model_->spec().output == Output::sigmoid) {
   TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
+  // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
   for (auto& module : model_->modules(/*include_self=*/false))
     if (auto* linear = module->as<torch::nn::LinearImpl>()) linears.push_back(linear);
-  // Encoder layers then decoder layers, as AutoencoderImpl builds them: the hidden activation
-  // everywhere except the code layer (code activation) and the last (logits).
-  const ModelSpec& spec = model_->spec();
-  const size_t code_layer = spec.layers.size();
+  LayerPlan plan = layer_plan(model_->spec(), model_->spec().input_size());
+  std::vector<DenseLayer> planned = plan.encoder;
+  planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
+  TORCH_CHECK(linears.size() == planned.size(), "DenseGradient: the model does not follow its layer plan");
   for (size_t l = 0; l < linears.size(); ++l) {
-    Layer layer{linears[l]->weight, linears[l]->bias, linears[l]->weight.size(1), linears[l]->weight.size(0),
-                activation_of(l == code_layer ? spec.code_activation : spec.activation)};
-    if (l + 1 == linears.size()) layer.activation = DenseActivation::linear;
-    layers_.push_back(layer);
+    const torch::Tensor& weight = linears[l]->weight;
+    TORCH_CHECK(weight.size(1) == planned[l].in && weight.size(0) == planned[l].out,
+                "DenseGradient: the model does not follow its layer plan");
+    layers_.push_back({weight, linears[l]->bias, planned[l].in, planned[l].out, planned[l].activation});
   }
-  TORCH_CHECK(layers_.size() == 2 * (spec.layers.size() + 1), "DenseGradient: unexpected layer count");
   // Every thread runs its own GEMMs; a multi-threaded BLAS would spin against them.
   set_blas_threads(1);
 }

@@ -18,23 +18,23 @@ constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 }  // namespace
 
 LATENT_CLONES void bias_activation(float* __restrict z, const float* __restrict bias, int64_t rows, int64_t width,
-                                   DenseActivation act) {
+                                   Activation act) {
   for (int64_t r = 0; r < rows; ++r) {
     float* __restrict row = z + r * width;
     switch (act) {
-      case DenseActivation::linear:
+      case Activation::linear:
         for (int64_t j = 0; j < width; ++j) row[j] += bias[j];
         break;
-      case DenseActivation::relu:
+      case Activation::relu:
         for (int64_t j = 0; j < width; ++j) row[j] = std::fmax(row[j] + bias[j], 0.0f);
         break;
-      case DenseActivation::sigmoid:
+      case Activation::sigmoid:
         for (int64_t j = 0; j < width; ++j) row[j] = 1.0f / (1.0f + std::exp(-(row[j] + bias[j])));
         break;
-      case DenseActivation::tanh:
+      case Activation::tanh:
         for (int64_t j = 0; j < width; ++j) row[j] = std::tanh(row[j] + bias[j]);
         break;
-      case DenseActivation::selu:
+      case Activation::selu:
         for (int64_t j = 0; j < width; ++j) {
           float x = row[j] + bias[j];
           row[j] = kSeluScale * (x > 0 ? x : kSeluAlpha * (std::exp(x) - 1.0f));
@@ -44,21 +44,20 @@ LATENT_CLONES void bias_activation(float* __restrict z, const float* __restrict 
   }
 }
 
-LATENT_CLONES void activation_backward(float* __restrict delta, const float* __restrict y, int64_t n,
-                                       DenseActivation act) {
+LATENT_CLONES void activation_backward(float* __restrict delta, const float* __restrict y, int64_t n, Activation act) {
   switch (act) {
-    case DenseActivation::linear:
+    case Activation::linear:
       break;
-    case DenseActivation::relu:
+    case Activation::relu:
       for (int64_t i = 0; i < n; ++i) delta[i] = y[i] > 0 ? delta[i] : 0.0f;
       break;
-    case DenseActivation::sigmoid:
+    case Activation::sigmoid:
       for (int64_t i = 0; i < n; ++i) delta[i] *= y[i] * (1.0f - y[i]);
       break;
-    case DenseActivation::tanh:
+    case Activation::tanh:
       for (int64_t i = 0; i < n; ++i) delta[i] *= 1.0f - y[i] * y[i];
       break;
-    case DenseActivation::selu:  // y = λα(eˣ − 1) below 0, so dy/dx = λαeˣ = y + λα
+    case Activation::selu:  // y = λα(eˣ − 1) below 0, so dy/dx = λαeˣ = y + λα
       for (int64_t i = 0; i < n; ++i) delta[i] *= y[i] > 0 ? kSeluScale : y[i] + kSeluScale * kSeluAlpha;
       break;
   }

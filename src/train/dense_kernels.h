@@ -4,14 +4,14 @@
 // that let exp/log vectorise, see CMakeLists.txt). Used by DenseGradient.
 #include <cstdint>
 
+#include "latent/io/model_parts.h"
+
 namespace latent {
 
-enum class DenseActivation { linear, relu, sigmoid, tanh, selu };
-
 /// z[r, j] = act(z[r, j] + bias[j]) in place.
-void bias_activation(float* z, const float* bias, int64_t rows, int64_t width, DenseActivation act);
+void bias_activation(float* z, const float* bias, int64_t rows, int64_t width, Activation act);
 /// delta *= act'(x), the derivative written in terms of the activation's output y = act(x).
-void activation_backward(float* delta, const float* y, int64_t n, DenseActivation act);
+void activation_backward(float* delta, const float* y, int64_t n, Activation act);
 /// Output layer: logits → their gradient (in place) of scale·Σ loss(logit, target), where the loss
 /// is BCE on logits (`bce`), or squared error of sigmoid(logit) (`sigmoid_output`) or of the
 /// logit itself. Returns scale·Σ loss.

@@ -25,8 +25,8 @@ std::vector<torch::nn::Linear> part_linears(Autoencoder& model, const std::strin
 }
 
 void check_stackable(const ModelSpec& spec) {
-  if (spec.arch != "dense" || spec.code_head != "plain")
-    throw Error("stacked pretraining needs a dense autoencoder with a plain code (not --arch conv or --type vae)");
+  if (spec.arch != Arch::dense || spec.code_head != CodeHead::plain)
+    throw Error("stacked pretraining needs a dense autoencoder with a plain code (not a conv or variational one)");
 }
 
 // The codes of `layer` for every row of `data`, as the next layer's data set (labels kept).
@@ -52,11 +52,8 @@ ModelSpec layer_spec(const ModelSpec& deep, size_t k, const CorruptionSpec& corr
   spec.layers.clear();
   spec.latent = widths[k + 1];
   spec.code_activation = k + 2 == widths.size() ? deep.code_activation : deep.activation;
-  if (k > 0) {
-    const bool unit = deep.activation == "sigmoid";
-    spec.output = unit ? "sigmoid" : "linear";
-    spec.loss = unit ? "bce" : "mse";
-  }
+  // Above the first layer the data are the codes below: in [0,1] when the activation is sigmoid.
+  if (k > 0) spec.set_type(ModelType::ae, deep.activation == Activation::sigmoid);
   spec.corrupt = corrupt;
   // Penalties of the deep spec (sparsity, contraction) belong to its code, i.e. the last layer.
   if (k + 2 != widths.size()) {

@@ -44,8 +44,7 @@ struct ClassifyTrain {
       spec.input_shape = raw.sample_shape;
       spec.latent = widths.back();
       spec.layers.assign(widths.begin(), widths.end() - 1);
-      spec.output = norm.unit_range() ? "sigmoid" : "linear";
-      spec.loss = norm.unit_range() ? "bce" : "mse";
+      spec.set_type(ModelType::ae, norm.unit_range());
       torch::manual_seed(runtime.seed);
       body = Autoencoder(spec);
       train = make_dataset(std::move(raw), norm);
@@ -119,12 +118,7 @@ void add_classify_command(CLI::App& app) {
   sub->add_flag("--freeze-encoder", train->options.freeze_encoder, "Train only the softmax layer (a linear probe)");
   sub->add_option("--layers", train->layers, "--init random: encoder widths, the last one is the code")
       ->default_val("1000,1000,1000");
-  sub->add_option("--activation", train->spec.activation,
-                  "--init random: hidden activation: relu | sigmoid | tanh | selu")
-      ->default_val("relu");
-  sub->add_option("--code-activation", train->spec.code_activation,
-                  "--init random: code layer activation: linear | relu | sigmoid | tanh")
-      ->default_val("linear");
+  add_activation_options(sub, train->spec, "--init random: ");
   sub->add_option("--epochs", train->options.epochs, "Epochs")->default_val(30);
   sub->add_option("--batch", train->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", train->options.lr, "Peak learning rate (Adam, cosine schedule)")->default_val(1e-3);

@@ -54,8 +54,8 @@ void add_eval_command(CLI::App& app) {
     nlohmann::json report = evaluate_reconstruction(model.model, data);
     report.update(code_metrics(model.model, data));
     if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));
-    if (model.model->spec().code_head == "binary") report.update(binary_code_metrics(model.model, data));
-    if (model.model->spec().code_head == "gaussian")
+    if (model.model->spec().code_head == CodeHead::binary) report.update(binary_code_metrics(model.model, data));
+    if (model.model->spec().code_head == CodeHead::gaussian)
       report.update(evaluate_variational(model.model, data, opt->iw_samples));
     print_report(report, opt->json);
   });

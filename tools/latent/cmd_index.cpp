@@ -43,7 +43,7 @@ void add_index_command(CLI::App& app) {
     if (data.has_labels()) info.labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.size());
     info.paths = data.paths;
     torch::Tensor codes = encode_all(model.model, data.x);
-    const bool binary = model.model->spec().code_head == "binary";
+    const bool binary = model.model->spec().code_head == CodeHead::binary;
     if (binary && opt->hnsw)
       throw Error("--hnsw is for float codes; a binary model's codes go in a Hamming hash table");
     CodeIndex built =

@@ -34,7 +34,12 @@ struct PretrainCommand {
     if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
       throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,500,250,30");
     CorruptionSpec layer_corrupt = CorruptionSpec::parse(corrupt);
-    CorruptionSpec deep_corrupt = CorruptionSpec::parse(finetune_corrupt.empty() ? corrupt : finetune_corrupt);
+    CorruptionSpec deep_corrupt = layer_corrupt;
+    try {
+      if (!finetune_corrupt.empty()) deep_corrupt = CorruptionSpec::parse(finetune_corrupt);
+    } catch (const SettingError& e) {
+      throw SettingError("finetune corrupt", e.problem);
+    }
     layer_options.seed = finetune_options.seed = runtime.seed;
     layer_options.validate();
     const bool finetune = finetune_options.epochs > 0;
@@ -49,8 +54,7 @@ struct PretrainCommand {
     spec.input_shape = raw.sample_shape;
     spec.latent = widths.back();
     spec.layers.assign(widths.begin(), widths.end() - 1);
-    spec.output = norm.unit_range() ? "sigmoid" : "linear";
-    spec.loss = norm.unit_range() ? "bce" : "mse";
+    spec.set_type(ModelType::ae, norm.unit_range());
     spec.corrupt = deep_corrupt;
     spec.validate();
     auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
@@ -123,11 +127,7 @@ void add_pretrain_command(CLI::App& app) {
       ->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Widths of the encoder's layers, the last one is the code")
       ->default_val("1000,500,250,30");
-  sub->add_option("--activation", cmd->spec.activation, "Hidden activation: relu | sigmoid | tanh | selu")
-      ->default_val("relu");
-  sub->add_option("--code-activation", cmd->spec.code_activation,
-                  "Code layer activation: linear | relu | sigmoid | tanh")
-      ->default_val("linear");
+  add_activation_options(sub, cmd->spec);
   sub->add_option("--corrupt", cmd->corrupt,
                   "Each layer's input corruption: none | gaussian:STDDEV | masking:P | saltpepper:P")
       ->default_val("none");

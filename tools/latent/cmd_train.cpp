@@ -25,7 +25,8 @@ struct TrainCommand {
   ModelSpec spec;
   TrainOptions options;
   std::string out, checkpoint, resume, log, init;
-  std::string type = "ae";
+  ModelType type = ModelType::ae;
+  std::optional<Loss> loss;  ///< default: the one that goes with the data
   ParallelCli parallel;
   std::string noise_schedule = "linear:0:4";
   int64_t bits = 0;
@@ -56,19 +57,16 @@ struct TrainCommand {
       norm = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;
       spec.layers = parse_sizes("--layers", layers);
-      if (spec.arch == "conv") spec.channels = parse_sizes("--channels", channels);
+      if (spec.arch == Arch::conv) spec.channels = parse_sizes("--channels", channels);
       spec.corrupt = CorruptionSpec::parse(corrupt);
       spec.sparsity = SparsitySpec::parse(sparsity);
-      if (type != "ae" && type != "vae" && type != "binary")
-        throw Error("--type " + type + ": expected ae, vae or binary");
-      spec.code_head = type == "vae" ? "gaussian" : type == "binary" ? "binary" : "plain";
-      if (bits != 0 && type != "binary") throw Error("--bits needs --type binary (use --latent for float codes)");
-      if (type == "binary") {
+      spec.set_type(type, norm.unit_range(), loss);
+      if (bits != 0 && type != ModelType::binary)
+        throw Error("--bits needs --type binary (use --latent for float codes)");
+      if (type == ModelType::binary) {
         if (bits != 0) spec.latent = bits;
         parse_noise_schedule(noise_schedule, options.epochs, spec);
       }
-      spec.output = norm.unit_range() ? "sigmoid" : "linear";
-      if (spec.loss.empty()) spec.loss = norm.unit_range() ? "bce" : "mse";
       options.seed = runtime.seed;
       options.validate();
       // Trainer::fit refuses this too; checked here so that --nproc fails once, before any rank starts.
@@ -155,16 +153,12 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
       ->default_val("");
   sub->add_option("--latent", cmd->spec.latent, "Code size")->default_val(32);
-  sub->add_option("--activation", cmd->spec.activation, "Hidden activation: relu | sigmoid | tanh | selu")
-      ->default_val("relu");
-  sub->add_option("--code-activation", cmd->spec.code_activation,
-                  "Code layer activation: linear | relu | sigmoid | tanh")
-      ->default_val("linear");
-  sub->add_option("--loss", cmd->spec.loss, "bce | mse (default: bce for images, mse for standardised data)")
-      ->default_val("");
-  sub->add_option("--arch", cmd->spec.arch,
-                  "dense | conv (images: stride-2 3x3 convolutions of --channels before --layers, transposed after)")
-      ->default_val("dense");
+  add_activation_options(sub, cmd->spec);
+  add_part_option<Loss>(sub, "--loss", cmd->loss, "bce | mse (default: bce for images, mse for standardised data)");
+  add_part_option<Arch>(sub, "--arch", cmd->spec.arch,
+                        "dense | conv (images: stride-2 3x3 convolutions of --channels before --layers, transposed "
+                        "after)")
+      ->default_str("dense");
   sub->add_option("--channels", cmd->channels, "--arch conv: channels of each convolution, e.g. 32,64")
       ->default_val("32,64");
   sub->add_option("--corrupt", cmd->corrupt,
@@ -180,10 +174,11 @@ void add_train_command(CLI::App& app) {
                   "one-layer dense encoder (no --layers); deeper or conv encoders use an unbiased one-probe "
                   "estimate (E|v^T J|^2, v random +-1; one extra backward pass)")
       ->default_val(0.0);
-  sub->add_option("--type", cmd->type,
-                  "ae | vae (variational: Gaussian code, sampled) | binary (semantic hashing: a sigmoid code of "
-                  "--bits bits, trained with rising noise so it saturates to 0/1; thresholded at 0.5 at use)")
-      ->default_val("ae");
+  add_part_option<ModelType>(
+      sub, "--type", cmd->type,
+      "ae | vae (variational: Gaussian code, sampled) | binary (semantic hashing: a sigmoid code of "
+      "--bits bits, trained with rising noise so it saturates to 0/1; thresholded at 0.5 at use)")
+      ->default_str("ae");
   sub->add_option("--beta", cmd->spec.beta, "vae: weight of the KL term")->default_val(1.0);
   sub->add_option("--kl-warmup", cmd->spec.kl_warmup,
                   "vae: ramp the KL weight linearly from 0 to beta over the first EPOCHS epochs")

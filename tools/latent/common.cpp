@@ -78,13 +78,24 @@ torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedMo
 }
 
 std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text) {
-  std::string usage = flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250";
+  const Error usage(flag + " '" + text + "': expected sizes separated by commas, like 1000,500,250");
+  std::optional<std::vector<double>> values = parse_numbers(text);
+  if (!values) throw usage;
   std::vector<int64_t> widths;
-  for (double v : parse_numbers(text, usage)) {
-    if (v != std::floor(v) || v < 0 || v > 1e9) throw Error(usage);
+  for (double v : *values) {
+    if (v != std::floor(v) || v < 0 || v > 1e9) throw usage;
     widths.push_back(static_cast<int64_t>(v));
   }
   return widths;
+}
+
+void add_activation_options(CLI::App* app, ModelSpec& spec, const std::string& when) {
+  add_part_option<Activation>(app, "--activation", spec.activation,
+                              when + "Hidden activation: relu | sigmoid | tanh | selu")
+      ->default_str("relu");
+  add_part_option<Activation>(app, "--code-activation", spec.code_activation,
+                              when + "Code layer activation: linear | relu | sigmoid | tanh")
+      ->default_str("linear");
 }
 
 void print_report(const nlohmann::json& report, bool as_json) {

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "latent/base/error.h"
 #include "latent/data/dataset.h"
+#include "latent/io/model_parts.h"
 #include "latent/io/raw_data.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
@@ -37,6 +39,24 @@ torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedMo
 
 /// "1000,500,250" → sizes; throws latent::Error naming `flag` unless every item is a whole number >= 0.
 std::vector<int64_t> parse_sizes(const std::string& flag, const std::string& text);
+
+/// A flag naming one value of a part ("--activation relu"), parsed into `target` (a Part or an
+/// optional one) as it comes in; a bad name gives "--flag 'x': expected a|b|c". Returns the option
+/// for ->default_str().
+template <class Part, class Target>
+CLI::Option* add_part_option(CLI::App* app, const std::string& flag, Target& target, const std::string& help) {
+  return app->add_option_function<std::string>(
+      flag,
+      [flag, &target](const std::string& text) {
+        std::optional<Part> part = find_part<Part>(text);
+        if (!part) throw Error(flag + " '" + text + "': expected " + names_of<Part>());
+        target = *part;
+      },
+      help);
+}
+
+/// --activation and --code-activation into spec; `when` opens their help ("--init random: ").
+void add_activation_options(CLI::App* app, ModelSpec& spec, const std::string& when = "");
 
 /// JSON object when as_json, else one "key  value" line per entry.
 void print_report(const nlohmann::json& report, bool as_json);

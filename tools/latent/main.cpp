@@ -1,6 +1,8 @@
 // latent: the command line. Bad input (latent::Error, bad flags) → one line on stderr, exit 2.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <string>
 
 #include "commands.h"
 #include "latent/base/error.h"
@@ -41,6 +43,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "latent: %s (see latent --help)\n", e.what());
+    return 2;
+  } catch (const latent::SettingError& e) {
+    // The library names the setting ("code activation"), the command line its flag.
+    std::string flag = "--" + e.setting;
+    std::replace(flag.begin(), flag.end(), ' ', '-');
+    std::fprintf(stderr, "latent: %s %s\n", flag.c_str(), e.problem.c_str());
     return 2;
   } catch (const latent::Error& e) {
     std::fprintf(stderr, "latent: %s\n", e.what());

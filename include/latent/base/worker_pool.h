@@ -15,7 +15,7 @@ class WorkerPool {
  public:
   /// `threads` in all, the caller included (1: run() just calls work(0)). Each worker first
   /// calls `init` (thread-local settings a new thread does not inherit).
-  explicit WorkerPool(int threads, std::function<void()> init = {});
+  explicit WorkerPool(int threads, const std::function<void()>& init = {});
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -7,7 +7,8 @@
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
 // models supports() accepts: dense layers, code head plain, no sparsity or contractive penalty.
-// The threads are training_pool()'s.
+// supports() is an allow-list (a setting it does not know must keep its default). The layers
+// are the model's layer_plan(). The threads are training_pool()'s.
 #include <memory>
 #include <vector>
 
