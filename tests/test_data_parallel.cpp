@@ -57,8 +57,7 @@ class DataParallelTraining : public ::testing::Test {
 // Trains the fixture's model with its gradients from a DataParallel engine with `parallel`.
 Trainer train_with(const Dataset& data, int epochs, const ParallelOptions& parallel) {
   Trainer trainer = fresh_trainer(epochs);
-  DataParallel engine(trainer.model(), parallel);
-  trainer.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+  trainer.set_engine(std::make_unique<DataParallel>(trainer.model(), parallel));
   trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
   return trainer;
 }
@@ -120,9 +119,7 @@ TEST_F(DataParallelTraining, RandomDrawsOfReplicasDoNotDependOnThreadTiming) {
     Trainer trainer(Autoencoder(spec), options(2));
     ParallelOptions parallel;
     parallel.replicas = 3;  // three shards: also the order their gradients are summed in
-    DataParallel engine(trainer.model(), parallel);
-    trainer.set_gradient_fn(
-        [&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+    trainer.set_engine(std::make_unique<DataParallel>(trainer.model(), parallel));
     trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
     return trainer;
   };

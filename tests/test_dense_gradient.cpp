@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
+#include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/data_parallel.h"
@@ -114,13 +115,12 @@ TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
   Dataset data = mnist_slice("train", 1000);
   auto fresh = [] { return two_epoch_trainer(5); };
   Trainer autograd = fresh();
-  autograd.use_autograd(true);
+  autograd.set_engine(std::make_unique<AutogradGradient>(autograd.model()));
   autograd.fit(data, Dataset{}, [](const EpochStats&, bool) {});
   Trainer dense = fresh();
   ParallelOptions parallel;
   ASSERT_TRUE(parallel.dense(dense.model()->spec()));
-  DataParallel engine(dense.model(), parallel);
-  dense.set_gradient_fn([&](const torch::Tensor& x, const torch::Tensor& rows) { return engine.gradients(x, rows); });
+  dense.set_engine(std::make_unique<DataParallel>(dense.model(), parallel));
   dense.fit(data, Dataset{}, [](const EpochStats&, bool) {});
   EXPECT_NEAR(autograd.state().history.back().train_loss, dense.state().history.back().train_loss, 1e-5);
   EXPECT_LT(autograd.state().history.back().train_loss, autograd.state().history.front().train_loss);
@@ -133,12 +133,14 @@ TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
   }
 }
 
-// The trainer's default engine (the dense passes) against --engine autograd, end to end.
+// The default engine (the dense passes) against --engine autograd, end to end.
 TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
   Dataset data = mnist_slice("train", 1000);
   auto trained = [&](bool autograd) {
     Trainer trainer = two_epoch_trainer(3);
-    trainer.use_autograd(autograd);
+    ParallelOptions flags;  // what --engine sets
+    flags.engine = autograd ? "autograd" : "auto";
+    trainer.set_engine(make_gradient_engine(trainer.model(), flags));
     trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
     return trainer.model()->parameters();
   };
@@ -146,6 +148,27 @@ TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
   ASSERT_EQ(dense.size(), autograd.size());
   for (size_t i = 0; i < dense.size(); ++i)
     EXPECT_LT(((dense[i] - autograd[i]).norm() / autograd[i].norm()).item<double>(), 1e-5) << "parameter " << i;
+}
+
+// make_gradient_engine is the one place that picks how gradients are computed.
+TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
+  ModelSpec plain = mnist_spec({32}, 8), vae = mnist_spec({32}, 8), binary = mnist_spec({32}, 8);
+  vae.code_head = CodeHead::gaussian;
+  binary.code_head = CodeHead::binary;
+  binary.neighbour_pull = 1;
+  auto engine = [](const ModelSpec& spec, const ParallelOptions& flags) {
+    return make_gradient_engine(Autoencoder(spec), flags);
+  };
+  ParallelOptions defaults, autograd, replicas, bf16;
+  autograd.engine = "autograd";
+  replicas.replicas = 2;
+  bf16.precision = "bf16";
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(vae, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, replicas).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, bf16).get()), nullptr);
+  EXPECT_THROW(engine(binary, replicas), Error);  // the neighbour pull needs its pairs in one batch
 }
 
 }  // namespace

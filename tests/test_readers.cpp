@@ -142,7 +142,7 @@ TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {
 
 TEST(DataSource, RejectsUnknownSources) {
   expect_error([] { load_raw("imagenet", "train"); }, "expected mnist");
-  expect_error([] { load_raw("mnist", "validation"); }, "--split");
+  expect_error([] { load_raw("mnist", "validation"); }, "split validation: expected train or test");
   expect_error([] { load_raw("csv:/nonexistent.csv", "train"); }, "cannot open");
   expect_error([] { load_raw("csv:/nonexistent.csv,label=middle", "train"); }, "label=middle");
 }

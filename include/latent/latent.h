@@ -44,6 +44,7 @@
 #include "latent/train/data_parallel.h"
 #include "latent/train/dense_gradient.h"
 #include "latent/train/fused_adam.h"
+#include "latent/train/gradient_engine.h"
 #include "latent/train/neighbour_graph.h"
 #include "latent/train/process_group.h"
 #include "latent/train/stacked.h"

@@ -94,7 +94,7 @@ double parse_number(const std::string& text, const std::string& rule) {
     if (used == text.size() && std::isfinite(v)) return v;
   } catch (const std::exception&) {
   }
-  throw Error("--threshold " + rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
+  throw SettingError("threshold", rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
 }
 
 }  // namespace
@@ -113,7 +113,7 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
   double v = parse_number(colon == std::string::npos ? "" : rule.substr(colon + 1), rule);
   if (kind == "quantile" || kind == "contamination") {
     double q = kind == "quantile" ? v : 1 - v;
-    if (!(q > 0 && q <= 1)) throw Error("--threshold " + rule + ": the fraction must be in (0, 1)");
+    if (!(q > 0 && q <= 1)) throw SettingError("threshold", rule + ": the fraction must be in (0, 1)");
     return quantile(normal_scores, q);
   }
   if (kind == "sigma") {
@@ -122,7 +122,7 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
     for (double s : normal_scores) var += (s - mean) * (s - mean) / normal_scores.size();
     return mean + v * std::sqrt(var);
   }
-  throw Error("--threshold " + rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
+  throw SettingError("threshold", rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
 }
 
 Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
@@ -130,17 +130,17 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
   Detector d;
   if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code" &&
       score != "elbo")
-    throw Error("--score " + score + ": expected " + score_names());
+    throw SettingError("score", score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
   std::vector<unsigned char> bytes = read_bytes(model_path, kMaxFileBytes);
   d.model_file.assign(bytes.begin(), bytes.end());
   d.model = model_from_file_bytes(d.model_file, model_path);
   if (score == "bce" && d.model.model->spec().output != Output::sigmoid)
-    throw Error("--score bce needs a model of [0,1] data (sigmoid output); use sse");
+    throw SettingError("score", "bce needs a model of [0,1] data (sigmoid output); use sse");
   if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)
-    throw Error("--score smooth-sse needs image data; use sse");
+    throw SettingError("score", "smooth-sse needs image data; use sse");
   if (score == "elbo" && d.model.model->spec().code_head != CodeHead::gaussian)
-    throw Error("--score elbo needs a variational model (trained with --type vae); use sse");
+    throw SettingError("score", "elbo needs a variational model (trained with --type vae); use sse");
   d.score = score;
   d.threshold_rule = threshold_rule;
   d.fitted_on = x.size(0);

@@ -31,7 +31,7 @@ torch::Tensor sample_prior(Autoencoder& model, int64_t count, uint64_t seed) {
 torch::Tensor sample_variations(Autoencoder& model, const torch::Tensor& x, int64_t count, double spread,
                                 uint64_t seed) {
   require_gaussian(model, "variations");
-  if (!(spread >= 0) || !std::isfinite(spread)) throw Error("--spread must be >= 0");
+  if (!(spread >= 0) || !std::isfinite(spread)) throw SettingError("spread", "must be >= 0");
   torch::NoGradGuard no_grad;
   ensure_eval(model);
   GaussianCode q = model->posterior(x);
@@ -41,7 +41,7 @@ torch::Tensor sample_variations(Autoencoder& model, const torch::Tensor& x, int6
 }
 
 torch::Tensor interpolate(Autoencoder& model, const torch::Tensor& a, const torch::Tensor& b, int64_t steps) {
-  if (steps < 2) throw Error("--steps must be at least 2");
+  if (steps < 2) throw SettingError("steps", "must be at least 2");
   torch::NoGradGuard no_grad;
   ensure_eval(model);
   torch::Tensor t = torch::linspace(0, 1, steps).unsqueeze(1);

@@ -31,11 +31,11 @@ Dataset make_dataset(RawData raw, const Normalization& norm) {
 }
 
 std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction) {
-  if (fraction < 0 || fraction >= 1) throw Error("--val must be in [0, 1)");
+  if (fraction < 0 || fraction >= 1) throw SettingError("val", "must be in [0, 1)");
   int64_t n = data.size();
   int64_t n_val = static_cast<int64_t>(n * fraction);
   if (n_val == 0) return {data, Dataset{}};
-  if (n - n_val < 1) throw Error("--val leaves no training samples");
+  if (n - n_val < 1) throw SettingError("val", "leaves no training samples");
   std::vector<int64_t> order(n);
   for (int64_t i = 0; i < n; ++i) order[i] = i;
   std::mt19937_64 rng(20061);  // fixed: the held-out set must not move with --seed

@@ -28,7 +28,7 @@ Pca fit_pca(const torch::Tensor& x, int64_t k) {
 
 double knn_accuracy(const torch::Tensor& reference, const torch::Tensor& reference_labels, const torch::Tensor& query,
                     const torch::Tensor& query_labels, int k) {
-  if (k < 1) throw Error("--k must be at least 1");
+  if (k < 1) throw SettingError("k", "must be at least 1");
   if (reference.size(0) < k) throw Error("kNN: fewer reference samples than k");
   if (reference.size(1) != query.size(1)) throw Error("kNN: reference and query dimensions differ");
   torch::Tensor ref = reference.to(torch::kFloat32).contiguous(), qry = query.to(torch::kFloat32).contiguous();

@@ -47,7 +47,7 @@ const std::vector<std::string>& baseline_kinds() {
 BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::Tensor& database,
                             const torch::Tensor& queries, uint64_t seed) {
   if (std::find(baseline_kinds().begin(), baseline_kinds().end(), kind) == baseline_kinds().end())
-    throw Error("--baseline '" + kind + "': expected itq, faiss-itq, lsh, pca or pixels");
+    throw SettingError("baseline", "'" + kind + "': expected itq, faiss-itq, lsh, pca or pixels");
   const int64_t d = database.size(1), n = database.size(0), m = queries.size(0);
   BaselineCodes codes;
   if (kind == "pixels") {
@@ -58,11 +58,11 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
     return codes;
   }
   if (bits < 1 || bits > d)
-    throw Error("--bits must be between 1 and " + std::to_string(d) + " for --baseline " + kind);
+    throw SettingError("bits", "must be between 1 and " + std::to_string(d) + " for --baseline " + kind);
   codes.name = kind + "-" + std::to_string(bits);
   codes.dims = bits;
   codes.binary = kind != "pca";
-  if (codes.binary && bits % 8 != 0) throw Error("--bits must be a multiple of 8 for binary baselines");
+  if (codes.binary && bits % 8 != 0) throw SettingError("bits", "must be a multiple of 8 for binary baselines");
   torch::NoGradGuard no_grad;
   if (kind == "pca" || kind == "itq") {
     auto [mean, axes] = principal_axes(database, bits);

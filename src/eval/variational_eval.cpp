@@ -32,7 +32,7 @@ torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x, int64_t 
 }
 
 torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x, int64_t samples) {
-  if (samples < 1) throw Error("--iw-samples must be at least 1");
+  if (samples < 1) throw SettingError("iw samples", "must be at least 1");
   torch::NoGradGuard no_grad;
   const int64_t images_per_pass = std::max<int64_t>(1, kRowsPerPass / samples);
   std::vector<torch::Tensor> parts;

@@ -65,7 +65,7 @@ RawData read_csv_spec(const std::string& spec) {
 }  // namespace
 
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit) {
-  if (split != "train" && split != "test") throw Error("--split " + split + ": expected train or test");
+  if (split != "train" && split != "test") throw SettingError("split", split + ": expected train or test");
   size_t colon = data.find(':');
   std::string kind = data.substr(0, colon);
   std::string rest = colon == std::string::npos ? "" : data.substr(colon + 1);
@@ -77,7 +77,7 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
   } else if ((kind == "csv" || kind == "images") && !rest.empty()) {
     raw = kind == "csv" ? read_csv_spec(rest) : read_image_dir(rest);
   } else {
-    throw Error("--data " + data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
+    throw SettingError("data", data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
   }
   raw.truncate(limit);
   return raw;

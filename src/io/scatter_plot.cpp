@@ -183,7 +183,7 @@ void write_scatter_plot(const std::string& path, const ScatterPlot& plot) {
   Frame frame(plot.xy);
   if (ends_with(path, ".png")) write_file_atomic(path, render_png(plot, frame));
   else if (ends_with(path, ".svg")) write_file_atomic(path, render_svg(plot, frame));
-  else throw Error("--out " + path + ": expected a file ending in .png or .svg");
+  else throw SettingError("out", path + ": expected a file ending in .png or .svg");
 }
 
 }  // namespace latent

@@ -147,8 +147,10 @@ int64_t CodeIndex::size() const { return binary_ ? binary_->ntotal : index_->nto
 int64_t CodeIndex::dims() const { return binary_ ? binary_->d : index_->d; }
 
 std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* queries, int64_t n, int radius) const {
-  if (!binary_) throw Error("--hamming-radius needs an index of binary codes (a model trained with --type binary)");
-  if (radius < 0 || radius > dims()) throw Error("--hamming-radius must be between 0 and " + std::to_string(dims()));
+  if (!binary_)
+    throw SettingError("hamming radius", "needs an index of binary codes (a model trained with --type binary)");
+  if (radius < 0 || radius > dims())
+    throw SettingError("hamming radius", "must be between 0 and " + std::to_string(dims()));
   // FAISS returns distances < its radius, from buckets within nflip flips of the query's key(s).
   if (auto* hash = dynamic_cast<faiss::IndexBinaryHash*>(binary_.get())) hash->nflip = radius;
   if (auto* multi = dynamic_cast<faiss::IndexBinaryMultiHash*>(binary_.get())) multi->nflip = radius / multi->nhash;

@@ -22,10 +22,10 @@ ClassifierImpl::ClassifierImpl(Autoencoder body, int64_t classes) : body_(std::m
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) { return head_->forward(body_->encode(x)); }
 
 void ClassifierTrainOptions::validate() const {
-  if (epochs < 1) throw Error("--epochs must be at least 1");
-  if (batch < 1) throw Error("--batch must be at least 1");
-  if (!(lr > 0) || !std::isfinite(lr)) throw Error("--lr must be positive");
-  if (weight_decay < 0) throw Error("--weight-decay must be >= 0");
+  if (epochs < 1) throw SettingError("epochs", "must be at least 1");
+  if (batch < 1) throw SettingError("batch", "must be at least 1");
+  if (!(lr > 0) || !std::isfinite(lr)) throw SettingError("lr", "must be positive");
+  if (weight_decay < 0) throw SettingError("weight decay", "must be >= 0");
 }
 
 nlohmann::json ClassifierTrainOptions::to_json() const {
@@ -115,10 +115,10 @@ nlohmann::json evaluate_classifier(Classifier& model, const Dataset& data) {
 }
 
 Dataset balanced_subset(const Dataset& data, int64_t count, int64_t classes, uint64_t seed) {
-  if (!data.has_labels()) throw Error("--labels needs labelled data");
+  if (!data.has_labels()) throw SettingError("labels", "needs labelled data");
   if (count < classes)
-    throw Error("--labels " + std::to_string(count) + ": need at least one per class (" + std::to_string(classes) +
-                ")");
+    throw SettingError("labels",
+                       std::to_string(count) + ": need at least one per class (" + std::to_string(classes) + ")");
   torch::manual_seed(seed);
   torch::Tensor order = torch::randperm(data.size(), torch::kInt64);
   auto labels = data.y.accessor<int64_t, 1>();
@@ -133,7 +133,7 @@ Dataset balanced_subset(const Dataset& data, int64_t count, int64_t classes, uin
     }
   }
   if (static_cast<int64_t>(chosen.size()) < count)
-    throw Error("--labels " + std::to_string(count) + ": the data has too few samples of some class");
+    throw SettingError("labels", std::to_string(count) + ": the data has too few samples of some class");
   std::sort(chosen.begin(), chosen.end());
   return data.select(torch::tensor(chosen, torch::kInt64));
 }

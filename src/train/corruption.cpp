@@ -17,4 +17,8 @@ torch::Tensor corrupt(const torch::Tensor& x, const CorruptionSpec& spec) {
   return x;
 }
 
+torch::Tensor training_objective(Autoencoder& model, const torch::Tensor& x, bool neighbour_pairs) {
+  return model->objective(corrupt(x, model->spec().corrupt), x, neighbour_pairs);
+}
+
 }  // namespace latent

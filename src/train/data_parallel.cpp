@@ -16,14 +16,15 @@
 namespace latent {
 
 void ParallelOptions::validate() const {
-  if (replicas < 0 || replicas > 256) throw Error("--replicas must be in 0..256 (0: auto)");
-  if (precision != "fp32" && precision != "bf16") throw Error("--precision " + precision + ": expected fp32 or bf16");
-  if (processes.world_size < 1) throw Error("--world-size must be at least 1");
+  if (replicas < 0 || replicas > 256) throw SettingError("replicas", "must be in 0..256 (0: auto)");
+  if (precision != "fp32" && precision != "bf16")
+    throw SettingError("precision", precision + ": expected fp32 or bf16");
+  if (processes.world_size < 1) throw SettingError("world size", "must be at least 1");
   if (processes.rank < 0 || processes.rank >= processes.world_size)
-    throw Error("--rank " + std::to_string(processes.rank) + ": expected 0.." +
-                std::to_string(processes.world_size - 1));
-  if (processes.timeout.count() < 1) throw Error("--timeout must be at least 1 second");
-  if (engine != "auto" && engine != "autograd") throw Error("--engine " + engine + ": expected auto or autograd");
+    throw SettingError("rank",
+                       std::to_string(processes.rank) + ": expected 0.." + std::to_string(processes.world_size - 1));
+  if (processes.timeout.count() < 1) throw SettingError("timeout", "must be at least 1 second");
+  if (engine != "auto" && engine != "autograd") throw SettingError("engine", engine + ": expected auto or autograd");
 }
 
 bool ParallelOptions::dense(const ModelSpec& spec) const {
@@ -82,7 +83,7 @@ double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& row
   {
     std::optional<Bf16Autocast> autocast;
     if (options_.precision == "bf16") autocast.emplace();
-    loss = model_->objective(corrupt(xs, model_->spec().corrupt), xs);
+    loss = training_objective(model_, xs);
   }
   double value = loss.item<double>();
   torch::Tensor share = loss.to(torch::kFloat32) * weight;  // of the batch mean

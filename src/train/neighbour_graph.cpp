@@ -9,7 +9,7 @@ namespace latent {
 torch::Tensor nearest_neighbours(const torch::Tensor& x, int64_t k) {
   const int64_t n = x.size(0);
   if (k < 1 || k >= n)
-    throw Error("--neighbours must be between 1 and " + std::to_string(n - 1) + " (the training rows - 1)");
+    throw SettingError("neighbours", "must be between 1 and " + std::to_string(n - 1) + " (the training rows - 1)");
   torch::Tensor rows = x.reshape({n, -1}).to(torch::kFloat32).contiguous();
   faiss::IndexFlatL2 index(rows.size(1));
   index.add(n, rows.data_ptr<float>());

@@ -49,9 +49,10 @@ namespace {
 }  // namespace
 
 ProcessGroup::ProcessGroup(const ProcessGroupOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
-  if (options.world_size < 1) throw Error("--world-size must be at least 1");
+  if (options.world_size < 1) throw SettingError("world size", "must be at least 1");
   if (options.rank < 0 || options.rank >= options.world_size)
-    throw Error("--rank " + std::to_string(options.rank) + ": expected 0.." + std::to_string(options.world_size - 1));
+    throw SettingError("rank",
+                       std::to_string(options.rank) + ": expected 0.." + std::to_string(options.world_size - 1));
   auto [host, port] = parse_host_port(options.master);
   try {
     c10d::TCPStoreOptions store_options;

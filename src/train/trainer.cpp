@@ -8,21 +8,22 @@
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
+#include "latent/train/data_parallel.h"
 #include "latent/train/fused_adam.h"
 #include "latent/train/neighbour_graph.h"
 
 namespace latent {
 
 void TrainOptions::validate() const {
-  if (epochs < 1) throw Error("--epochs must be at least 1");
-  if (batch < 1) throw Error("--batch must be at least 1");
-  if (!(lr > 0) || !std::isfinite(lr)) throw Error("--lr must be positive");
-  if (optimizer != "adam" && optimizer != "sgd") throw Error("--optimizer " + optimizer + ": expected adam or sgd");
+  if (epochs < 1) throw SettingError("epochs", "must be at least 1");
+  if (batch < 1) throw SettingError("batch", "must be at least 1");
+  if (!(lr > 0) || !std::isfinite(lr)) throw SettingError("lr", "must be positive");
+  if (optimizer != "adam" && optimizer != "sgd") throw SettingError("optimizer", optimizer + ": expected adam or sgd");
   if (schedule != "constant" && schedule != "cosine" && schedule != "step")
-    throw Error("--schedule " + schedule + ": expected constant, cosine or step");
-  if (momentum < 0 || momentum >= 1) throw Error("--momentum must be in [0, 1)");
-  if (weight_decay < 0) throw Error("--weight-decay must be >= 0");
-  if (patience < 0) throw Error("--patience must be >= 0");
+    throw SettingError("schedule", schedule + ": expected constant, cosine or step");
+  if (momentum < 0 || momentum >= 1) throw SettingError("momentum", "must be in [0, 1)");
+  if (weight_decay < 0) throw SettingError("weight decay", "must be >= 0");
+  if (patience < 0) throw SettingError("patience", "must be >= 0");
 }
 
 nlohmann::json TrainOptions::to_json() const {
@@ -109,7 +110,7 @@ double Trainer::validation_loss(const Dataset& val) {
   constexpr int64_t kEvalBatch = 2048;
   for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
     torch::Tensor x = val.x.slice(0, start, std::min(start + kEvalBatch, val.size()));
-    total += model_->objective(corrupt(x, model_->spec().corrupt), x).item<double>() * x.size(0);
+    total += training_objective(model_, x).item<double>() * x.size(0);
   }
   model_->train();
   return total / static_cast<double>(val.size());
@@ -120,9 +121,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   // The neighbour pull: every batch is half anchors, half one neighbour of each, so an epoch
   // (every image an anchor once) takes twice the steps.
   const bool neighbour_pairs = model_->spec().neighbour_pull > 0;  // validate(): binary heads only
-  if (neighbour_pairs && gradient_fn_)
-    throw Error("--neighbour-pull trains in one process on one replica: drop --replicas, --nproc and --world-size");
-  if (neighbour_pairs && options_.batch < 2) throw Error("--neighbour-pull needs --batch of at least 2");
+  if (neighbour_pairs && options_.batch < 2) throw SettingError("neighbour pull", "needs --batch of at least 2");
   torch::Tensor neighbours;
   if (neighbour_pairs) {
     Progress graph("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " +
@@ -135,8 +134,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = val.x.defined() && val.size() > 0;
-  if (!gradient_fn_ && !autograd_ && !dense_ && DenseGradient::supports(model_->spec()))
-    dense_ = std::make_unique<DenseGradient>(model_);
+  if (!engine_) engine_ = make_gradient_engine(model_, ParallelOptions{});
   model_->train();
   for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
     torch::manual_seed(options_.seed * 1000003ull + static_cast<uint64_t>(epoch));
@@ -152,23 +150,10 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor rows = order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
       if (neighbour_pairs) rows = anchors_with_neighbours(rows, neighbours);
-      torch::Tensor loss;
-      double loss_value;
-      // gradient_fn and DenseGradient set .grad; autograd adds to it.
-      if (gradient_fn_) {
-        loss_value = gradient_fn_(train.x, rows);
-      } else if (dense_) {
-        loss_value = dense_->gradients(train.x, rows, rows.size(0));
-      } else {
-        optimizer_->zero_grad();
-        torch::Tensor x = train.x.index_select(0, rows);
-        loss = model_->objective(corrupt(x, model_->spec().corrupt), x, neighbour_pairs);
-        loss_value = loss.item<double>();
-      }
+      const double loss_value = engine_->gradients(train.x, rows);
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) + ", step " +
                     std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
-      if (loss.defined()) loss.backward();
       optimizer_->step();
       loss_sum += loss_value * rows.size(0);
       rows_seen += rows.size(0);

@@ -97,8 +97,7 @@ struct TrainCommand {
              std::to_string(train_set.size()) + " samples, validating on " +
              std::to_string(val_set.x.defined() ? val_set.size() : 0));
 
-    std::unique_ptr<DataParallel> data_parallel = parallel.attach(*trainer);
-    const bool writer = !data_parallel || data_parallel->writer();
+    const bool writer = parallel.attach(*trainer);
     if (!writer) trainer->set_checkpoint("", norm, meta);  // rank 0 writes every file
 
     std::ofstream log_file;

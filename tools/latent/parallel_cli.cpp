@@ -165,16 +165,12 @@ bool ParallelCli::launch() {
   return true;
 }
 
-std::unique_ptr<DataParallel> ParallelCli::attach(Trainer& trainer) const {
-  trainer.use_autograd(options.engine == "autograd");
-  const ParallelOptions definite = options.resolved(trainer.model()->spec(), configured_threads());
-  if (!definite.active()) return nullptr;
-  auto parallel = std::make_unique<DataParallel>(trainer.model(), definite);
-  parallel->synchronize(trainer.optimizer());
-  DataParallel* engine = parallel.get();
-  trainer.set_gradient_fn(
-      [engine](const torch::Tensor& x, const torch::Tensor& indices) { return engine->gradients(x, indices); });
-  return parallel;
+bool ParallelCli::attach(Trainer& trainer) const {
+  std::unique_ptr<GradientEngine> engine = make_gradient_engine(trainer.model(), options);
+  engine->synchronize(trainer.optimizer());
+  const bool writer = engine->writer();
+  trainer.set_engine(std::move(engine));
+  return writer;
 }
 
 }  // namespace latent::cli

@@ -22,9 +22,10 @@ struct ParallelCli {
   bool launch();
   /// Validates; ranks other than 0 go quiet (rank 0 speaks for the run).
   void apply();
-  /// Joins the process group, gives every rank rank 0's weights and optimizer state, and routes
-  /// the trainer's gradients through the replicas. Null when training is plain fp32 on one replica.
-  std::unique_ptr<DataParallel> attach(Trainer& trainer) const;
+  /// Gives the trainer the gradient engine these flags ask for: joins the process group, if any,
+  /// and gives every rank rank 0's weights and optimizer state. Returns whether this process
+  /// writes the files (rank 0).
+  bool attach(Trainer& trainer) const;
 };
 
 }  // namespace latent::cli

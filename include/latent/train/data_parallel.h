@@ -20,6 +20,7 @@
 #include "latent/base/worker_pool.h"
 #include "latent/model/autoencoder.h"
 #include "latent/train/dense_gradient.h"
+#include "latent/train/gradient_engine.h"
 #include "latent/train/process_group.h"
 
 namespace latent {
@@ -43,25 +44,25 @@ struct ParallelOptions {
   ParallelOptions resolved(const ModelSpec& spec, int threads) const;
 };
 
-class DataParallel {
+class DataParallel : public GradientEngine {
  public:
   /// Joins the process group (blocks until every rank is there, or the timeout).
   DataParallel(Autoencoder model, ParallelOptions options);
-  ~DataParallel();
+  ~DataParallel() override;
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
   /// Sets the model's .grad to the gradient of the mean loss over the rows `indices` of `x` (the
   /// whole step's batch, the same on every rank) and returns that mean loss.
-  double gradients(const torch::Tensor& x, const torch::Tensor& indices);
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices) override;
 
   /// Gives every rank rank 0's parameters and optimizer state (call before training).
-  void synchronize(torch::optim::Optimizer& optimizer);
+  void synchronize(torch::optim::Optimizer& optimizer) override;
 
   int rank() const { return group_ ? group_->rank() : 0; }
   int world_size() const { return group_ ? group_->world_size() : 1; }
   /// Only rank 0 writes checkpoints, models and logs.
-  bool writer() const { return rank() == 0; }
+  bool writer() const override { return rank() == 0; }
   const ParallelOptions& options() const { return options_; }
 
  private:

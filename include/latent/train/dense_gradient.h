@@ -15,15 +15,16 @@
 #include <torch/torch.h>
 
 #include "latent/model/autoencoder.h"
+#include "latent/train/gradient_engine.h"
 
 namespace latent {
 
-class DenseGradient {
+class DenseGradient : public GradientEngine {
  public:
   static bool supports(const ModelSpec& spec);
   /// Sets BLAS to one thread (each pool thread runs its own GEMMs) until destroyed.
   explicit DenseGradient(Autoencoder model);
-  ~DenseGradient();
+  ~DenseGradient() override;
 
   /// Sets the parameters' .grad to the gradient of Σ loss / (total_rows · D) over the rows
   /// `rows` (int64 indices) of `data` ([N, D] float, contiguous), each reconstructed from its
@@ -31,6 +32,10 @@ class DenseGradient {
   /// gives the batch mean autograd's objective computes; a larger total gives this shard's
   /// share of a bigger batch.
   double gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows);
+  /// The mean over `rows`: the whole step's batch.
+  double gradients(const torch::Tensor& data, const torch::Tensor& rows) override {
+    return gradients(data, rows, rows.size(0));
+  }
 
  private:
   struct Layer;

@@ -15,7 +15,7 @@
 #include "latent/data/dataset.h"
 #include "latent/io/normalization.h"
 #include "latent/model/autoencoder.h"
-#include "latent/train/dense_gradient.h"
+#include "latent/train/gradient_engine.h"
 
 namespace latent {
 
@@ -70,14 +70,10 @@ class Trainer {
   /// Restores model, optimizer and progress from a checkpoint written by fit().
   static Trainer resume(const std::string& path, Normalization& norm, nlohmann::json& meta);
 
-  /// Replaces fit()'s one-replica gradient (data-parallel training, see data_parallel.h): sets
-  /// the model's .grad to the gradient of the mean loss over the rows `indices` of `x` and
-  /// returns that loss.
-  using GradientFn = std::function<double(const torch::Tensor& x, const torch::Tensor& indices)>;
-  void set_gradient_fn(GradientFn fn) { gradient_fn_ = std::move(fn); }
-  /// Without a gradient_fn, plain dense models get DenseGradient's passes (the default) or,
-  /// with use_autograd(true), LibTorch autograd; the results agree up to float rounding.
-  void use_autograd(bool autograd) { autograd_ = autograd; }
+  /// How fit() computes each step's gradients (gradient_engine.h). Without one, fit() takes
+  /// make_gradient_engine's default for one process: the dense passes where the model allows,
+  /// else autograd.
+  void set_engine(std::unique_ptr<GradientEngine> engine) { engine_ = std::move(engine); }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
   Autoencoder& model() { return model_; }
@@ -97,9 +93,7 @@ class Trainer {
   std::string checkpoint_path_;
   Normalization checkpoint_norm_;
   nlohmann::json checkpoint_meta_;
-  GradientFn gradient_fn_;
-  bool autograd_ = false;
-  std::unique_ptr<DenseGradient> dense_;
+  std::unique_ptr<GradientEngine> engine_;
 };
 
 }  // namespace latent
