@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [harness...]}
 shift
-all=(idx csv matrix image container codec index request model checkpoint detector)
+all=(idx csv matrix image container codec index request head model checkpoint detector)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 fuzz=$root/build-fuzz

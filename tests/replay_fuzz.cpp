@@ -15,7 +15,7 @@
 
 // The harnesses, compiled here with their entry point renamed (tests/CMakeLists.txt).
 #define LATENT_HARNESSES(X) \
-  X(idx) X(csv) X(matrix) X(image) X(container) X(codec) X(index) X(request) X(model) X(checkpoint) X(detector)
+  X(idx) X(csv) X(matrix) X(image) X(container) X(codec) X(index) X(request) X(head) X(model) X(checkpoint) X(detector)
 #define DECLARE(name) extern "C" int fuzz_##name##_one(const uint8_t* data, size_t size);
 LATENT_HARNESSES(DECLARE)
 

@@ -145,7 +145,7 @@ expect_error(*c.post("/api/nothing", {}), 404, "not_found")
 expect_error(*c.get("/nothing.html"), 404, "not_found")
 # Over the 1 MiB body limit: refused from Content-Length, the body is never read.
 big = b'{"pixels":[' + b"0," * (600 * 1024) + b"0]}"
-response = raw_exchange(port, b"POST /api/encode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+response = raw_exchange(port, b"POST /api/encode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                               b"Content-Length: " + str(len(big)).encode() + b"\r\n\r\n" + big)
 assert status_of(response) == 413 and b'"too_large"' in response, response[:300]
 

@@ -56,10 +56,13 @@ def good_requests(port, n, limit):
 
 
 def connect_many(port, n):
+    """n connections from 40 client addresses (127.0.0.10-49: one address may hold only
+    --max-connections-per-client of them)."""
     socks = []
-    for _ in range(n):
+    for i in range(n):
         s = socket.socket()
         s.settimeout(10)
+        s.bind((f"127.0.0.{10 + i % 40}", 0))
         s.connect(("127.0.0.1", port))
         socks.append(s)
     return socks
@@ -69,7 +72,7 @@ def connect_many(port, n):
 # served meanwhile; the slow ones get 408 once --request-timeout (2 s) has passed.
 proc, port = start("--request-timeout", "2", "--keep-alive-timeout", "2")
 slow = connect_many(port, 200)
-head = b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9999\r\n"
+head = b"POST /api/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 9999\r\n"
 t0 = time.monotonic()
 sent = 0
 while time.monotonic() - t0 < 3.5:
@@ -129,10 +132,10 @@ stop(proc)
 # the request is answered, the idle connection is closed, new connections are refused, exit 0.
 proc, port = start()
 busy = socket.create_connection(("127.0.0.1", port), timeout=10)
-busy.sendall(b"POST /api/search?k=2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+busy.sendall(b"POST /api/search?k=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
              str(len(good)).encode() + b"\r\n\r\n" + good[:len(good) // 2])
 idle = socket.create_connection(("127.0.0.1", port), timeout=10)
-idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 assert status_of(read_response(idle)) == 200
 time.sleep(0.3)
 proc.send_signal(signal.SIGTERM)

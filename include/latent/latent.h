@@ -16,8 +16,10 @@
 #include "latent/io/model_parts.h"
 #include "latent/io/model_spec.h"
 #include "latent/io/normalization.h"
+#include "latent/io/png_inflation.h"
 #include "latent/io/raw_data.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/io/request_head.h"
 #include "latent/io/scatter_plot.h"
 #include "latent/io/serve_request.h"
 

@@ -1,11 +1,13 @@
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include <stb/stb_image.h>
 
 #include "latent/base/error.h"
+#include "latent/io/png_inflation.h"
 #include "latent/io/raw_data.h"
 
 namespace latent {
@@ -27,16 +29,12 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
 constexpr int64_t kMaxPixels = int64_t{4096} * 4096;
 
 // stb refuses PNGs over 2^30 bytes of pixels as "unknown image type": the header says why.
-void check_png_size(const std::string& path) {
-  unsigned char head[24] = {};
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return;
-  size_t got = std::fread(head, 1, sizeof head, f);
-  std::fclose(f);
-  if (got < sizeof head || std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0 || std::memcmp(head + 12, "IHDR", 4) != 0)
+void check_png_size(const std::string& path, const std::vector<unsigned char>& bytes) {
+  if (bytes.size() < 24 || std::memcmp(bytes.data(), "\x89PNG\r\n\x1a\n", 8) != 0 ||
+      std::memcmp(bytes.data() + 12, "IHDR", 4) != 0)
     return;
   auto be32 = [&](int at) {
-    return uint32_t{head[at]} << 24 | uint32_t{head[at + 1]} << 16 | uint32_t{head[at + 2]} << 8 | head[at + 3];
+    return uint32_t{bytes[at]} << 24 | uint32_t{bytes[at + 1]} << 16 | uint32_t{bytes[at + 2]} << 8 | bytes[at + 3];
   };
   uint64_t width = be32(16), height = be32(20);
   if (width * height > kMaxPixels)
@@ -44,18 +42,34 @@ void check_png_size(const std::string& path) {
                 " pixels is more than latent reads (4096x4096)");
 }
 
+std::vector<unsigned char> read_file(const std::string& path) {
+  constexpr std::uintmax_t kMaxFile = std::uintmax_t{256} << 20;  // 4096x4096 RGBA, uncompressed
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(path + ": cannot read (" + ec.message() + ")");
+  if (size > kMaxFile) throw Error(path + ": " + std::to_string(size) + " bytes is larger than an image latent reads");
+  std::vector<unsigned char> bytes(size);
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
+    throw Error(path + ": cannot read");
+  return bytes;
+}
+
 }  // namespace
 
 RawData read_image_file(const std::string& path) {
+  const std::vector<unsigned char> bytes = read_file(path);
+  const int length = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels = 0;
-  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
-    check_png_size(path);
+  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
+    check_png_size(path, bytes);
     throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
   }
   if (int64_t{width} * height > kMaxPixels)
     throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
                 " pixels is more than latent reads (4096x4096)");
-  unsigned char* pixels = stbi_load(path.c_str(), &width, &height, &channels, 1);
+  check_png_inflation(bytes.data(), bytes.size(), path);
+  unsigned char* pixels = stbi_load_from_memory(bytes.data(), length, &width, &height, &channels, 1);
   if (!pixels) throw Error(path + ": cannot decode (" + stbi_failure_reason() + ")");
   RawData raw;
   raw.is_image = true;

@@ -9,6 +9,8 @@
 #include <stb/stb_image.h>
 #include <nlohmann/json.hpp>
 
+#include "latent/io/png_inflation.h"
+
 namespace latent {
 namespace {
 
@@ -114,6 +116,9 @@ std::vector<float> parse_json_pixels(const std::string& body, const InputShape& 
 
 std::vector<float> decode_image(const std::string& body, const InputShape& shape) {
   if (!shape.is_image) throw bad("not_an_image_model", "this model takes " + shape.describe() + ", not an image");
+  // PNG and JPEG only: stb would also take BMP, GIF, PSD, TGA, HDR... from the network.
+  if (!is_png(body) && !is_jpeg(body))
+    throw RequestError(415, "unsupported_type", "the image is not a PNG or JPEG (checked by its first bytes)");
   const auto* bytes = reinterpret_cast<const unsigned char*>(body.data());
   const int length = static_cast<int>(body.size());
   int width = 0, height = 0, channels = 0;
@@ -123,6 +128,11 @@ std::vector<float> decode_image(const std::string& body, const InputShape& shape
   if (height != shape.sample_shape[1] || width != shape.sample_shape[2])
     throw bad("wrong_size", "the image is " + std::to_string(width) + "x" + std::to_string(height) +
                                 "; the model takes a " + shape.describe());
+  try {
+    check_png_inflation(bytes, body.size(), "the image");
+  } catch (const Error& e) {
+    throw bad("bad_image", e.what());
+  }
   unsigned char* pixels = stbi_load_from_memory(bytes, length, &width, &height, &channels, 1);
   if (!pixels) throw bad("bad_image", std::string("cannot decode the image (") + stbi_failure_reason() + ")");
   std::vector<float> values(pixels, pixels + int64_t{width} * height);

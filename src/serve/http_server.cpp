@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,8 +15,13 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace latent {
 namespace {
@@ -57,9 +63,33 @@ void linger_close(int sock) {
     if (::recv(sock, sink, sizeof(sink), 0) <= 0) break;
 }
 
-std::string json_response(const char* status, const char* code, const char* message) {
-  std::string body = std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
-  return std::string("HTTP/1.1 ") + status +
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 403:
+      return "Forbidden";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Bad Request";
+  }
+}
+
+/// A whole error response, written by the connection loop itself (no httplib::Response).
+std::string json_response(int status, const std::string& code, const std::string& message) {
+  const std::string body = nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
          "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\n\r\n" + body;
 }
@@ -105,8 +135,13 @@ class ConnectionThreads : public httplib::TaskQueue {
   int active_ = 0;
 };
 
+/// How a request head arrived.
+enum class Arrival { ready, closed, timed_out, too_large };
+
 /// httplib::Stream over a connected socket with a buffered reader. Reads give up at the
-/// request's deadline; waiting for the next request also ends when the server stops.
+/// request's deadline; waiting for the next request also ends when the server stops. The head of
+/// each request is read and checked (check_request_head) before httplib sees any of it, and the
+/// body is capped as it arrives.
 class ConnectionStream : public httplib::Stream {
  public:
   ConnectionStream(int sock, int stop_fd, const HttpLimits& limits) : sock_(sock), stop_fd_(stop_fd), limits_(limits) {}
@@ -122,30 +157,75 @@ class ConnectionStream : public httplib::Stream {
   }
   void start_request() {
     deadline_ = Clock::now() + std::chrono::milliseconds(to_ms(limits_.request_timeout));
+    write_deadline_.reset();
     timed_out_ = false;
   }
   bool timed_out() const { return timed_out_; }
-
-  bool is_readable() const override { return begin_ < end_ || wait_for(sock_, POLLIN, 0) > 0; }
-  bool is_writable() const override { return wait_for(sock_, POLLOUT, to_ms(limits_.request_timeout)) > 0; }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (begin_ < end_) return take(ptr, size);
-    int left =
-        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count());
-    int ready = left > 0 ? wait_for(sock_, POLLIN, left) : 0;
-    if (ready == 0) timed_out_ = true;
-    if (ready <= 0) return -1;
-    if (size >= sizeof(buffer_)) return recv_retry(ptr, size);
-    ssize_t n = recv_retry(buffer_, sizeof(buffer_));
-    if (n <= 0) return n;
-    begin_ = 0;
-    end_ = static_cast<size_t>(n);
-    return take(ptr, size);
+  /// Gives back a large request's buffer once it has been read (idle connections stay small).
+  void release_buffer() {
+    if (begin_ != end_ || buffer_.capacity() <= 2 * kReadSize) return;
+    std::vector<char>().swap(buffer_);
+    begin_ = end_ = 0;
   }
 
+  /// Reads the request head and checks it; a chunked body is read and decoded here (at most
+  /// max_body bytes) and handed on with a Content-Length. Afterwards the buffer holds the
+  /// checked head (and body) for httplib.
+  HeadCheck prepare_request(const HeadLimits& head_limits) {
+    size_t head_end = 0;
+    switch (read_head(head_limits.max_head_bytes, head_end)) {
+      case Arrival::closed:
+        return {-1, "", ""};
+      case Arrival::timed_out:
+        return {408, "request_timeout", "the request did not arrive in time"};
+      case Arrival::too_large:
+        return {431, "headers_too_large",
+                "the request head is over " + std::to_string(head_limits.max_head_bytes) + " bytes"};
+      case Arrival::ready:
+        break;
+    }
+    std::string head(buffer_.data() + begin_, head_end);
+    begin_ += head_end;
+    HeadCheck check = check_request_head(head, head_limits);
+    if (check.status != 0) return check;
+    std::string body;
+    if (check.chunked) {
+      if (check.expects_continue) {
+        static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        (void)write(kContinue, sizeof(kContinue) - 1);
+        write_deadline_.reset();  // for the response, later
+      }
+      HeadCheck decoded = read_chunked(body, head_limits.max_body);
+      if (decoded.status != 0) return decoded;
+      head = with_content_length(head, body.size());
+    }
+    std::vector<char> next;
+    next.reserve(head.size() + body.size() + (end_ - begin_));
+    next.insert(next.end(), head.begin(), head.end());
+    next.insert(next.end(), body.begin(), body.end());
+    next.insert(next.end(), buffer_.begin() + static_cast<std::ptrdiff_t>(begin_),
+                buffer_.begin() + static_cast<std::ptrdiff_t>(end_));
+    buffer_.swap(next);
+    begin_ = 0;
+    end_ = buffer_.size();
+    return check;
+  }
+
+  bool is_readable() const override { return begin_ < end_ || wait_for(sock_, POLLIN, 0) > 0; }
+  bool is_writable() const override { return wait_for(sock_, POLLOUT, write_ms_left()) > 0; }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (begin_ == end_ && !fill()) return -1;
+    const size_t n = std::min(size, end_ - begin_);
+    std::memcpy(ptr, buffer_.data() + begin_, n);
+    begin_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  /// A response as a whole must be sent by its deadline: a client reading slowly cannot hold a
+  /// connection thread for longer.
   ssize_t write(const char* ptr, size_t size) override {
-    if (wait_for(sock_, POLLOUT, to_ms(limits_.request_timeout)) <= 0) return -1;
+    if (wait_for(sock_, POLLOUT, write_ms_left()) <= 0) return -1;
     for (;;) {
       ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
       if (n >= 0 || errno != EINTR) return n;
@@ -154,21 +234,112 @@ class ConnectionStream : public httplib::Stream {
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address(::getpeername, ip, port); }
   void get_local_ip_and_port(std::string& ip, int& port) const override { address(::getsockname, ip, port); }
+  // httplib, built without CPPHTTPLIB_USE_POLL, answers 500 to a socket number >= FD_SETSIZE to
+  // protect its select() calls; this stream waits with poll() only, and httplib reads this value
+  // for that check alone.
   socket_t socket() const override { return sock_; }
 
  private:
-  ssize_t take(char* ptr, size_t size) {
-    size_t n = std::min(size, end_ - begin_);
-    std::memcpy(ptr, buffer_ + begin_, n);
-    begin_ += n;
-    return static_cast<ssize_t>(n);
+  static constexpr size_t kReadSize = 4096;
+
+  /// The response's deadline starts with its first write.
+  int write_ms_left() const {
+    if (!write_deadline_) write_deadline_ = Clock::now() + std::chrono::milliseconds(to_ms(limits_.response_timeout));
+    return static_cast<int>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(*write_deadline_ - Clock::now()).count()));
   }
-  ssize_t recv_retry(char* ptr, size_t size) {
+
+  /// Appends what the socket has (waiting until the request's deadline); false on timeout,
+  /// error or end of stream.
+  bool fill() {
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (begin_ > 0 && buffer_.size() - end_ < kReadSize) {
+      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(begin_));
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    const int left =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count());
+    const int ready = left > 0 ? wait_for(sock_, POLLIN, left) : 0;
+    if (ready == 0) timed_out_ = true;
+    if (ready <= 0) return false;
+    buffer_.resize(end_ + kReadSize);
+    ssize_t n;
+    do n = ::recv(sock_, buffer_.data() + end_, kReadSize, 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) return false;
+    end_ += static_cast<size_t>(n);
+    buffer_.resize(end_);
+    return true;
+  }
+
+  /// Reads until the buffer holds a whole head ("\r\n\r\n"), never more than max bytes of it.
+  Arrival read_head(size_t max, size_t& head_end) {
+    static const char kEnd[] = "\r\n\r\n";
+    size_t searched = begin_;
     for (;;) {
-      ssize_t n = ::recv(sock_, ptr, size, 0);
-      if (n >= 0 || errno != EINTR) return n;
+      auto found = std::search(buffer_.begin() + static_cast<std::ptrdiff_t>(searched),
+                               buffer_.begin() + static_cast<std::ptrdiff_t>(end_), kEnd, kEnd + 4);
+      if (found != buffer_.begin() + static_cast<std::ptrdiff_t>(end_)) {
+        head_end = static_cast<size_t>(found - buffer_.begin()) + 4 - begin_;
+        return head_end > max ? Arrival::too_large : Arrival::ready;
+      }
+      if (end_ - begin_ > max) return Arrival::too_large;
+      const size_t offset = end_ - begin_;
+      if (!fill()) return timed_out_ ? Arrival::timed_out : Arrival::closed;
+      searched = begin_ + (offset > 3 ? offset - 3 : 0);
     }
   }
+
+  /// One CRLF-terminated line of at most kMaxLine bytes, or nullopt.
+  std::optional<std::string> read_line() {
+    constexpr size_t kMaxLine = 1024;
+    std::string line;
+    for (;;) {
+      if (begin_ == end_ && !fill()) return std::nullopt;
+      const char c = buffer_[begin_++];
+      if (c == '\n') break;
+      if (line.size() == kMaxLine) return std::nullopt;
+      line += c;
+    }
+    if (line.empty() || line.back() != '\r') return std::nullopt;
+    line.pop_back();
+    return line;
+  }
+
+  /// The decoded body of a chunked request, refused (413) as soon as it exceeds max_body.
+  HeadCheck read_chunked(std::string& body, size_t max_body) {
+    auto broken = [this] {
+      return timed_out_ ? HeadCheck{408, "request_timeout", "the request did not arrive in time"}
+                        : HeadCheck{400, "bad_request", "bad chunked body"};
+    };
+    for (;;) {
+      std::optional<std::string> line = read_line();
+      if (!line) return broken();
+      std::optional<uint64_t> size = parse_chunk_size(*line);
+      if (!size) return broken();
+      if (*size > max_body - body.size())
+        return {413, "too_large", "the body is over the limit of " + std::to_string(max_body) + " bytes (--max-body)"};
+      if (*size == 0) break;
+      const size_t needed = body.size() + *size;  // grown in steps, never past max_body
+      if (body.capacity() < needed) body.reserve(std::min(max_body, std::max(needed, 2 * body.capacity())));
+      for (size_t left = *size; left > 0;) {
+        if (begin_ == end_ && !fill()) return broken();
+        const size_t n = std::min(left, end_ - begin_);
+        body.append(buffer_.data() + begin_, n);
+        begin_ += n;
+        left -= n;
+      }
+      std::optional<std::string> end = read_line();
+      if (!end || !end->empty()) return broken();
+    }
+    for (int trailers = 0;; ++trailers) {  // trailer fields are dropped
+      std::optional<std::string> line = read_line();
+      if (!line || trailers > 64) return broken();
+      if (line->empty()) return {};
+    }
+  }
+
   template <typename Fn>
   void address(Fn fn, std::string& ip, int& port) const {
     sockaddr_storage addr{};
@@ -192,8 +363,9 @@ class ConnectionStream : public httplib::Stream {
   const int sock_, stop_fd_;
   const HttpLimits& limits_;
   Clock::time_point deadline_ = Clock::now();
+  mutable std::optional<Clock::time_point> write_deadline_;
   bool timed_out_ = false;
-  char buffer_[4096];
+  std::vector<char> buffer_;
   size_t begin_ = 0, end_ = 0;
 };
 
@@ -202,7 +374,7 @@ class ConnectionStream : public httplib::Stream {
 HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {
   if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
   new_task_queue = [this] { return new ConnectionThreads(limits_.max_connections); };
-  set_payload_max_length(limits_.max_body);
+  set_payload_max_length(limits_.head.max_body);
   // Only for the Keep-Alive header httplib writes: the connection loop below enforces both.
   set_keep_alive_timeout(static_cast<time_t>(std::ceil(limits_.keep_alive_timeout)));
   set_keep_alive_max_count(1000000);
@@ -214,6 +386,18 @@ HttpServer::~HttpServer() {
 }
 
 int HttpServer::bind(const std::string& host, int port) {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+    ::getrlimit(RLIMIT_NOFILE, &files);
+    // Descriptors already open (model files, pipes, the listening socket) and a margin for
+    // what the process opens later.
+    const auto in_use = static_cast<rlim_t>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{}));
+    const rlim_t spare = files.rlim_cur > in_use + 64 ? files.rlim_cur - in_use - 64 : 1;
+    limits_.max_connections = static_cast<int>(std::min<rlim_t>(static_cast<rlim_t>(limits_.max_connections), spare));
+  }
   if (port == 0 ? (port = bind_to_any_port(host)) < 0 : !bind_to_port(host, port)) return -1;
   // httplib listens with a backlog of 5: a burst of connections would be reset by the kernel
   // before the accept loop sees them. Listening again raises it.
@@ -221,19 +405,54 @@ int HttpServer::bind(const std::string& host, int port) {
   return port;
 }
 
+void HttpServer::run() {
+  running_ = true;
+  if (!stopping_) listen_after_bind();
+  returned_ = true;
+}
+
 void HttpServer::shutdown() {
   if (stopping_.exchange(true)) return;
   (void)!::write(stop_pipe_[1], "x", 1);
+  // httplib's stop() does nothing until its accept loop has started: repeat it until run()
+  // returns (run() itself returns at once when it starts after this).
   stop();
+  while (running_ && !returned_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stop();
+  }
 }
 
 HttpStats HttpServer::stats() const { return {open_.load(), connections_.load(), rejected_.load(), timed_out_.load()}; }
 
+bool HttpServer::admit(const std::string& client) {
+  std::lock_guard<std::mutex> lock(clients_mutex_);
+  int& open = open_per_client_[client];
+  if (open >= limits_.max_connections_per_client) {
+    if (open == 0) open_per_client_.erase(client);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void HttpServer::release(const std::string& client) {
+  std::lock_guard<std::mutex> lock(clients_mutex_);
+  auto it = open_per_client_.find(client);
+  if (it != open_per_client_.end() && --it->second == 0) open_per_client_.erase(it);
+}
+
 bool HttpServer::process_and_close_socket(socket_t sock) {
-  if (t_over_limit) {
+  ConnectionStream stream(sock, stop_pipe_[0], limits_);
+  std::string client;
+  int client_port = 0;
+  stream.get_remote_ip_and_port(client, client_port);
+  if (t_over_limit || !admit(client)) {
     ++rejected_;
-    send_best_effort(sock, json_response("503 Service Unavailable", "too_many_connections",
-                                         "the server has as many connections open as it serves; try again"));
+    send_best_effort(sock,
+                     json_response(503, "too_many_connections",
+                                   t_over_limit ? "the server has as many connections open as it serves; try again"
+                                                : "this client has as many connections open as it may; try again"));
     ::close(sock);
     return false;
   }
@@ -243,22 +462,31 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   // wait for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
   const int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  ConnectionStream stream(sock, stop_pipe_[0], limits_);
   bool ok = true;
   while (!stopping_ && stream.wait_for_request()) {
     stream.start_request();
+    const HeadCheck check = stream.prepare_request(limits_.head);
+    if (check.status < 0) break;  // the client left
+    if (check.status > 0) {
+      if (check.status == 408) ++timed_out_;
+      send_best_effort(sock, json_response(check.status, check.code, check.message));
+      linger_close(sock);
+      ok = false;
+      break;
+    }
     bool closed = false;
     ok = process_request(stream, stopping_.load(), closed, nullptr);
+    stream.release_buffer();
     if (!ok && stream.timed_out()) {
       ++timed_out_;
-      send_best_effort(sock,
-                       json_response("408 Request Timeout", "request_timeout", "the request did not arrive in time"));
+      send_best_effort(sock, json_response(408, "request_timeout", "the request did not arrive in time"));
       linger_close(sock);
     }
     if (!ok || closed) break;
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
+  release(client);
   --open_;
   return ok;
 }

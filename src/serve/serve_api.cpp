@@ -10,6 +10,7 @@
 
 #include "latent/apps/generate.h"
 #include "latent/io/image_grid.h"
+#include "latent/io/request_head.h"
 #include "latent/io/serve_request.h"
 #include "latent/model/evaluate.h"
 #include "latent/serve/request_batcher.h"
@@ -86,6 +87,21 @@ std::string png_base64(const std::vector<float>& unit_pixels, int64_t height, in
   return base64_encode(encode_png(gray, static_cast<int>(width), static_cast<int>(height)));
 }
 
+/// An absolute path in a string ("/home/a/x.model", "images:/data/faces") cut to its last part:
+/// what the server tells clients about its files, unless --debug.
+void redact_paths(Json& j) {
+  if (j.is_object() || j.is_array()) {
+    for (Json& item : j) redact_paths(item);
+  } else if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    for (size_t pos = s.find('/'); pos != std::string::npos; pos = s.find('/', pos + 1))
+      if (pos == 0 || s[pos - 1] == ':') {
+        j = s.substr(0, pos) + s.substr(s.find_last_of('/') + 1);
+        return;
+      }
+  }
+}
+
 Json error_body(const std::string& code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
@@ -134,6 +150,9 @@ struct ServeApi::Impl {
   InputShape shape;
   std::vector<std::string> thumbnails;  ///< base64 PNG per index entry, or empty
 
+  size_t max_body = kMaxRequestBody;  ///< the server's limit, set by install()
+  bool debug = false;                 ///< show file paths in /api/info
+
   Impl(ServeParts p, int inference_slots)
       : parts(std::move(p)), slots(inference_slots), shape(input_shape(parts.model)) {
     parts.model.model->eval();
@@ -156,8 +175,9 @@ struct ServeApi::Impl {
   int64_t width() const { return shape.sample_shape[2]; }
 
   /// The request's input, normalised for `model`: [1, D].
-  static torch::Tensor input(const httplib::Request& req, const LoadedModel& model) {
-    std::vector<float> values = parse_input_body(req.body, req.get_header_value("Content-Type"), input_shape(model));
+  torch::Tensor input(const httplib::Request& req, const LoadedModel& model) const {
+    std::vector<float> values =
+        parse_input_body(req.body, req.get_header_value("Content-Type"), input_shape(model), true, max_body);
     model.normalization.apply(values, static_cast<int64_t>(values.size()));
     return torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
   }
@@ -214,6 +234,7 @@ struct ServeApi::Impl {
                        {"fitted_on", d.fitted_on},
                        {"model_fingerprint", d.model.fingerprint}};
     }
+    if (!debug) redact_paths(j);
     return j;
   }
 
@@ -324,7 +345,8 @@ struct ServeApi::Impl {
     const int64_t count = parse_int_param("count", req.get_param_value("count"), 1, 64, 8);
     const int64_t seed = parse_int_param("seed", req.get_param_value("seed"), 0, int64_t{1} << 53, 0);
     const double spread = parse_double_param("spread", req.get_param_value("spread"), 0, 10, 1);
-    std::vector<float> values = parse_input_body(req.body, req.get_header_value("Content-Type"), shape, false);
+    std::vector<float> values =
+        parse_input_body(req.body, req.get_header_value("Content-Type"), shape, false, max_body);
     const bool variations = !values.empty();
     torch::Tensor images;
     {
@@ -358,15 +380,20 @@ ServeApi::~ServeApi() = default;
 
 nlohmann::json ServeApi::info() const { return impl_->info(); }
 
-void ServeApi::install(HttpServer& server, const std::string& token) {
+void ServeApi::install(HttpServer& server, const std::string& token, bool debug) {
   Impl* impl = impl_.get();
+  impl->max_body = server.limits().head.max_body;
+  impl->debug = debug;
   auto reply = [](httplib::Response& res, int status, const Json& body) {
     res.status = status;
     res.set_content(body.dump(), "application/json");
   };
   // Every handler: JSON out, RequestError → its status, other bad input → 400, anything else → 500.
-  auto wrap = [reply](std::function<Json(const httplib::Request&)> fn) {
-    return [reply, fn](const httplib::Request& req, httplib::Response& res) {
+  auto internal = [reply, debug](httplib::Response& res, const char* what) {
+    reply(res, 500, error_body("internal", debug ? what : "internal error (latent serve --debug shows the cause)"));
+  };
+  auto wrap = [reply, internal](std::function<Json(const httplib::Request&)> fn) {
+    return [reply, internal, fn](const httplib::Request& req, httplib::Response& res) {
       try {
         reply(res, 200, fn(req));
       } catch (const RequestError& e) {
@@ -374,9 +401,9 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
       } catch (const Error& e) {
         reply(res, 400, error_body("bad_request", e.what()));
       } catch (const c10::Error& e) {
-        reply(res, 500, error_body("internal", e.what_without_backtrace()));
+        internal(res, e.what_without_backtrace());
       } catch (const std::exception& e) {
-        reply(res, 500, error_body("internal", e.what()));
+        internal(res, e.what());
       }
     };
   };
@@ -424,19 +451,12 @@ void ServeApi::install(HttpServer& server, const std::string& token) {
     res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, asset->content_type);
   });
 
-  // Before routing: the token (when one is set) on /api/*, and content encodings httplib would
-  // pass through undecoded.
+  // Before routing (so before any body is read): the token, when one is set, on /api/*. Content
+  // encodings were refused with the request head (request_head.h).
   server.set_pre_routing_handler([reply, token](const httplib::Request& req, httplib::Response& res) {
-    const std::string encoding = req.get_header_value("Content-Encoding");
-    if (!encoding.empty() && encoding != "gzip" && encoding != "deflate" && encoding != "br" &&
-        encoding != "identity") {
-      reply(res, 415,
-            error_body("unsupported_encoding",
-                       "Content-Encoding " + encoding.substr(0, 40) + ": send the body plain, gzip, deflate or br"));
-      return httplib::Server::HandlerResponse::Handled;
-    }
     if (token.empty() || req.path.rfind("/api/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
-    if (req.get_header_value("Authorization") == "Bearer " + token) return httplib::Server::HandlerResponse::Unhandled;
+    if (constant_time_equal(req.get_header_value("Authorization"), "Bearer " + token))
+      return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer");
     reply(res, 401, error_body("unauthorized", "this server needs the header Authorization: Bearer TOKEN"));
     return httplib::Server::HandlerResponse::Handled;

@@ -38,8 +38,9 @@ class ServeApi {
   /// inference_slots: API requests handled at the same time (the rest wait in arrival order).
   ServeApi(ServeParts parts, int inference_slots);
   ~ServeApi();
-  /// Routes, error pages and (when token is not empty) the Bearer check for /api/*.
-  void install(HttpServer& server, const std::string& token);
+  /// Routes, error pages and (when token is not empty) the Bearer check for /api/*. Internal
+  /// errors (500) say only "internal error" unless `debug` (their text can name files).
+  void install(HttpServer& server, const std::string& token, bool debug = false);
 
   nlohmann::json info() const;
 
