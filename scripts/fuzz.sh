@@ -3,14 +3,18 @@
 # for SECONDS, one after the other (niced: the machine is shared). Seeds are cut from real files
 # that the release build writes on a small MNIST slice (fuzz/make_seeds.py). Crashing inputs land
 # in build-fuzz/crashes/<harness>/; copy them to tests/regressions/<harness>/ once fixed.
-# Usage: scripts/fuzz.sh SECONDS [harness...]   (default: all harnesses)
+# The inputs in tests/regressions/<harness>/ run first. Exits 1 when any harness has a finding.
+# Usage: scripts/fuzz.sh SECONDS [harness... | io]   (default: all harnesses; io: the torch-free
+# ones, whose build is quick: CI runs those)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [harness...]}
 shift
-all=(idx csv matrix image container codec index request head model checkpoint detector)
+io=(idx csv matrix image container codec index request head)
+all=("${io[@]}" model checkpoint detector)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
+[ "${harnesses[*]}" != io ] || harnesses=("${io[@]}")
 fuzz=$root/build-fuzz
 
 cmake -S "$root" -B "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DLATENT_FUZZ=ON \
@@ -52,10 +56,13 @@ for h in "${harnesses[@]}"; do
   # The harnesses write their scratch file into TMPDIR; a crash stops the run (status 1 or 77).
   TMPDIR=$fuzz/scratch LSAN_OPTIONS=suppressions=$root/fuzz/lsan.supp nice -n 10 "$fuzz/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
     -artifact_prefix="$fuzz/crashes/$h/" -print_final_stats=1 "$fuzz/corpus/$h" "$fuzz/seeds/$h" \
+    $([ -d "$root/tests/regressions/$h" ] && echo "$root/tests/regressions/$h") \
     >"$fuzz/logs/$h.log" 2>&1 || true
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$fuzz/logs/$h.log" | grep -o '[0-9]*$' || echo "?")
   # crash-, leak-, oom- and timeout- files are findings; slow-unit- files only say an input took
   # over 10 s once (on this shared machine, usually the load).
-  printf "%-11s %8d %12s %8d\n" "$h" $(($(date +%s) - start)) "$execs" \
-    "$(find "$fuzz/crashes/$h" -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)"
+  found=$(find "$fuzz/crashes/$h" -newermt "@$start" \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
+  printf "%-11s %8d %12s %8d\n" "$h" $(($(date +%s) - start)) "$execs" "$found"
+  findings=$((${findings:-0} + found))
 done
+[ "${findings:-0}" -eq 0 ] || { echo "fuzz: $findings findings in $fuzz/crashes (logs: $fuzz/logs)"; exit 1; }

@@ -14,3 +14,7 @@ cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATEN
 cmake --build "$root/build-asan" -j "$(nproc)" --target test_io
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$root/build-asan/tests/test_io" --gtest_brief=1
+
+# The torch-free fuzz harnesses (the readers of files and of the server's requests), 15 s each
+# under ASan + UBSan after replaying tests/regressions; a finding fails the run.
+"$root/scripts/fuzz.sh" 15 io
