@@ -8,14 +8,13 @@ import re
 import resource
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
-import zlib
 
-from serve_client import Client, mnist_test_image, png_bytes, read_response, status_of
+from hostile_attacks import chunked, exchange, make_attacks, post, start_server, stop_server, vm_hwm_mb
+from serve_client import Client, mnist_test_image, status_of
 
 root, latent, model, index = sys.argv[1:5]
 seven, _ = mnist_test_image(root, 0)
@@ -33,66 +32,13 @@ def check(ok, what):
 
 
 def start(*args, env=None):
-    proc = subprocess.Popen([latent, "serve", "--index", index, "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc, port = start_server(latent, index, *args, env=env)
     servers.append(proc)
-    line = proc.stdout.readline()
-    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    assert m, (line, proc.stderr.read() if proc.poll() is not None else "")
-    return proc, int(m.group(1))
+    return proc, port
 
 
 def stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
-
-
-def exchange(port, payload, source="127.0.0.1", timeout=10):
-    """Sends raw bytes (as much as the server takes), returns its answer."""
-    s = socket.socket()
-    s.settimeout(timeout)
-    s.bind((source, 0))
-    s.connect(("127.0.0.1", port))
-    try:
-        try:
-            s.sendall(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before taking it all
-        data = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            data += chunk
-        return data
-    finally:
-        s.close()
-
-
-def post(path, body, content_type=b"application/json", extra=b"", host=b"127.0.0.1"):
-    return (b"POST " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\nContent-Type: " +
-            content_type + b"\r\n" + extra + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-
-
-def chunked(path, chunks, extra=b""):
-    body = b"".join(b"%x\r\n" % len(c) + c + b"\r\n" for c in chunks) + b"0\r\n\r\n"
-    return (b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n" + extra + b"\r\n" + body)
-
-
-def png_bomb(inflated_mb):
-    """A 28x28 grey PNG whose pixel data inflates to inflated_mb MB of zeros."""
-    z = zlib.compressobj(9)
-    block = bytes(1 << 20)
-    data = b"".join(z.compress(block) for _ in range(inflated_mb)) + z.flush()
-
-    def chunk(kind, payload):
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0)) +
-            chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    stop_server(proc)
 
 
 def healthy(port):
@@ -102,35 +48,7 @@ def healthy(port):
         return False
 
 
-def vm_hwm_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1)) / 1024
-
-
-bomb = png_bomb(300)
-bmp = b"BM" + bytes(100)
-attacks = {
-    "chunked body over --max-body (413)":
-        (lambda: chunked(b"/api/encode", [b" " * (700 << 10)] * 3), 413),
-    "chunked body to an unknown path (413)":
-        (lambda: chunked(b"/x", [b"a" * (1 << 20)] * 4), 413),
-    "Content-Length over --max-body to an unknown path (413)":
-        (lambda: post(b"/x", b"a" * (3 << 20)), 413),
-    "gzip-encoded body (415)":
-        (lambda: post(b"/api/encode", zlib.compress(good), extra=b"Content-Encoding: gzip\r\n"), 415),
-    "2,000 headers (431)":
-        (lambda: b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: b\r\n" * 2000 + b"\r\n", 431),
-    "a 200 KB header line (431)":
-        (lambda: b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"a" * (200 << 10) + b"\r\n\r\n", 431),
-    "PNG bomb: 28x28 inflating to 300 MB (400)":
-        (lambda: post(b"/api/encode", bomb, content_type=b"image/png"), 400),
-    "BMP sent as image/png (415)":
-        (lambda: post(b"/api/encode", bmp, content_type=b"image/png"), 415),
-    "Host: evil.example (DNS rebinding, 403)":
-        (lambda: post(b"/api/encode", good, host=b"evil.example:8080"), 403),
-    "Host: 127.evil.com (403)":
-        (lambda: post(b"/api/encode", good, host=b"127.evil.com"), 403),
-}
+attacks = make_attacks(good)
 
 proc, port = start("--max-connections", "2000")
 for name, (make, status) in attacks.items():
