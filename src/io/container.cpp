@@ -79,9 +79,12 @@ std::string read_container(const std::string& path, const std::string& expected_
   return unpack_container(std::string(bytes.begin(), bytes.end()), expected_kind, path);
 }
 
-std::string fingerprint(const std::string& payload) {
+std::string fingerprint(const std::string& payload) { return fingerprint(payload.data(), payload.size()); }
+
+std::string fingerprint(const void* bytes, size_t size) {
   uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : payload) hash = (hash ^ c) * 1099511628211ull;
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  for (size_t i = 0; i < size; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   return hex;

@@ -49,6 +49,9 @@ nlohmann::json info_to_json(const IndexInfo& info) {
           {"model_path", info.model_path},
           {"data", info.data},
           {"split", info.split},
+          {"only_class", info.only_class},
+          {"limit", info.limit},
+          {"data_fingerprint", info.data_fingerprint},
           {"labels", info.labels},
           {"paths", info.paths},
           {"similarity_scale", info.similarity_scale},
@@ -61,6 +64,10 @@ IndexInfo info_from_json(const nlohmann::json& j) {
   info.model_path = j.at("model_path");
   info.data = j.at("data");
   info.split = j.at("split");
+  // Indexes written before the selection was recorded have none of these three.
+  info.only_class = json_int(j.value("only_class", nlohmann::json(-1)), -1, std::numeric_limits<int64_t>::max());
+  info.limit = json_int(j.value("limit", nlohmann::json(0)), 0, std::numeric_limits<int64_t>::max());
+  info.data_fingerprint = j.value("data_fingerprint", std::string());
   info.labels = json_ints(j.at("labels"), std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   info.paths = j.at("paths").get<std::vector<std::string>>();
   info.similarity_scale = j.at("similarity_scale");

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/io/container.h"
 #include "latent/model/evaluate.h"
 #include "latent/search/binary_codes.h"
 
@@ -34,12 +35,16 @@ void add_index_command(CLI::App& app) {
   sub->callback([opt] {
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    Dataset data = opt->data.load_for(model);
+    RawData raw = opt->data.load();
     IndexInfo info;
     info.model_fingerprint = model.fingerprint;
     info.model_path = opt->model;
     info.data = opt->data.data;
     info.split = opt->data.split;
+    info.only_class = opt->data.only_class;
+    info.limit = opt->data.limit;
+    info.data_fingerprint = fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
+    Dataset data = opt->data.prepare_for(std::move(raw), model);
     if (data.has_labels()) info.labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.size());
     info.paths = data.paths;
     torch::Tensor codes = encode_all(model.model, data.x);

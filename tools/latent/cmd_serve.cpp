@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/io/data_source.h"
 #include "latent/io/request_head.h"
 #include "latent/io/serve_request.h"
@@ -35,6 +36,21 @@ std::string read_token(const std::string& token_file, const std::string& token) 
   }
   if (const char* env = std::getenv("LATENT_TOKEN"); env && *env) return env;
   return token;
+}
+
+/// The samples an index holds, selected as when it was built, for thumbnails; throws when they
+/// cannot be read or are not the ones indexed (the data changed since).
+RawData indexed_data(const IndexInfo& info) {
+  DataOptions selection;
+  selection.data = info.data;
+  selection.split = info.split;
+  selection.only_class = info.only_class;
+  selection.limit = info.limit;
+  RawData raw = selection.load();
+  if (!info.data_fingerprint.empty() &&
+      fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
+    throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
+  return raw;
 }
 
 // SIGTERM/SIGINT may land on any thread (OpenBLAS starts its own): the handler only writes the
@@ -129,9 +145,9 @@ void add_serve_command(CLI::App& app) {
       parts.model = load_model_for_index(*parts.index, opt->model);
       const IndexInfo& info = parts.index->info();
       try {
-        parts.indexed = load_raw(info.data, info.split, parts.index->size());
+        parts.indexed = indexed_data(info);
       } catch (const Error& e) {
-        std::cerr << "latent serve: no thumbnails (the indexed data cannot be read: " << e.what() << ")\n";
+        std::cerr << "latent serve: no thumbnails (" << e.what() << ")\n";
       }
     } else {
       parts.model = load_model(opt->model);

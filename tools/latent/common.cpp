@@ -58,8 +58,9 @@ RawData DataOptions::load() const {
   return raw;
 }
 
-Dataset DataOptions::load_for(const LoadedModel& model) const {
-  RawData raw = load();
+Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load(), model); }
+
+Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   if (raw.features() != model.model->spec().input_size())
     throw Error("--data " + data + " has " + std::to_string(raw.features()) + " values per sample, the model expects " +
                 std::to_string(model.model->spec().input_size()));

@@ -32,6 +32,8 @@ struct DataOptions {
   RawData load() const;
   /// Loads and normalises with the model's normalisation; checks the input size matches.
   Dataset load_for(const LoadedModel& model) const;
+  /// The same for data already loaded.
+  Dataset prepare_for(RawData raw, const LoadedModel& model) const;
 };
 
 /// Sample `index` of the data split, normalised for the model: [1, D].

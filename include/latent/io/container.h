@@ -19,5 +19,6 @@ std::string unpack_container(const std::string& bytes, const std::string& expect
 std::string read_container(const std::string& path, const std::string& expected_kind);
 /// 16 hex digits identifying the payload (FNV-1a 64).
 std::string fingerprint(const std::string& payload);
+std::string fingerprint(const void* bytes, size_t size);
 
 }  // namespace latent

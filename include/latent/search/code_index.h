@@ -36,6 +36,9 @@ struct IndexInfo {
   std::string model_fingerprint;   ///< of the model whose codes are stored
   std::string model_path;          ///< where that model was when the index was built (a default)
   std::string data, split;         ///< what was indexed
+  int64_t only_class = -1;         ///< the label kept (--normal-class), or -1 for all
+  int64_t limit = 0;               ///< the first `limit` samples after that selection (0: all)
+  std::string data_fingerprint;    ///< of the indexed samples' values: serve checks its thumbnails (may be empty)
   std::vector<int64_t> labels;     ///< per entry, or empty
   std::vector<std::string> paths;  ///< per entry (images:DIR), or empty
   double similarity_scale = 1;     ///< median distance between random pairs of stored codes
