@@ -40,13 +40,12 @@ ModelType ModelSpec::type() const {
 }
 
 void ModelSpec::validate() const {
-  if (input_shape.empty() || input_shape.size() > 3)
-    throw SettingError("input shape", "needs 1 to 3 sizes ({D} or {C, H, W})");
+  // An error of the data or the file, not of a flag: no SettingError.
+  const std::string shape_rule = "model input shape needs 1 to 3 sizes of 1 to 2^20, at most 2^30 values in all";
+  if (input_shape.empty() || input_shape.size() > 3) throw Error(shape_rule);
   for (int64_t d : input_shape)
-    if (d < 1 || d > kMaxInputDimension)
-      throw SettingError("input shape", "needs sizes between 1 and 2^20, at most 2^30 values in all");
-  if (input_size() > kMaxInputSize)
-    throw SettingError("input shape", "needs sizes between 1 and 2^20, at most 2^30 values in all");
+    if (d < 1 || d > kMaxInputDimension) throw Error(shape_rule);
+  if (input_size() > kMaxInputSize) throw Error(shape_rule);
   if (activation == Activation::linear) throw SettingError("activation", "'linear': expected relu|sigmoid|tanh|selu");
   if (code_activation == Activation::selu)
     throw SettingError("code activation", "'selu': expected linear|relu|sigmoid|tanh");

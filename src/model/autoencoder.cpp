@@ -107,10 +107,6 @@ torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::
   return exact ? jacobian_sq_exact(x, codes) : jacobian_sq_estimate(x, codes);
 }
 
-int64_t AutoencoderImpl::parameter_count() const {
-  int64_t n = 0;
-  for (const auto& p : parameters()) n += p.numel();
-  return n;
-}
+int64_t AutoencoderImpl::parameter_count() const { return latent::parameter_count(spec_); }
 
 }  // namespace latent
