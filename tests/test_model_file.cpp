@@ -63,7 +63,7 @@ TEST(ModelFile, RefusesDamagedForeignAndMismatchedFiles) {
 }
 
 TEST(ModelFile, RefusesASpecLargerThanTheFileBeforeBuildingIt) {
-  // A small model's file whose spec claims 2048-wide layers: 34 M parameters (136 MB) that
+  // A small model's file whose spec claims 2048-wide layers: 25 M parameters (100 MB) that
   // cannot be in a file of a few KB, refused before the model is allocated.
   torch::manual_seed(1);
   Autoencoder model(mnist_spec({}, 8));
