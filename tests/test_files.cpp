@@ -1,7 +1,11 @@
 // The container every latent file uses, matrix files, atomic writes, the model spec.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
@@ -42,6 +46,33 @@ TEST(AtomicFile, LeavesNoTemporaryBehind) {
   write_file_atomic((dir / "f").string(), "two");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
   EXPECT_THROW(write_file_atomic((dir / "missing" / "f").string(), "x"), Error);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AtomicFile, DoesNotFollowAPlantedTemporaryAndKeepsPermissions) {
+  std::filesystem::path dir = testing::scratch_path("atomic_hostile");
+  std::filesystem::create_directories(dir);
+  std::string out = (dir / "out.model").string(), victim = (dir / "victim").string();
+  std::ofstream(victim) << "precious";
+  std::filesystem::create_symlink(victim, out + ".tmp." + std::to_string(getpid()));
+  try {
+    write_file_atomic(out, "new");
+    ADD_FAILURE() << "wrote through a symlink planted at the temporary's name";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(out + ".tmp."), std::string::npos) << e.what();
+  }
+  std::ifstream in(victim);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "precious");
+  EXPECT_FALSE(std::filesystem::exists(out));
+  std::filesystem::remove(out + ".tmp." + std::to_string(getpid()));
+  // A new file gets 0644 less the umask; a replaced file keeps its own bits.
+  mode_t mask = umask(022);
+  write_file_atomic(out, "one");
+  EXPECT_EQ(std::filesystem::status(out).permissions(), static_cast<std::filesystem::perms>(0644));
+  chmod(out.c_str(), 0600);
+  write_file_atomic(out, "two");
+  EXPECT_EQ(std::filesystem::status(out).permissions(), static_cast<std::filesystem::perms>(0600));
+  umask(mask);
   std::filesystem::remove_all(dir);
 }
 
@@ -88,6 +119,20 @@ TEST(ModelSpec, JsonRoundTripAndValidation) {
     EXPECT_EQ(e.setting, "loss");  // bce needs a sigmoid output
   }
   EXPECT_THROW(ModelSpec::from_json(nlohmann::json{{"latent", 3}}), Error);
+}
+
+TEST(ModelSpec, LayerCountAndInputShapeAreCapped) {
+  // A model is built from these sizes before its weights are read: absurd ones are refused first.
+  ModelSpec spec;
+  spec.input_shape = {1, 28, 28};
+  spec.layers = std::vector<int64_t>(100000, 1);
+  EXPECT_THROW(spec.validate(), SettingError);
+  spec.layers = {64};
+  for (std::vector<int64_t> shape : {std::vector<int64_t>{1, int64_t{1} << 40, 1}, std::vector<int64_t>{1, 1, 1, 1},
+                                     std::vector<int64_t>{int64_t{1} << 32, int64_t{1} << 32}}) {
+    spec.input_shape = shape;
+    EXPECT_THROW(spec.validate(), Error) << nlohmann::json(shape);
+  }
 }
 
 TEST(ModelSpec, OneRuleFromModelTypeToHeadOutputAndLoss) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -141,6 +142,89 @@ TEST(Limits, CompressedHeaderClaimingTrillionsOfCodes) {
   write_bytes(path, pack_container("compressed", payload));
   expect_refused_small([&] { read_compressed(path); }, "damaged compressed file");
   std::filesystem::remove(path);
+}
+
+/// `prefix` then `zeros` zero bytes, gzipped (at -9 zeros shrink about 1000 times).
+void write_gzip_bomb(const std::string& path, const std::string& prefix, size_t zeros) {
+  gzFile f = gzopen(path.c_str(), "wb9");
+  gzwrite(f, prefix.data(), static_cast<unsigned>(prefix.size()));
+  std::string block(size_t{1} << 20, '\0');
+  for (size_t done = 0; done < zeros; done += block.size())
+    gzwrite(f, block.data(), static_cast<unsigned>(block.size()));
+  gzclose(f);
+}
+
+TEST(Limits, GzipBombsAreRefusedBeforeTheyInflate) {
+  // 128 MiB of zeros in about 128 KB of gzip: refused from its first bytes (no latent magic) or
+  // once it inflates past its ratio bound, never inflated whole.
+  std::string path = scratch_path("bomb.model");
+  write_gzip_bomb(path, "", size_t{128} << 20);
+  expect_refused_small([&] { read_container(path, "model"); }, path + ": not a latent file");
+  write_gzip_bomb(path, "LATENT\r\n", size_t{128} << 20);
+  expect_refused_small([&] { read_container(path, "model"); }, "times its size");
+  std::string idx = scratch_path("bomb.idx.gz");
+  write_gzip_bomb(idx, std::string{0, 0, 8, 1} + be32(size_t{128} << 20), size_t{128} << 20);
+  expect_refused_small([&] { read_idx(idx); }, "times its size");
+  std::filesystem::remove(path);
+  std::filesystem::remove(idx);
+}
+
+TEST(Limits, NpyHeaderIsParsedWithoutRegexAndCapped) {
+  auto npy = [](const std::string& header, const std::string& data) {
+    std::string bytes = std::string("\x93NUMPY\x02\x00", 8);
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+    return bytes + header + data;
+  };
+  std::string path = scratch_path("long.npy");
+  // A 2 MB run of spaces inside the header overflowed the stack of std::regex's matcher.
+  write_bytes(path, npy("{'descr':" + std::string(size_t{2} << 20, ' ') + "'<f4', 'shape': (1,), }\n", "0123"));
+  expect_refused_small([&] { read_matrix(path); }, path + ": .npy header longer than");
+  // What numpy writes still parses: 1-D and 2-D, float32 and float64, keys in any order.
+  float one = 1.5f;
+  double two[2] = {2.5, -3};
+  write_bytes(path, npy("{'shape': (1,), 'fortran_order': False, 'descr': '<f4'}",
+                        std::string(reinterpret_cast<const char*>(&one), 4)));
+  Matrix m = read_matrix(path);
+  EXPECT_EQ(m.rows, 1);
+  EXPECT_EQ(m.cols, 1);
+  EXPECT_EQ(m.values, std::vector<float>{1.5f});
+  write_bytes(path, npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }",
+                        std::string(reinterpret_cast<const char*>(two), 16)));
+  m = read_matrix(path);
+  EXPECT_EQ(m.cols, 2);
+  EXPECT_EQ(m.values, (std::vector<float>{2.5f, -3.0f}));
+  for (std::string bad :
+       {"{'descr': '>f4', 'shape': (1,), }", "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }",
+        "{'descr': '<f4', 'shape': (1, 1, 1), }", "{'descr': '<f4', 'shape': (x,), }"}) {
+    write_bytes(path, npy(bad, "0123"));
+    EXPECT_THROW(read_matrix(path), Error) << bad;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Limits, CompressedFileClaimingMoreCodesThanItsSizeHolds) {
+  // A valid header and a valid zstd frame of 8 M zero levels: a few hundred bytes claiming 8 M
+  // codes, more than real codes compress (latent does not write such a file), refused before decoding.
+  int64_t count = int64_t{1} << 23;
+  nlohmann::json header = {{"format", 1},    {"model", "0123456789abcdef"},
+                           {"count", count}, {"dims", 1},
+                           {"shape", {784}}, {"bits", 8},
+                           {"lo", {0}},      {"hi", {1}}};
+  std::string text = header.dump(), zeros(static_cast<size_t>(count), '\0');
+  std::string frame(ZSTD_compressBound(zeros.size()), '\0');
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), zeros.data(), zeros.size(), 19));
+  std::string payload;
+  for (int i = 0; i < 4; ++i) payload.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xff));
+  std::string path = scratch_path("constant.ltc");
+  write_bytes(path, pack_container("compressed", payload + text + frame));
+  expect_refused_small([&] { read_compressed(path); }, path + ": damaged compressed file (count 8388608");
+  std::filesystem::remove(path);
+  CompressedCodes constant;
+  constant.count = count;
+  constant.quantizer.lo = {0};
+  constant.quantizer.hi = {1};
+  constant.levels.assign(zeros.size(), 0);
+  EXPECT_THROW(pack_compressed(constant), Error);
 }
 
 }  // namespace

@@ -62,5 +62,73 @@ TEST(ModelFile, RefusesDamagedForeignAndMismatchedFiles) {
   std::remove(path.c_str());
 }
 
+TEST(ModelFile, RefusesASpecLargerThanTheFileBeforeBuildingIt) {
+  // A small model's file whose spec claims 2048-wide layers: 25 M parameters (100 MB) that
+  // cannot be in a file of a few KB, refused before the model is allocated.
+  torch::manual_seed(1);
+  Autoencoder model(mnist_spec({}, 8));
+  ModelSpec big = mnist_spec({2048, 2048}, 2048);
+  big.input_shape = {2048};
+  torch::serialize::OutputArchive archive;
+  write_model_fields(archive, model, Normalization{}, {});
+  archive.write("spec", c10::IValue(big.to_json().dump()));
+  std::string path = scratch_path("big_spec.model");
+  std::ofstream(path, std::ios::binary) << pack_container("model", archive_bytes(archive));
+  try {
+    load_model(path);
+    ADD_FAILURE() << "loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": the model spec needs"), std::string::npos) << e.what();
+  }
+  // The count the check uses is the model's own, for every part that has parameters.
+  ModelSpec conv = mnist_spec({32}, 8), vae = mnist_spec({32}, 8), binary = mnist_spec({32}, 16);
+  conv.arch = Arch::conv;
+  conv.channels = {4, 8};
+  vae.set_type(ModelType::vae, true);
+  binary.set_type(ModelType::binary, true);
+  for (const ModelSpec& spec : {conv, vae, binary}) {
+    int64_t numel = 0;
+    for (const auto& p : Autoencoder(spec)->parameters()) numel += p.numel();
+    EXPECT_EQ(parameter_count(spec), numel) << spec.shape_string();
+  }
+  std::remove(path.c_str());
+}
+
+/// A zip of one stored entry, as LibTorch's reader expects one (sizes and offsets; no checksum).
+std::string one_entry_zip(const std::string& name, const std::string& data) {
+  auto le = [](uint32_t v, int bytes) {
+    std::string out;
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+    return out;
+  };
+  const uint32_t size = static_cast<uint32_t>(data.size()), name_size = static_cast<uint32_t>(name.size());
+  std::string local = le(0x04034b50, 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + le(size, 4) +
+                      le(size, 4) + le(name_size, 2) + le(0, 2) + name + data;
+  std::string central = le(0x02014b50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) +
+                        le(size, 4) + le(size, 4) + le(name_size, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
+                        le(0, 4) + le(0, 4) + name;
+  std::string end = le(0x06054b50, 4) + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) +
+                    le(static_cast<uint32_t>(central.size()), 4) + le(static_cast<uint32_t>(local.size()), 4) +
+                    le(0, 2);
+  return local + central + end;
+}
+
+TEST(ModelFile, RefusesALongSourceLineWithoutRegex) {
+  // A 95 KB line of class source: std::regex's matcher recursed once per character and
+  // overflowed the stack; the hand-written check reads it in one pass.
+  std::string line = "  __parameters__ = [";
+  for (int i = 0; i < 19000; ++i) line += "\"w\", ";
+  std::string path = scratch_path("long_line.model");
+  std::ofstream(path, std::ios::binary) << pack_container(
+      "model", one_entry_zip("archive/code/__torch__.py", "class Module(Module):\n" + line + "x\n"));
+  try {
+    load_model(path);
+    ADD_FAILURE() << "loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": damaged model archive (unexpected TorchScript source)");
+  }
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace latent

@@ -27,7 +27,7 @@ latent::ScatterPlot three_clusters() {
 }
 
 std::string read_text(const std::string& path) {
-  std::vector<unsigned char> bytes = latent::read_bytes(path, latent::kMaxFileBytes);
+  std::vector<unsigned char> bytes = latent::read_bytes(path);
   return {bytes.begin(), bytes.end()};
 }
 

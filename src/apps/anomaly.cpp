@@ -8,7 +8,6 @@
 #include "base/json_number.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
-#include "latent/base/read_bytes.h"
 #include "latent/eval/variational_eval.h"
 #include "latent/io/container.h"
 #include "latent/metrics/roc.h"
@@ -24,7 +23,7 @@ LoadedModel model_from_file_bytes(const std::string& bytes, const std::string& n
   std::string payload = unpack_container(bytes, "model", name);
   torch::serialize::InputArchive archive;
   load_archive(archive, payload, name);
-  LoadedModel loaded = read_model_fields(archive, name);
+  LoadedModel loaded = read_model_fields(archive, payload.size(), name);
   loaded.fingerprint = fingerprint(payload);
   return loaded;
 }
@@ -132,8 +131,7 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
       score != "elbo")
     throw SettingError("score", score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
-  std::vector<unsigned char> bytes = read_bytes(model_path, kMaxFileBytes);
-  d.model_file.assign(bytes.begin(), bytes.end());
+  d.model_file = read_container_file(model_path);
   d.model = model_from_file_bytes(d.model_file, model_path);
   if (score == "bce" && d.model.model->spec().output != Output::sigmoid)
     throw SettingError("score", "bce needs a model of [0,1] data (sigmoid output); use sse");

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,27 +40,38 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   auto fail = [&](const std::string& what, int fd) {
     std::string reason = std::strerror(errno);
     if (fd >= 0) close(fd);
-    unlink(tmp.c_str());
     throw Error("cannot write " + path + ": " + what + ": " + reason);
   };
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("open", -1);
+  auto fail_and_remove = [&](const std::string& what, int fd) {
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    unlink(tmp.c_str());
+    errno = saved;
+    fail(what, -1);
+  };
+  // O_EXCL | O_NOFOLLOW: a file or symlink already at the temporary's name (planted to redirect
+  // the write) is refused, never written through; this process leaves none of its own behind.
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) fail("create " + tmp, -1);
+  // A replaced file keeps its permission bits (a 0600 model stays private); a new one gets 0644 less the umask.
+  struct stat old {};
+  if (stat(path.c_str(), &old) == 0 && fchmod(fd, old.st_mode & 0777) != 0) fail_and_remove("chmod " + tmp, fd);
   size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("write", fd);
+    if (n <= 0) fail_and_remove("write", fd);
     written += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0) fail("fsync", fd);
-  if (close(fd) != 0) fail("close", -1);
-  if (rename(tmp.c_str(), path.c_str()) != 0) fail("rename", -1);
+  if (fsync(fd) != 0) fail_and_remove("fsync", fd);
+  if (close(fd) != 0) fail_and_remove("close", -1);
+  if (rename(tmp.c_str(), path.c_str()) != 0) fail_and_remove("rename", -1);
+  // The rename is durable only once the directory is synced: until then a crash can lose it.
   std::string dir = std::filesystem::path(path).parent_path().string();
   int dir_fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);  // makes the rename itself durable
-    close(dir_fd);
-  }
+  if (dir_fd < 0) fail("open directory", -1);
+  if (fsync(dir_fd) != 0) fail("fsync directory", dir_fd);
+  close(dir_fd);
 }
 
 }  // namespace latent

@@ -17,6 +17,12 @@ namespace latent {
 namespace {
 
 constexpr int kZstdLevel = 19;  // files are written once and read often: spend the time
+// Quantised codes carry bits: even with most dimensions constant they compress a few times, not
+// the 32768 times zstd allows (a 128 KB file claiming 4 G levels). A frame claiming more levels per
+// byte is refused before they are allocated, and latent never writes one.
+constexpr uint64_t kMaxLevelsPerByte = 64;
+
+bool frame_can_hold(uint64_t raw_bytes, size_t frame_size) { return raw_bytes <= frame_size * kMaxLevelsPerByte; }
 
 float step_of(const Quantizer& q, int64_t d) { return (q.hi[d] - q.lo[d]) / static_cast<float>((1 << q.bits) - 1); }
 
@@ -85,6 +91,9 @@ std::string pack_compressed(const CompressedCodes& codes) {
   std::string packed(ZSTD_compressBound(raw.size()), '\0');
   size_t size = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), kZstdLevel);
   if (ZSTD_isError(size)) throw Error(std::string("zstd: ") + ZSTD_getErrorName(size));
+  if (!frame_can_hold(raw.size(), size))
+    throw Error("the codes compress more than " + std::to_string(kMaxLevelsPerByte) +
+                " times (constant codes?): they hold too little to be worth a file");
   packed.resize(size);
   std::string text = header.dump();
   std::string payload;
@@ -123,14 +132,15 @@ CompressedCodes unpack_compressed(const std::string& bytes, const std::string& n
     if (!std::isfinite(q.lo[d]) || !std::isfinite(q.hi[d]) || q.lo[d] > q.hi[d]) throw damaged("ranges");
   const int planes = q.bits > 8 ? 2 : 1;
   // Checked before multiplying (no wrap-around) and before allocating: no more than latent reads
-  // from any file, and no more than the frame can decode to (a zstd block holds at most 128 KiB
-  // and takes at least 4 bytes).
+  // from any file, and no more than the frame can hold.
   if (static_cast<uint64_t>(codes.count) > kMaxFileBytes / static_cast<uint64_t>(q.dims()) / planes)
     throw damaged("sizes");
   const uint64_t n = static_cast<uint64_t>(codes.count) * q.dims();
   const char* frame = payload.data() + 4 + header_size;
   const size_t frame_size = payload.size() - 4 - header_size;
-  if (n * planes > uint64_t{frame_size} * 32768) throw damaged("payload size");
+  if (!frame_can_hold(n * planes, frame_size))
+    throw damaged("count " + std::to_string(codes.count) + ": more codes than " + std::to_string(frame_size) +
+                  " bytes hold");
   if (ZSTD_getFrameContentSize(frame, frame_size) != n * planes) throw damaged("payload size");
   std::string raw(n * planes, '\0');
   size_t got = ZSTD_decompress(raw.data(), raw.size(), frame, frame_size);
@@ -152,9 +162,6 @@ void write_compressed(const std::string& path, const CompressedCodes& codes) {
   write_file_atomic(path, pack_compressed(codes));
 }
 
-CompressedCodes read_compressed(const std::string& path) {
-  std::vector<unsigned char> bytes = read_bytes(path, kMaxFileBytes);
-  return unpack_compressed(std::string(bytes.begin(), bytes.end()), path);
-}
+CompressedCodes read_compressed(const std::string& path) { return unpack_compressed(read_container_file(path), path); }
 
 }  // namespace latent

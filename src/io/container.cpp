@@ -74,9 +74,14 @@ std::string unpack_container(const std::string& bytes, const std::string& expect
   return payload;
 }
 
+std::string read_container_file(const std::string& path) {
+  // Weights, zstd frames and FAISS codes hardly compress: 32x is far more than a gzipped latent file holds.
+  std::vector<unsigned char> bytes = read_bytes(path, ReadLimits{size_t{16} << 30, 32, kMagic, "latent file"});
+  return std::string(bytes.begin(), bytes.end());
+}
+
 std::string read_container(const std::string& path, const std::string& expected_kind) {
-  std::vector<unsigned char> bytes = read_bytes(path, size_t{16} << 30);
-  return unpack_container(std::string(bytes.begin(), bytes.end()), expected_kind, path);
+  return unpack_container(read_container_file(path), expected_kind, path);
 }
 
 std::string fingerprint(const std::string& payload) { return fingerprint(payload.data(), payload.size()); }

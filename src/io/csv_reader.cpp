@@ -97,7 +97,7 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
 
 RawData read_csv(const std::string& path, const CsvOptions& options) {
   options.validate();
-  std::vector<unsigned char> bytes = read_bytes(path, kMaxFileBytes);
+  std::vector<unsigned char> bytes = read_bytes(path);
   return parse_csv(std::string(bytes.begin(), bytes.end()), path, options);
 }
 

@@ -49,7 +49,7 @@ IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& n
   return array;
 }
 
-IdxArray read_idx(const std::string& path) { return parse_idx(read_bytes(path, kMaxFileBytes), path); }
+IdxArray read_idx(const std::string& path) { return parse_idx(read_bytes(path), path); }
 
 RawData read_idx_pair(const std::string& images_path, const std::string& labels_path) {
   IdxArray images = read_idx(images_path);

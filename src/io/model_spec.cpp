@@ -11,6 +11,12 @@ namespace {
 
 bool finite_non_negative(double v) { return v >= 0 && std::isfinite(v); }
 
+// A model file's spec is built into a model before its weights are read: these caps keep every
+// size product inside int64, and model_file then checks that the file can hold the parameters.
+constexpr size_t kMaxLayers = 64;
+constexpr int64_t kMaxInputDimension = int64_t{1} << 20;
+constexpr int64_t kMaxInputSize = int64_t{1} << 30;
+
 }  // namespace
 
 int64_t ModelSpec::input_size() const {
@@ -34,13 +40,19 @@ ModelType ModelSpec::type() const {
 }
 
 void ModelSpec::validate() const {
-  if (input_shape.empty() || input_size() <= 0) throw Error("model input shape is empty");
+  // An error of the data or the file, not of a flag: no SettingError.
+  const std::string shape_rule = "model input shape needs 1 to 3 sizes of 1 to 2^20, at most 2^30 values in all";
+  if (input_shape.empty() || input_shape.size() > 3) throw Error(shape_rule);
+  for (int64_t d : input_shape)
+    if (d < 1 || d > kMaxInputDimension) throw Error(shape_rule);
+  if (input_size() > kMaxInputSize) throw Error(shape_rule);
   if (activation == Activation::linear) throw SettingError("activation", "'linear': expected relu|sigmoid|tanh|selu");
   if (code_activation == Activation::selu)
     throw SettingError("code activation", "'selu': expected linear|relu|sigmoid|tanh");
   if (loss == Loss::bce && output != Output::sigmoid)
     throw SettingError("loss", "bce needs data in [0,1] (images); use mse for standardised data");
   if (latent < 1 || latent > 65536) throw SettingError("latent", "must be between 1 and 65536");
+  if (layers.size() > kMaxLayers) throw SettingError("layers", "needs at most 64 sizes");
   for (int64_t width : layers)
     if (width < 1 || width > 65536) throw SettingError("layers", "needs sizes between 1 and 65536");
   if (code_head == CodeHead::gaussian && code_activation != Activation::linear)

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <regex>
 
 #include <zlib.h>
 
@@ -22,20 +21,65 @@ uint32_t le(const std::string& b, size_t at, int bytes) {
   return v;
 }
 
-bool allowed_line(const std::string& line) {
-  static const std::string kType =
-      R"((str|Tensor|bool|int|float|Tuple\[float, float\]|__torch__(\.___torch_mangle_[0-9]{1,9})?\.Module))";
-  static const std::string kKey = R"("[A-Za-z0-9_./]{1,200}")";
-  static const std::regex kLine(
-      "|class Module\\(Module\\):"
-      "|  __(parameters|buffers)__ = \\[(" +
-          kKey +
-          ", )*\\]"
-          "|  __annotations__ = \\[\\]"
-          "|  __annotations__\\[" +
-          kKey + "\\] = " + kType + "|  [A-Za-z_][A-Za-z0-9_]{0,200} : " + kType,
-      std::regex::optimize);
-  return line.size() <= 100000 && std::regex_match(line, kLine);
+// One line of class source, read by hand: std::regex recurses once per character it matches,
+// so a long line (a crafted archive's) would overflow the stack.
+class SourceLine {
+ public:
+  explicit SourceLine(const std::string& line) : s_(line) {}
+  bool done() const { return at_ == s_.size(); }
+  bool literal(const std::string& text) {
+    if (s_.compare(at_, text.size(), text) != 0) return false;
+    at_ += text.size();
+    return true;
+  }
+  /// 1..max characters for which allowed() holds.
+  bool run(bool (*allowed)(char), size_t max) {
+    size_t start = at_;
+    while (at_ < s_.size() && at_ - start < max && allowed(s_[at_])) ++at_;
+    return at_ > start && (at_ == s_.size() || !allowed(s_[at_]));
+  }
+  /// "name", as a parameter or submodule key.
+  bool key() {
+    size_t start = at_;
+    if (literal("\"") && run(key_char, 200) && literal("\"")) return true;
+    at_ = start;
+    return false;
+  }
+  /// The rest of the line is one of the types latent's modules have.
+  bool type() {
+    for (const char* simple : {"str", "Tensor", "bool", "int", "float", "Tuple[float, float]"})
+      if (s_.compare(at_, std::string::npos, simple) == 0) return true;
+    if (!literal("__torch__.")) return false;
+    if (literal("___torch_mangle_") && !(run(digit, 9) && literal("."))) return false;
+    return literal("Module") && done();
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+  static bool word_char(char c) { return digit(c) || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+  static bool key_char(char c) { return word_char(c) || c == '.' || c == '/'; }
+
+ private:
+  const std::string& s_;
+  size_t at_ = 0;
+};
+
+// class Module(Module):
+//   __parameters__ = ["weight", "bias", ]  (or __buffers__)
+//   __annotations__ = []
+//   __annotations__["0"] = TYPE
+//   name : TYPE
+bool allowed_line(const std::string& text) {
+  if (text.size() > 100000) return false;
+  if (text.empty() || text == "class Module(Module):" || text == "  __annotations__ = []") return true;
+  SourceLine line(text);
+  if (line.literal("  __parameters__ = [") || line.literal("  __buffers__ = [")) {
+    while (line.key())
+      if (!line.literal(", ")) return false;
+    return line.literal("]") && line.done();
+  }
+  if (line.literal("  __annotations__[")) return line.key() && line.literal("] = ") && line.type();
+  return line.literal("  ") && !SourceLine::digit(text[2]) && line.run(SourceLine::word_char, 201) &&
+         line.literal(" : ") && line.type();
 }
 
 /// A deflated entry (LibTorch's writer deflates some source files), at most `size` bytes out.

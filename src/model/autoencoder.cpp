@@ -29,6 +29,15 @@ AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   register_module("decoder", decoder_);
 }
 
+int64_t parameter_count(const ModelSpec& spec) {
+  const bool conv = spec.arch == Arch::conv;
+  int64_t count = conv ? conv_parameter_count(spec) : 0;
+  const LayerPlan plan = layer_plan(spec, conv ? conv_output_size(spec) : spec.input_size());
+  for (const auto* layers : {&plan.encoder, &plan.decoder})
+    for (const DenseLayer& layer : *layers) count += (layer.in + 1) * layer.out;
+  return count;
+}
+
 torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
   torch::Tensor out = encoder_->forward(x);
   if (spec_.code_head == CodeHead::binary) return torch::sigmoid(out);
@@ -98,10 +107,6 @@ torch::Tensor AutoencoderImpl::jacobian_sq(const torch::Tensor& x, const torch::
   return exact ? jacobian_sq_exact(x, codes) : jacobian_sq_estimate(x, codes);
 }
 
-int64_t AutoencoderImpl::parameter_count() const {
-  int64_t n = 0;
-  for (const auto& p : parameters()) n += p.numel();
-  return n;
-}
+int64_t AutoencoderImpl::parameter_count() const { return latent::parameter_count(spec_); }
 
 }  // namespace latent

@@ -13,6 +13,20 @@ std::vector<std::pair<int64_t, int64_t>> spatial_sizes(const ModelSpec& spec) {
 
 }  // namespace
 
+int64_t conv_output_size(const ModelSpec& spec) {
+  const auto last = spatial_sizes(spec).back();
+  return spec.channels.back() * last.first * last.second;
+}
+
+int64_t conv_parameter_count(const ModelSpec& spec) {
+  int64_t count = 0, in = spec.input_shape[0];
+  for (int64_t out : spec.channels) {
+    count += 2 * in * out * 9 + out + in;  // in → out 3×3 (bias: out), its mirror out → in (bias: in)
+    in = out;
+  }
+  return count;
+}
+
 void add_activation(torch::nn::Sequential& seq, Activation activation) {
   switch (activation) {
     case Activation::relu:
@@ -32,19 +46,18 @@ void add_activation(torch::nn::Sequential& seq, Activation activation) {
   }
 }
 
-ConvDownImpl::ConvDownImpl(const ModelSpec& spec) : input_shape_(spec.input_shape) {
-  auto sizes = spatial_sizes(spec);
+ConvDownImpl::ConvDownImpl(const ModelSpec& spec)
+    : input_shape_(spec.input_shape), output_size_(conv_output_size(spec)) {
   int64_t in = spec.input_shape[0];
   for (int64_t out : spec.channels) {
     layers_->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(2).padding(1)));
     add_activation(layers_, spec.activation);
     in = out;
   }
-  output_shape_ = {in, sizes.back().first, sizes.back().second};
   register_module("layers", layers_);
 }
 
-int64_t ConvDownImpl::output_size() const { return output_shape_[0] * output_shape_[1] * output_shape_[2]; }
+int64_t ConvDownImpl::output_size() const { return output_size_; }
 
 torch::Tensor ConvDownImpl::forward(const torch::Tensor& x) {
   return layers_->forward(x.view({x.size(0), input_shape_[0], input_shape_[1], input_shape_[2]})).flatten(1);

@@ -20,7 +20,7 @@ class ConvDownImpl : public torch::nn::Module {
  private:
   std::vector<int64_t> input_shape_;
   torch::nn::Sequential layers_;
-  std::vector<int64_t> output_shape_;  ///< {C, h, w} after the last convolution
+  int64_t output_size_;
 };
 TORCH_MODULE(ConvDown);
 
@@ -34,6 +34,11 @@ class ConvUpImpl : public torch::nn::Module {
   torch::nn::Sequential layers_;
 };
 TORCH_MODULE(ConvUp);
+
+/// What ConvDown gives the dense layers: C·h·w after the last convolution.
+int64_t conv_output_size(const ModelSpec& spec);
+/// The weights and biases of the convolutions and their transposed mirrors.
+int64_t conv_parameter_count(const ModelSpec& spec);
 
 /// Appends the activation's module to seq (linear: nothing).
 void add_activation(torch::nn::Sequential& seq, Activation activation);

@@ -36,10 +36,14 @@ void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& m
   archive.write("weights", weights);
 }
 
-LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std::string& name) {
+LoadedModel read_model_fields(torch::serialize::InputArchive& archive, size_t archive_size, const std::string& name) {
   LoadedModel loaded;
   try {
     ModelSpec spec = ModelSpec::from_json(parse_json(read_string(archive, "spec", name), "spec", name));
+    // The model is allocated from the spec before its weights are read: they must fit in the file.
+    if (parameter_count(spec) > static_cast<int64_t>(archive_size / sizeof(float)))
+      throw Error(name + ": the model spec needs " + std::to_string(parameter_count(spec)) +
+                  " parameters, more than the file's " + std::to_string(archive_size) + " bytes hold");
     loaded.normalization =
         Normalization::from_json(parse_json(read_string(archive, "normalization", name), "normalization", name));
     loaded.meta = parse_json(read_string(archive, "meta", name), "meta", name);
@@ -121,7 +125,7 @@ LoadedModel load_model(const std::string& path) {
   std::string payload = read_container(path, "model");
   torch::serialize::InputArchive archive;
   load_archive(archive, payload, path);
-  LoadedModel loaded = read_model_fields(archive, path);
+  LoadedModel loaded = read_model_fields(archive, payload.size(), path);
   loaded.fingerprint = fingerprint(payload);
   return loaded;
 }

@@ -51,8 +51,9 @@ void Trainer::write_checkpoint() {
 
 Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::json& meta) {
   torch::serialize::InputArchive archive;
-  load_archive(archive, read_container(path, "checkpoint"), path);
-  LoadedModel loaded = read_model_fields(archive, path);
+  const std::string payload = read_container(path, "checkpoint");
+  load_archive(archive, payload, path);
+  LoadedModel loaded = read_model_fields(archive, payload.size(), path);
   c10::IValue train_value;
   if (!archive.try_read("train", train_value) || !train_value.isString())
     throw Error(path + ": checkpoint has no training state");

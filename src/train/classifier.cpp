@@ -151,8 +151,9 @@ void save_classifier(const std::string& path, Classifier& model, const Normaliza
 
 LoadedClassifier load_classifier(const std::string& path) {
   torch::serialize::InputArchive archive;
-  load_archive(archive, read_container(path, "classifier"), path);
-  LoadedModel body = read_model_fields(archive, path);
+  const std::string payload = read_container(path, "classifier");
+  load_archive(archive, payload, path);
+  LoadedModel body = read_model_fields(archive, payload.size(), path);
   c10::IValue classes;
   if (!archive.try_read("classes", classes) || !classes.isInt())
     throw Error(path + ": classifier file has no class count");

@@ -15,6 +15,9 @@ constexpr uint32_t kContainerVersion = 1;
 std::string pack_container(const std::string& kind, const std::string& payload);
 /// Returns the payload; `name` (a path) is used in error messages.
 std::string unpack_container(const std::string& bytes, const std::string& expected_kind, const std::string& name);
+/// The whole file (gunzipped), refused after its first bytes if it is not a latent file and as
+/// soon as gzip inflates it past 32 times its size.
+std::string read_container_file(const std::string& path);
 /// Reads path and unpacks it.
 std::string read_container(const std::string& path, const std::string& expected_kind);
 /// 16 hex digits identifying the payload (FNV-1a 64).

@@ -50,4 +50,7 @@ class AutoencoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Autoencoder);
 
+/// How many parameters Autoencoder(spec) has, computed without building it.
+int64_t parameter_count(const ModelSpec& spec);
+
 }  // namespace latent

@@ -31,10 +31,11 @@ void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchi
 /// Returns how many tensors were copied.
 int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to);
 
-/// The fields of a model inside an archive; checkpoints use them too.
+/// The fields of a model inside an archive of archive_size bytes (a spec implying more parameters
+/// than those bytes hold is refused before the model is built); checkpoints use them too.
 void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
                         const nlohmann::json& meta);
-LoadedModel read_model_fields(torch::serialize::InputArchive& archive, const std::string& name);
+LoadedModel read_model_fields(torch::serialize::InputArchive& archive, size_t archive_size, const std::string& name);
 
 /// Archive ↔ bytes, turning torch's exceptions into latent::Error naming the file.
 std::string archive_bytes(torch::serialize::OutputArchive& archive);
