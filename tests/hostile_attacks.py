@@ -21,8 +21,14 @@ def start_server(latent, index, *args, env=None):
 
 
 def stop_server(proc):
+    """SIGTERM; a server still running 30 s later is killed (and that is an error)."""
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
+    try:
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError("latent serve was still running 30 s after SIGTERM")
 
 
 def exchange(port, payload, source="127.0.0.1", timeout=10):
