@@ -10,6 +10,7 @@
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
 #include "latent/search/code_index.h"
+#include "output_check.h"
 
 namespace latent::cli {
 
@@ -32,6 +33,8 @@ struct DataOptions {
   RawData load() const;
   /// Loads and normalises with the model's normalisation; checks the input size matches.
   Dataset load_for(const LoadedModel& model) const;
+  /// The file or folder --data reads (csv:FILE, idx:DIR, images:DIR), for check_outputs.
+  InputFile input() const;
 };
 
 /// Sample `index` of the data split, normalised for the model: [1, D].
