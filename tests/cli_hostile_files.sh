@@ -62,7 +62,7 @@ refused 2 "pretrain onto an index" "is a latent index file; this command writes 
 refused 2 "classify train onto its --init" "is also the --init input" \
   "$latent" classify train --init "$m" --limit 200 --epochs 1 --out "$m"
 # --overwrite replaces a model with a new run.
-run "$latent" train "${tiny[@]}" --seed 2 --out "$m" --overwrite
+run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --seed 2 --out "$m" --overwrite
 cmp -s "$m" "$work/keep.model" && fail "train --overwrite did not write a new model"
 
 # --- 12. Resume: the checkpoint's settings, or a refusal that lists the differences.

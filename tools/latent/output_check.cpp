@@ -52,7 +52,6 @@ void check_one(const OutputFile& out) {
 void check_outputs(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].path.empty()) continue;
-    check_one(outputs[i]);
     for (const InputFile& in : inputs)
       if (same_file(outputs[i].path, in.path))
         throw Error(outputs[i].flag + " " + outputs[i].path + " is also the " + in.flag +
@@ -61,6 +60,7 @@ void check_outputs(const std::vector<OutputFile>& outputs, const std::vector<Inp
       if (same_file(outputs[i].path, outputs[j].path))
         throw Error(outputs[i].flag + " " + outputs[i].path + " is also " + outputs[j].flag +
                     "; give them different files");
+    check_one(outputs[i]);
   }
 }
 
