@@ -122,7 +122,7 @@ fi
 
 # --- train: kill, check, resume from the checkpoint, kill again; then finish and check the record.
 epochs=6
-train_fresh=("$latent" train --data mnist --limit 2000 --epochs "$epochs" --latent 8 --batch 64 --seed 3 --out "$m" --log "$work/log.jsonl")
+train_fresh=("$latent" train --data mnist --limit 2000 --epochs "$epochs" --latent 8 --batch 64 --seed 3 --out "$m" --log "$work/log.jsonl" --overwrite)
 train_resume=("$latent" train --resume "$m.ckpt" --out "$m" --log "$work/log.jsonl")
 span=$(seconds "${train_fresh[@]}")
 echo "train: one run takes ~$span s here (kills are spread over that)"

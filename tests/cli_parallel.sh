@@ -42,7 +42,7 @@ echo "rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 long=(train --data mnist --limit 20000 --val 0 --layers 64 --latent 8 --epochs 100 --threads 1 --timeout 5
       --world-size 2 --master "127.0.0.1:$port")
-rm -f "$work/r0.jsonl"
+rm -f "$work/r0.jsonl" "$work/r0.model" "$work/r0.model.ckpt"  # a new run: no model to overwrite
 "$latent" "${long[@]}" --rank 0 --out "$work/r0.model" --log "$work/r0.jsonl" 2>"$work/r0.err" &
 rank0=$!; pids+=("$rank0")
 "$latent" "${long[@]}" --rank 1 --out "$work/r1.model" 2>"$work/r1.err" &

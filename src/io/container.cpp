@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
@@ -78,6 +80,17 @@ std::string read_container_file(const std::string& path) {
   // Weights, zstd frames and FAISS codes hardly compress: 32x is far more than a gzipped latent file holds.
   std::vector<unsigned char> bytes = read_bytes(path, ReadLimits{size_t{16} << 30, 32, kMagic, "latent file"});
   return std::string(bytes.begin(), bytes.end());
+}
+
+std::optional<std::string> file_kind(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string header(kMagic.size() + 8 + 64, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(header.size()));
+  header.resize(static_cast<size_t>(in.gcount()));
+  if (header.size() < kMagic.size() + 8 || header.compare(0, kMagic.size(), kMagic) != 0) return "";
+  const size_t kind_size = get_le(header, kMagic.size() + 4, 4);
+  return header.substr(kMagic.size() + 8, std::min<size_t>(kind_size, 64));
 }
 
 std::string read_container(const std::string& path, const std::string& expected_kind) {

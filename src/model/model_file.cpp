@@ -26,8 +26,19 @@ nlohmann::json parse_json(const std::string& text, const std::string& what, cons
 
 }  // namespace
 
+std::string non_finite_weight(const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (const auto& item : module.named_parameters())
+    if (!torch::isfinite(item.value()).all().item<bool>()) return item.key();
+  for (const auto& item : module.named_buffers())
+    if (item.value().is_floating_point() && !torch::isfinite(item.value()).all().item<bool>()) return item.key();
+  return "";
+}
+
 void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
                         const nlohmann::json& meta) {
+  const std::string bad = non_finite_weight(*model);
+  if (!bad.empty()) throw Error("refusing to write a model whose weight " + bad + " is NaN or infinite");
   archive.write("spec", c10::IValue(model->spec().to_json().dump()));
   archive.write("normalization", c10::IValue(norm.to_json().dump()));
   archive.write("meta", c10::IValue(meta.dump()));

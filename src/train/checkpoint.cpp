@@ -5,6 +5,7 @@
 #include "latent/io/container.h"
 #include "latent/model/model_file.h"
 #include "latent/train/trainer.h"
+#include "train/optimizer_check.h"
 
 namespace latent {
 namespace {
@@ -21,6 +22,8 @@ bool state_matches(const torch::optim::OptimizerParamState& state, const torch::
   return false;
 }
 
+}  // namespace
+
 void check_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& path) {
   for (const auto& group : optimizer.param_groups())
     for (const auto& param : group.params()) {
@@ -29,8 +32,6 @@ void check_optimizer_state(torch::optim::Optimizer& optimizer, const std::string
         throw Error(path + ": optimizer state does not match the model");
     }
 }
-
-}  // namespace
 
 void Trainer::set_checkpoint(std::string path, Normalization norm, nlohmann::json meta) {
   checkpoint_path_ = std::move(path);

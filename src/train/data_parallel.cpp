@@ -12,6 +12,7 @@
 #include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
+#include "train/optimizer_check.h"
 
 namespace latent {
 
@@ -176,6 +177,9 @@ void DataParallel::synchronize(torch::optim::Optimizer& optimizer) {
   }
   torch::Tensor size = torch::tensor({static_cast<int64_t>(bytes.size())}, torch::kInt64);
   group_->broadcast(size);
+  // Checked like a checkpoint: the length before allocating, the state against the model.
+  if (size.item<int64_t>() < 0 || size.item<int64_t>() > (int64_t{1} << 34))
+    throw Error("rank 0's optimizer state: impossible length " + std::to_string(size.item<int64_t>()));
   torch::Tensor buffer = torch::empty({size.item<int64_t>()}, torch::kUInt8);
   if (rank() == 0) std::memcpy(buffer.data_ptr<uint8_t>(), bytes.data(), bytes.size());
   group_->broadcast(buffer);
@@ -183,7 +187,12 @@ void DataParallel::synchronize(torch::optim::Optimizer& optimizer) {
     torch::serialize::InputArchive archive;
     load_archive(archive, std::string(reinterpret_cast<const char*>(buffer.data_ptr<uint8_t>()), buffer.numel()),
                  "rank 0's optimizer state");
-    optimizer.load(archive);
+    try {
+      optimizer.load(archive);
+    } catch (const std::exception&) {
+      throw Error("rank 0's optimizer state does not match the model");
+    }
+    check_optimizer_state(optimizer, "rank 0's optimizer state");
   }
 }
 

@@ -5,7 +5,9 @@
 
 #include "base/json_number.h"
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
+#include "latent/model/model_file.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
 #include "latent/train/data_parallel.h"
@@ -146,6 +148,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     int64_t rows_seen = 0;
     double lr = options_.lr;
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
+      if (interrupt_requested()) throw Interrupted("interrupted in epoch " + std::to_string(epoch));
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       torch::Tensor rows = order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
@@ -166,6 +169,13 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     stats.train_loss = loss_sum / static_cast<double>(rows_seen);
     stats.lr = lr;
     if (has_val) stats.val_loss = validation_loss(val);
+    // The last step of an epoch can send the weights to infinity with a finite loss; validation
+    // then sees NaN. Either way nothing of this epoch reaches the disk.
+    const std::string diverged = non_finite_weight(*model_);
+    if (!diverged.empty() || (has_val && !std::isfinite(stats.val_loss)))
+      throw Error((diverged.empty() ? "the validation loss became " + std::to_string(stats.val_loss)
+                                    : "the weight " + diverged + " became NaN or infinite") +
+                  " at epoch " + std::to_string(epoch) + "; the last checkpoint is kept. Try a lower --lr");
     progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss)
                             : "train loss " + std::to_string(stats.train_loss));
     double monitored = has_val ? stats.val_loss : stats.train_loss;

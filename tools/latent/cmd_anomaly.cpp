@@ -30,6 +30,7 @@ void add_fit(CLI::App* parent) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     threshold_from_rule(opt->threshold, {0.0});  // a bad rule fails before any work
+    check_outputs({{"--out", opt->out, "detector"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     Dataset data = opt->data.load_for(load_model(opt->model));
     Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold);
@@ -57,6 +58,7 @@ void add_score(CLI::App* parent) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".csv"});
+    check_outputs({{"--out", opt->out, ""}}, {{"--detector", opt->detector}, opt->data.input()});
     opt->runtime.apply();
     Detector detector = load_detector(opt->detector);
     std::vector<double> scores = anomaly_scores(detector, opt->data.load_for(detector.model).x);

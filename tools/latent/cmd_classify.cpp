@@ -1,5 +1,4 @@
 // latent classify train|eval: a softmax layer on an encoder (pretrained or random), trained on labels.
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -23,9 +22,7 @@ struct ClassifyTrain {
 
   void run() {
     runtime.apply();
-    std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent))
-      throw Error("--out " + out + ": no directory " + parent);
+    check_outputs({{"--out", out, "classifier"}}, {{"--init", init == "random" ? "" : init}, data.input()});
     if (labels < 0) throw Error("--labels must be >= 0");
     if (classes < 2) throw Error("--classes must be at least 2");
     options.seed = runtime.seed;

@@ -67,6 +67,7 @@ void add_compress_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".ltc"});
+    check_outputs({{"--out", opt->out, "compressed"}}, {{"--model", opt->model}, opt->data.input()});
     if (opt->bits < 4 || opt->bits > 16) throw Error("--bits must be 4..16");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);

@@ -22,6 +22,7 @@ void add_decode_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
+    check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, {"--codes", opt->codes}});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Matrix codes = read_matrix(opt->codes);

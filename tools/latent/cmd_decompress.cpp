@@ -21,6 +21,7 @@ void add_decompress_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
+    check_outputs({{"--out", opt->out, ""}}, {{"FILE", opt->input}, {"--model", opt->model}});
     opt->runtime.apply();
     CompressedCodes codes = read_compressed(opt->input);
     LoadedModel model = load_model(opt->model);

@@ -25,6 +25,7 @@ void add_denoise_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png"});
+    check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
     if (opt->count < 1) throw Error("--count must be at least 1");
     if (!opt->corrupt.empty()) CorruptionSpec::parse(opt->corrupt);  // refuse a bad value before loading anything
     opt->runtime.apply();

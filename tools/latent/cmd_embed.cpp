@@ -26,6 +26,7 @@ void add_embed_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".npy", ".csv"});
+    check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);

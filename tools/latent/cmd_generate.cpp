@@ -36,6 +36,8 @@ void add_generate_command(CLI::App& app) {
   sub->callback([opt, image, index] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
     if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"});
+    check_outputs({{"--out", opt->out, ""}, {"--out-npy", opt->out_npy, ""}},
+                  {{"--model", opt->model}, {"--variations-of", opt->image}, opt->data.input()});
     if (opt->count < 1 || opt->count > 100000) throw Error("--count must be between 1 and 100000");
     if (opt->columns < 1) throw Error("--columns must be at least 1");
     opt->runtime.apply();

@@ -33,6 +33,7 @@ void add_index_command(CLI::App& app) {
   sub->add_option("--out", opt->out, "Index file to write")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
+    check_outputs({{"--out", opt->out, "index"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     RawData raw = opt->data.load();

@@ -25,6 +25,7 @@ struct PlotCommand {
   void run() {
     if (manifold) check_output_extension(out, {".png"});
     else check_output_extension(out, {".png", ".svg"});
+    check_outputs({{"--out", out, ""}}, {{"--model", model_path}, data.input()});
     runtime.apply();
     LoadedModel model = load_model(model_path);
     Dataset set = data.load_for(model);

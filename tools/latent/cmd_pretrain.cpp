@@ -1,6 +1,5 @@
 // latent pretrain: greedy layer-wise pretraining of a stacked (denoising) autoencoder, unrolled
 // into one deep autoencoder (an ordinary model file) and optionally fine-tuned end to end.
-#include <filesystem>
 #include <fstream>
 
 #include "commands.h"
@@ -27,9 +26,7 @@ struct PretrainCommand {
 
   void run() {
     runtime.apply();
-    std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent))
-      throw Error("--out " + out + ": no directory " + parent);
+    check_outputs({{"--out", out, "model"}, {"--log", log, ""}}, {data.input()});
     std::vector<int64_t> widths = parse_sizes("--layers", layers);
     if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
       throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,500,250,30");

@@ -24,6 +24,7 @@ void add_reconstruct_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
+    check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
     if (opt->count < 1 || opt->columns < 1) throw Error("--count and --columns must be at least 1");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);

@@ -7,14 +7,59 @@
 #include "common.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
 #include "latent/train/trainer.h"
 #include "parallel_cli.h"
 
 namespace latent::cli {
 namespace {
+
+// Flags a resumed run takes from its checkpoint, each with the key of the JSON it is compared in:
+// given with another value, they would silently change the run (or be ignored).
+struct Fixed {
+  const char* flag;
+  enum { spec, options, meta } where;
+  std::vector<std::string> keys;
+};
+const std::vector<Fixed> kFixedOnResume = {
+    {"--layers", Fixed::spec, {"layers"}},
+    {"--latent", Fixed::spec, {"latent"}},
+    {"--bits", Fixed::spec, {"latent"}},
+    {"--activation", Fixed::spec, {"activation"}},
+    {"--code-activation", Fixed::spec, {"code_activation"}},
+    {"--loss", Fixed::spec, {"loss"}},
+    {"--arch", Fixed::spec, {"arch"}},
+    {"--channels", Fixed::spec, {"channels"}},
+    {"--corrupt", Fixed::spec, {"corrupt"}},
+    {"--sparsity", Fixed::spec, {"sparsity"}},
+    {"--contractive", Fixed::spec, {"contractive"}},
+    {"--type", Fixed::spec, {"code_head"}},
+    {"--beta", Fixed::spec, {"beta"}},
+    {"--kl-warmup", Fixed::spec, {"kl_warmup"}},
+    {"--noise-schedule", Fixed::spec, {"noise_start", "noise_end", "noise_epochs"}},
+    {"--bit-balance", Fixed::spec, {"bit_balance"}},
+    {"--bit-decorrelation", Fixed::spec, {"bit_decorrelation"}},
+    {"--neighbour-pull", Fixed::spec, {"neighbour_pull"}},
+    {"--neighbours", Fixed::spec, {"neighbours"}},
+    {"--batch", Fixed::options, {"batch"}},
+    {"--lr", Fixed::options, {"lr"}},
+    {"--optimizer", Fixed::options, {"optimizer"}},
+    {"--momentum", Fixed::options, {"momentum"}},
+    {"--weight-decay", Fixed::options, {"weight_decay"}},
+    {"--schedule", Fixed::options, {"schedule"}},
+    {"--patience", Fixed::options, {"patience"}},
+    {"--seed", Fixed::options, {"seed"}},
+    {"--data", Fixed::meta, {"data"}},
+    {"--limit", Fixed::meta, {"limit"}},
+    {"--val", Fixed::meta, {"val"}},
+    {"--split", Fixed::meta, {"split"}},
+    {"--normal-class", Fixed::meta, {"normal_class"}},
+    {"--init", Fixed::meta, {"init"}},
+};
 
 struct TrainCommand {
   RuntimeOptions runtime;
@@ -25,48 +70,110 @@ struct TrainCommand {
   ModelSpec spec;
   TrainOptions options;
   std::string out, checkpoint, resume, log, init;
+  bool overwrite = false;
+  std::string previous_out;  ///< resume: the model file the checkpoint's run wrote
   ModelType type = ModelType::ae;
   std::optional<Loss> loss;  ///< default: the one that goes with the data
   ParallelCli parallel;
   std::string noise_schedule = "linear:0:4";
   int64_t bits = 0;
 
-  void run(bool epochs_given) {
-    if (parallel.launch()) return;
-    parallel.apply();
-    runtime.apply();
-    std::string parent = std::filesystem::path(out).parent_path().string();
-    if (!parent.empty() && !std::filesystem::is_directory(parent))
-      throw Error("--out " + out + ": no directory " + parent);
-    if (checkpoint.empty()) checkpoint = out + ".ckpt";
+  /// The model the flags describe, for data of this shape and range.
+  ModelSpec spec_from_flags(const std::vector<int64_t>& input_shape, bool unit_range) const {
+    ModelSpec wanted = spec;
+    wanted.input_shape = input_shape;
+    wanted.layers = parse_sizes("--layers", layers);
+    if (wanted.arch == Arch::conv) wanted.channels = parse_sizes("--channels", channels);
+    wanted.corrupt = CorruptionSpec::parse(corrupt);
+    wanted.sparsity = SparsitySpec::parse(sparsity);
+    wanted.set_type(type, unit_range, loss);
+    if (bits != 0 && type != ModelType::binary)
+      throw Error("--bits needs --type binary (use --latent for float codes)");
+    if (type == ModelType::binary) {
+      if (bits != 0) wanted.latent = bits;
+      parse_noise_schedule(noise_schedule, options.epochs, wanted);
+    }
+    return wanted;
+  }
 
+  nlohmann::json settings_meta() const {
+    return {{"data", data.data},
+            {"limit", data.limit},
+            {"val", val_fraction},
+            {"split", data.split},
+            {"normal_class", data.only_class},
+            {"init", init}};
+  }
+
+  /// A resumed run is the checkpoint's run: its data, model and options come from the checkpoint,
+  /// and flags that say otherwise are refused. What may change (--epochs, --out, --checkpoint,
+  /// --log) is applied here and recorded in `meta`, so the next resume continues with it too.
+  void adopt_checkpoint(Trainer& trainer, const Normalization& norm, nlohmann::json& meta, CLI::App* sub,
+                        bool* own_out) {
+    const ModelSpec& have = trainer.model()->spec();
+    TrainOptions wanted_options = options;
+    wanted_options.seed = runtime.seed;
+    const nlohmann::json have_json[] = {have.to_json(), trainer.options().to_json(), meta};
+    nlohmann::json want_json[] = {nlohmann::json(), wanted_options.to_json(), settings_meta()};
+    std::string differ;
+    for (const Fixed& fixed : kFixedOnResume) {
+      if (sub->get_option(fixed.flag)->count() == 0) continue;
+      if (fixed.where == Fixed::spec && want_json[0].is_null())
+        want_json[0] = spec_from_flags(have.input_shape, norm.unit_range()).to_json();
+      for (const std::string& key : fixed.keys) {
+        const nlohmann::json& had = have_json[fixed.where];
+        // Checkpoints from before a setting was recorded: the flag is taken (as it was then).
+        if (!had.contains(key) || had[key] == want_json[fixed.where][key]) continue;
+        differ += (differ.empty() ? "" : ", ") + std::string(fixed.flag) + " (checkpoint: " + had[key].dump() + ")";
+        break;
+      }
+    }
+    if (!differ.empty())
+      throw Error("--resume " + resume + ": the checkpoint's run has other settings: " + differ +
+                  "; drop these flags or start a new run");
+    data.data = meta.at("data");
+    data.limit = meta.at("limit");
+    val_fraction = meta.at("val");
+    if (meta.contains("split")) data.split = meta.at("split");
+    if (meta.contains("normal_class")) data.only_class = meta.at("normal_class");
+    if (meta.contains("init")) init = meta.at("init");
+    if (sub->get_option("--epochs")->count() > 0) trainer.mutable_options().epochs = options.epochs;
+    const std::string recorded_out = meta.value("out", "");
+    *own_out = out.empty() || recorded_out.empty() || same_file(out, recorded_out);
+    if (out.empty()) out = recorded_out;
+    previous_out = recorded_out;
+    if (out.empty())
+      throw Error("--resume " + resume + ": the checkpoint does not say where its model goes; give --out");
+    if (sub->get_option("--log")->count() == 0) log = meta.value("log", "");
+  }
+
+  void run(CLI::App* sub) {
     Normalization norm;
     nlohmann::json meta;
     std::unique_ptr<Trainer> trainer;
+    bool own_out = false;  // --out is the file this run wrote before (resume)
     if (!resume.empty()) {
       trainer = std::make_unique<Trainer>(Trainer::resume(resume, norm, meta));
-      if (epochs_given) trainer->mutable_options().epochs = options.epochs;
-      data.data = meta.at("data");
-      data.limit = meta.at("limit");
-      val_fraction = meta.at("val");
-      trainer->set_checkpoint(checkpoint, norm, meta);
-      log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
+      adopt_checkpoint(*trainer, norm, meta, sub, &own_out);
+    } else if (out.empty()) {
+      throw Error("--out is required (or --resume CHECKPOINT)");
     }
+    if (checkpoint.empty()) checkpoint = out + ".ckpt";
+    // Before any rank starts or any data loads. The checkpoint being resumed is this run's own.
+    const bool own_checkpoint = same_file(checkpoint, resume);
+    check_outputs({{"--out", out, "model", !overwrite && !own_out},
+                   {"--checkpoint", own_checkpoint ? "" : checkpoint, "checkpoint", !overwrite},
+                   {"--log", log, ""}},
+                  {{"--resume", resume}, {"--init", init}, data.input()});
+    if (parallel.launch()) return;
+    parallel.apply();
+    runtime.apply();
+    if (trainer) log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
+
     RawData raw = data.load();
     if (!trainer) {
       norm = Normalization::fit(raw);
-      spec.input_shape = raw.sample_shape;
-      spec.layers = parse_sizes("--layers", layers);
-      if (spec.arch == Arch::conv) spec.channels = parse_sizes("--channels", channels);
-      spec.corrupt = CorruptionSpec::parse(corrupt);
-      spec.sparsity = SparsitySpec::parse(sparsity);
-      spec.set_type(type, norm.unit_range(), loss);
-      if (bits != 0 && type != ModelType::binary)
-        throw Error("--bits needs --type binary (use --latent for float codes)");
-      if (type == ModelType::binary) {
-        if (bits != 0) spec.latent = bits;
-        parse_noise_schedule(noise_schedule, options.epochs, spec);
-      }
+      spec = spec_from_flags(raw.sample_shape, norm.unit_range());
       options.seed = runtime.seed;
       options.validate();
       // Trainer::fit refuses this too; checked here so that --nproc fails once, before any rank starts.
@@ -84,13 +191,16 @@ struct TrainCommand {
         log_line("--init: " + std::to_string(copied) + " of " + std::to_string(model->parameters().size()) +
                  " weight tensors from " + init);
       }
-      meta = {{"data", data.data}, {"limit", data.limit}, {"val", val_fraction}, {"train_options", options.to_json()}};
-      if (!init.empty()) meta["init"] = init;
+      meta = settings_meta();
       trainer = std::make_unique<Trainer>(model, options);
-      trainer->set_checkpoint(checkpoint, norm, meta);
     } else if (raw.features() != trainer->model()->spec().input_size()) {
       throw Error("--data no longer matches the checkpoint's model");
     }
+    // Where this run's files go, recorded so that a resume writes the same ones.
+    meta["train_options"] = trainer->options().to_json();
+    meta["out"] = std::filesystem::absolute(out).string();
+    meta["log"] = log.empty() ? "" : std::filesystem::absolute(log).string();
+    trainer->set_checkpoint(checkpoint, norm, meta);
     auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
     log_line("training " + trainer->model()->spec().shape_string() + " (" +
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
@@ -112,16 +222,36 @@ struct TrainCommand {
       log_file.open(log, resume.empty() ? std::ios::trunc : std::ios::app);
       if (!log_file) throw Error("--log " + log + ": cannot open for writing");
     }
-    trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
-      if (log_file.is_open()) log_file << stats.to_json().dump() << std::endl;
-      if (!improved || !writer) return;
-      nlohmann::json saved_meta = meta;
-      saved_meta["epoch"] = stats.epoch;
-      saved_meta["train_loss"] = stats.train_loss;
-      if (!std::isnan(stats.val_loss)) saved_meta["val_loss"] = stats.val_loss;
-      save_model(out, trainer->model(), norm, saved_meta);
-    });
+    bool saved = false;
+    std::string holding = resume;  // the checkpoint that holds the last finished epoch
+    catch_interrupts();
+    try {
+      trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
+        if (log_file.is_open()) log_file << stats.to_json().dump() << std::endl;
+        if (!writer) return;
+        holding = checkpoint;  // fit writes it right after this
+        if (!improved) return;
+        nlohmann::json saved_meta = meta;
+        saved_meta["epoch"] = stats.epoch;
+        saved_meta["train_loss"] = stats.train_loss;
+        if (!std::isnan(stats.val_loss)) saved_meta["val_loss"] = stats.val_loss;
+        save_model(out, trainer->model(), norm, saved_meta);
+        saved = true;
+      });
+    } catch (const Interrupted& e) {
+      if (holding.empty())
+        throw Interrupted(std::string(e.what()) + ", before the first checkpoint: nothing to resume, start again");
+      throw Interrupted(std::string(e.what()) + "; the checkpoint " + holding + " holds epoch " +
+                        std::to_string(trainer->state().epochs_done) + ": resume with latent train --resume " +
+                        holding);
+    }
     const TrainState& state = trainer->state();
+    if (!saved && !own_out) {
+      // Resumed into a new --out and no epoch beat the checkpoint's best: say so, claim nothing.
+      log_line("no epoch beat the best model so far (epoch " + std::to_string(state.best_epoch) + ", in " +
+               previous_out + "); " + out + " was not written");
+      return;
+    }
     log_line("saved the best model (epoch " + std::to_string(state.best_epoch) + ", " +
              (val_set.x.defined() ? "validation" : "training") + " loss " + std::to_string(state.best_loss) + ") to " +
              out);
@@ -203,8 +333,7 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--neighbours", cmd->spec.neighbours,
                   "binary: nearest training images per image for --neighbour-pull")
       ->default_val(5);
-  auto* epochs =
-      sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
+  sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
   sub->add_option("--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")->default_val("adam");
@@ -215,16 +344,23 @@ void add_train_command(CLI::App& app) {
       ->default_val("cosine");
   sub->add_option("--patience", cmd->options.patience, "Stop after N epochs without a better validation loss (0 = off)")
       ->default_val(0);
-  sub->add_option("--out", cmd->out, "Model file to write")->required();
+  sub->add_option("--out", cmd->out,
+                  "Model file to write (required; with --resume: default the run's own). An existing model is "
+                  "replaced only with --overwrite");
+  sub->add_flag("--overwrite", cmd->overwrite,
+                "Replace an existing model at --out (and checkpoint at --checkpoint) with a new run");
   sub->add_option("--checkpoint", cmd->checkpoint, "Checkpoint written after every epoch (default: OUT.ckpt)");
   sub->add_option("--init", cmd->init,
                   "Start from this model file's weights wherever a layer has the same name and shape (e.g. a "
                   "trained float autoencoder's layers for a --type binary model of the same widths)");
-  sub->add_option("--resume", cmd->resume, "Continue from this checkpoint (model, optimizer, data and options)");
-  sub->add_option("--log", cmd->log, "Append one JSON line per epoch to this file");
+  sub->add_option("--resume", cmd->resume,
+                  "Continue from this checkpoint: model, optimizer, data, options, --out and --log come from it; "
+                  "flags that differ from them are refused, except --epochs (a new total), --out, --checkpoint "
+                  "and --log. Ctrl-C stops training between two steps and prints this command");
+  sub->add_option("--log", cmd->log, "Write one JSON line per epoch to this file (a resumed run continues it)");
   cmd->runtime.add_to(sub);
   cmd->parallel.add_to(sub);
-  sub->callback([cmd, epochs] { cmd->run(epochs->count() > 0); });
+  sub->callback([cmd, sub] { cmd->run(sub); });
 }
 
 }  // namespace latent::cli

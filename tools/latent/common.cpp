@@ -67,6 +67,15 @@ Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   return make_dataset(std::move(raw), model.normalization);
 }
 
+InputFile DataOptions::input() const {
+  for (const std::string prefix : {"csv:", "idx:", "images:"})
+    if (data.rfind(prefix, 0) == 0) {
+      const std::string rest = data.substr(prefix.size());
+      return {"--data", prefix == "csv:" ? rest.substr(0, rest.find(',')) : rest};
+    }
+  return {"--data", ""};
+}
+
 torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model) {
   if (index < 0) throw Error("--index must be >= 0");
   DataOptions first = data;

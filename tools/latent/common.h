@@ -10,6 +10,7 @@
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
 #include "latent/search/code_index.h"
+#include "output_check.h"
 
 namespace latent::cli {
 
@@ -34,6 +35,8 @@ struct DataOptions {
   Dataset load_for(const LoadedModel& model) const;
   /// The same for data already loaded.
   Dataset prepare_for(RawData raw, const LoadedModel& model) const;
+  /// The file or folder --data reads (csv:FILE, idx:DIR, images:DIR), for check_outputs.
+  InputFile input() const;
 };
 
 /// Sample `index` of the data split, normalised for the model: [1, D].

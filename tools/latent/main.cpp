@@ -1,11 +1,27 @@
-// latent: the command line. Bad input (latent::Error, bad flags) → one line on stderr, exit 2.
+// latent: the command line. Bad input (latent::Error, bad flags, unreadable JSON, a bad path) →
+// one line on stderr, exit 2; an internal error or no memory → one line, exit 1; Ctrl-C while
+// training → one line saying how to resume, exit 130. Never an uncaught exception (abort, core).
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <new>
 #include <string>
 
 #include "commands.h"
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
+
+namespace {
+
+// Messages from torch, FAISS or the standard library may span lines: the CLI prints one.
+int report(const std::string& message, int code) {
+  std::string line = message.substr(0, message.find('\n'));
+  std::fprintf(stderr, "latent: %s\n", line.c_str());
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) write() then fails with EFBIG and the error is reported,
@@ -50,12 +66,22 @@ int main(int argc, char** argv) {
     std::replace(flag.begin(), flag.end(), ' ', '-');
     std::fprintf(stderr, "latent: %s %s\n", flag.c_str(), e.problem.c_str());
     return 2;
+  } catch (const latent::Interrupted& e) {
+    return report(e.what(), 130);
   } catch (const latent::Error& e) {
-    std::fprintf(stderr, "latent: %s\n", e.what());
-    return 2;
+    return report(e.what(), 2);
   } catch (const c10::Error& e) {
-    std::fprintf(stderr, "latent: internal error: %s\n", e.what_without_backtrace());
-    return 1;
+    return report(std::string("internal error: ") + e.what_without_backtrace(), 1);
+  } catch (const std::filesystem::filesystem_error& e) {
+    return report(e.what(), 2);  // a path the user gave
+  } catch (const nlohmann::json::exception& e) {
+    return report(std::string("unreadable JSON: ") + e.what(), 2);  // a file the user gave
+  } catch (const std::bad_alloc&) {
+    return report("out of memory", 1);
+  } catch (const std::exception& e) {
+    return report(std::string("internal error: ") + e.what(), 1);  // FAISS among others
+  } catch (...) {
+    return report("internal error: unknown exception", 1);
   }
   return 0;
 }

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <iterator>
 
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
 
@@ -145,6 +147,10 @@ bool ParallelCli::launch() {
     }
     children.push_back(pid);
   }
+  // Ctrl-C reaches every rank (one process group): they stop between steps and say where their
+  // checkpoint is; the launcher waits for that instead of dying first.
+  std::signal(SIGINT, SIG_IGN);
+  bool interrupted = false;
   // The first rank to fail decides the outcome; the rest are stopped rather than left waiting
   // for their timeout.
   std::string failure;
@@ -153,6 +159,7 @@ bool ParallelCli::launch() {
     pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) break;
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    interrupted = interrupted || (WIFEXITED(status) && WEXITSTATUS(status) == 130);
     if (ok || !failure.empty()) continue;
     int rank = static_cast<int>(std::find(children.begin(), children.end(), pid) - children.begin());
     failure = "rank " + std::to_string(rank) + " " +
@@ -161,6 +168,7 @@ bool ParallelCli::launch() {
     for (pid_t other : children)
       if (other != pid) kill(other, SIGTERM);
   }
+  if (interrupted) throw Interrupted("--nproc " + std::to_string(nproc) + ": interrupted (see rank 0's line)");
   if (!failure.empty()) throw Error("--nproc " + std::to_string(nproc) + ": " + failure);
   return true;
 }

@@ -6,6 +6,7 @@
 //   "LATENT\r\n" | u32 version | u32 kind length | kind | u64 payload length | u32 crc32 | payload
 //   (integers little-endian)
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace latent {
@@ -20,6 +21,9 @@ std::string unpack_container(const std::string& bytes, const std::string& expect
 std::string read_container_file(const std::string& path);
 /// Reads path and unpacks it.
 std::string read_container(const std::string& path, const std::string& expected_kind);
+/// The kind of the latent file at path ("model", "index", ...), "" for a file that is not a latent
+/// container, nullopt when nothing readable is there. Reads the header only.
+std::optional<std::string> file_kind(const std::string& path);
 /// 16 hex digits identifying the payload (FNV-1a 64).
 std::string fingerprint(const std::string& payload);
 std::string fingerprint(const void* bytes, size_t size);

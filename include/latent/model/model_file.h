@@ -31,8 +31,13 @@ void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchi
 /// Returns how many tensors were copied.
 int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to);
 
-/// The fields of a model inside an archive of archive_size bytes (a spec implying more parameters
-/// than those bytes hold is refused before the model is built); checkpoints use them too.
+/// The name of the first parameter or buffer holding a NaN or infinity, "" if none: weights that
+/// diverged must never replace a model or a checkpoint on disk.
+std::string non_finite_weight(const torch::nn::Module& module);
+
+/// The fields of a model inside an archive of archive_size bytes; checkpoints use them too.
+/// Writing throws latent::Error (nothing written) when a weight is not finite; reading refuses a
+/// spec implying more parameters than those bytes hold before the model is built.
 void write_model_fields(torch::serialize::OutputArchive& archive, Autoencoder& model, const Normalization& norm,
                         const nlohmann::json& meta);
 LoadedModel read_model_fields(torch::serialize::InputArchive& archive, size_t archive_size, const std::string& name);
