@@ -15,8 +15,8 @@ trap 'rm -rf "$work"' EXIT
 "$latent" index build --model "$work/m.model" --data mnist --split test --limit 500 --out "$work/m.index" >/dev/null 2>&1
 PYTHONPATH="$root/tests" /usr/bin/python3 - "$root" "$latent" "$work/m.index" <<'PY'
 import json, statistics, sys, threading, time
-from hostile_attacks import exchange, make_attacks, png_bomb, post, start_server, stop_server, vm_hwm_mb
-from serve_client import mnist_test_image, status_of
+from hostile_attacks import make_attacks, png_bomb, post, start_server, stop_server, vm_hwm_mb
+from serve_client import mnist_test_image, raw_exchange, status_of
 
 root, latent, index = sys.argv[1:4]
 good = json.dumps({"pixels": mnist_test_image(root, 0)[0]}).encode()
@@ -32,7 +32,7 @@ for name, (make, expected) in attacks.items():
     payload, times, status = make(), [], None
     for _ in range(5):
         t0 = time.perf_counter()
-        status = status_of(exchange(port, payload))
+        status = status_of(raw_exchange(port, payload))
         times.append((time.perf_counter() - t0) * 1000)
     print(f"{name:58s} {status!s:>6s} {min(times):8.1f} {statistics.median(times):9.1f}")
     report["attacks"][name] = {"status": status, "best_ms": round(min(times), 1),
@@ -44,7 +44,7 @@ stop_at, count = time.monotonic() + 10, [0]
 names = list(attacks)
 def attacker(i):
     while time.monotonic() < stop_at:
-        exchange(port, attacks[names[i % len(names)]][0]())
+        raw_exchange(port, attacks[names[i % len(names)]][0]())
         count[0] += 1
         i += 1
 threads = [threading.Thread(target=attacker, args=(i,)) for i in range(32)]

@@ -1,8 +1,7 @@
 """Hostile requests for latent serve, shared by tests/hostile_server.py and bench/hostile.sh:
-raw-socket helpers and the attacks, each with the status it must get."""
+the server, payload makers and the attacks, each with the status it must get."""
 import re
 import signal
-import socket
 import struct
 import subprocess
 import zlib
@@ -29,31 +28,6 @@ def stop_server(proc):
         proc.kill()
         proc.communicate()
         raise AssertionError("latent serve was still running 30 s after SIGTERM")
-
-
-def exchange(port, payload, source="127.0.0.1", timeout=10):
-    """Sends raw bytes (as much as the server takes), returns its answer."""
-    s = socket.socket()
-    s.settimeout(timeout)
-    s.bind((source, 0))
-    s.connect(("127.0.0.1", port))
-    try:
-        try:
-            s.sendall(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before taking it all
-        data = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            data += chunk
-        return data
-    finally:
-        s.close()
 
 
 def post(path, body, content_type=b"application/json", extra=b"", host=b"127.0.0.1"):

@@ -62,12 +62,16 @@ class Client:
         return self.request("GET", path)
 
 
-def raw_exchange(port, payload, timeout=10):
-    """Sends raw bytes, returns what the server answers until it closes or goes quiet."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def raw_exchange(port, payload, timeout=10, source="127.0.0.1"):
+    """Sends raw bytes from address `source` (as many as the server takes: it may answer and
+    close first), returns what the server answers until it closes or goes quiet."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
     try:
-        s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
+        try:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:  # broken pipe, reset, or no longer connected
+            pass
         chunks = []
         while True:
             try:
