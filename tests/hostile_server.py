@@ -37,10 +37,6 @@ def start(*args, env=None):
     return proc, port
 
 
-def stop(proc):
-    stop_server(proc)
-
-
 def healthy(port):
     try:
         return Client(port, timeout=10).get("/healthz")[0] == 200
@@ -98,7 +94,7 @@ check(got == 200, f"a request on a socket numbered past 1024 is served: {got}")
 for s in held:
     s.close()
 
-stop(proc)
+stop_server(proc)
 
 # 32 attackers at once for a few seconds (a fresh server: the 1,100 connection threads above
 # have their own cost): peak memory stays bounded.
@@ -129,7 +125,7 @@ limit = os.path.getsize(model) / 2**20 + 300
 hwm = vm_hwm_mb(proc.pid)
 check(healthy(port) and hwm < limit and set(statuses) <= {400, 403, 413, 415, 431},
       f"32 attackers for 6 s: statuses {dict(sorted(statuses.items(), key=str))}, peak RSS {hwm:.0f} MB (limit {limit:.0f} MB)")
-stop(proc)
+stop_server(proc)
 
 # A slow reader: responses it does not read are abandoned after --response-timeout.
 proc, port = start("--response-timeout", "2")
@@ -145,14 +141,14 @@ while time.monotonic() < deadline and Client(port).get("/healthz")[1]["open_conn
 left = Client(port).get("/healthz")[1]["open_connections"]
 check(opened >= 2 and left == 1, f"a client that stops reading is cut off: {opened} open, then {left} (itself)")
 s.close()
-stop(proc)
+stop_server(proc)
 
 # --max-body above 1 MiB takes effect: a 2 MB JSON body (padded) is served.
 proc, port = start("--max-body", "4000000")
 padded = good[:-1] + b" " * (2 << 20) + b"}"
 got = status_of(raw_exchange(port, post(b"/api/encode", padded)))
 check(got == 200, f"--max-body 4000000 takes a 2 MB body: {got}")
-stop(proc)
+stop_server(proc)
 
 # The token from a file and from LATENT_TOKEN.
 token_file = os.path.join(os.path.dirname(os.path.abspath(index)), "token")
@@ -164,7 +160,7 @@ for how, args, env in [("--token-file", ["--token-file", token_file], None),
     wrong = Client(port, token="s3cre").post("/api/encode", {"pixels": seven})[0]
     right = Client(port, token="s3cret").post("/api/encode", {"pixels": seven})[0]
     check(wrong == 401 and right == 200, f"token from {how}: wrong {wrong}, right {right}")
-    stop(proc)
+    stop_server(proc)
 
 # A host name that starts with 127. is not loopback.
 r = subprocess.run([latent, "serve", "--index", index, "--host", "127.evil.com", "--port", "0"], capture_output=True,

@@ -1,12 +1,12 @@
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <vector>
 
 #include <stb/stb_image.h>
 
 #include "latent/base/error.h"
+#include "latent/base/read_bytes.h"
 #include "latent/io/png_inflation.h"
 #include "latent/io/raw_data.h"
 
@@ -28,46 +28,25 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
 
 constexpr int64_t kMaxPixels = int64_t{4096} * 4096;
 
-// stb refuses PNGs over 2^30 bytes of pixels as "unknown image type": the header says why.
-void check_png_size(const std::string& path, const std::vector<unsigned char>& bytes) {
-  if (bytes.size() < 24 || std::memcmp(bytes.data(), "\x89PNG\r\n\x1a\n", 8) != 0 ||
-      std::memcmp(bytes.data() + 12, "IHDR", 4) != 0)
-    return;
-  auto be32 = [&](int at) {
-    return uint32_t{bytes[at]} << 24 | uint32_t{bytes[at + 1]} << 16 | uint32_t{bytes[at + 2]} << 8 | bytes[at + 3];
-  };
-  uint64_t width = be32(16), height = be32(20);
-  if (width * height > kMaxPixels)
+void check_pixels(const std::string& path, uint64_t width, uint64_t height) {
+  if (width * height > static_cast<uint64_t>(kMaxPixels))
     throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
                 " pixels is more than latent reads (4096x4096)");
-}
-
-std::vector<unsigned char> read_file(const std::string& path) {
-  constexpr std::uintmax_t kMaxFile = std::uintmax_t{256} << 20;  // 4096x4096 RGBA, uncompressed
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) throw Error(path + ": cannot read (" + ec.message() + ")");
-  if (size > kMaxFile) throw Error(path + ": " + std::to_string(size) + " bytes is larger than an image latent reads");
-  std::vector<unsigned char> bytes(size);
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw Error(path + ": cannot read");
-  return bytes;
 }
 
 }  // namespace
 
 RawData read_image_file(const std::string& path) {
-  const std::vector<unsigned char> bytes = read_file(path);
+  constexpr size_t kMaxImageFile = size_t{256} << 20;  // 4096x4096 RGBA, uncompressed
+  const std::vector<unsigned char> bytes = read_bytes(path, ReadLimits{kMaxImageFile, 1});
   const int length = static_cast<int>(bytes.size());
+  // From the PNG header first: stb refuses PNGs over 2^30 bytes of pixels as "unknown image type".
+  if (std::optional<PngHeader> png = png_header(bytes.data(), bytes.size()))
+    check_pixels(path, png->width, png->height);
   int width = 0, height = 0, channels = 0;
-  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
-    check_png_size(path, bytes);
+  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels))
     throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
-  }
-  if (int64_t{width} * height > kMaxPixels)
-    throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
-                " pixels is more than latent reads (4096x4096)");
+  check_pixels(path, static_cast<uint64_t>(width), static_cast<uint64_t>(height));
   check_png_inflation(bytes.data(), bytes.size(), path);
   unsigned char* pixels = stbi_load_from_memory(bytes.data(), length, &width, &height, &channels, 1);
   if (!pixels) throw Error(path + ": cannot decode (" + stbi_failure_reason() + ")");

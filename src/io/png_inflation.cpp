@@ -32,11 +32,18 @@ int channels_of(int color_type) {
 
 }  // namespace
 
-void check_png_inflation(const unsigned char* bytes, size_t length, const std::string& what) {
+std::optional<PngHeader> png_header(const unsigned char* bytes, size_t length) {
   static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (length < 33 || std::memcmp(bytes, kSignature, 8) != 0 || std::memcmp(bytes + 12, "IHDR", 4) != 0) return;
-  const uint64_t width = big_endian(bytes + 16), height = big_endian(bytes + 20);
-  const int depth = bytes[24], channels = channels_of(bytes[25]);
+  if (length < 33 || std::memcmp(bytes, kSignature, 8) != 0 || std::memcmp(bytes + 12, "IHDR", 4) != 0)
+    return std::nullopt;
+  return PngHeader{big_endian(bytes + 16), big_endian(bytes + 20), bytes[24], bytes[25]};
+}
+
+void check_png_inflation(const unsigned char* bytes, size_t length, const std::string& what) {
+  const std::optional<PngHeader> header = png_header(bytes, length);
+  if (!header) return;
+  const uint64_t width = header->width, height = header->height;
+  const int depth = header->bit_depth, channels = channels_of(header->color_type);
   if (channels == 0 || depth == 0 || depth > 16) return;
   // Each row: one filter byte and its packed pixels; an interlaced image has up to 7 passes,
   // each with its own filter bytes and rounding.
