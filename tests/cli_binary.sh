@@ -62,7 +62,7 @@ f, w = rows('$work/f_codes.csv'), rows('$work/w0_codes.csv')
 assert len(f) == len(w) == 20, (len(f), len(w))
 worst = max(abs(1 / (1 + math.exp(-a)) - b) for fr, wr in zip(f, w) for a, b in zip(fr, wr))
 assert worst < 1e-4, worst" || fail "a binary model started from the float one should give sigmoid(float code)"
-expect_bad "init of another input size" "--init $work/f.model: its input has 784 values, the data 9" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
+expect_bad "init of another input size" "--init $work/f.model: its input has 784 values, the data 8" "$latent" train --data csv:"$work/f_codes.csv" --init "$work/f.model" --out "$work/bad.model"
 
 # The neighbour pull (each image's code drawn to a pixel-space neighbour's) must rank same-digit
 # images higher: mAP on a 10,000-image slice, measured 0.345-0.360 without it and 0.440-0.460

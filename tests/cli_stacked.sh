@@ -32,6 +32,11 @@ assert m["accuracy"] > 0.2, m  # chance: 0.1
 PY
 run "$latent" classify train --init random --layers 32,16 --data mnist --limit 500 --epochs 1 --freeze-encoder \
   --corrupt masking:0.2 --out "$work/r.model"
+# A random net has no shape to take by default (it was 784-1000-1000-1000, not the stack's).
+expect_bad "random init without a shape" "--init random needs --layers" \
+  "$latent" classify train --init random --data mnist --limit 100 --out "$work/bad.model"
+expect_bad "layers with a model init" "--layers is for --init random" \
+  "$latent" classify train --init "$work/s.model" --layers 8 --data mnist --limit 100 --out "$work/bad.model"
 "$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 100 | grep -q "confusion" || fail "classify eval table"
 
 # Codes as features: embed with labels, kNN report, scatter plots, manifold grid.

@@ -69,6 +69,17 @@ import numpy as np
 rng = np.random.default_rng(0); z = rng.normal(size=(300, 3)); x = z @ rng.normal(size=(3, 8))
 np.savetxt('$work/t.csv', np.c_[x, rng.integers(0, 2, 300)], delimiter=',', header='a,b,c,d,e,f,g,h,y', comments='')"
 run "$latent" train --data "csv:$work/t.csv,label=last" --epochs 40 --latent 3 --out "$work/t.model"
+grep -qF "8 feature columns, labels from column 'y'" "$work/last_stderr" || fail "train should say which column is the label: $(cat "$work/last_stderr")"
+# kNN on a CSV (no test split): the queries are held out, never the references themselves.
+json=$("$latent" knn --model "$work/t.model" --data "csv:$work/t.csv,label=last" --k 1 --json) || fail "CSV knn failed"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert m['train_n'] == 240 and m['test_n'] == 60 and 'held-out' in m['queries'], m
+assert m['raw']['accuracy'] < 0.9, m  # random labels: a query that finds itself scores 1.0" "$json" || fail "CSV knn: $json"
+# A header column named label is the label without being told (embed/encode write one first).
+sed '1s/,y$/,label/' "$work/t.csv" >"$work/t_label.csv"
+run "$latent" train --data "csv:$work/t_label.csv" --epochs 1 --latent 3 --out "$work/t_label.model"
+"$latent" info "$work/t_label.model" --json | grep -q '"input_shape":\[8\]' || fail "the label column was taken as a feature"
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
 # The table has rank 3: predicting each standardised column's mean gives sse 8 per row; measured 3.7.
 json=$("$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json) || fail "CSV eval failed"
@@ -94,6 +105,11 @@ m = json.loads(sys.argv[1])
 assert m["elbo"] < 0 and m["nll_is"] > 0 and m["loss_z_mean"] > 0 and m["iw_samples"] == 50, m
 assert m["nll_is"] <= -m["elbo"], m
 PY
+# By default eval is quick: no importance sampling (1000 samples took minutes on the test set).
+json=$("$latent" eval --model "$work/v.model" --limit 200 --json) || fail "vae eval (default) failed"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert 'nll_is' not in m and 'iw_samples' not in m and m['elbo'] < 0, m" "$json" || fail "vae eval by default: $json"
 run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g1.png" --out-npy "$work/g1.npy"
 run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g2.png" --out-npy "$work/g2.npy"
 cmp -s "$work/g1.png" "$work/g2.png" && cmp -s "$work/g1.npy" "$work/g2.npy" || fail "same seed, different samples"

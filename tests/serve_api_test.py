@@ -7,6 +7,7 @@ import http.client
 import json
 import random
 import sys
+import time
 
 from serve_client import Client, mnist_test_image, png_bytes, png_size, raw_exchange, status_of
 
@@ -116,6 +117,12 @@ assert an["is_anomaly"] == (an["score"] > an["threshold"])
 status, an_noise = c.post("/api/anomaly", {"pixels": noise})
 assert an_noise["is_anomaly"] and an_noise["score"] > an["score"], (an, an_noise)
 
+# An empty POST without Content-Length has no body (it used to wait for one, then answer 400).
+started = time.monotonic()
+answer = raw_exchange(port, b"POST /api/generate?count=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                      timeout=5, half_close=False)
+assert status_of(answer) == 200 and b'"images"' in answer, answer[:200]
+assert time.monotonic() - started < 3, time.monotonic() - started
 status, prior = c.post("/api/generate?count=3&seed=5", None)
 assert status == 200 and prior["mode"] == "prior" and len(prior["images"]) == 3, prior
 assert all(png_size(i) == (28, 28) for i in prior["images"])

@@ -62,14 +62,17 @@ class Client:
         return self.request("GET", path)
 
 
-def raw_exchange(port, payload, timeout=10, source="127.0.0.1"):
+def raw_exchange(port, payload, timeout=10, source="127.0.0.1", half_close=True):
     """Sends raw bytes from address `source` (as many as the server takes: it may answer and
-    close first), returns what the server answers until it closes or goes quiet."""
+    close first), returns what the server answers until it closes or goes quiet. With
+    half_close the client then says it has nothing more to send; without, it stays silent, as a
+    client waiting for its answer (or one that stalled) does."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
     try:
         try:
             s.sendall(payload)
-            s.shutdown(socket.SHUT_WR)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
         except OSError:  # broken pipe, reset, or no longer connected
             pass
         chunks = []

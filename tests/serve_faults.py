@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from serve_client import Client, mnist_test_image, read_response, status_of
+from serve_client import Client, mnist_test_image, raw_exchange, read_response, status_of
 
 root, latent, model, index = sys.argv[1:5]
 seven, _ = mnist_test_image(root, 0)
@@ -99,6 +99,13 @@ status, health = Client(port).get("/healthz")
 assert health["timed_out"] == 200, health
 print("slow clients: 200 slow-loris connections all cut off with 408; 20 normal requests served meanwhile "
       "(slowest %.3f s)" % worst)
+# A client that stops in the middle of its body gets 408 at the deadline too, and is counted.
+started = time.monotonic()
+answer = raw_exchange(port, head + b"\r\n" + b'{"pixels": [0', timeout=6, half_close=False)
+waited = time.monotonic() - started
+assert status_of(answer) == 408 and 1.5 < waited < 4, (answer[:100], waited)
+status, health = Client(port).get("/healthz")
+assert health["timed_out"] == 201, health
 stop(proc)
 
 # 2. 1,000 connections open at once and idle: a normal client is still served.

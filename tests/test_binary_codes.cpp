@@ -116,6 +116,31 @@ TEST(BinaryHead, NeighbourPullIsTheMeanSquaredGapBetweenPairedRows) {
               1e-9);
 }
 
+TEST(BinaryHead, TheBestModelComesFromTheEndOfTheNoiseRamp) {
+  // With rising noise an early, unsaturated epoch can have the lowest validation loss; it must
+  // not be the model kept (nor stop training early through --patience).
+  Dataset data = mnist_slice("train", 600);
+  auto [train, val] = split_validation(data, 0.2);
+  ModelSpec spec = binary_spec(4);
+  spec.noise_epochs = 3;
+  torch::manual_seed(3);
+  Autoencoder model(spec);
+  TrainOptions options;
+  options.epochs = 4;
+  options.patience = 1;
+  options.seed = 3;
+  Trainer trainer(model, options);
+  std::vector<int> improved_epochs;
+  trainer.fit(train, val, [&](const EpochStats& stats, bool improved) {
+    if (improved) improved_epochs.push_back(stats.epoch);
+  });
+  ASSERT_FALSE(improved_epochs.empty());
+  EXPECT_EQ(improved_epochs.front(), 3);
+  EXPECT_GE(trainer.state().best_epoch, 3);
+  EXPECT_EQ(first_selectable_epoch(spec, 2), 2);  // a run shorter than the ramp keeps its last epoch
+  EXPECT_EQ(first_selectable_epoch(mnist_spec({200}, 16), 4), 1);
+}
+
 TEST(BinaryHead, RisingNoiseSaturatesTheBits) {
   nlohmann::json noisy = train_and_measure(4), quiet = train_and_measure(0);
   const double noisy_saturation = noisy["saturation"], quiet_saturation = quiet["saturation"];

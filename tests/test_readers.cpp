@@ -107,6 +107,31 @@ TEST(Csv, ParsesHeaderAndLabels) {
   EXPECT_EQ(no_header.count(), 2);
 }
 
+TEST(Csv, TakesTheLabelByHeaderName) {
+  // The tool's own embed/encode output starts with a label column: by default it is the label.
+  RawData codes = parse_csv("label,c0,c1\n3,0.5,1\n7,2,3\n", "codes.csv", CsvOptions{});
+  EXPECT_EQ(codes.sample_shape, (std::vector<int64_t>{2}));
+  EXPECT_EQ(codes.labels, (std::vector<int64_t>{3, 7}));
+  EXPECT_EQ(codes.values, (std::vector<float>{0.5f, 1, 2, 3}));
+  EXPECT_EQ(codes.label_column, "'label'");
+  EXPECT_EQ(parse_csv("x,Target,y\n1,1,2\n", "t.csv", CsvOptions{}).labels, (std::vector<int64_t>{1}));
+  RawData plain = parse_csv("x,y\n1,2\n", "t.csv", CsvOptions{});
+  EXPECT_TRUE(plain.labels.empty());
+  EXPECT_EQ(plain.features(), 2);
+  EXPECT_EQ(plain.label_column, "");
+  CsvOptions by_name;
+  by_name.label = "y";
+  RawData named = parse_csv("x,y,z\n1,2,3\n", "t.csv", by_name);
+  EXPECT_EQ(named.labels, (std::vector<int64_t>{2}));
+  EXPECT_EQ(named.values, (std::vector<float>{1, 3}));
+  by_name.label = "none";
+  EXPECT_EQ(parse_csv("label,c0\n3,0.5\n", "t.csv", by_name).features(), 2);
+  by_name.label = "w";
+  expect_error([&] { parse_csv("x,y\n1,2\n", "t.csv", by_name); }, "t.csv: label=w: no column has that name");
+  expect_error([&] { parse_csv("1,2\n", "t.csv", by_name); }, "the file has no header row");
+  expect_error([&] { parse_csv("class,label\n1,2\n", "t.csv", CsvOptions{}); }, "could both be the label");
+}
+
 TEST(Csv, ReportsFileAndLine) {
   CsvOptions options;
   expect_error([&] { parse_csv("x,y\n1,2\n3\n", "t.csv", options); }, "t.csv:3: 1 fields");

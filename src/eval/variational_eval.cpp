@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "latent/base/error.h"
+#include "latent/base/progress.h"
 
 namespace latent {
 namespace {
@@ -36,7 +37,9 @@ torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x,
   torch::NoGradGuard no_grad;
   const int64_t images_per_pass = std::max<int64_t>(1, kRowsPerPass / samples);
   std::vector<torch::Tensor> parts;
+  Progress progress("nll_is: " + std::to_string(samples) + " importance samples per image", x.size(0));
   for (int64_t start = 0; start < x.size(0); start += images_per_pass) {
+    progress.update(start);
     torch::Tensor xb = x.slice(0, start, std::min(start + images_per_pass, x.size(0)));
     const int64_t n = xb.size(0);
     GaussianCode q = model->posterior(xb);
@@ -54,6 +57,7 @@ torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x,
     }
     parts.push_back(std::log(static_cast<double>(samples)) - torch::cat(log_w).logsumexp(0));
   }
+  progress.finish();
   return torch::cat(parts);
 }
 
@@ -72,10 +76,12 @@ nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int
         (reconstruction_nll(model->spec(), model->decode_logits(q.mean), x) + kl_to_prior(q)).sum().item<double>();
   }
   const double n = static_cast<double>(data.size());
-  return {{"elbo", -neg_elbo / n},
-          {"loss_z_mean", loss_mean / n},
-          {"nll_is", importance_sampled_nll(model, data.x, iw_samples).mean().item<double>()},
-          {"iw_samples", iw_samples}};
+  nlohmann::json report = {{"elbo", -neg_elbo / n}, {"loss_z_mean", loss_mean / n}};
+  if (iw_samples > 0) {
+    report["nll_is"] = importance_sampled_nll(model, data.x, iw_samples).mean().item<double>();
+    report["iw_samples"] = iw_samples;
+  }
+  return report;
 }
 
 }  // namespace latent

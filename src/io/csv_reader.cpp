@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -35,11 +36,42 @@ bool parse_number(std::string_view field, float& value) {
   return end == buffer + field.size() && errno != ERANGE && std::isfinite(value);
 }
 
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The label's column index (columns when there is none), from the option and the header row
+// (empty when the file has none).
+size_t find_label_column(const std::string& label, const std::vector<std::string_view>& header, size_t columns,
+                         const std::string& name) {
+  if (label == "none") return columns;
+  if (label == "first") return 0;
+  if (label == "last") return columns - 1;
+  if (label == "auto") {
+    size_t found = columns;
+    for (size_t i = 0; i < header.size(); ++i) {
+      const std::string field = lower(header[i]);
+      if (field != "label" && field != "class" && field != "target") continue;
+      if (found != columns)
+        throw Error(name + ": columns '" + std::string(header[found]) + "' and '" + std::string(header[i]) +
+                    "' could both be the label; name one with label=NAME (or label=none)");
+      found = i;
+    }
+    return found;
+  }
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == label) return i;
+  throw Error(name + ": label=" + label + ": " +
+              (header.empty() ? std::string("the file has no header row") : "no column has that name") +
+              " (expected a header name, first, last, none or auto)");
+}
+
 }  // namespace
 
 void CsvOptions::validate() const {
-  if (label != "first" && label != "last" && label != "none")
-    throw Error("csv label=" + label + ": expected first, last or none");
+  if (label.empty()) throw Error("csv label=: expected a column name, first, last, none or auto");
   if (header != "auto" && header != "yes" && header != "no")
     throw Error("csv header=" + header + ": expected auto, yes or no");
 }
@@ -48,6 +80,7 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
   options.validate();
   RawData raw;
   size_t columns = 0;
+  size_t label_column = 0;
   size_t line_number = 0;
   size_t pos = 0;
   bool first_row = true;
@@ -68,6 +101,10 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
       first_row = false;
       columns = fields.size();
       bool header = options.header == "yes" || (options.header == "auto" && bad != fields.size());
+      label_column = find_label_column(options.label, header ? fields : std::vector<std::string_view>{}, columns, name);
+      if (label_column < columns)
+        raw.label_column = header ? "'" + std::string(fields[label_column].substr(0, 40)) + "'"
+                                  : "column " + std::to_string(label_column + 1);
       if (header) continue;
     }
     std::string where = name + ":" + std::to_string(line_number);
@@ -77,9 +114,8 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
     if (bad != fields.size())
       throw Error(where + ": column " + std::to_string(bad + 1) + " is not a number: '" +
                   std::string(fields[bad].substr(0, 40)) + "'");
-    size_t label_column = options.label == "first" ? 0 : columns - 1;
     for (size_t i = 0; i < columns; ++i) {
-      if (options.label != "none" && i == label_column) {
+      if (i == label_column) {
         float label = numbers[i];
         if (label != std::floor(label) || label < 0 || label > 1e6)
           throw Error(where + ": label '" + std::string(fields[i]) + "' is not a non-negative integer");
@@ -89,7 +125,7 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
       }
     }
   }
-  int64_t features = static_cast<int64_t>(columns) - (options.label == "none" ? 0 : 1);
+  int64_t features = static_cast<int64_t>(columns) - (label_column < columns ? 1 : 0);
   if (raw.values.empty() || features <= 0) throw Error(name + ": no data rows");
   raw.sample_shape = {features};
   return raw;

@@ -56,7 +56,7 @@ RawData read_csv_spec(const std::string& spec) {
     std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
     if (key == "label") options.label = value;
     else if (key == "header") options.header = value;
-    else throw Error("csv option '" + option + "': expected label=first|last|none or header=auto|yes|no");
+    else throw Error("csv option '" + option + "': expected label=NAME|first|last|none|auto or header=auto|yes|no");
     comma = next;
   }
   return read_csv(path, options);
@@ -82,5 +82,7 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
   raw.truncate(limit);
   return raw;
 }
+
+bool has_test_split(const std::string& data) { return data.rfind("csv:", 0) != 0 && data.rfind("images:", 0) != 0; }
 
 }  // namespace latent

@@ -45,6 +45,10 @@ double binary_noise_std(const ModelSpec& spec, int epoch) {
   return spec.noise_start + (spec.noise_end - spec.noise_start) * t;
 }
 
+int first_selectable_epoch(const ModelSpec& spec, int epochs) {
+  return spec.code_head == CodeHead::binary ? std::max(1, std::min(spec.noise_epochs, epochs)) : 1;
+}
+
 void parse_noise_schedule(const std::string& text, int epochs, ModelSpec& spec) {
   const SettingError usage("noise schedule", "'" + text + "': expected linear:START:END or linear:START:END:EPOCHS");
   if (text.rfind("linear:", 0) != 0) throw usage;

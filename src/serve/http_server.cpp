@@ -198,6 +198,13 @@ class ConnectionStream : public httplib::Stream {
       HeadCheck decoded = read_chunked(body, head_limits.max_body);
       if (decoded.status != 0) return decoded;
       head = with_content_length(head, body.size());
+    } else {
+      // The whole body is here before httplib reads it: a client that stops sending gets 408
+      // at the request's deadline.
+      while (end_ - begin_ < check.content_length)
+        if (!fill())
+          return timed_out_ ? HeadCheck{408, "request_timeout", "the request did not arrive in time"}
+                            : HeadCheck{-1, "", ""};
     }
     std::vector<char> next;
     next.reserve(head.size() + body.size() + (end_ - begin_));

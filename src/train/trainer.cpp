@@ -7,6 +7,7 @@
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
+#include "latent/model/code_head.h"
 #include "latent/model/model_file.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
@@ -136,6 +137,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = val.x.defined() && val.size() > 0;
+  const int selectable_from = first_selectable_epoch(model_->spec(), options_.epochs);
   if (!engine_) engine_ = make_gradient_engine(model_, ParallelOptions{});
   model_->train();
   for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
@@ -179,7 +181,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss)
                             : "train loss " + std::to_string(stats.train_loss));
     double monitored = has_val ? stats.val_loss : stats.train_loss;
-    bool improved = monitored < state_.best_loss;
+    bool improved = epoch >= selectable_from && monitored < state_.best_loss;
     if (improved) {
       state_.best_loss = monitored;
       state_.best_epoch = epoch;
@@ -188,7 +190,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     state_.history.push_back(stats);
     on_epoch(stats, improved);
     if (!checkpoint_path_.empty()) write_checkpoint();
-    if (options_.patience > 0 && epoch - state_.best_epoch >= options_.patience) {
+    if (options_.patience > 0 && epoch - std::max(state_.best_epoch, selectable_from - 1) >= options_.patience) {
       log_line("early stop: no better validation loss for " + std::to_string(options_.patience) +
                " epochs (best: epoch " + std::to_string(state_.best_epoch) + ")");
       break;

@@ -14,7 +14,7 @@ namespace {
 struct ClassifyTrain {
   RuntimeOptions runtime;
   DataOptions data;
-  std::string init, layers = "1000,1000,1000", out;
+  std::string init, layers, out;
   ModelSpec spec;
   int64_t labels = 0, classes = 10;
   ClassifierTrainOptions options;
@@ -32,6 +32,12 @@ struct ClassifyTrain {
     Normalization norm;
     Dataset train;
     nlohmann::json meta;
+    if (init == "random" && layers.empty())
+      throw Error(
+          "--init random needs --layers (the encoder widths, the last one the code; for the net of a "
+          "pretrained stack, its sizes from latent info STACK, e.g. 1000,500,250,30)");
+    if (init != "random" && !layers.empty())
+      throw Error("--layers is for --init random; the encoder of --init " + init + " has its own");
     if (init == "random") {
       std::vector<int64_t> widths = parse_sizes("--layers", layers);
       if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
@@ -102,8 +108,9 @@ void add_classify_command(CLI::App& app) {
   CLI::App* sub =
       classify->add_subcommand("train", "Put a softmax layer on an encoder and train the whole net on labels");
   sub->footer(
-      "--init MODEL starts from a model file's encoder (e.g. one from latent pretrain); --init random builds the\n"
-      "same kind of net from random weights with --layers/--activation/--code-activation. The softmax layer sits\n"
+      "--init MODEL starts from a model file's encoder (e.g. one from latent pretrain); --init random builds a\n"
+      "net from random weights with --layers (required; give a pretrained stack's sizes for the same net)\n"
+      "and --activation/--code-activation. The softmax layer sits\n"
       "on the code. Adam with a cosine learning rate; the decoder is carried along but not trained.");
   sub->add_option("--init", train->init, "MODEL (a model file whose encoder starts the classifier) or random")
       ->required();
@@ -113,8 +120,8 @@ void add_classify_command(CLI::App& app) {
       ->default_val(0);
   sub->add_option("--classes", train->classes, "Number of classes (labels 0..C-1)")->default_val(10);
   sub->add_flag("--freeze-encoder", train->options.freeze_encoder, "Train only the softmax layer (a linear probe)");
-  sub->add_option("--layers", train->layers, "--init random: encoder widths, the last one is the code")
-      ->default_val("1000,1000,1000");
+  sub->add_option("--layers", train->layers,
+                  "--init random (required there): encoder widths, the last one is the code, e.g. 1000,1000,1000");
   add_activation_options(sub, train->spec, "--init random: ");
   sub->add_option("--epochs", train->options.epochs, "Epochs")->default_val(30);
   sub->add_option("--batch", train->options.batch, "Mini-batch size")->default_val(128);

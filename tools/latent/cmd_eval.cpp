@@ -13,7 +13,7 @@ void add_eval_command(CLI::App& app) {
     DataOptions data;
     std::string model, corrupt;
     bool json = false;
-    int64_t iw_samples = 1000;
+    int64_t iw_samples = 0;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "Reconstruction metrics of a model on a data split");
@@ -34,8 +34,11 @@ void add_eval_command(CLI::App& app) {
       "  elbo           evidence lower bound E_q[log p(x|z)] - KL(q(z|x)||N(0,I)), one z per sample;\n"
       "                 -elbo is the training loss (pytorch/examples' \"test loss\")\n"
       "  loss_z_mean    the same loss with z = mu (no sampling)\n"
-      "  nll_is         -log p(x) estimated with --iw-samples importance samples from q (Burda et al. 2015):\n"
-      "                 a tighter bound than -elbo that approaches the true value as the samples grow\n"
+      "  nll_is         with --iw-samples K: -log p(x) estimated with K importance samples from q (Burda et\n"
+      "                 al. 2015), a tighter bound than -elbo that approaches the true value as K grows. It\n"
+      "                 decodes K codes per image: on 2 cores and the 10,000 MNIST test images of a 784-400-20\n"
+      "                 model, K=100 takes about 45 s, K=1000 (the IWAE papers' K=5000 is the usual\n"
+      "                 protocol) about 8 minutes; progress with an ETA is shown\n"
       "A binary code model (--type binary) adds:\n"
       "  bit_balance       mean of each bit over the samples, codes thresholded at 0.5 (ideal: 0.5 each)\n"
       "  bit_balance_worst largest |bit mean - 0.5|\n"
@@ -44,9 +47,11 @@ void add_eval_command(CLI::App& app) {
   opt->data.add_to(sub, "test");
   sub->add_option("--corrupt", opt->corrupt, "Also measure denoising: gaussian:STDDEV | masking:P | saltpepper:P");
   sub->add_flag("--json", opt->json, "Print one JSON object");
-  sub->add_option("--iw-samples", opt->iw_samples, "VAE: importance samples per image for nll_is")->default_val(1000);
+  sub->add_option("--iw-samples", opt->iw_samples, "VAE: importance samples per image for nll_is (0 = skip it)")
+      ->default_val(0);
   opt->runtime.add_to(sub);
   sub->callback([opt] {
+    if (opt->iw_samples < 0) throw Error("--iw-samples must be >= 0 (0 skips nll_is)");
     CorruptionSpec corruption = CorruptionSpec::parse(opt->corrupt);
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);

@@ -8,9 +8,20 @@
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/eval/code_features.h"
+#include "latent/io/data_source.h"
 #include "latent/model/evaluate.h"
 
 namespace latent::cli {
+
+namespace {
+
+constexpr double kHeldOut = 0.2;  // of a source without a test split, the queries
+
+Dataset first(const Dataset& data, int64_t limit) {
+  return limit > 0 && limit < data.size() ? data.select(torch::arange(limit)) : data;
+}
+
+}  // namespace
 
 void add_knn_command(CLI::App& app) {
   struct Options {
@@ -23,12 +34,14 @@ void add_knn_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("knn", "kNN classification on codes vs raw inputs vs PCA of the same size");
   sub->footer(
-      "The train split is the reference set, the test split the queries; each query takes the majority label of\n"
+      "The train split is the reference set, the test split the queries (csv and images sources, which have\n"
+      "no test split: a fixed held-out 20% of the samples); each query takes the majority label of\n"
       "its k nearest reference samples (exact L2 search, FAISS). Three feature sets: the model's codes, the\n"
       "normalised inputs, and their projection on the first principal components (as many as the code has,\n"
       "fitted on the train split). bytes_per_sample counts float32 features.");
   sub->add_option("--model", opt->model, "Model file")->required();
-  sub->add_option("--data", opt->data, "Labelled data with train and test splits (mnist | fashion-mnist | idx:DIR)")
+  sub->add_option("--data", opt->data,
+                  "Labelled data (mnist | fashion-mnist | idx:DIR | csv:FILE,label=... | images:DIR of class folders)")
       ->default_val("mnist");
   sub->add_option("--k", opt->k, "Neighbours that vote")->default_val(5);
   sub->add_option("--train-limit", opt->train_limit, "Use only the first N train samples (0 = all)")->default_val(0);
@@ -43,8 +56,18 @@ void add_knn_command(CLI::App& app) {
     DataOptions train_opt, test_opt;
     train_opt.data = test_opt.data = opt->data;
     train_opt.split = "train", test_opt.split = "test";
-    train_opt.limit = opt->train_limit, test_opt.limit = opt->test_limit;
-    Dataset train = train_opt.load_for(model), test = test_opt.load_for(model);
+    Dataset train, test;
+    std::string queries = "the test split";
+    if (has_test_split(opt->data)) {
+      train_opt.limit = opt->train_limit, test_opt.limit = opt->test_limit;
+      train = train_opt.load_for(model), test = test_opt.load_for(model);
+    } else {
+      // Its test split is its train split: the queries would find themselves.
+      std::tie(train, test) = split_validation(train_opt.load_for(model), kHeldOut);
+      if (!test.x.defined()) throw Error("--data " + opt->data + " is too small to hold out queries");
+      train = first(train, opt->train_limit), test = first(test, opt->test_limit);
+      queries = "a held-out 20% (" + opt->data + " has no test split)";
+    }
     if (!train.has_labels() || !test.has_labels()) throw Error("--data " + opt->data + " has no labels");
     if (train.size() < opt->k) throw Error("--k " + std::to_string(opt->k) + " is larger than the train split");
     torch::Tensor train_codes = encode_all(model.model, train.x), test_codes = encode_all(model.model, test.x);
@@ -53,7 +76,7 @@ void add_knn_command(CLI::App& app) {
       return nlohmann::json{
           {"accuracy", accuracy}, {"error_rate", 1 - accuracy}, {"dims", d}, {"bytes_per_sample", 4 * d}};
     };
-    nlohmann::json report = {{"k", opt->k}, {"train_n", train.size()}, {"test_n", test.size()}};
+    nlohmann::json report = {{"k", opt->k}, {"train_n", train.size()}, {"test_n", test.size()}, {"queries", queries}};
     log_line("kNN on " + std::to_string(dims) + "-number codes");
     report["codes"] = entry(knn_accuracy(train_codes, train.y, test_codes, test.y, opt->k), dims);
     if (dims <= inputs) {
@@ -70,7 +93,8 @@ void add_knn_command(CLI::App& app) {
       std::cout << report.dump() << "\n";
       return;
     }
-    std::cout << "kNN, k=" << opt->k << ", " << report["train_n"] << " reference, " << report["test_n"] << " queries\n";
+    std::cout << "kNN, k=" << opt->k << ", " << report["train_n"] << " reference, " << report["test_n"]
+              << " queries: " << queries << "\n";
     std::cout << std::left << std::setw(10) << "features" << std::right << std::setw(8) << "dims" << std::setw(12)
               << "accuracy" << std::setw(12) << "error %" << std::setw(12) << "bytes\n";
     for (const char* name : {"codes", "pca", "raw"}) {

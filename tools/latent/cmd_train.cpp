@@ -171,6 +171,10 @@ struct TrainCommand {
     if (trainer) log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
 
     RawData raw = data.load();
+    if (data.data.rfind("csv:", 0) == 0)
+      log_line(data.data + ": " + std::to_string(raw.features()) + " feature columns, " +
+               (raw.label_column.empty() ? "no label column (name one with label=NAME)"
+                                         : "labels from column " + raw.label_column));
     if (!trainer) {
       norm = Normalization::fit(raw);
       spec = spec_from_flags(raw.sample_shape, norm.unit_range());
@@ -252,9 +256,14 @@ struct TrainCommand {
                previous_out + "); " + out + " was not written");
       return;
     }
-    log_line("saved the best model (epoch " + std::to_string(state.best_epoch) + ", " +
-             (val_set.x.defined() ? "validation" : "training") + " loss " + std::to_string(state.best_loss) + ") to " +
-             out);
+    const int selectable_from = first_selectable_epoch(trainer->model()->spec(), trainer->options().epochs);
+    const std::string among =
+        selectable_from > 1 ? " of epochs " + std::to_string(selectable_from) + "+ (after the noise ramp)" : "";
+    const bool bits = trainer->model()->spec().code_head == CodeHead::binary && val_set.x.defined();
+    const std::string criterion = bits ? " loss of the thresholded bits" : " loss";
+    log_line("saved the best model" + among + " (epoch " + std::to_string(state.best_epoch) + ", " +
+             (val_set.x.defined() ? "validation" : "training") + criterion + " " + std::to_string(state.best_loss) +
+             ") to " + out);
   }
 };
 

@@ -26,7 +26,7 @@ void RuntimeOptions::apply() const {
 void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool class_filter) {
   split = default_split;
   app->add_option("--data", data,
-                  "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=first|last|none][,header=auto|yes|no] | "
+                  "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header=auto|yes|no] | "
                   "images:DIR")
       ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);

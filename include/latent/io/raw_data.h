@@ -13,6 +13,7 @@ struct RawData {
   std::vector<int64_t> labels;        ///< one per sample, or empty when the data has none
   std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
   bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
+  std::string label_column;           ///< csv: the column the labels came from ("class", "column 1"), or empty
 
   int64_t features() const;
   int64_t count() const;
@@ -32,7 +33,9 @@ IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& n
 RawData read_idx_pair(const std::string& images_path, const std::string& labels_path);
 
 struct CsvOptions {
-  std::string label = "none";   ///< first | last | none: which column holds an integer label
+  /// Which column holds an integer label: auto (a header column named label, class or target,
+  /// else none) | first | last | none | the column's header name.
+  std::string label = "auto";
   std::string header = "auto";  ///< auto | yes | no: auto = a first row with a non-number
   void validate() const;
 };

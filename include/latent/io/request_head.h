@@ -24,13 +24,16 @@ struct HeadCheck {
   std::string code, message;
   bool chunked = false;           ///< the body follows in chunks (Transfer-Encoding: chunked)
   bool expects_continue = false;  ///< Expect: 100-continue (the client waits for a go-ahead)
+  uint64_t content_length = 0;    ///< the declared body's bytes (0: none, or chunked)
 };
 
 /// Checks `head` (ending "\r\n\r\n") against `limits` and drops its Range and If-Range headers
 /// (the server sends every resource whole: many ranges would repeat a page thousands of times).
 /// Refuses content encodings (415: no body is decoded, so none can inflate), transfer encodings
 /// other than chunked (501), a Content-Length with Transfer-Encoding or twice with different
-/// values (400), and a declared body over max_body (413).
+/// values (400), and a declared body over max_body (413). A request with neither Content-Length
+/// nor Transfer-Encoding has no body (RFC 9112 6.3): it gets Content-Length: 0, so that nothing
+/// waits for a body that is not coming.
 HeadCheck check_request_head(std::string& head, const HeadLimits& limits);
 
 /// `head` with its Transfer-Encoding, Content-Length and Expect headers replaced by

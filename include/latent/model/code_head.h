@@ -46,6 +46,12 @@ double kl_weight(const ModelSpec& spec, int epoch);
 /// at epoch 1 to noise_end at epoch noise_epochs, then noise_end. Epoch 0 (not training): 0.
 double binary_noise_std(const ModelSpec& spec, int epoch);
 
+/// The first training epoch whose model may be kept as the best: for a binary head, the epoch
+/// its noise ramp ends (earlier models, trained with less noise, have unsaturated units whose
+/// thresholded bits can still decode well, yet they are not the codes the schedule trains for);
+/// otherwise 1. Capped at `epochs` so that some epoch always qualifies.
+int first_selectable_epoch(const ModelSpec& spec, int epochs);
+
 /// Parses --noise-schedule "linear:START:END" (the ramp spans `epochs` epochs) or
 /// "linear:START:END:EPOCHS" into the spec; throws latent::Error on anything else.
 void parse_noise_schedule(const std::string& text, int epochs, ModelSpec& spec);
