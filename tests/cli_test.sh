@@ -157,6 +157,48 @@ assert r['normal_class'] == 1 and r['n'] == 1000, r
 assert 0.95 < r['roc_auc'] <= 1 and 0.98 < r['pr_auc'] <= 1 and 0 <= r['f1'] <= 1, r
 " || fail "anomaly eval JSON: $(cat "$work/eval.json")"
 
+# latent info reads every kind of latent file: what it holds and which model it belongs to.
+/usr/bin/python3 - "$latent" "$work" <<'PY' || fail "info on a checkpoint, index, detector or .ltc"
+import json, subprocess, sys
+latent, work = sys.argv[1:]
+info = lambda name: json.loads(subprocess.run([latent, "info", f"{work}/{name}", "--json"], check=True,
+                                              capture_output=True, text=True).stdout)
+model = info("m.model")["fingerprint"]
+i = info("m.index")
+assert i["kind"] == "index" and i["model_fingerprint"] == model and i["entries"] == 300 and i["dims"] == 16, i
+assert i["index"] == "flat" and i["metric"] == "euclidean" and i["labels"] and not i["paths"], i
+d = info("d.det")
+assert d["kind"] == "detector" and d["model_fingerprint"] == model and d["score"] == "sse+code", d
+assert d["normal_class"] == 1 and d["threshold_rule"].startswith("quantile:") and "threshold" in d, d
+c = info("c.ltc")
+assert c["kind"] == "compressed" and c["model_fingerprint"] == model and c["items"] == 200, c
+assert c["dims"] == 16 and c["bits"] == 6 and c["levels"] == 64, c
+k = info("m.model.ckpt")
+assert k["kind"] == "checkpoint" and k["model"].endswith("/m.model") and k["epochs_done"] == 5, k
+assert k["epochs"] == 5 and k["settings"]["batch"] == 64 and k["spec"]["latent"] == 16, k
+PY
+"$latent" info "$work/d.det" | grep -q '^kind  *detector$' || fail "info without --json: $("$latent" info "$work/d.det" 2>&1)"
+expect_bad "info on a missing file" "cannot open $work/nonexistent.model: No such file or directory" "$latent" info "$work/nonexistent.model"
+
+# Search over images:DIR: the path column is as wide as its longest path, the numbers line up.
+mkdir -p "$work/imgs"
+cp "$work/one.png" "$work/imgs/a.png"
+cp "$work/one.png" "$work/imgs/a_file_name_far_longer_than_the_column.png"
+run "$latent" index build --model "$work/m.model" --data "images:$work/imgs" --out "$work/imgs.index"
+"$latent" search --index "$work/imgs.index" --image "$work/one.png" --k 2 >"$work/search.txt" || fail "search images:DIR"
+[ "$(wc -l <"$work/search.txt")" -eq 3 ] && [ "$(awk '{ print length($0) }' "$work/search.txt" | sort -u | wc -l)" -eq 1 ] ||
+  fail "search table not aligned: $(cat "$work/search.txt")"
+# -k and --k both name a neighbour count, in search and in knn.
+json=$("$latent" knn --model "$work/m.model" --train-limit 300 --test-limit 50 --skip-raw -k 3 --json) || fail "knn -k"
+/usr/bin/python3 -c "import json, sys; m = json.loads(sys.argv[1]); assert m['k'] == 3, m" "$json" || fail "knn -k: $json"
+
+# The command line: unknown words get the nearest known one, extra words are listed as given.
+expect_bad "unknown command" "unknown command 'serch'; did you mean 'search'? (see latent --help)" "$latent" serch
+expect_bad "version as a command" "unknown command 'version'; did you mean '--version'?" "$latent" version
+expect_bad "unknown index command" "unknown command 'bild'; did you mean 'build'? (see latent index --help)" "$latent" index bild
+expect_bad "extra words" "not expected: one two (see latent info --help)" "$latent" info "$work/m.model" one two
+"$latent" --version | grep -qE '^latent [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version: $("$latent" --version 2>&1)"
+
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"
 expect_bad "ragged csv" "2 fields, the first row has 3" "$latent" train --data "csv:$work/ragged.csv" --out "$work/bad.model"
@@ -184,7 +226,7 @@ expect_bad "vae with relu code" "--code-activation must be linear in a variation
 expect_bad "prior of a plain model" "sampling the prior needs a variational autoencoder" "$latent" generate --model "$work/m.model" --out "$work/bad.png"
 expect_bad "negative spread" "--spread must be >= 0" "$latent" generate --model "$work/v.model" --index 0 --spread -1 --out "$work/bad.png"
 expect_bad "image and index" "--variations-of excludes --index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
-expect_bad "unknown generate flag" "not expected: 2 --temperature" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
+expect_bad "unknown generate flag" "not expected: --temperature 2 (see latent generate --help)" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
 expect_bad "index out of range" "--index 99999: --data mnist (test) has only 10000 samples" "$latent" interpolate --model "$work/v.model" --from 0 --to 99999 --out "$work/bad.png"
 expect_bad "wrong image size" "walk.png: 212x32 pixels, the model expects 784 values" "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --out "$work/bad.png"
 

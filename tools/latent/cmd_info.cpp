@@ -1,30 +1,143 @@
-// latent info: what a model file holds.
+// latent info: what a latent file holds. Each kind is read by the loader of the command that uses
+// it, so info checks the file as that command would and shows the settings it will act on.
+#include <filesystem>
+#include <map>
+
 #include "commands.h"
 #include "common.h"
+#include "latent/apps/anomaly.h"
+#include "latent/base/error.h"
+#include "latent/io/codec.h"
+#include "latent/io/container.h"
+#include "latent/train/classifier.h"
+#include "latent/train/trainer.h"
 
 namespace latent::cli {
+namespace {
+
+// Mean and stddev hold a value per input: their count says enough.
+nlohmann::json normalization_summary(const Normalization& normalization) {
+  nlohmann::json norm = normalization.to_json();
+  if (norm.contains("mean")) norm["mean"] = std::to_string(norm["mean"].size()) + " values";
+  if (norm.contains("stddev")) norm["stddev"] = std::to_string(norm["stddev"].size()) + " values";
+  return norm;
+}
+
+nlohmann::json model_report(const std::string& path) {
+  LoadedModel model = load_model(path);
+  return {{"kind", "model"},
+          {"fingerprint", model.fingerprint},
+          {"shape", model.model->spec().shape_string()},
+          {"parameters", model.model->parameter_count()},
+          {"spec", model.model->spec().to_json()},
+          {"normalization", normalization_summary(model.normalization)},
+          {"training", model.meta}};
+}
+
+nlohmann::json checkpoint_report(const std::string& path) {
+  Normalization norm;
+  nlohmann::json meta;
+  Trainer trainer = Trainer::resume(path, norm, meta);
+  const TrainState& state = trainer.state();
+  nlohmann::json report = {{"kind", "checkpoint"},
+                           {"model", meta.value("out", "")},  // the model file this run writes
+                           {"epochs_done", state.epochs_done},
+                           {"epochs", trainer.options().epochs},
+                           {"best_epoch", state.best_epoch},
+                           {"settings", trainer.options().to_json()},
+                           {"shape", trainer.model()->spec().shape_string()},
+                           {"parameters", trainer.model()->parameter_count()},
+                           {"spec", trainer.model()->spec().to_json()},
+                           {"normalization", normalization_summary(norm)}};
+  if (state.epochs_done > 0) report["best_loss"] = state.best_loss;
+  return report;
+}
+
+nlohmann::json index_report(const std::string& path) {
+  CodeIndex index = CodeIndex::load(path);
+  const IndexInfo& info = index.info();
+  nlohmann::json report = {{"kind", "index"},
+                           {"model_fingerprint", info.model_fingerprint},
+                           {"model", info.model_path},
+                           {"entries", index.size()},
+                           {index.is_binary() ? "bits" : "dims", index.dims()},
+                           {"index", info.kind},
+                           {"metric", index.is_binary() ? "hamming" : "euclidean"},
+                           {"data", info.data},
+                           {"split", info.split},
+                           {"labels", !info.labels.empty()},
+                           {"paths", !info.paths.empty()}};
+  if (info.only_class >= 0) report["normal_class"] = info.only_class;
+  if (info.limit > 0) report["limit"] = info.limit;
+  if (!index.is_binary()) report["similarity_scale"] = info.similarity_scale;
+  return report;
+}
+
+nlohmann::json detector_report(const std::string& path) {
+  Detector detector = load_detector(path);
+  nlohmann::json report = {{"kind", "detector"},
+                           {"model_fingerprint", detector.model.fingerprint},
+                           {"shape", detector.model.model->spec().shape_string()},
+                           {"score", detector.score},
+                           {"threshold_rule", detector.threshold_rule},
+                           {"threshold", detector.threshold},
+                           {"fitted_on", detector.fitted_on}};
+  if (detector.normal_class >= 0) report["normal_class"] = detector.normal_class;
+  return report;
+}
+
+nlohmann::json compressed_report(const std::string& path) {
+  CompressedCodes codes = read_compressed(path);
+  const auto bytes = static_cast<int64_t>(std::filesystem::file_size(path));
+  nlohmann::json report = {{"kind", "compressed"},
+                           {"model_fingerprint", codes.model_fingerprint},
+                           {"items", codes.count},
+                           {"dims", codes.quantizer.dims()},
+                           {"bits", codes.quantizer.bits},
+                           {"levels", int64_t{1} << codes.quantizer.bits},
+                           {"sample_shape", codes.sample_shape},
+                           {"bytes", bytes}};
+  if (codes.count > 0) report["bytes_per_item"] = static_cast<double>(bytes) / static_cast<double>(codes.count);
+  return report;
+}
+
+nlohmann::json classifier_report(const std::string& path) {
+  LoadedClassifier classifier = load_classifier(path);
+  Autoencoder& body = classifier.model->body();
+  return {{"kind", "classifier"},
+          {"classes", classifier.model->classes()},
+          {"shape", body->spec().shape_string()},
+          {"spec", body->spec().to_json()},
+          {"normalization", normalization_summary(classifier.normalization)},
+          {"training", classifier.meta}};
+}
+
+}  // namespace
 
 void add_info_command(CLI::App& app) {
   struct Options {
-    std::string model;
+    std::string file;
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("info", "Show a model file's spec, normalisation and training record");
-  sub->add_option("model", opt->model, "Model file")->required();
+  CLI::App* sub = app.add_subcommand("info", "Show what a latent file holds: its kind, model, counts and settings");
+  sub->add_option("file", opt->file, "Model, checkpoint, index, detector, classifier or compressed (.ltc) file")
+      ->required();
   sub->add_flag("--json", opt->json, "Print one JSON object");
   sub->callback([opt] {
-    LoadedModel model = load_model(opt->model);
-    nlohmann::json norm = model.normalization.to_json();
-    if (norm.contains("mean")) norm["mean"] = std::to_string(norm["mean"].size()) + " values";
-    if (norm.contains("stddev")) norm["stddev"] = std::to_string(norm["stddev"].size()) + " values";
-    nlohmann::json report = {{"file", opt->model},
-                             {"fingerprint", model.fingerprint},
-                             {"shape", model.model->spec().shape_string()},
-                             {"parameters", model.model->parameter_count()},
-                             {"spec", model.model->spec().to_json()},
-                             {"normalization", norm},
-                             {"training", model.meta}};
+    using Reader = nlohmann::json (*)(const std::string&);
+    static const std::map<std::string, Reader> readers = {
+        {"model", model_report},       {"checkpoint", checkpoint_report}, {"index", index_report},
+        {"detector", detector_report}, {"compressed", compressed_report}, {"classifier", classifier_report}};
+    const std::optional<std::string> kind = file_kind(opt->file);
+    std::string kinds;
+    for (const auto& [name, reader] : readers) kinds += (kinds.empty() ? "" : ", ") + name;
+    if (kind && !kind->empty() && readers.count(*kind) == 0)
+      throw Error(opt->file + ": a latent " + *kind + " file; info reads " + kinds);
+    // A missing file or one that is not latent's goes to the model reader, whose error says which.
+    const Reader read = kind && !kind->empty() ? readers.at(*kind) : model_report;
+    nlohmann::json report = read(opt->file);
+    report["file"] = opt->file;
     print_report(report, opt->json);
   });
 }

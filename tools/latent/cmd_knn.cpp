@@ -43,7 +43,7 @@ void add_knn_command(CLI::App& app) {
   sub->add_option("--data", opt->data,
                   "Labelled data (mnist | fashion-mnist | idx:DIR | csv:FILE,label=... | images:DIR of class folders)")
       ->default_val("mnist");
-  sub->add_option("--k", opt->k, "Neighbours that vote")->default_val(5);
+  sub->add_option("-k,--k", opt->k, "Neighbours that vote")->default_val(5);
   sub->add_option("--train-limit", opt->train_limit, "Use only the first N train samples (0 = all)")->default_val(0);
   sub->add_option("--test-limit", opt->test_limit, "Use only the first N test samples (0 = all)")->default_val(0);
   sub->add_flag("--skip-raw", opt->skip_raw, "Leave out the raw-input baseline (the slowest search)");

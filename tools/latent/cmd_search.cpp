@@ -1,4 +1,5 @@
 // latent search: the entries of an index nearest to a query image, by code distance.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -35,7 +36,7 @@ void add_search_command(CLI::App& app) {
   opt->data.add_to(sub, "test");
   auto* index_of = sub->add_option("--index-of", opt->index_of, "Query: sample I of --data/--split");
   image->excludes(index_of);
-  auto* k = sub->add_option("-k", opt->k, "Number of results (with --hamming-radius: at most this many, if given)")
+  auto* k = sub->add_option("-k,--k", opt->k, "Number of results (with --hamming-radius: at most this many, if given)")
                 ->default_val(10);
   auto* radius =
       sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
@@ -82,15 +83,22 @@ void add_search_command(CLI::App& app) {
       std::cout << nlohmann::json{{"results", results}}.dump() << "\n";
       return;
     }
-    std::cout << "rank  id       " << (info.paths.empty() ? "label" : "path ") << "  distance  similarity\n";
+    auto what = [](const nlohmann::json& row) {
+      return row.contains("path")    ? row["path"].get<std::string>()
+             : row.contains("label") ? std::to_string(row["label"].get<int64_t>())
+                                     : "-";
+    };
+    // Paths (images:DIR) run long: the column is as wide as its longest entry, so the numbers line up.
+    const std::string heading = info.paths.empty() ? "label" : "path";
+    size_t width = heading.size();
+    for (const auto& row : results) width = std::max(width, what(row).size());
+    std::cout << "rank  id       " << std::left << std::setw(static_cast<int>(width + 2)) << heading
+              << "distance  similarity\n";
     for (const auto& row : results) {
-      std::string what = row.contains("path")    ? row["path"].get<std::string>()
-                         : row.contains("label") ? std::to_string(row["label"].get<int64_t>())
-                                                 : "-";
       std::cout << std::left << std::setw(6) << row["rank"].get<int64_t>() << std::setw(9) << row["id"].get<int64_t>()
-                << std::setw(7) << what << std::right << std::fixed << std::setprecision(3) << std::setw(8)
-                << row["distance"].get<double>() << std::setprecision(1) << std::setw(11)
-                << row["similarity"].get<double>() << "%\n";
+                << std::setw(static_cast<int>(width + 2)) << what(row) << std::right << std::fixed
+                << std::setprecision(3) << std::setw(8) << row["distance"].get<double>() << std::setprecision(1)
+                << std::setw(11) << row["similarity"].get<double>() << "%\n";
     }
   });
 }

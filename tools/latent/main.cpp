@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
+#include "latent_version.h"
+#include "parse_errors.h"
 
 namespace {
 
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
   CLI::App app{"latent: train autoencoders and put their codes to work"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  app.set_version_flag("--version", "latent " LATENT_VERSION, "Print the version and exit");
   latent::cli::add_train_command(app);
   latent::cli::add_eval_command(app);
   latent::cli::add_reconstruct_command(app);
@@ -57,9 +61,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "latent: %s (see latent --help)\n", e.what());
-    return 2;
+    return report(latent::cli::parse_error_message(app, e, std::vector<std::string>(argv + 1, argv + argc)), 2);
   } catch (const latent::SettingError& e) {
     // The library names the setting ("code activation"), the command line its flag.
     std::string flag = "--" + e.setting;
