@@ -260,6 +260,7 @@ class Runner:
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens in ctest's log
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     regenerate = "--regenerate" in sys.argv
     latent = args[0]
@@ -293,6 +294,10 @@ def main():
                     failures += [f"{where}: `{cmd.text}`: {p}" for p in compare(cmd.output, printed)]
         finally:
             runner.stop()
+    texts = [c.text for c in commands(readme_lines)]
+    for table in (SKIP, STAND_IN, EXIT_CODES, REGEN_SMALL):  # a stale entry would hide a change
+        failures += [f"{key!r} matches no README command: drop it from the table" for key in table
+                     if not any(t.startswith(key) or (table is STAND_IN and key in t) for t in texts)]
     for (first, end), lines in sorted(replaced.items(), reverse=True):  # from the end: indices stay valid
         readme_lines[first:end] = lines
     if regenerate and not failures:
