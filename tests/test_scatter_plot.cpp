@@ -80,6 +80,40 @@ TEST(ScatterPlot, PngDecodesAndShowsEveryLabelColour) {
   std::filesystem::remove(path);
 }
 
+// Dark pixels in the margins: the title above the plot, the x label below it, the y label left of
+// it (the points, frame and legend are all inside or right of the frame).
+std::vector<int> dark_pixels_in_margins(const latent::ScatterPlot& plot) {
+  std::string path = scratch_path("margins.png");
+  latent::write_scatter_plot(path, plot);
+  std::string png = read_text(path);
+  std::filesystem::remove(path);
+  int w = 0, h = 0, channels = 0;
+  unsigned char* rgb = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                             static_cast<int>(png.size()), &w, &h, &channels, 3);
+  EXPECT_NE(rgb, nullptr);
+  if (!rgb) return {};
+  const int margin = 36;
+  std::vector<int> dark(3, 0);  // above, below, left
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const unsigned char* p = rgb + 3 * (static_cast<size_t>(y) * w + x);
+      if (p[0] > 60 || p[1] > 60 || p[2] > 60) continue;
+      if (y < margin) ++dark[0];
+      else if (y >= h - margin) ++dark[1];
+      else if (x < margin) ++dark[2];
+    }
+  stbi_image_free(rgb);
+  return dark;
+}
+
+TEST(ScatterPlot, PngHasTheTitleAndAxisLabels) {
+  latent::ScatterPlot plot = three_clusters();
+  plot.x_label = "code 1", plot.y_label = "code 2";
+  for (int dark : dark_pixels_in_margins(plot)) EXPECT_GT(dark, 20);
+  plot.title = plot.x_label = plot.y_label = "";  // the margins hold nothing else
+  EXPECT_EQ(dark_pixels_in_margins(plot), std::vector<int>(3, 0));
+}
+
 TEST(ScatterPlot, RefusesBadInputWithoutWriting) {
   latent::ScatterPlot plot = three_clusters();
   EXPECT_THROW(latent::write_scatter_plot(scratch_path("map.jpg"), plot), latent::Error);

@@ -17,9 +17,28 @@ namespace {
 constexpr int kWidth = 900, kHeight = 760;
 constexpr int kLeft = 40, kTop = 40, kRight = kWidth - 150, kBottom = kHeight - 40;  // plot area
 
-// 3×5 bitmaps of '0'..'9' and '-', one row per 3 bits (legend labels in the PNG).
-constexpr unsigned short kDigits[11] = {075557, 026227, 071747, 071717, 055711, 074717,
-                                        074757, 071111, 075757, 075717, 000700};
+// A 3×5 bitmap font for the PNG's title, axis labels and legend: one row per 3 bits, top row
+// first. Lower case is drawn as upper case; other characters as a space.
+constexpr char kGlyphChars[] = "0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ.,:()/_=%+";
+constexpr unsigned short kGlyphs[] = {
+    075557, 026227, 071747, 071717, 055711, 074717, 074757, 071111, 075757, 075717, 000700,  // 0-9 -
+    025755, 065656, 034443, 065556, 074647, 074644, 034553, 055755, 072227, 011152, 055655,  // A-K
+    044447, 057755, 065555, 025552, 065644, 025563, 065655, 034216, 072222, 055557, 055552,  // L-V
+    055775, 055255, 055222, 071247, 000002, 000024, 002020, 012221, 042224, 011244, 000007,  // W-Z . , : ( ) / _
+    007070, 051245, 002720};                                                                 // = % +
+static_assert(sizeof kGlyphs / sizeof kGlyphs[0] == sizeof kGlyphChars - 1, "one glyph per character");
+
+unsigned short glyph(char ch) {
+  if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  for (size_t i = 0; i + 1 < sizeof kGlyphChars; ++i)
+    if (kGlyphChars[i] == ch) return kGlyphs[i];
+  return 0;
+}
+
+// The width in pixels of `text` drawn at `scale` (4 columns a character, no trailing gap).
+int text_width(const std::string& text, int scale) {
+  return text.empty() ? 0 : (4 * static_cast<int>(text.size()) - 1) * scale;
+}
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -66,15 +85,19 @@ class Canvas {
       for (int i = static_cast<int>(std::floor(cx - r)); i <= static_cast<int>(std::ceil(cx + r)); ++i)
         if ((i - cx) * (i - cx) + (j - cy) * (j - cy) <= r * r) blend(i, j, c, alpha);
   }
-  void text(int x, int y, const std::string& digits, int scale, const unsigned char c[3]) {
-    for (char ch : digits) {
-      int glyph = ch == '-' ? 10 : ch - '0';
-      if (glyph < 0 || glyph > 10) continue;
+  // Draws `str` from (x, y), its top-left corner; `upwards` turns it 90° anticlockwise (then
+  // (x, y) is its bottom-left corner), as for a y-axis label.
+  void text(int x, int y, const std::string& str, int scale, const unsigned char c[3], bool upwards = false) {
+    for (size_t i = 0; i < str.size(); ++i) {
+      const unsigned short bits = glyph(str[i]);
+      const int along = static_cast<int>(i) * 4 * scale;
       for (int row = 0; row < 5; ++row)
-        for (int col = 0; col < 3; ++col)
-          if ((kDigits[glyph] >> ((4 - row) * 3 + (2 - col))) & 1)
-            rect(x + col * scale, y + row * scale, scale, scale, c);
-      x += 4 * scale;
+        for (int col = 0; col < 3; ++col) {
+          if (!((bits >> ((4 - row) * 3 + (2 - col))) & 1)) continue;
+          const int u = along + col * scale, v = row * scale;  // position along and across the text
+          if (upwards) rect(x + v, y - u - scale, scale, scale, c);
+          else rect(x + u, y + v, scale, scale, c);
+        }
     }
   }
   std::string png() const {
@@ -98,6 +121,9 @@ std::string render_png(const ScatterPlot& plot, const Frame& frame) {
   canvas.rect(kLeft, kBottom, kRight - kLeft, 1, frame_colour);
   canvas.rect(kLeft, kTop, 1, kBottom - kTop, frame_colour);
   canvas.rect(kRight, kTop, 1, kBottom - kTop + 1, frame_colour);
+  canvas.text(kLeft, 14, plot.title, 2, black);
+  canvas.text((kLeft + kRight - text_width(plot.x_label, 2)) / 2, kBottom + 16, plot.x_label, 2, black);
+  canvas.text(kLeft - 26, (kTop + kBottom + text_width(plot.y_label, 2)) / 2, plot.y_label, 2, black, true);
   for (size_t i = 0; i < plot.labels.size(); ++i) {
     unsigned char c[3];
     label_colour(plot.labels[i], c);

@@ -10,8 +10,8 @@ namespace latent {
 struct ScatterPlot {
   std::vector<float> xy;                     ///< count × 2, row-major
   std::vector<int64_t> labels;               ///< one per point (0..9 get distinct colours; -1 = unlabelled)
-  std::string title;                         ///< SVG only (the PNG font has digits only)
-  std::string x_label = "x", y_label = "y";  ///< SVG only
+  std::string title;                         ///< above the plot (the PNG draws it in a 3×5 capital font)
+  std::string x_label = "x", y_label = "y";  ///< axis labels
 };
 
 /// Writes atomically; throws latent::Error for an extension other than .png/.svg or no points.
