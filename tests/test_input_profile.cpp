@@ -86,7 +86,6 @@ TEST(InputProfile, JsonRoundTrip) {
   InputProfile back = InputProfile::from_json(nlohmann::json::parse(p.to_json().dump()));
   EXPECT_EQ(back.to_json(), p.to_json());
   EXPECT_THROW(InputProfile::from_json({{"kind", "sound"}}), nlohmann::json::exception);
-  std::cout << p.to_json().dump() << "\n";
 }
 
 }  // namespace
