@@ -57,6 +57,26 @@ run "$latent" index build --model "$work/m.model" --data mnist --split test --li
 import json; r = json.load(open('$work/search.json'))['results']
 assert len(r) == 3 and r[0]['id'] == 42 and r[0]['similarity'] == 100.0 and r[1]['similarity'] < 100, r" ||
   fail "search should find sample 42 first at 100%: $(cat "$work/search.json")"
+# A query on the wrong polarity is searched but warned about (stderr, exit 0); --invert fixes it.
+PYTHONPATH="$(dirname "$0")" /usr/bin/python3 -c "
+from serve_client import mnist_test_image, png_bytes
+seven, _ = mnist_test_image('$(dirname "$0")/..', 0)
+open('$work/seven.png', 'wb').write(png_bytes(seven, 28, 28))
+open('$work/seven_inverted.png', 'wb').write(png_bytes([255 - v for v in seven], 28, 28))"
+"$latent" search --index "$work/m.index" --image "$work/seven.png" -k 3 >"$work/seven.out" 2>"$work/stderr" ||
+  fail "search --image failed: $(cat "$work/stderr")"
+[ -s "$work/stderr" ] && fail "a test digit should search without warnings: $(cat "$work/stderr")"
+"$latent" search --index "$work/m.index" --image "$work/seven_inverted.png" -k 3 >/dev/null 2>"$work/stderr" ||
+  fail "search of an inverted image should still answer: $(cat "$work/stderr")"
+grep -q "^latent: warning: $work/seven_inverted.png: the background is light (1 of the range) but the training images have a dark background (0.0[0-9]*): the input looks inverted; pass --invert$" "$work/stderr" ||
+  fail "inverted query: no warning: $(cat "$work/stderr")"
+"$latent" search --index "$work/m.index" --image "$work/seven_inverted.png" --invert -k 3 >"$work/inverted.out" 2>"$work/stderr" ||
+  fail "search --invert failed: $(cat "$work/stderr")"
+[ -s "$work/stderr" ] && fail "search --invert should not warn: $(cat "$work/stderr")"
+cmp -s "$work/seven.out" "$work/inverted.out" || fail "search --invert of the inverted digit should find what the digit finds"
+run "$latent" encode --model "$work/m.model" --limit 40 --invert --out "$work/inverted.npy"
+grep -q "^latent: warning: --data mnist: the background is light .*: the input looks inverted; drop --invert$" "$work/last_stderr" ||
+  fail "encode --invert of dark digits: no warning: $(cat "$work/last_stderr")"
 json=$("$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n 50 --json) || fail "eval-retrieval failed"
 /usr/bin/python3 -c "
 import json, sys; m = json.loads(sys.argv[1])

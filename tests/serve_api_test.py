@@ -81,6 +81,24 @@ assert status == 200 and len(enc["code"]) == 2, enc
 status, enc_png = c.post("/api/encode", png_bytes(seven, 28, 28), content_type="image/png")
 assert status == 200 and enc_png["code"] == enc["code"], (enc, enc_png)
 
+# Inputs on another scale or polarity than the training data's are answered with "warnings";
+# a test digit gets none (no "warnings" key). ?invert=1 flips light-background images.
+assert "warnings" not in enc, enc
+status, unit = c.post("/api/encode", {"pixels": [v / 255 for v in seven]})
+assert status == 200 and unit["warnings"] == [
+    "values lie in [0,1] but the model was trained on [0,255]: scale them (x255)"], unit
+inverted = [255 - v for v in seven]
+for path in ("/api/encode", "/api/search?k=1", "/api/reconstruct", "/api/anomaly", "/api/generate?count=1"):
+    status, body = c.post(path, {"pixels": inverted})
+    assert status == 200 and len(body["warnings"]) == 1, (path, body)
+    assert body["warnings"][0].startswith("the background is light (1 of the range)"), body["warnings"]
+    assert body["warnings"][0].endswith("the input looks inverted; add ?invert=1"), body["warnings"]
+status, flipped = c.post("/api/encode?invert=1", {"pixels": inverted})
+assert status == 200 and flipped == enc, (flipped, enc)
+status, twice = c.post("/api/encode?invert=1", {"pixels": seven})
+assert status == 200 and twice["warnings"][0].endswith("drop invert=1"), twice
+expect_error(*c.post("/api/encode?invert=2", {"pixels": seven}), 400, "bad_parameter")
+
 status, rec = c.post("/api/reconstruct", {"pixels": seven})
 assert status == 200, rec
 assert png_size(rec["image"]) == (28, 28) and png_size(rec["error_image"]) == (28, 28)

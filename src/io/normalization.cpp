@@ -48,6 +48,11 @@ void Normalization::invert(std::vector<float>& values, int64_t features) const {
   for (size_t i = 0; i < values.size(); ++i) values[i] = values[i] * stddev[i % features] + mean[i % features];
 }
 
+void Normalization::flip(std::vector<float>& values) const {
+  if (kind != "scale") throw Error("invert applies to images only; this model was trained on a table");
+  for (float& v : values) v = divisor - v;
+}
+
 nlohmann::json Normalization::to_json() const {
   if (kind == "scale") return {{"kind", kind}, {"divisor", divisor}};
   return {{"kind", kind}, {"mean", mean}, {"stddev", stddev}};

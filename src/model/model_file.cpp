@@ -58,6 +58,8 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, size_t ar
     loaded.normalization =
         Normalization::from_json(parse_json(read_string(archive, "normalization", name), "normalization", name));
     loaded.meta = parse_json(read_string(archive, "meta", name), "meta", name);
+    if (loaded.meta.contains("input_profile"))
+      loaded.input_profile = InputProfile::from_json(loaded.meta.at("input_profile"));
     loaded.model = Autoencoder(spec);
   } catch (const Error& e) {
     std::string message = e.what();

@@ -174,12 +174,34 @@ struct ServeApi::Impl {
   int64_t height() const { return shape.sample_shape[1]; }
   int64_t width() const { return shape.sample_shape[2]; }
 
-  /// The request's input, normalised for `model`: [1, D].
-  torch::Tensor input(const httplib::Request& req, const LoadedModel& model) const {
-    std::vector<float> values =
-        parse_input_body(req.body, req.get_header_value("Content-Type"), input_shape(model), true, max_body);
+  /// The request's input, normalised for `model`: [1, D] (see prepare).
+  torch::Tensor input(const httplib::Request& req, const LoadedModel& model, Json& warnings) const {
+    return prepare(parse_input_body(req.body, req.get_header_value("Content-Type"), input_shape(model), true, max_body),
+                   req, model, warnings);
+  }
+
+  /// Raw input values → [1, D] for `model`: inverted first with ?invert=1 (images), then compared
+  /// with the model's training inputs, each finding appended to `warnings`, then normalised.
+  torch::Tensor prepare(std::vector<float> values, const httplib::Request& req, const LoadedModel& model,
+                        Json& warnings) const {
+    const bool invert = parse_int_param("invert", req.get_param_value("invert"), 0, 1, 0) == 1;
+    const InputShape in = input_shape(model);
+    if (invert && !in.is_image) throw RequestError(400, "bad_parameter", "invert=1 applies to image models only");
+    if (invert) model.normalization.flip(values);
+    if (model.input_profile) {
+      RawData raw{std::move(values), in.sample_shape, {}, {}, in.is_image};
+      for (const std::string& w : model.input_profile->warnings(raw, invert ? "drop invert=1" : "add ?invert=1"))
+        warnings.push_back(w);
+      values = std::move(raw.values);
+    }
     model.normalization.apply(values, static_cast<int64_t>(values.size()));
     return torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+  }
+
+  /// "warnings" only when there are any: a plain answer keeps its old form.
+  static Json with_warnings(Json answer, Json warnings) {
+    if (!warnings.empty()) answer["warnings"] = std::move(warnings);
+    return answer;
   }
 
   /// Model output (normalised space) back to [0,1] pixels for a PNG.
@@ -239,13 +261,15 @@ struct ServeApi::Impl {
   }
 
   Json encode(const httplib::Request& req) {
-    torch::Tensor x = input(req, parts.model);
+    Json warnings = Json::array();
+    torch::Tensor x = input(req, parts.model, warnings);
     c10::InferenceMode mode;
-    return {{"code", tensor_values(encode_all(parts.model.model, x))}};
+    return with_warnings({{"code", tensor_values(encode_all(parts.model.model, x))}}, warnings);
   }
 
   Json reconstruct(const httplib::Request& req) {
-    torch::Tensor x = input(req, parts.model);
+    Json warnings = Json::array();
+    torch::Tensor x = input(req, parts.model, warnings);
     torch::Tensor code, recon;
     {
       c10::InferenceMode mode;
@@ -268,7 +292,7 @@ struct ServeApi::Impl {
       parts.model.normalization.invert(v, recon.size(1));
       j["reconstruction"] = v;
     }
-    return j;
+    return with_warnings(std::move(j), warnings);
   }
 
   /// The searches waiting at one moment: one encoder pass and one index search for all of them.
@@ -301,7 +325,8 @@ struct ServeApi::Impl {
     if (!parts.index)
       throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
-    SearchAnswer answer = searches.submit({input(req, parts.model), k});
+    Json warnings = Json::array();
+    SearchAnswer answer = searches.submit({input(req, parts.model, warnings), k});
     const std::vector<float>& code = answer.code;
     const std::vector<SearchHit>& hits = answer.hits;
     const IndexInfo& info = parts.index->info();
@@ -315,24 +340,26 @@ struct ServeApi::Impl {
       if (!thumbnails.empty()) row["thumbnail"] = thumbnails[static_cast<size_t>(hit.id)];
       results.push_back(std::move(row));
     }
-    return {{"code", code}, {"results", results}};
+    return with_warnings({{"code", code}, {"results", results}}, warnings);
   }
 
   Json anomaly(const httplib::Request& req) {
     if (!parts.detector)
       throw RequestError(404, "no_detector", "anomaly needs a detector: start latent serve with --detector FILE");
     Detector& d = *parts.detector;
-    torch::Tensor x = input(req, d.model);
+    Json warnings = Json::array();
+    torch::Tensor x = input(req, d.model, warnings);
     double score;
     {
       c10::InferenceMode mode;
       score = anomaly_scores(d, x).front();
     }
-    return {{"score", score},
-            {"threshold", d.threshold},
-            {"is_anomaly", score > d.threshold},
-            {"score_kind", d.score},
-            {"normal_class", d.normal_class}};
+    return with_warnings({{"score", score},
+                          {"threshold", d.threshold},
+                          {"is_anomaly", score > d.threshold},
+                          {"score_kind", d.score},
+                          {"normal_class", d.normal_class}},
+                         warnings);
   }
 
   Json generate(const httplib::Request& req) {
@@ -348,13 +375,12 @@ struct ServeApi::Impl {
     std::vector<float> values =
         parse_input_body(req.body, req.get_header_value("Content-Type"), shape, false, max_body);
     const bool variations = !values.empty();
+    Json warnings = Json::array();
     torch::Tensor images;
     {
       c10::InferenceMode mode;
       if (variations) {
-        parts.model.normalization.apply(values, static_cast<int64_t>(values.size()));
-        torch::Tensor x =
-            torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+        torch::Tensor x = prepare(std::move(values), req, parts.model, warnings);
         images = sample_variations(model, x, count, spread, static_cast<uint64_t>(seed));
       } else {
         images = sample_prior(model, count, static_cast<uint64_t>(seed));
@@ -370,7 +396,9 @@ struct ServeApi::Impl {
         out.push_back(v);
       }
     }
-    return {{"mode", variations ? "variations" : "prior"}, {"seed", seed}, {is_image() ? "images" : "samples", out}};
+    return with_warnings(
+        {{"mode", variations ? "variations" : "prior"}, {"seed", seed}, {is_image() ? "images" : "samples", out}},
+        warnings);
   }
 };
 

@@ -54,6 +54,7 @@ void add_score(CLI::App* parent) {
   CLI::App* sub = parent->add_subcommand("score", "Write id, score, is_anomaly for every item");
   sub->add_option("--detector", opt->detector, "Detector file (latent anomaly fit)")->required();
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   sub->add_option("--out", opt->out, "scores.csv")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {

@@ -18,6 +18,7 @@ void add_denoise_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("denoise", "Show noisy / cleaned / clean images, one row each");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   sub->add_option("--corrupt", opt->corrupt,
                   "gaussian:STDDEV | masking:P | saltpepper:P (default: the corruption the model was trained with)");
   sub->add_option("--count", opt->count, "Images per row (the first ones of the split)")->default_val(16);

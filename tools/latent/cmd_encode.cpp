@@ -16,6 +16,7 @@ void add_encode_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("encode", "Write the codes of a data split");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   sub->add_option("--out", opt->out, "codes.npy (float32 [N, latent]) or codes.csv (label column first when labelled)")
       ->required();
   opt->runtime.add_to(sub);

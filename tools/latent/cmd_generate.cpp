@@ -29,6 +29,7 @@ void add_generate_command(CLI::App& app) {
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(8);
   auto* image = sub->add_option("--variations-of", opt->image, "Variations of this PNG/JPEG image");
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   auto* index = sub->add_option("--index", opt->index, "Variations of sample I of --data/--split");
   image->excludes(index);
   sub->add_option("--spread", opt->spread, "Variations: scale of the posterior's standard deviation")->default_val(1.0);
@@ -50,12 +51,7 @@ void add_generate_command(CLI::App& app) {
       if (index->count() > 0) {
         x = load_sample(opt->data, opt->index, model);
       } else {
-        RawData raw = read_image_file(opt->image);
-        if (raw.features() != model.model->spec().input_size())
-          throw Error(opt->image + ": " + std::to_string(raw.sample_shape[2]) + "x" +
-                      std::to_string(raw.sample_shape[1]) + " pixels, the model expects " +
-                      std::to_string(model.model->spec().input_size()) + " values");
-        x = make_dataset(std::move(raw), model.normalization).x;
+        x = load_image_query(opt->image, model, opt->data.invert);
       }
       samples = sample_variations(model.model, x, opt->count, opt->spread, opt->runtime.seed);
     }

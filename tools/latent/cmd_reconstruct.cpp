@@ -18,6 +18,7 @@ void add_reconstruct_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("reconstruct", "Show originals above their reconstructions");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   sub->add_option("--count", opt->count, "Number of samples (the first ones of the split)")->default_val(32);
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
   sub->add_option("--out", opt->out, "grid.png (originals above reconstructions) or recon.npy / recon.csv")->required();

@@ -34,6 +34,7 @@ void add_search_command(CLI::App& app) {
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
   auto* image = sub->add_option("--image", opt->image, "Query image (PNG/JPEG, the model's input size)");
   opt->data.add_to(sub, "test");
+  add_invert_option(sub, opt->data.invert);
   auto* index_of = sub->add_option("--index-of", opt->index_of, "Query: sample I of --data/--split");
   image->excludes(index_of);
   auto* k = sub->add_option("-k,--k", opt->k, "Number of results (with --hamming-radius: at most this many, if given)")
@@ -50,11 +51,7 @@ void add_search_command(CLI::App& app) {
     LoadedModel model = load_model_for_index(index, opt->model);
     torch::Tensor query;
     if (!opt->image.empty()) {
-      RawData raw = read_image_file(opt->image);
-      if (raw.features() != model.model->spec().input_size())
-        throw Error(opt->image + " has " + std::to_string(raw.features()) + " pixels, the model expects " +
-                    std::to_string(model.model->spec().input_size()));
-      query = make_dataset(std::move(raw), model.normalization).x;
+      query = load_image_query(opt->image, model, opt->data.invert);
     } else {
       query = load_sample(opt->data, opt->index_of, model);
     }

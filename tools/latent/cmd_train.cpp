@@ -196,6 +196,7 @@ struct TrainCommand {
                  " weight tensors from " + init);
       }
       meta = settings_meta();
+      meta["input_profile"] = InputProfile::fit(raw).to_json();  // queries are checked against it
       trainer = std::make_unique<Trainer>(model, options);
     } else if (raw.features() != trainer->model()->spec().input_size()) {
       throw Error("--data no longer matches the checkpoint's model");

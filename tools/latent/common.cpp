@@ -64,7 +64,30 @@ Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   if (raw.features() != model.model->spec().input_size())
     throw Error("--data " + data + " has " + std::to_string(raw.features()) + " values per sample, the model expects " +
                 std::to_string(model.model->spec().input_size()));
+  return prepare_input(std::move(raw), model, invert, "--data " + data);
+}
+
+void add_invert_option(CLI::App* app, bool& invert) {
+  app->add_flag("--invert", invert, "Invert images (x -> 255 - x) first: dark digits on a light background");
+}
+
+Dataset prepare_input(RawData raw, const LoadedModel& model, bool invert, const std::string& what) {
+  if (raw.features() != model.model->spec().input_size()) {
+    const auto& shape = raw.sample_shape;
+    throw Error(what + ": " +
+                (shape.size() == 3 ? std::to_string(shape[2]) + "x" + std::to_string(shape[1]) + " pixels"
+                                   : std::to_string(raw.features()) + " values") +
+                ", the model expects " + std::to_string(model.model->spec().input_size()) + " values");
+  }
+  if (invert) model.normalization.flip(raw.values);
+  if (model.input_profile)
+    for (const std::string& warning : model.input_profile->warnings(raw, invert ? "drop --invert" : "pass --invert"))
+      std::cerr << "latent: warning: " << what << ": " << warning << "\n";
   return make_dataset(std::move(raw), model.normalization);
+}
+
+torch::Tensor load_image_query(const std::string& path, const LoadedModel& model, bool invert) {
+  return prepare_input(read_image_file(path), model, invert, path).x;
 }
 
 InputFile DataOptions::input() const {

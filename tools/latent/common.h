@@ -29,6 +29,7 @@ struct DataOptions {
   std::string split;
   int64_t limit = 0;
   int64_t only_class = -1;  ///< -1: all samples
+  bool invert = false;      ///< --invert (add_invert_option): images x → 255 − x before normalisation
   void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
   RawData load() const;
   /// Loads and normalises with the model's normalisation; checks the input size matches.
@@ -38,6 +39,18 @@ struct DataOptions {
   /// The file or folder --data reads (csv:FILE, idx:DIR, images:DIR), for check_outputs.
   InputFile input() const;
 };
+
+/// --invert on a command that takes the user's inputs: light-background images as dark ones.
+void add_invert_option(CLI::App* app, bool& invert);
+
+/// A user's input, raw, made ready for the model: inverted when asked, then compared with the
+/// model's training inputs (input_profile), each finding one `latent: warning: ...` line on stderr
+/// (not an error), then normalised. `what` names it ("--data mnist", a file). Throws when its size
+/// is not the model's.
+Dataset prepare_input(RawData raw, const LoadedModel& model, bool invert, const std::string& what);
+
+/// An image file (search --image, generate --variations-of) as a [1, D] query via prepare_input.
+torch::Tensor load_image_query(const std::string& path, const LoadedModel& model, bool invert);
 
 /// Sample `index` of the data split, normalised for the model: [1, D].
 torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model);

@@ -22,6 +22,8 @@ struct Normalization {
   bool unit_range() const { return kind == "scale"; }
   void apply(std::vector<float>& values, int64_t features) const;
   void invert(std::vector<float>& values, int64_t features) const;
+  /// Raw images with the opposite polarity (--invert): x → divisor − x. Throws for tables.
+  void flip(std::vector<float>& values) const;
 
   nlohmann::json to_json() const;
   static Normalization from_json(const nlohmann::json& j);

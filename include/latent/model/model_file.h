@@ -1,11 +1,13 @@
 #pragma once
 // The model file: one latent container of kind "model" holding a torch archive with
 //   spec (JSON), normalization (JSON), meta (JSON: data, training summary, metrics), weights.
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "latent/io/input_profile.h"
 #include "latent/io/normalization.h"
 #include "latent/model/autoencoder.h"
 
@@ -16,6 +18,9 @@ struct LoadedModel {
   Normalization normalization;
   nlohmann::json meta;      ///< what `latent train` recorded: data, options, final metrics
   std::string fingerprint;  ///< identifies these exact weights (indexes and .ltc files check it)
+  /// meta.input_profile: what the raw training inputs looked like; none in models trained before
+  /// it was recorded (their queries are not checked).
+  std::optional<InputProfile> input_profile;
 };
 
 /// Writes the model atomically.
