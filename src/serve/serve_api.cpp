@@ -189,7 +189,10 @@ struct ServeApi::Impl {
     if (invert && !in.is_image) throw RequestError(400, "bad_parameter", "invert=1 applies to image models only");
     if (invert) model.normalization.flip(values);
     if (model.input_profile) {
-      RawData raw{std::move(values), in.sample_shape, {}, {}, in.is_image};
+      RawData raw;
+      raw.values = std::move(values);
+      raw.sample_shape = in.sample_shape;
+      raw.is_image = in.is_image;
       for (const std::string& w : model.input_profile->warnings(raw, invert ? "drop invert=1" : "add ?invert=1"))
         warnings.push_back(w);
       values = std::move(raw.values);
