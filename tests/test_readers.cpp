@@ -169,7 +169,7 @@ TEST(DataSource, RejectsUnknownSources) {
   expect_error([] { load_raw("imagenet", "train"); }, "expected mnist");
   expect_error([] { load_raw("mnist", "validation"); }, "split validation: expected train or test");
   expect_error([] { load_raw("csv:/nonexistent.csv", "train"); }, "cannot open");
-  expect_error([] { load_raw("csv:/nonexistent.csv,label=middle", "train"); }, "label=middle");
+  expect_error([] { load_raw("csv:/nonexistent.csv,lable=last", "train"); }, "csv option 'lable=last'");
 }
 
 }  // namespace

@@ -28,6 +28,15 @@ TEST(RequestHead, CapsLinesHeadersAndDeclaredBodies) {
   EXPECT_EQ(check("POST / HTTP/1.1\r\nContent-Length: 7\r\n\r\n").content_length, 7u);
 }
 
+TEST(RequestHead, RefusesWhatIsNotARequestLine) {
+  // The server answers these and closes: kept open, what follows a bad line was read as the next
+  // request (a head of "Content-Length: 0" lines answered 400 in an endless loop).
+  for (const char* bad : {"GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", " / HTTP/1.1\r\n\r\n",
+                          "GET / HTTP/1.1x\r\n\r\n", "Content-Length: 0\r\n\r\n"})
+    EXPECT_EQ(check(bad).status, 400) << bad;
+  EXPECT_EQ(check("GET /a%20b?x=1 HTTP/1.0\r\n\r\n").status, 0);
+}
+
 TEST(RequestHead, ARequestWithoutLengthOrChunksHasNoBody) {
   std::string head = "POST /api/generate HTTP/1.1\r\nHost: a\r\n\r\n";
   EXPECT_EQ(check_request_head(head, HeadLimits{}).content_length, 0u);

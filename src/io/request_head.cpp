@@ -55,6 +55,12 @@ HeadCheck check_request_head(std::string& head, const HeadLimits& limits) {
   if (lines.empty()) return refuse(400, "bad_request", "no request line");
   if (lines[0].size() > limits.max_line_bytes)
     return refuse(414, "uri_too_long", "the request line is over " + std::to_string(limits.max_line_bytes) + " bytes");
+  // METHOD SP TARGET SP HTTP/1.x: anything else is not a request whose headers mean anything.
+  const std::string& request_line = lines[0];
+  const size_t first_space = request_line.find(' '), last_space = request_line.rfind(' ');
+  if (first_space == std::string::npos || first_space == 0 || last_space == first_space ||
+      request_line.compare(last_space + 1, 7, "HTTP/1.") != 0 || request_line.size() != last_space + 9)
+    return refuse(400, "bad_request", "the request line is not METHOD TARGET HTTP/1.x");
   if (lines.size() - 1 > limits.max_header_lines)
     return refuse(431, "headers_too_large", "more than " + std::to_string(limits.max_header_lines) + " headers");
 

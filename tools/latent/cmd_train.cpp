@@ -171,10 +171,13 @@ struct TrainCommand {
     if (trainer) log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
 
     RawData raw = data.load();
-    if (data.data.rfind("csv:", 0) == 0)
-      log_line(data.data + ": " + std::to_string(raw.features()) + " feature columns, " +
-               (raw.label_column.empty() ? "no label column (name one with label=NAME)"
-                                         : "labels from column " + raw.label_column));
+    // Which columns a table gave, said with the first line of a run that starts (not before an error).
+    const std::string columns = data.data.rfind("csv:", 0) != 0
+                                    ? ""
+                                    : " (" + std::to_string(raw.features()) + " feature columns, " +
+                                          (raw.label_column.empty() ? "no label column: name one with label=NAME"
+                                                                    : "labels from column " + raw.label_column) +
+                                          ")";
     if (!trainer) {
       norm = Normalization::fit(raw);
       spec = spec_from_flags(raw.sample_shape, norm.unit_range());
@@ -209,7 +212,7 @@ struct TrainCommand {
     auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
     log_line("training " + trainer->model()->spec().shape_string() + " (" +
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
-             std::to_string(train_set.size()) + " samples, validating on " +
+             std::to_string(train_set.size()) + " samples" + columns + ", validating on " +
              std::to_string(val_set.x.defined() ? val_set.size() : 0));
 
     const bool writer = parallel.attach(*trainer);
