@@ -109,8 +109,8 @@ HeadCheck check_request_head(std::string& head, const HeadLimits& limits) {
     return refuse(413, "too_large",
                   "the body is " + std::to_string(*content_length) + " bytes; the limit is " +
                       std::to_string(limits.max_body) + " (--max-body)");
-  if (!content_length && !has_transfer_encoding) kept += "Content-Length: 0\r\n";
   check.content_length = content_length.value_or(0);
+  check.declares_length = content_length.has_value();
   head = kept + "\r\n";
   return check;
 }

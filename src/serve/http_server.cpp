@@ -199,6 +199,8 @@ class ConnectionStream : public httplib::Stream {
       if (decoded.status != 0) return decoded;
       head = with_content_length(head, body.size());
     } else {
+      // Without a length or chunks there is no body: said to httplib, which would wait for one.
+      if (!check.declares_length) head = with_content_length(head, 0);
       // The whole body is here before httplib reads it: a client that stops sending gets 408
       // at the request's deadline.
       while (end_ - begin_ < check.content_length)

@@ -25,6 +25,7 @@ struct HeadCheck {
   bool chunked = false;           ///< the body follows in chunks (Transfer-Encoding: chunked)
   bool expects_continue = false;  ///< Expect: 100-continue (the client waits for a go-ahead)
   uint64_t content_length = 0;    ///< the declared body's bytes (0: none, or chunked)
+  bool declares_length = false;   ///< a Content-Length was given (without one or chunks: no body)
 };
 
 /// Checks `head` (ending "\r\n\r\n") against `limits` and drops its Range and If-Range headers
@@ -32,8 +33,7 @@ struct HeadCheck {
 /// Refuses content encodings (415: no body is decoded, so none can inflate), transfer encodings
 /// other than chunked (501), a Content-Length with Transfer-Encoding or twice with different
 /// values (400), and a declared body over max_body (413). A request with neither Content-Length
-/// nor Transfer-Encoding has no body (RFC 9112 6.3): it gets Content-Length: 0, so that nothing
-/// waits for a body that is not coming.
+/// nor Transfer-Encoding has no body (RFC 9112 6.3).
 HeadCheck check_request_head(std::string& head, const HeadLimits& limits);
 
 /// `head` with its Transfer-Encoding, Content-Length and Expect headers replaced by
