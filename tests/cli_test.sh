@@ -240,7 +240,7 @@ expect_bad "wrong code size" "codes have 16 columns, the model's code has 3" "$l
 run "$latent" train --data mnist --limit 300 --epochs 1 --latent 16 --seed 2 --out "$work/m2.model"
 expect_bad "index through another model" "is not the model this index was built with" "$latent" search --index "$work/m.index" --model "$work/m2.model" --index-of 1
 expect_bad "search without a query" "give a query: --image FILE or --index-of I" "$latent" search --index "$work/m.index"
-expect_bad "wrong input size" "784 values per sample, the model expects 8" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+expect_bad "wrong input size" "--data mnist: 28x28 pixels, the model expects 8 values" "$latent" eval --model "$work/t.model" --data mnist --limit 10
 expect_bad "bad vae type" "--type 'gan': expected ae|vae|binary" "$latent" train --limit 100 --type gan --out "$work/bad.model"
 expect_bad "vae with relu code" "--code-activation must be linear in a variational autoencoder" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
 expect_bad "prior of a plain model" "sampling the prior needs a variational autoencoder" "$latent" generate --model "$work/m.model" --out "$work/bad.png"

@@ -170,6 +170,24 @@ TEST(DataSource, RejectsUnknownSources) {
   expect_error([] { load_raw("mnist", "validation"); }, "split validation: expected train or test");
   expect_error([] { load_raw("csv:/nonexistent.csv", "train"); }, "cannot open");
   expect_error([] { load_raw("csv:/nonexistent.csv,lable=last", "train"); }, "csv option 'lable=last'");
+  expect_error([] { DataSource::parse("images:"); }, "expected mnist");
+}
+
+TEST(DataSource, ParsesKindPathAndOptions) {
+  const DataSource csv = DataSource::parse("csv:dir/t.csv,label=class,header=yes");
+  EXPECT_EQ(csv.kind, DataSource::Kind::csv);
+  EXPECT_EQ(csv.input_path(), "dir/t.csv");
+  EXPECT_EQ(csv.options, "label=class,header=yes");
+  EXPECT_FALSE(csv.has_test_split());
+  const DataSource images = DataSource::parse("images:pics");
+  EXPECT_EQ(images.kind, DataSource::Kind::images);
+  EXPECT_EQ(images.input_path(), "pics");
+  EXPECT_FALSE(images.has_test_split());
+  const DataSource named = DataSource::parse("fashion-mnist");
+  EXPECT_EQ(named.kind, DataSource::Kind::named);
+  EXPECT_EQ(named.input_path(), "");
+  EXPECT_TRUE(named.has_test_split());
+  EXPECT_TRUE(DataSource::parse("idx:d").has_test_split());
 }
 
 }  // namespace

@@ -43,46 +43,61 @@ std::string find_named_dataset(const std::string& name) {
   throw Error(name + " not found (looked in" + tried + "); run scripts/setup.sh or set LATENT_DATA");
 }
 
-RawData read_csv_spec(const std::string& spec) {
-  // FILE,key=value,key=value
-  size_t comma = spec.find(',');
-  std::string path = spec.substr(0, comma);
+RawData read_csv_spec(const std::string& path, const std::string& option_text) {
+  // key=value,key=value
   CsvOptions options;
-  while (comma != std::string::npos) {
-    size_t next = spec.find(',', comma + 1);
-    std::string option = spec.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+  size_t begin = 0;
+  while (!option_text.empty() && begin != std::string::npos) {
+    size_t next = option_text.find(',', begin);
+    std::string option = option_text.substr(begin, next == std::string::npos ? std::string::npos : next - begin);
     size_t eq = option.find('=');
     std::string key = option.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
     if (key == "label") options.label = value;
     else if (key == "header") options.header = value;
     else throw Error("csv option '" + option + "': expected label=NAME|first|last|none|auto or header=auto|yes|no");
-    comma = next;
+    begin = next == std::string::npos ? next : next + 1;
   }
   return read_csv(path, options);
 }
 
 }  // namespace
 
+DataSource DataSource::parse(const std::string& data) {
+  if (data == "mnist" || data == "fashion-mnist") return {Kind::named, data, ""};
+  const size_t colon = data.find(':');
+  const std::string prefix = data.substr(0, colon), rest = colon == std::string::npos ? "" : data.substr(colon + 1);
+  if (!rest.empty()) {
+    if (prefix == "idx") return {Kind::idx, rest, ""};
+    if (prefix == "images") return {Kind::images, rest, ""};
+    if (prefix == "csv") {
+      const size_t comma = rest.find(',');
+      return {Kind::csv, rest.substr(0, comma), comma == std::string::npos ? "" : rest.substr(comma + 1)};
+    }
+  }
+  throw SettingError("data", data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
+}
+
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit) {
   if (split != "train" && split != "test") throw SettingError("split", split + ": expected train or test");
-  size_t colon = data.find(':');
-  std::string kind = data.substr(0, colon);
-  std::string rest = colon == std::string::npos ? "" : data.substr(colon + 1);
+  const DataSource source = DataSource::parse(data);
   RawData raw;
-  if (colon == std::string::npos && (data == "mnist" || data == "fashion-mnist")) {
-    raw = read_idx_dir(find_named_dataset(data), split);
-  } else if (kind == "idx" && !rest.empty()) {
-    raw = read_idx_dir(rest, split);
-  } else if ((kind == "csv" || kind == "images") && !rest.empty()) {
-    raw = kind == "csv" ? read_csv_spec(rest) : read_image_dir(rest);
-  } else {
-    throw SettingError("data", data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
+  switch (source.kind) {
+    case DataSource::Kind::named:
+      raw = read_idx_dir(find_named_dataset(source.location), split);
+      break;
+    case DataSource::Kind::idx:
+      raw = read_idx_dir(source.location, split);
+      break;
+    case DataSource::Kind::csv:
+      raw = read_csv_spec(source.location, source.options);
+      break;
+    case DataSource::Kind::images:
+      raw = read_image_dir(source.location);
+      break;
   }
   raw.truncate(limit);
   return raw;
 }
-
-bool has_test_split(const std::string& data) { return data.rfind("csv:", 0) != 0 && data.rfind("images:", 0) != 0; }
 
 }  // namespace latent

@@ -1,5 +1,6 @@
 // latent knn: codes as features. k-nearest-neighbour test accuracy on the model's codes, beside
 // raw inputs and PCA with as many dimensions as the code (the linear baseline), reported together.
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 
@@ -16,6 +17,7 @@ namespace latent::cli {
 namespace {
 
 constexpr double kHeldOut = 0.2;  // of a source without a test split, the queries
+const std::string kHeldOutText = "a fixed held-out " + std::to_string(std::lround(100 * kHeldOut)) + "%";
 
 Dataset first(const Dataset& data, int64_t limit) {
   return limit > 0 && limit < data.size() ? data.select(torch::arange(limit)) : data;
@@ -35,7 +37,9 @@ void add_knn_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("knn", "kNN classification on codes vs raw inputs vs PCA of the same size");
   sub->footer(
       "The train split is the reference set, the test split the queries (csv and images sources, which have\n"
-      "no test split: a fixed held-out 20% of the samples); each query takes the majority label of\n"
+      "no test split: " +
+      kHeldOutText +
+      " of the samples); each query takes the majority label of\n"
       "its k nearest reference samples (exact L2 search, FAISS). Three feature sets: the model's codes, the\n"
       "normalised inputs, and their projection on the first principal components (as many as the code has,\n"
       "fitted on the train split). bytes_per_sample counts float32 features.");
@@ -58,7 +62,7 @@ void add_knn_command(CLI::App& app) {
     train_opt.split = "train", test_opt.split = "test";
     Dataset train, test;
     std::string queries = "the test split";
-    if (has_test_split(opt->data)) {
+    if (DataSource::parse(opt->data).has_test_split()) {
       train_opt.limit = opt->train_limit, test_opt.limit = opt->test_limit;
       train = train_opt.load_for(model), test = test_opt.load_for(model);
     } else {
@@ -66,7 +70,7 @@ void add_knn_command(CLI::App& app) {
       std::tie(train, test) = split_validation(train_opt.load_for(model), kHeldOut);
       if (!test.x.defined()) throw Error("--data " + opt->data + " is too small to hold out queries");
       train = first(train, opt->train_limit), test = first(test, opt->test_limit);
-      queries = "a held-out 20% (" + opt->data + " has no test split)";
+      queries = kHeldOutText + " (" + opt->data + " has no test split)";
     }
     if (!train.has_labels() || !test.has_labels()) throw Error("--data " + opt->data + " has no labels");
     if (train.size() < opt->k) throw Error("--k " + std::to_string(opt->k) + " is larger than the train split");

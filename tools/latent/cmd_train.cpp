@@ -9,6 +9,7 @@
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
+#include "latent/io/data_source.h"
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
@@ -172,7 +173,7 @@ struct TrainCommand {
 
     RawData raw = data.load();
     // Which columns a table gave, said with the first line of a run that starts (not before an error).
-    const std::string columns = data.data.rfind("csv:", 0) != 0
+    const std::string columns = DataSource::parse(data.data).kind != DataSource::Kind::csv
                                     ? ""
                                     : " (" + std::to_string(raw.features()) + " feature columns, " +
                                           (raw.label_column.empty() ? "no label column: name one with label=NAME"

@@ -61,9 +61,6 @@ RawData DataOptions::load() const {
 Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load(), model); }
 
 Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
-  if (raw.features() != model.model->spec().input_size())
-    throw Error("--data " + data + " has " + std::to_string(raw.features()) + " values per sample, the model expects " +
-                std::to_string(model.model->spec().input_size()));
   return prepare_input(std::move(raw), model, invert, "--data " + data);
 }
 
@@ -90,14 +87,7 @@ torch::Tensor load_image_query(const std::string& path, const LoadedModel& model
   return prepare_input(read_image_file(path), model, invert, path).x;
 }
 
-InputFile DataOptions::input() const {
-  for (const std::string prefix : {"csv:", "idx:", "images:"})
-    if (data.rfind(prefix, 0) == 0) {
-      const std::string rest = data.substr(prefix.size());
-      return {"--data", prefix == "csv:" ? rest.substr(0, rest.find(',')) : rest};
-    }
-  return {"--data", ""};
-}
+InputFile DataOptions::input() const { return {"--data", DataSource::parse(data).input_path()}; }
 
 torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model) {
   if (index < 0) throw Error("--index must be >= 0");

@@ -13,10 +13,22 @@
 
 namespace latent {
 
+/// A --data argument, parsed: which reader, and the file or folder it reads.
+struct DataSource {
+  enum class Kind { named, idx, csv, images };
+  Kind kind = Kind::named;
+  std::string location;  ///< named: the data set's name; idx, images: the folder; csv: the file
+  std::string options;   ///< csv: the text after the file name's comma ("label=class,header=yes")
+
+  /// Throws SettingError("data", ...) for an argument of no known form.
+  static DataSource parse(const std::string& data);
+  /// False for the csv and images sources, whose test split is the train split's samples.
+  bool has_test_split() const { return kind == Kind::named || kind == Kind::idx; }
+  /// The file or folder the source reads on disk, or "" for a named data set.
+  std::string input_path() const { return kind == Kind::named ? "" : location; }
+};
+
 /// split is "train" or "test"; limit > 0 keeps the first `limit` samples.
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit = 0);
-
-/// False for the csv and images sources, whose test split is the train split's samples.
-bool has_test_split(const std::string& data);
 
 }  // namespace latent
