@@ -18,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   latent::InputShape shape;
   shape.is_image = (pick & 8) == 0;
   shape.sample_shape = shape.is_image ? std::vector<int64_t>{1, 28, 28} : std::vector<int64_t>{12};
+  shape.layout = shape.layout.for_input(shape.sample_shape);  // as the server sets it
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     latent::parse_input_body(body, types[pick & 7], shape, (pick & 16) == 0);

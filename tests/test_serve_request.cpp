@@ -11,7 +11,7 @@
 namespace latent {
 namespace {
 
-const InputShape kMnist{{1, 28, 28}, true};
+const InputShape kMnist{{1, 28, 28}, true, ImageLayout{}.for_input({1, 28, 28})};
 
 std::string pixels_json(size_t n, const std::string& value = "7") {
   std::string s = "{\"pixels\":[";
@@ -72,7 +72,7 @@ TEST(ServeRequest, BadJsonIsRefusedWithA400) {
 }
 
 TEST(ServeRequest, TableModelsTakeAnyFiniteValue) {
-  InputShape table{{3}, false};
+  InputShape table{{3}, false, {}};
   EXPECT_EQ(parse_input_body("{\"pixels\":[-5,0.5,1e6]}", "application/json", table).size(), 3u);
   EXPECT_EQ(status_of(encode_png(std::vector<unsigned char>(4, 0), 2, 2), "image/png", table), 400);
 }
@@ -100,7 +100,17 @@ TEST(ServeRequest, PngOfTheModelsSize) {
     ASSERT_EQ(v.size(), 784u);
     EXPECT_FLOAT_EQ(v[300], 300 % 256);
   }
-  EXPECT_EQ(code_of(encode_png(std::vector<unsigned char>(30 * 28), 30, 28), "image/png"), "wrong_size");
+  // Any size and colour: fitted to the model's 28x28 grey (a flat 40x30 stays flat).
+  std::vector<unsigned char> rgb(40 * 30 * 3);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = i % 3 == 0 ? 200 : 100;
+  std::vector<float> fitted = parse_input_body(encode_png(rgb, 40, 30, 3), "image/png", kMnist);
+  ASSERT_EQ(fitted.size(), 784u);
+  EXPECT_NEAR(fitted[400], 0.299 * 200 + 0.587 * 100 + 0.114 * 100, 1e-3);
+  const InputShape colour{{3, 8, 8}, true, ImageLayout{}.for_input({3, 8, 8})};
+  std::vector<float> planes = parse_input_body(encode_png(rgb, 40, 30, 3), "image/png", colour);
+  ASSERT_EQ(planes.size(), 192u);
+  EXPECT_FLOAT_EQ(planes[0], 200);
+  EXPECT_FLOAT_EQ(planes[64], 100);
   EXPECT_EQ(code_of(png.substr(0, png.size() / 2), "image/png"), "bad_image");
   EXPECT_EQ(code_of("\x89PNG\r\n\x1a\nxxxx", "image/png"), "bad_image");
 }
@@ -114,7 +124,13 @@ TEST(ServeRequest, HugePngIsRefusedFromItsHeader) {
     return png;
   };
   // 20,000 x 20,000 passes stb's own limit: our size check refuses it before decoding.
-  EXPECT_EQ(code_of(claiming(20000), "image/png"), "wrong_size");
+  EXPECT_EQ(code_of(claiming(20000), "image/png"), "bad_image");
+  try {
+    parse_input_body(claiming(20000), "image/png", kMnist);
+    ADD_FAILURE() << "a 20000x20000 PNG was taken";
+  } catch (const RequestError& e) {
+    EXPECT_NE(std::string(e.what()).find("pixels is more than"), std::string::npos) << e.what();
+  }
   // 100,000 x 100,000 (10^10 pixels) stb itself refuses from the header.
   EXPECT_EQ(code_of(claiming(100000), "image/png"), "bad_image");
 }

@@ -13,6 +13,8 @@
 #include "latent/io/container.h"
 #include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
+#include "latent/io/image_layout.h"
+#include "latent/io/image_pixels.h"
 #include "latent/io/input_profile.h"
 #include "latent/io/matrix_file.h"
 #include "latent/io/model_parts.h"

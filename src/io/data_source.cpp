@@ -65,6 +65,8 @@ RawData read_csv_spec(const std::string& path, const std::string& option_text) {
 
 DataSource DataSource::parse(const std::string& data) {
   if (data == "mnist" || data == "fashion-mnist") return {Kind::named, data, ""};
+  if (data == "emoji-apple" || data == "emoji-facebook")
+    return {Kind::images, find_named_dataset("emoji/" + data.substr(data.find('-') + 1)), ""};
   const size_t colon = data.find(':');
   const std::string prefix = data.substr(0, colon), rest = colon == std::string::npos ? "" : data.substr(colon + 1);
   if (!rest.empty()) {
@@ -75,10 +77,11 @@ DataSource DataSource::parse(const std::string& data) {
       return {Kind::csv, rest.substr(0, comma), comma == std::string::npos ? "" : rest.substr(comma + 1)};
     }
   }
-  throw SettingError("data", data + ": expected mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR");
+  throw SettingError(
+      "data", data + ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE or images:DIR");
 }
 
-RawData load_raw(const std::string& data, const std::string& split, int64_t limit) {
+RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout) {
   if (split != "train" && split != "test") throw SettingError("split", split + ": expected train or test");
   const DataSource source = DataSource::parse(data);
   RawData raw;
@@ -93,7 +96,7 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
       raw = read_csv_spec(source.location, source.options);
       break;
     case DataSource::Kind::images:
-      raw = read_image_dir(source.location);
+      raw = read_image_dir(source.location, layout);
       break;
   }
   raw.truncate(limit);

@@ -1,23 +1,13 @@
 #include <algorithm>
 #include <filesystem>
-#include <optional>
 #include <vector>
 
-#include <stb/stb_image.h>
-
 #include "latent/base/error.h"
-#include "latent/base/read_bytes.h"
-#include "latent/io/png_inflation.h"
+#include "latent/io/image_pixels.h"
 #include "latent/io/raw_data.h"
 
 namespace latent {
 namespace {
-
-bool is_image_file(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
-}
 
 std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> entries;
@@ -26,40 +16,25 @@ std::vector<std::filesystem::path> sorted_entries(const std::filesystem::path& d
   return entries;
 }
 
-constexpr int64_t kMaxPixels = int64_t{4096} * 4096;
-
-void check_pixels(const std::string& path, uint64_t width, uint64_t height) {
-  if (width * height > static_cast<uint64_t>(kMaxPixels))
-    throw Error(path + ": " + std::to_string(width) + "x" + std::to_string(height) +
-                " pixels is more than latent reads (4096x4096)");
+RawData raw_image(const Pixels& pixels) {
+  RawData raw;
+  raw.is_image = true;
+  raw.sample_shape = {pixels.channels, pixels.height, pixels.width};
+  raw.values = pixels.values;
+  return raw;
 }
+
+std::string size_text(const Pixels& p) { return std::to_string(p.width) + "x" + std::to_string(p.height); }
 
 }  // namespace
 
-RawData read_image_file(const std::string& path) {
-  constexpr size_t kMaxImageFile = size_t{256} << 20;  // 4096x4096 RGBA, uncompressed
-  const std::vector<unsigned char> bytes = read_bytes(path, ReadLimits{kMaxImageFile, 1});
-  const int length = static_cast<int>(bytes.size());
-  // From the PNG header first: stb refuses PNGs over 2^30 bytes of pixels as "unknown image type".
-  if (std::optional<PngHeader> png = png_header(bytes.data(), bytes.size()))
-    check_pixels(path, png->width, png->height);
-  int width = 0, height = 0, channels = 0;
-  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels))
-    throw Error(path + ": not a readable PNG or JPEG (" + stbi_failure_reason() + ")");
-  check_pixels(path, static_cast<uint64_t>(width), static_cast<uint64_t>(height));
-  check_png_inflation(bytes.data(), bytes.size(), path);
-  unsigned char* pixels = stbi_load_from_memory(bytes.data(), length, &width, &height, &channels, 1);
-  if (!pixels) throw Error(path + ": cannot decode (" + stbi_failure_reason() + ")");
-  RawData raw;
-  raw.is_image = true;
-  raw.sample_shape = {1, height, width};
-  raw.values.assign(pixels, pixels + int64_t{width} * height);
-  stbi_image_free(pixels);
+RawData read_image_file(const std::string& path, const ImageLayout& layout) {
+  RawData raw = raw_image(read_pixels(path, layout));
   raw.paths.push_back(path);
   return raw;
 }
 
-RawData read_image_dir(const std::string& dir) {
+RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error("images:" + dir + ": not a directory");
   // Files directly in dir (no labels), or one subfolder per class (label = folder index).
@@ -69,28 +44,43 @@ RawData read_image_dir(const std::string& dir) {
     if (std::filesystem::is_directory(entry)) {
       bool any = false;
       for (const auto& file : sorted_entries(entry))
-        if (is_image_file(file)) files.emplace_back(file, next_label), any = true;
+        if (is_image_file_name(file.string())) files.emplace_back(file, next_label), any = true;
       next_label += any;
-    } else if (is_image_file(entry)) {
+    } else if (is_image_file_name(entry.string())) {
       files.emplace_back(entry, -1);
     }
   }
-  if (files.empty()) throw Error("images:" + dir + ": no .png or .jpg files");
-  bool labelled = files.front().second >= 0;
+  if (files.empty()) throw Error("images:" + dir + ": no .png, .jpg, .bmp or .gif files");
+  const bool labelled = files.front().second >= 0;
+  // Read as RGB (fitted), then made grey when asked or when (keep) no file had colour.
+  ImageLayout rgb_layout = layout;
+  rgb_layout.color = layout.color == ColorMode::gray ? ColorMode::gray : ColorMode::rgb;
   RawData raw;
   raw.is_image = true;
+  bool any_colour = false;
+  std::string first_path;
   for (const auto& [path, label] : files) {
     if ((label >= 0) != labelled)
       throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
-    RawData image = read_image_file(path.string());
-    if (raw.sample_shape.empty()) raw.sample_shape = image.sample_shape;
-    if (raw.sample_shape != image.sample_shape)
-      throw Error(path.string() + ": " + std::to_string(image.sample_shape[2]) + "x" +
-                  std::to_string(image.sample_shape[1]) + ", the other images are " +
-                  std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]));
+    Pixels image = read_pixels(path.string(), rgb_layout);
+    any_colour |= image.colour;
+    const std::vector<int64_t> shape = {image.channels, image.height, image.width};
+    if (raw.sample_shape.empty()) raw.sample_shape = shape, first_path = path.string();
+    if (raw.sample_shape[1] != shape[1] || raw.sample_shape[2] != shape[2])
+      throw Error(path.string() + ": " + size_text(image) + ", but " + first_path + " is " +
+                  std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]) +
+                  "; pass --resize WxH to bring every image to one size");
     raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
     raw.paths.push_back(path.string());
+  }
+  if (layout.color == ColorMode::keep && !any_colour && raw.sample_shape[0] == 3) {
+    // Every file was grey: one plane each.
+    const int64_t area = raw.sample_shape[1] * raw.sample_shape[2], count = raw.count();
+    for (int64_t i = 0; i < count; ++i)
+      std::copy_n(raw.values.begin() + i * 3 * area, area, raw.values.begin() + i * area);
+    raw.values.resize(static_cast<size_t>(count * area));
+    raw.sample_shape[0] = 1;
   }
   return raw;
 }

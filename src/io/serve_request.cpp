@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <stb/stb_image.h>
 #include <nlohmann/json.hpp>
 
+#include "latent/io/image_pixels.h"
 #include "latent/io/png_inflation.h"
 
 namespace latent {
@@ -119,25 +119,19 @@ std::vector<float> decode_image(const std::string& body, const InputShape& shape
   // PNG and JPEG only: stb would also take BMP, GIF, PSD, TGA, HDR... from the network.
   if (!is_png(body) && !is_jpeg(body))
     throw RequestError(415, "unsupported_type", "the image is not a PNG or JPEG (checked by its first bytes)");
-  const auto* bytes = reinterpret_cast<const unsigned char*>(body.data());
-  const int length = static_cast<int>(body.size());
-  int width = 0, height = 0, channels = 0;
-  // The header first: a picture of the wrong size is refused before anything is decoded.
-  if (!stbi_info_from_memory(bytes, length, &width, &height, &channels))
-    throw bad("bad_image", std::string("not a readable PNG or JPEG (") + stbi_failure_reason() + ")");
-  if (height != shape.sample_shape[1] || width != shape.sample_shape[2])
-    throw bad("wrong_size", "the image is " + std::to_string(width) + "x" + std::to_string(height) +
-                                "; the model takes a " + shape.describe());
+  // At most 2048x2048: decoding one costs ~80 MB, and several requests decode at once.
+  constexpr int64_t kMaxUploadPixels = int64_t{2048} * 2048;
+  Pixels pixels;
   try {
-    check_png_inflation(bytes, body.size(), "the image");
+    pixels = decode_pixels(reinterpret_cast<const unsigned char*>(body.data()), body.size(), "the image", shape.layout,
+                           kMaxUploadPixels);
   } catch (const Error& e) {
     throw bad("bad_image", e.what());
   }
-  unsigned char* pixels = stbi_load_from_memory(bytes, length, &width, &height, &channels, 1);
-  if (!pixels) throw bad("bad_image", std::string("cannot decode the image (") + stbi_failure_reason() + ")");
-  std::vector<float> values(pixels, pixels + int64_t{width} * height);
-  stbi_image_free(pixels);
-  return values;
+  if (static_cast<int64_t>(pixels.values.size()) != shape.size())
+    throw bad("wrong_size", "the image is " + std::to_string(pixels.width) + "x" + std::to_string(pixels.height) +
+                                "; the model takes a " + shape.describe());
+  return std::move(pixels.values);
 }
 
 }  // namespace

@@ -60,6 +60,8 @@ LoadedModel read_model_fields(torch::serialize::InputArchive& archive, size_t ar
     loaded.meta = parse_json(read_string(archive, "meta", name), "meta", name);
     if (loaded.meta.contains("input_profile"))
       loaded.input_profile = InputProfile::from_json(loaded.meta.at("input_profile"));
+    if (loaded.meta.contains("image_layout"))
+      loaded.image_layout = ImageLayout::from_json(loaded.meta.at("image_layout"));
     loaded.model = Autoencoder(spec);
   } catch (const Error& e) {
     std::string message = e.what();

@@ -75,16 +75,12 @@ class Slots {
 
 InputShape input_shape(const LoadedModel& model) {
   return {model.model->spec().input_shape,
-          model.normalization.unit_range() && model.model->spec().input_shape.size() == 3};
+          model.normalization.unit_range() && model.model->spec().input_shape.size() == 3, model.input_layout()};
 }
 
-std::string png_base64(const std::vector<float>& unit_pixels, int64_t height, int64_t width) {
-  std::vector<unsigned char> gray(unit_pixels.size());
-  for (size_t i = 0; i < gray.size(); ++i) {
-    float v = std::isfinite(unit_pixels[i]) ? std::clamp(unit_pixels[i], 0.0f, 1.0f) : 0.0f;
-    gray[i] = static_cast<unsigned char>(std::lround(v * 255));
-  }
-  return base64_encode(encode_png(gray, static_cast<int>(width), static_cast<int>(height)));
+std::string png_base64(const std::vector<float>& unit_pixels, const ImageShape& shape) {
+  return base64_encode(encode_png(interleaved_bytes(unit_pixels.data(), shape), static_cast<int>(shape[2]),
+                                  static_cast<int>(shape[1]), static_cast<int>(shape[0])));
 }
 
 /// An absolute path in a string ("/home/a/x.model", "images:/data/faces") cut to its last part:
@@ -160,19 +156,19 @@ struct ServeApi::Impl {
     // Thumbnails once at start-up: encoding PNGs per search would cost more than the search.
     const RawData& raw = parts.indexed;
     if (parts.index && raw.is_image && raw.count() == parts.index->size() && raw.sample_shape.size() == 3) {
-      const int64_t h = raw.sample_shape[1], w = raw.sample_shape[2], d = raw.features();
+      const ImageShape image{raw.sample_shape[0], raw.sample_shape[1], raw.sample_shape[2]};
+      const int64_t d = raw.features();
       thumbnails.reserve(static_cast<size_t>(raw.count()));
       std::vector<float> pixels(static_cast<size_t>(d));
       for (int64_t i = 0; i < raw.count(); ++i) {
         for (int64_t j = 0; j < d; ++j) pixels[j] = raw.values[i * d + j] / 255.0f;
-        thumbnails.push_back(png_base64(pixels, h, w));
+        thumbnails.push_back(png_base64(pixels, image));
       }
     }
   }
 
   bool is_image() const { return shape.is_image; }
-  int64_t height() const { return shape.sample_shape[1]; }
-  int64_t width() const { return shape.sample_shape[2]; }
+  ImageShape image_shape() const { return {shape.sample_shape[0], shape.sample_shape[1], shape.sample_shape[2]}; }
 
   /// The request's input, normalised for `model`: [1, D] (see prepare).
   torch::Tensor input(const httplib::Request& req, const LoadedModel& model, Json& warnings) const {
@@ -288,8 +284,8 @@ struct ServeApi::Impl {
               {"pixel_error", error}};
     if (is_image()) {
       std::vector<float> diff = tensor_values((recon - x).abs());
-      j["image"] = png_base64(unit_pixels(recon), height(), width());
-      j["error_image"] = png_base64(diff, height(), width());
+      j["image"] = png_base64(unit_pixels(recon), image_shape());
+      j["error_image"] = png_base64(diff, image_shape());
     } else {
       std::vector<float> v = tensor_values(recon);
       parts.model.normalization.invert(v, recon.size(1));
@@ -392,7 +388,7 @@ struct ServeApi::Impl {
     Json out = Json::array();
     for (int64_t i = 0; i < count; ++i) {
       if (is_image()) {
-        out.push_back(png_base64(unit_pixels(images[i]), height(), width()));
+        out.push_back(png_base64(unit_pixels(images[i]), image_shape()));
       } else {
         std::vector<float> v = tensor_values(images[i]);
         parts.model.normalization.invert(v, static_cast<int64_t>(v.size()));

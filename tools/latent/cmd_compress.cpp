@@ -29,12 +29,14 @@ nlohmann::json compression_report(LoadedModel& model, const Dataset& data, const
                            {"ratio_vs_raw", raw_bytes * n / file_bytes},
                            {"mse_per_value", mse}};
   const auto& shape = data.sample_shape;
-  if (images && shape.size() == 3 && shape[0] == 1) {
-    torch::Tensor pixels = (data.x * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+  if (images && shape.size() == 3 && (shape[0] == 1 || shape[0] == 3)) {
+    const torch::Tensor unit = data.x.contiguous();
     double png_bytes = 0;
     for (int64_t i = 0; i < data.size(); ++i) {
-      const unsigned char* row = pixels.data_ptr<unsigned char>() + i * pixels.size(1);
-      png_bytes += static_cast<double>(encode_png({row, row + pixels.size(1)}, shape[2], shape[1]).size());
+      const float* row = unit.data_ptr<float>() + i * unit.size(1);
+      const std::vector<unsigned char> bytes = interleaved_bytes(row, {shape[0], shape[1], shape[2]});
+      png_bytes += static_cast<double>(
+          encode_png(bytes, static_cast<int>(shape[2]), static_cast<int>(shape[1]), static_cast<int>(shape[0])).size());
     }
     report["png_bytes_per_item"] = png_bytes / n;
     report["ratio_vs_png"] = png_bytes / file_bytes;

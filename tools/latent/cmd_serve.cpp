@@ -40,8 +40,9 @@ std::string read_token(const std::string& token_file, const std::string& token) 
 
 /// The samples an index holds, selected as when it was built, for thumbnails; throws when they
 /// cannot be read or are not the ones indexed (the data changed since).
-RawData indexed_data(const IndexInfo& info) {
+RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
   DataOptions selection;
+  selection.layout = model.input_layout();
   selection.data = info.data;
   selection.split = info.split;
   selection.only_class = info.only_class;
@@ -145,7 +146,7 @@ void add_serve_command(CLI::App& app) {
       parts.model = load_model_for_index(*parts.index, opt->model);
       const IndexInfo& info = parts.index->info();
       try {
-        parts.indexed = indexed_data(info);
+        parts.indexed = indexed_data(info, parts.model);
       } catch (const Error& e) {
         std::cerr << "latent serve: no thumbnails (" << e.what() << ")\n";
       }

@@ -60,6 +60,10 @@ const std::vector<Fixed> kFixedOnResume = {
     {"--split", Fixed::meta, {"split"}},
     {"--normal-class", Fixed::meta, {"normal_class"}},
     {"--init", Fixed::meta, {"init"}},
+    {"--color", Fixed::meta, {"image_layout"}},
+    {"--resize", Fixed::meta, {"image_layout"}},
+    {"--fit", Fixed::meta, {"image_layout"}},
+    {"--background", Fixed::meta, {"image_layout"}},
 };
 
 struct TrainCommand {
@@ -98,12 +102,15 @@ struct TrainCommand {
   }
 
   nlohmann::json settings_meta() const {
-    return {{"data", data.data},
-            {"limit", data.limit},
-            {"val", val_fraction},
-            {"split", data.split},
-            {"normal_class", data.only_class},
-            {"init", init}};
+    nlohmann::json meta = {{"data", data.data},
+                           {"limit", data.limit},
+                           {"val", val_fraction},
+                           {"split", data.split},
+                           {"normal_class", data.only_class},
+                           {"init", init}};
+    // Every later image (queries, uploads, folders to index) is read this way.
+    if (DataSource::parse(data.data).kind == DataSource::Kind::images) meta["image_layout"] = data.layout.to_json();
+    return meta;
   }
 
   /// A resumed run is the checkpoint's run: its data, model and options come from the checkpoint,
@@ -138,6 +145,7 @@ struct TrainCommand {
     if (meta.contains("split")) data.split = meta.at("split");
     if (meta.contains("normal_class")) data.only_class = meta.at("normal_class");
     if (meta.contains("init")) init = meta.at("init");
+    if (meta.contains("image_layout")) data.layout = ImageLayout::from_json(meta.at("image_layout"));
     if (sub->get_option("--epochs")->count() > 0) trainer.mutable_options().epochs = options.epochs;
     const std::string recorded_out = meta.value("out", "");
     *own_out = out.empty() || recorded_out.empty() || same_file(out, recorded_out);
@@ -166,6 +174,7 @@ struct TrainCommand {
                    {"--checkpoint", own_checkpoint ? "" : checkpoint, "checkpoint", !overwrite},
                    {"--log", log, ""}},
                   {{"--resume", resume}, {"--init", init}, data.input()});
+    data.check_image_options();
     if (parallel.launch()) return;
     parallel.apply();
     runtime.apply();
@@ -291,6 +300,7 @@ void add_train_command(CLI::App& app) {
       "sigmoid, s following --noise-schedule, so the code units saturate to 0 or 1; validation decodes the\n"
       "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.");
   cmd->data.add_to(sub, "train");
+  cmd->data.add_image_options(sub);
   sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")
       ->default_val(0.1);
   sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")

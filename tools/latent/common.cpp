@@ -35,10 +35,35 @@ void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool c
     app->add_option("--normal-class,--class", only_class, "Use only the samples labelled C (one-class training)");
 }
 
+void DataOptions::add_image_options(CLI::App* app) {
+  add_part_option<ColorMode>(app, "--color", layout.color,
+                             "Image colours: keep (RGB if any file has colour) | rgb | gray")
+      ->default_str("keep");
+  app->add_option_function<std::string>(
+         "--resize", [this](const std::string& text) { layout.set_size(text); },
+         "Bring every image to WxH pixels (see --fit); needed when a folder's images differ in size")
+      ->type_name("WxH");
+  add_part_option<Fit>(app, "--fit", layout.fit,
+                       "How --resize fits an image: crop (centre crop to the aspect) | pad | stretch")
+      ->default_str("crop");
+  app->add_option_function<std::string>(
+         "--background", [this](const std::string& text) { layout.set_background(text); },
+         "Colour under transparent pixels and --fit pad's border: white | black | #rrggbb")
+      ->default_str("white");
+}
+
+void DataOptions::check_image_options() const {
+  const ImageLayout plain;
+  const bool changed = layout.color != plain.color || layout.resizes() || layout.fit != plain.fit ||
+                       layout.background != plain.background;
+  if (changed && DataSource::parse(data).kind != DataSource::Kind::images)
+    throw Error("--color, --resize, --fit and --background read image files: --data " + data + " is not images:DIR");
+}
+
 RawData DataOptions::load() const {
   if (limit < 0) throw Error("--limit must be >= 0");
-  if (only_class < 0) return load_raw(data, split, limit);
-  RawData raw = load_raw(data, split);
+  if (only_class < 0) return load_raw(data, split, limit, layout);
+  RawData raw = load_raw(data, split, 0, layout);
   if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
   const int64_t features = raw.features();
   int64_t kept = 0;
@@ -58,7 +83,11 @@ RawData DataOptions::load() const {
   return raw;
 }
 
-Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load(), model); }
+Dataset DataOptions::load_for(const LoadedModel& model) const {
+  DataOptions as_model = *this;
+  as_model.layout = model.input_layout();
+  return prepare_for(as_model.load(), model);
+}
 
 Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   return prepare_input(std::move(raw), model, invert, "--data " + data);
@@ -84,7 +113,7 @@ Dataset prepare_input(RawData raw, const LoadedModel& model, bool invert, const 
 }
 
 torch::Tensor load_image_query(const std::string& path, const LoadedModel& model, bool invert) {
-  return prepare_input(read_image_file(path), model, invert, path).x;
+  return prepare_input(read_image_file(path, model.input_layout()), model, invert, path).x;
 }
 
 InputFile DataOptions::input() const { return {"--data", DataSource::parse(data).input_path()}; }
@@ -135,13 +164,13 @@ void print_report(const nlohmann::json& report, bool as_json) {
 
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns) {
   const auto& shape = model.model->spec().input_shape;
-  if (shape.size() != 3 || shape[0] != 1)
+  if (shape.size() != 3 || (shape[0] != 1 && shape[0] != 3))
     throw Error(path +
-                ": a picture needs image data (the model's input is not one grayscale image); write .npy instead");
+                ": a picture needs image data (the model's input is not a grey or RGB image); write .npy instead");
   std::vector<float> pixels = tensor_values(images);
   model.normalization.invert(pixels, images.size(1));
   for (float& v : pixels) v /= 255.0f;
-  write_image_grid(path, pixels, images.size(0), shape[1], shape[2], columns);
+  write_image_grid(path, pixels, images.size(0), {shape[0], shape[1], shape[2]}, columns);
 }
 
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {

@@ -30,9 +30,15 @@ struct DataOptions {
   int64_t limit = 0;
   int64_t only_class = -1;  ///< -1: all samples
   bool invert = false;      ///< --invert (add_invert_option): images x → 255 − x before normalisation
+  ImageLayout layout;       ///< how image files are read (add_image_options; a model's own otherwise)
   void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
+  /// --color, --resize, --fit, --background: how a command that makes a model reads images.
+  void add_image_options(CLI::App* app);
+  /// Throws when image options were given for data that is not an image folder.
+  void check_image_options() const;
   RawData load() const;
-  /// Loads and normalises with the model's normalisation; checks the input size matches.
+  /// Loads (images read as the model reads them) and normalises with the model's normalisation;
+  /// checks the input size matches.
   Dataset load_for(const LoadedModel& model) const;
   /// The same for data already loaded.
   Dataset prepare_for(RawData raw, const LoadedModel& model) const;

@@ -5,7 +5,9 @@
 //   idx:DIR                      {train,t10k}-{images,labels}-idx?-ubyte[.gz] in DIR
 //   csv:FILE[,label=auto|NAME|first|last|none][,header=auto|yes|no]   (FILE may be .gz; label=auto:
 //                                a header column named label, class or target, else none)
-//   images:DIR                   PNG/JPEG files, or one subfolder of them per class
+//   images:DIR                   PNG/JPEG/BMP/GIF files, or one subfolder of them per class
+//   emoji-apple | emoji-facebook the 64x64 colour emoji both vendors draw, one folder per category
+//                                (data/emoji/<vendor>, fetched by scripts/setup.sh)
 // A csv or images source is one file set: it serves whichever split is asked for.
 #include <string>
 
@@ -15,7 +17,7 @@ namespace latent {
 
 /// A --data argument, parsed: which reader, and the file or folder it reads.
 struct DataSource {
-  enum class Kind { named, idx, csv, images };
+  enum class Kind { named, idx, csv, images };  ///< named: mnist or fashion-mnist; the emoji are images
   Kind kind = Kind::named;
   std::string location;  ///< named: the data set's name; idx, images: the folder; csv: the file
   std::string options;   ///< csv: the text after the file name's comma ("label=class,header=yes")
@@ -28,7 +30,8 @@ struct DataSource {
   std::string input_path() const { return kind == Kind::named ? "" : location; }
 };
 
-/// split is "train" or "test"; limit > 0 keeps the first `limit` samples.
-RawData load_raw(const std::string& data, const std::string& split, int64_t limit = 0);
+/// split is "train" or "test"; limit > 0 keeps the first `limit` samples; image files are read
+/// under `layout`.
+RawData load_raw(const std::string& data, const std::string& split, int64_t limit = 0, const ImageLayout& layout = {});
 
 }  // namespace latent

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "latent/io/image_layout.h"
+
 namespace latent {
 
 struct RawData {
@@ -42,11 +44,13 @@ struct CsvOptions {
 RawData read_csv(const std::string& path, const CsvOptions& options);
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options);
 
-/// One PNG/JPEG file as a grayscale image {1, H, W} (pixels 0..255), no label.
-RawData read_image_file(const std::string& path);
+/// One PNG, JPEG, BMP or GIF file as an image {C, H, W} (pixels 0..255) read under `layout`
+/// (see image_layout.h), no label.
+RawData read_image_file(const std::string& path, const ImageLayout& layout = {});
 
-/// PNG/JPEG files (grayscale, all one size). Files in subfolders get the subfolder's index
-/// (sorted by name) as label; files directly in dir have none.
-RawData read_image_dir(const std::string& dir);
+/// The image files of a folder under `layout`: one size (without a resize the files must agree),
+/// RGB when any file has colour (unless the layout says). Files in subfolders get the
+/// subfolder's index (sorted by name) as label; files directly in dir have none.
+RawData read_image_dir(const std::string& dir, const ImageLayout& layout = {});
 
 }  // namespace latent

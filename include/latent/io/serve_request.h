@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "latent/base/error.h"
+#include "latent/io/image_layout.h"
 
 namespace latent {
 
@@ -23,6 +24,7 @@ struct RequestError : Error {
 struct InputShape {
   std::vector<int64_t> sample_shape;
   bool is_image = true;
+  ImageLayout layout;  ///< how an uploaded image becomes the model's pixels (any size in)
   int64_t size() const;
   std::string describe() const;  ///< "28x28 image" or "12 values"
 };

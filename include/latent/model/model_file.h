@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include "latent/io/image_layout.h"
 #include "latent/io/input_profile.h"
 #include "latent/io/normalization.h"
 #include "latent/model/autoencoder.h"
@@ -21,6 +22,11 @@ struct LoadedModel {
   /// meta.input_profile: what the raw training inputs looked like; none in models trained before
   /// it was recorded (their queries are not checked).
   std::optional<InputProfile> input_profile;
+  /// meta.image_layout: how the training images were read (default: as they came).
+  ImageLayout image_layout;
+
+  /// How any image given to this model is read: the training layout at the model's colour and size.
+  ImageLayout input_layout() const { return image_layout.for_input(model->spec().input_shape); }
 };
 
 /// Writes the model atomically.
