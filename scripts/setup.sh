@@ -54,6 +54,9 @@ fi
 # Fashion-MNIST is read where Debian installs it (/usr/share/datasets/fashion-mnist).
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] ||
   { echo "setup: dataset-fashion-mnist did not install its files" >&2; exit 1; }
+# Emoji: the 64x64 PNGs that both Apple and Facebook draw (npm emoji-datasource-*@16.0.0), one
+# folder per vendor and category: data/emoji/{apple,facebook}/<category>/<unified>.png.
+/usr/bin/python3 "$root/scripts/fetch_emoji.py" "$root/data/emoji"
 
 # The serve browser tests drive Debian's chromium with playwright-core and its firefox-esr with
 # puppeteer-core (npm, pinned in tests/browser/package-lock.json); node_modules stays out of git.

@@ -82,6 +82,36 @@ json=$("$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n
 import json, sys; m = json.loads(sys.argv[1])
 assert m['queries'] == 50 and m['database'] == 300 and m['code_dims'] == 16, m
 assert m['map'] > 0.25, m  # chance 0.1, measured 0.33" "$json" || fail "eval-retrieval JSON: $json"
+# --relevance name: 12 digits indexed from db/{even,odd}/digitNN.png; queried from another folder
+# holding the same pictures under the same names (same/), or each under the next digit's name
+# (shifted/). Each query's nearest entry is its own picture: relevant by name only in same/.
+PYTHONPATH="$(dirname "$0")" /usr/bin/python3 -c "
+import os
+from serve_client import mnist_test_image, png_bytes
+for i in range(12):
+    pixels, _ = mnist_test_image('$(dirname "$0")/..', i)
+    for folder, name in (('db/even' if i % 2 == 0 else 'db/odd', i), ('same/all', i), ('shifted/all', (i + 1) % 12)):
+        os.makedirs('$work/' + folder, exist_ok=True)
+        open('$work/%s/digit%02d.png' % (folder, name), 'wb').write(png_bytes(pixels, 28, 28))"
+run "$latent" index build --model "$work/m.model" --data "images:$work/db" --out "$work/names.index"
+# Expected top1_accuracy and map ("-": not checked). By label, same/ is all label 0 (one folder),
+# which is db/even: the odd digits find a picture of another label first.
+for case in "same name 1.0 1.0" "shifted name 0.0 -" "same label 0.5 -"; do
+  read -r folder relevance top1 map <<<"$case"
+  json=$("$latent" eval-retrieval --index "$work/names.index" --queries "images:$work/$folder" --relevance "$relevance" \
+    --n 12 --json) || fail "eval-retrieval --relevance $relevance of $folder/ failed"
+  /usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert m['relevance'] == '$relevance' and m['queries'] == 12 and m['database'] == 12, m
+assert m['top1_accuracy'] == $top1 and m['top1_accuracy'] <= m['top10_accuracy'], m
+assert '$map' == '-' or m['map'] == float('$map'), m" "$json" ||
+    fail "eval-retrieval --relevance $relevance, queries $folder/: $json"
+done
+expect_bad "name relevance, index without paths" "--relevance name: the index $work/m.index holds no file paths" \
+  "$latent" eval-retrieval --index "$work/m.index" --relevance name --n 5
+expect_bad "name relevance, queries without paths" "--relevance name: --queries mnist:test has no file paths" \
+  "$latent" eval-retrieval --index "$work/names.index" --queries mnist:test --relevance name --n 5
+expect_bad "unknown relevance" "--relevance" "$latent" eval-retrieval --index "$work/m.index" --relevance path --n 5
 
 # A CSV dataset: standardised, linear output, MSE.
 /usr/bin/python3 -c "

@@ -116,5 +116,33 @@ TEST(RetrievalEval, PerfectClustersScoreOne) {
   EXPECT_LT(chance.map, 0.75);
 }
 
+TEST(RetrievalEval, RelevanceByFileName) {
+  // Entry i at (10 i, 0); the query for entry i is its code, from another folder under the same
+  // name. Names are relevant whatever the folder; a name found nowhere has no relevant entry.
+  const int64_t dims = 2;
+  std::vector<float> codes;
+  IndexInfo info;
+  for (int64_t i = 0; i < 20; ++i) {
+    codes.insert(codes.end(), {10.0f * static_cast<float>(i), 0});
+    info.paths.push_back("db/" + std::string(i % 2 ? "odd" : "even") + "/e" + std::to_string(i) + ".png");
+  }
+  CodeIndex index = CodeIndex::build(codes, dims, info, false);
+  std::vector<float> queries = {0, 0, 50, 0, 190, 0};
+  RelevanceKeys same = relevance_by_name(info.paths, {"q/all/e0.png", "q/all/e5.png", "e19.png"});
+  RetrievalMetrics m = evaluate_retrieval(index, queries, same);
+  EXPECT_DOUBLE_EQ(m.map, 1.0);
+  EXPECT_DOUBLE_EQ(m.top1_accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(m.top10_accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(m.precision_at_100, 0.01);
+  // Query 0 named e3 (3 nearer: AP 1/4), query 1 named e17 (17 nearer: AP 1/18), query 2 unknown.
+  RetrievalMetrics other =
+      evaluate_retrieval(index, queries, relevance_by_name(info.paths, {"q/e3.png", "q/e17.png", "q/new.png"}));
+  EXPECT_DOUBLE_EQ(other.top1_accuracy, 0.0);
+  EXPECT_DOUBLE_EQ(other.top10_accuracy, 1 / 3.0);
+  EXPECT_DOUBLE_EQ(other.map, (1 / 4.0 + 1 / 18.0) / 3);
+  // Relevance by label needs labels.
+  EXPECT_THROW(relevance_by_label(index, {0, 1, 0}), Error);
+}
+
 }  // namespace
 }  // namespace latent

@@ -1,5 +1,5 @@
-// latent eval-retrieval: mean average precision and precision@100 of an index, relevant =
-// same label as the query.
+// latent eval-retrieval: mean average precision, precision@100 and top-1/top-10 accuracy of an
+// index, relevant = same label as the query (--relevance label) or same file name (--relevance name).
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -18,13 +18,17 @@ namespace latent::cli {
 
 namespace {
 
-nlohmann::json metrics_json(const std::string& name, const CodeIndex& index, const RetrievalMetrics& m) {
+nlohmann::json metrics_json(const std::string& name, const CodeIndex& index, const std::string& relevance,
+                            const RetrievalMetrics& m) {
   nlohmann::json row = {{"codes", name},
                         {"queries", m.queries},
                         {"database", index.size()},
                         {index.is_binary() ? "code_bits" : "code_dims", index.dims()},
+                        {"relevance", relevance},
                         {"map", m.map},
-                        {"precision_at_100", m.precision_at_100}};
+                        {"precision_at_100", m.precision_at_100},
+                        {"top1_accuracy", m.top1_accuracy},
+                        {"top10_accuracy", m.top10_accuracy}};
   if (index.is_binary()) {
     row["precision_radius2"] = m.precision_radius2;
     row["mean_found_radius2"] = m.mean_found_radius2;
@@ -35,20 +39,22 @@ nlohmann::json metrics_json(const std::string& name, const CodeIndex& index, con
 }
 
 void print_table(const nlohmann::json& rows) {
-  std::printf("%-16s %6s %7s %7s %9s %9s %8s %10s\n", "codes", "size", "map", "P@100", "P(r<=2)", "found r2",
-              "empty r2", "query_us");
+  std::printf("%-16s %6s %7s %7s %6s %6s %9s %9s %8s %10s\n", "codes", "size", "map", "P@100", "top1", "top10",
+              "P(r<=2)", "found r2", "empty r2", "query_us");
   for (const auto& r : rows) {
     const bool binary = r.contains("code_bits");
     std::string size =
         binary ? std::to_string(r["code_bits"].get<int64_t>()) + "b" : std::to_string(r["code_dims"].get<int64_t>());
     if (binary)
-      std::printf("%-16s %6s %7.3f %7.3f %9.3f %9.1f %8.3f %10.1f\n", r["codes"].get<std::string>().c_str(),
+      std::printf("%-16s %6s %7.3f %7.3f %6.3f %6.3f %9.3f %9.1f %8.3f %10.1f\n", r["codes"].get<std::string>().c_str(),
                   size.c_str(), r["map"].get<double>(), r["precision_at_100"].get<double>(),
+                  r["top1_accuracy"].get<double>(), r["top10_accuracy"].get<double>(),
                   r["precision_radius2"].get<double>(), r["mean_found_radius2"].get<double>(),
                   r["empty_radius2"].get<double>(), r["query_us"].get<double>());
     else
-      std::printf("%-16s %6s %7.3f %7.3f %9s %9s %8s %10.1f\n", r["codes"].get<std::string>().c_str(), size.c_str(),
-                  r["map"].get<double>(), r["precision_at_100"].get<double>(), "-", "-", "-",
+      std::printf("%-16s %6s %7.3f %7.3f %6.3f %6.3f %9s %9s %8s %10.1f\n", r["codes"].get<std::string>().c_str(),
+                  size.c_str(), r["map"].get<double>(), r["precision_at_100"].get<double>(),
+                  r["top1_accuracy"].get<double>(), r["top10_accuracy"].get<double>(), "-", "-", "-",
                   r["query_us"].get<double>());
   }
 }
@@ -58,21 +64,28 @@ void print_table(const nlohmann::json& rows) {
 void add_eval_retrieval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
-    std::string index, model, queries = "mnist:test", baselines;
+    std::string index, model, queries = "mnist:test", baselines, relevance = "label";
     int64_t bits = 0;
     int64_t n = 1000;
     std::optional<uint64_t> query_seed;  // unset: --seed draws the queries too
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("eval-retrieval", "Score an index: do the nearest codes share the query's label?");
+  CLI::App* sub = app.add_subcommand("eval-retrieval",
+                                     "Score an index: do the nearest codes share the query's label (or file name)?");
   sub->footer(
+      "An entry is relevant to a query when it has the query's label (--relevance label), or its file's\n"
+      "name, the path's last part, is the query's (--relevance name: the same picture in two folders, e.g.\n"
+      "--index apple.index --queries images:data/emoji/facebook; both must come from images:DIR).\n"
+      "relevance         label or name\n"
       "map               mean average precision over the ranking of the whole index\n"
-      "precision_at_100  fraction of the 100 nearest entries with the query's label\n"
+      "precision_at_100  fraction of the 100 nearest entries that are relevant\n"
+      "top1_accuracy     fraction of queries whose nearest entry is relevant\n"
+      "top10_accuracy    fraction of queries with a relevant entry among the 10 nearest\n"
       "query_us          mean microseconds per k=100 search, one query at a time\n"
       "Binary codes (a --type binary model, and the binary baselines) are ranked by Hamming distance, ties\n"
       "by id, and add:\n"
-      "precision_radius2   share of same-label entries among those within Hamming distance 2 (a query\n"
+      "precision_radius2   share of relevant entries among those within Hamming distance 2 (a query\n"
       "                    finding none counts 0), averaged over queries\n"
       "mean_found_radius2  entries within Hamming distance 2, averaged over queries\n"
       "empty_radius2       fraction of queries with nothing within distance 2\n"
@@ -82,9 +95,13 @@ void add_eval_retrieval_command(CLI::App& app) {
       "ITQ: PCA to --bits dims on the whole database, 50 orthogonal Procrustes iterations, random initial\n"
       "rotation from --seed), faiss-itq (FAISS ITQTransform, which L2-normalises and subsamples), lsh (FAISS\n"
       "IndexLSH: signs of a random rotation).");
-  sub->add_option("--index", opt->index, "Index file (built on labelled data)")->required();
+  sub->add_option("--index", opt->index, "Index file (built on labelled data, or on images:DIR for --relevance name)")
+      ->required();
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
   sub->add_option("--queries", opt->queries, "DATA[:train|:test] to draw queries from")->default_val("mnist:test");
+  sub->add_option("--relevance", opt->relevance, "label (same label as the query) | name (same file name)")
+      ->check(CLI::IsMember({"label", "name"}))
+      ->default_val("label");
   sub->add_option("--n", opt->n, "Number of queries, drawn at random (see --query-seed)")->default_val(1000);
   sub->add_option("--query-seed", opt->query_seed, "Seed of the query draw (default: --seed)");
   sub->add_option("--baseline", opt->baselines, "Comma list of baselines to score too: itq,faiss-itq,lsh,pca,pixels");
@@ -104,7 +121,11 @@ void add_eval_retrieval_command(CLI::App& app) {
     }
     if (opt->bits < 0) throw Error("--bits must be positive");
     opt->runtime.apply();
+    const bool by_name = opt->relevance == "name";
     CodeIndex index = CodeIndex::load(opt->index);
+    if (by_name && index.info().paths.empty())
+      throw Error("--relevance name: the index " + opt->index +
+                  " holds no file paths (build it from --data images:DIR)");
     LoadedModel model = load_model_for_index(index, opt->model);
     std::string data = opt->queries, split = "test";
     for (std::string suffix : {":train", ":test"})
@@ -116,7 +137,9 @@ void add_eval_retrieval_command(CLI::App& app) {
     source.data = data;
     source.split = split;
     Dataset all = source.load_for(model);
-    if (!all.has_labels()) throw Error("--queries " + opt->queries + " has no labels");
+    if (by_name && all.paths.empty())
+      throw Error("--relevance name: --queries " + opt->queries + " has no file paths (use images:DIR)");
+    if (!by_name && !all.has_labels()) throw Error("--queries " + opt->queries + " has no labels");
     int64_t n = std::min(opt->n, all.size());
     std::vector<int64_t> order(static_cast<size_t>(all.size()));
     for (int64_t i = 0; i < all.size(); ++i) order[static_cast<size_t>(i)] = i;
@@ -124,10 +147,13 @@ void add_eval_retrieval_command(CLI::App& app) {
     for (int64_t i = all.size() - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng() % (i + 1)]);
     order.resize(static_cast<size_t>(n));
     Dataset queries = all.select(torch::tensor(order, torch::kInt64));
-    std::vector<int64_t> labels(queries.y.data_ptr<int64_t>(), queries.y.data_ptr<int64_t>() + n);
-    RetrievalMetrics m = evaluate_retrieval(index, tensor_values(encode_all(model.model, queries.x)), labels);
+    const RelevanceKeys relevance =
+        by_name ? relevance_by_name(index.info().paths, queries.paths)
+                : relevance_by_label(
+                      index, std::vector<int64_t>(queries.y.data_ptr<int64_t>(), queries.y.data_ptr<int64_t>() + n));
+    RetrievalMetrics m = evaluate_retrieval(index, tensor_values(encode_all(model.model, queries.x)), relevance);
     nlohmann::json rows = nlohmann::json::array();
-    rows.push_back(metrics_json(index.is_binary() ? "latent binary" : "latent", index, m));
+    rows.push_back(metrics_json(index.is_binary() ? "latent binary" : "latent", index, opt->relevance, m));
     if (!baselines.empty()) {
       DataOptions indexed;
       indexed.data = index.info().data;
@@ -143,9 +169,9 @@ void add_eval_retrieval_command(CLI::App& app) {
         IndexInfo info = index.info();
         CodeIndex baseline = codes.binary ? CodeIndex::build_binary(codes.database_bits, codes.dims, info)
                                           : CodeIndex::build(codes.database, codes.dims, info, false);
-        RetrievalMetrics b = codes.binary ? evaluate_binary_retrieval(baseline, codes.query_bits, labels)
-                                          : evaluate_retrieval(baseline, codes.queries, labels);
-        rows.push_back(metrics_json(codes.name, baseline, b));
+        RetrievalMetrics b = codes.binary ? evaluate_binary_retrieval(baseline, codes.query_bits, relevance)
+                                          : evaluate_retrieval(baseline, codes.queries, relevance);
+        rows.push_back(metrics_json(codes.name, baseline, opt->relevance, b));
       }
     }
     if (baselines.empty()) {
