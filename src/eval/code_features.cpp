@@ -15,16 +15,28 @@ Pca fit_pca(const torch::Tensor& x, int64_t k) {
     throw Error("PCA: " + std::to_string(k) + " components asked of " + std::to_string(x.size(1)) +
                 "-dimensional data");
   if (x.size(0) < 2) throw Error("PCA needs at least 2 samples");
-  // The covariance (D × D) in double, then its eigenvectors: D is at most a few thousand here.
   torch::Tensor xd = x.to(torch::kFloat64);
   torch::Tensor mean = xd.mean(0);
   torch::Tensor centered = xd - mean;
-  torch::Tensor cov = centered.t().matmul(centered) / static_cast<double>(x.size(0) - 1);
-  auto [values, vectors] = torch::linalg::eigh(cov, "L");  // ascending
-  torch::Tensor top = torch::arange(x.size(1) - 1, x.size(1) - 1 - k, -1, torch::kInt64);
+  const int64_t n = x.size(0), d = x.size(1);
+  const double scale = 1.0 / static_cast<double>(n - 1);
+  if (n <= d && k < n) {
+    // Fewer samples than dimensions (photos): the eigenvectors of the N × N Gram matrix give the
+    // same components, v = Xᵀu / ‖Xᵀu‖, at a fraction of a D × D eigendecomposition's cost.
+    auto [values, vectors] = torch::linalg::eigh(centered.matmul(centered.t()) * scale, "L");  // ascending
+    torch::Tensor top = torch::arange(n - 1, n - 1 - k, -1, torch::kInt64);
+    torch::Tensor components = centered.t().matmul(vectors.index_select(1, top));
+    components = components / components.norm(2, 0, true).clamp_min(1e-12);
+    return {mean.to(torch::kFloat32), components.to(torch::kFloat32).contiguous(),
+            values.index_select(0, top).to(torch::kFloat32)};
+  }
+  auto [values, vectors] = torch::linalg::eigh(centered.t().matmul(centered) * scale, "L");  // D × D covariance
+  torch::Tensor top = torch::arange(d - 1, d - 1 - k, -1, torch::kInt64);
   return {mean.to(torch::kFloat32), vectors.index_select(1, top).to(torch::kFloat32).contiguous(),
           values.index_select(0, top).to(torch::kFloat32)};
 }
+
+torch::Tensor Pca::reconstruct(const torch::Tensor& x) const { return transform(x).matmul(components.t()) + mean; }
 
 double knn_accuracy(const torch::Tensor& reference, const torch::Tensor& reference_labels, const torch::Tensor& query,
                     const torch::Tensor& query_labels, int k) {

@@ -1,18 +1,41 @@
 // latent eval: reconstruction metrics of a model on a data split.
 #include "commands.h"
 #include "common.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/eval/code_features.h"
 #include "latent/eval/code_metrics.h"
 #include "latent/eval/variational_eval.h"
 #include "latent/model/evaluate.h"
 
 namespace latent::cli {
+namespace {
+
+/// PCA with the code's size, fitted on the data the model was trained on, scored on `data`.
+nlohmann::json pca_metrics(const LoadedModel& model, const Dataset& data) {
+  if (!model.meta.contains("data")) throw Error("--pca: the model does not record its training data");
+  DataOptions training;
+  training.data = model.meta.at("data").get<std::string>();
+  training.split = model.meta.value("split", "train");
+  training.limit = model.meta.value("limit", int64_t{0});
+  training.only_class = model.meta.value("normal_class", int64_t{-1});
+  log_line("--pca: fitting " + std::to_string(model.model->spec().latent) + " components on --data " + training.data);
+  const Pca pca = fit_pca(training.load_for(model).x, model.model->spec().latent);
+  const torch::Tensor error = (pca.reconstruct(data.x) - data.x).pow(2);
+  const double sse = error.sum().item<double>(), pixels = static_cast<double>(error.numel());
+  nlohmann::json metrics = {{"pca_mse_per_pixel", sse / pixels}};
+  if (model.normalization.unit_range()) metrics["pca_psnr_db"] = 10.0 * std::log10(pixels / sse);
+  return metrics;
+}
+
+}  // namespace
 
 void add_eval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
     DataOptions data;
     std::string model, corrupt;
-    bool json = false;
+    bool json = false, pca = false;
     int64_t iw_samples = 0;
   };
   auto opt = std::make_shared<Options>();
@@ -26,7 +49,8 @@ void add_eval_command(CLI::App& app) {
       "  psnr_db        10*log10(1/mse_per_pixel) (images only)\n"
       "  code_mean_abs  mean |code value|\n"
       "  code_active_fraction  fraction of code units with |value| > 0.01, averaged over samples\n"
-      "  jacobian_fro   ||d code / d input||_F (not squared), exact, averaged over samples\n"
+      "  jacobian_fro   ||d code / d input||_F (not squared), exact, averaged over the first\n"
+      "                 jacobian_n samples (1000; 64 for a conv model: one backward pass per code unit)\n"
       "With --corrupt (images only; PSNR per image, peak 1, averaged over images):\n"
       "  psnr_noisy_db     corrupted input against the clean one\n"
       "  psnr_denoised_db  reconstruction of the corrupted input against the clean one\n"
@@ -42,11 +66,14 @@ void add_eval_command(CLI::App& app) {
       "A binary code model (--type binary) adds:\n"
       "  bit_balance       mean of each bit over the samples, codes thresholded at 0.5 (ideal: 0.5 each)\n"
       "  bit_balance_worst largest |bit mean - 0.5|\n"
-      "  saturation        fraction of code activations (sigmoid outputs) within 0.1 of 0 or 1");
+      "  saturation        fraction of code activations (sigmoid outputs) within 0.1 of 0 or 1\n"
+      "--pca adds the same error for PCA with as many components as the code, fitted on the model's\n"
+      "training data (read as the model read it): pca_mse_per_pixel, pca_psnr_db (images).");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
   sub->add_option("--corrupt", opt->corrupt, "Also measure denoising: gaussian:STDDEV | masking:P | saltpepper:P");
   sub->add_flag("--json", opt->json, "Print one JSON object");
+  sub->add_flag("--pca", opt->pca, "Also reconstruct with PCA of the code's size fitted on the training data");
   sub->add_option("--iw-samples", opt->iw_samples, "VAE: importance samples per image for nll_is (0 = skip it)")
       ->default_val(0);
   opt->runtime.add_to(sub);
@@ -62,6 +89,7 @@ void add_eval_command(CLI::App& app) {
     if (model.model->spec().code_head == CodeHead::binary) report.update(binary_code_metrics(model.model, data));
     if (model.model->spec().code_head == CodeHead::gaussian)
       report.update(evaluate_variational(model.model, data, opt->iw_samples));
+    if (opt->pca) report.update(pca_metrics(model, data));
     print_report(report, opt->json);
   });
 }

@@ -13,6 +13,8 @@ struct Pca {
   torch::Tensor variance;    ///< [k] variance along each component
   /// [N, D] → [N, k] coordinates.
   torch::Tensor transform(const torch::Tensor& x) const;
+  /// [N, D] → [N, D]: projected on the components and back.
+  torch::Tensor reconstruct(const torch::Tensor& x) const;
 };
 Pca fit_pca(const torch::Tensor& x, int64_t k);
 

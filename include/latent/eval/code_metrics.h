@@ -12,7 +12,7 @@ namespace latent {
 
 /// code_mean_abs: mean |code value|; code_active_fraction: fraction of code units with
 /// |value| > 0.01, averaged over samples; jacobian_fro: ‖∂code/∂x‖_F (not squared), computed
-/// exactly, averaged over samples.
+/// exactly, averaged over the first jacobian_n samples (1000; a conv model's 64).
 nlohmann::json code_metrics(Autoencoder& model, const Dataset& data);
 
 /// A binary code head's bits over the data: bit_balance, the mean of each bit after thresholding
