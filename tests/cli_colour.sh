@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# End to end: colour images of any size. A folder mixing an RGB PNG, a grey PNG, a palette PNG with
+# transparency and a JPEG, in three sizes, is refused without --resize (the error names it) and
+# trains with it; the model is RGB at that size, its pictures are RGB, and a JPEG query of a fourth
+# size searches the folder (its own file comes first). --color gray forces one channel.
+# Usage: cli_colour.sh path/to/latent
+set -uo pipefail
+latent=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+images=$(cd "$(dirname "$0")/images" && pwd)
+
+mkdir -p "$work/mixed"
+/usr/bin/python3 - "$work/mixed" <<'PY'
+import struct, sys, zlib
+out = sys.argv[1]
+def png(path, width, height, color_type, rows, extra=b""):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + row for row in rows)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)) +
+                extra + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return chunk
+# RGB 40x30: a red-to-blue ramp.
+png(f"{out}/rgb.png", 40, 30, 2, [bytes(v for x in range(40) for v in (6 * x, 40, 255 - 6 * x)) for y in range(30)])
+# Grey 32x32.
+png(f"{out}/grey.png", 32, 32, 0, [bytes((8 * x) % 256 for x in range(32)) for y in range(32)])
+# Palette 64x64 with a transparent entry (index 0) around a green square (index 1).
+chunk = png(f"{out}/unused.png", 1, 1, 0, [b"\x00"])
+plte = chunk(b"PLTE", bytes([0, 0, 0, 20, 200, 40])) + chunk(b"tRNS", bytes([0, 255]))
+png(f"{out}/palette.png", 64, 64, 3, [bytes(1 if 16 <= x < 48 and 16 <= y < 48 else 0 for x in range(64)) for y in range(64)], plte)
+import os; os.remove(f"{out}/unused.png")
+PY
+cp "$images/query_48x36.jpg" "$work/mixed/photo.jpg"
+
+expect_bad "mixed sizes without --resize" "pass --resize WxH" "$latent" train --data "images:$work/mixed" --out "$work/bad.model"
+expect_bad "a bad --resize" "--resize '32': expected WIDTHxHEIGHT" "$latent" train --data "images:$work/mixed" --resize 32 --out "$work/bad.model"
+expect_bad "--resize on IDX data" "--data mnist is not images:DIR" "$latent" train --data mnist --resize 32x32 --out "$work/bad.model"
+
+run "$latent" train --data "images:$work/mixed" --resize 32x24 --epochs 2 --latent 4 --val 0 --out "$work/c.model"
+"$latent" info "$work/c.model" --json | /usr/bin/python3 -c "
+import json, sys; m = json.load(sys.stdin)
+assert m['spec']['input_shape'] == [3, 24, 32], m['spec']
+layout = m['training']['image_layout']
+assert (layout['width'], layout['height'], layout['fit'], layout['color']) == (32, 24, 'crop', 'keep'), layout" ||
+  fail "info does not show an RGB 32x24 model with its image layout"
+
+# Pictures of a colour model are RGB PNGs (colour type 2 at byte 25) of its size.
+run "$latent" reconstruct --model "$work/c.model" --data "images:$work/mixed" --count 4 --out "$work/recon.png"
+/usr/bin/python3 -c "
+import struct, sys; b = open(sys.argv[1], 'rb').read()
+assert b[25] == 2, 'colour type %d' % b[25]" "$work/recon.png" || fail "reconstruct did not write an RGB PNG"
+
+# A JPEG of a fourth size (48x36, the model is 32x24) searches the folder: its own file first.
+run "$latent" index build --model "$work/c.model" --data "images:$work/mixed" --out "$work/c.index"
+"$latent" search --index "$work/c.index" --image "$images/query_48x36.jpg" --k 4 >"$work/search.txt" 2>"$work/search.err" ||
+  fail "search with a JPEG of another size: $(cat "$work/search.err")"
+sed -n 2p "$work/search.txt" | grep -q "photo.jpg" || fail "the query's own image is not first: $(cat "$work/search.txt")"
+
+# --color gray: one channel; --fit pad keeps the whole picture.
+run "$latent" train --data "images:$work/mixed" --resize 16x16 --fit pad --color gray --epochs 1 --latent 4 --val 0 \
+  --out "$work/g.model"
+"$latent" info "$work/g.model" --json | /usr/bin/python3 -c "
+import json, sys; m = json.load(sys.stdin); assert m['spec']['input_shape'] == [1, 16, 16], m['spec']" ||
+  fail "--color gray did not give one channel"
+
+[ "$failures" -eq 0 ] && echo "all colour CLI checks passed"
+exit $((failures > 0))
