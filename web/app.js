@@ -7,10 +7,13 @@ const pad = $('pad'), padCtx = pad.getContext('2d');
 const small = $('small'), smallCtx = small.getContext('2d');
 let info = null, mapPoints = null, busy = false, pending = false, drawn = false;
 
+// body: undefined (GET), an object (JSON) or a File (its own bytes and type: an uploaded picture).
 async function api(path, body) {
-  const headers = { 'Content-Type': 'application/json' };
+  const upload = body instanceof Blob;
+  const headers = { 'Content-Type': upload ? body.type : 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
-  const res = await fetch(path, body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(path, body === undefined ? { headers }
+    : { method: 'POST', headers, body: upload ? body : JSON.stringify(body) });
   const json = await res.json();
   if (!res.ok) throw new Error(json.error ? json.error.message : res.statusText);
   return json;
@@ -51,7 +54,7 @@ let liveTimer = null;
 function scheduleLive() {
   if (!liveTimer) liveTimer = setTimeout(() => { liveTimer = null; update(); }, 150);
 }
-$('clear').addEventListener('click', () => { clearPad(); resetResults(); });
+$('clear').addEventListener('click', () => { clearPad(); uploaded = null; resetResults(); });
 
 // --- 280x280 → 28x28 the way MNIST was made ----------------------------------------------------
 // The ink's bounding box is scaled (area average, aspect kept) to fit a 20x20 box, then placed
@@ -114,14 +117,34 @@ function tile(b64, caption, cls) {
   return div;
 }
 
+// --- a picture of any size, chosen or dropped: the server fits it to the model -----------------
+let uploaded = null;
+function takeFile(file) {
+  if (!file || !/^image\/(png|jpeg)$/.test(file.type)) {
+    $('model-line').textContent = 'error: choose a PNG or JPEG picture';
+    return;
+  }
+  uploaded = file;
+  $('upload-preview').src = URL.createObjectURL(file);
+  update();
+}
+$('upload').addEventListener('change', (e) => takeFile(e.target.files[0]));
+const drop = $('drop');
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); takeFile(e.dataTransfer.files[0]); });
+
 async function update() {
-  if (!info || !drawn) return;
+  if (!info || (!drawn && !uploaded)) return;
   if (busy) { pending = true; return; }
   busy = true;
   try {
-    const pixels = Array.from(toMnist());
-    showSmall(pixels);
-    const body = { pixels };
+    let body = uploaded;
+    if (!uploaded) {
+      const pixels = Array.from(toMnist());
+      showSmall(pixels);
+      body = { pixels };
+    }
     const e = info.endpoints;
     const jobs = [api('/api/reconstruct', body).then(showReconstruction)];
     if (e.search) jobs.push(api('/api/search?k=8', body).then(showNeighbours));
@@ -200,8 +223,14 @@ async function start() {
   const data = info.model.meta && info.model.meta.data ? ` · trained on ${JSON.stringify(info.model.meta.data).replace(/"/g, '')}` : '';
   $('model-line').textContent = `${spec.arch} ${spec.code_head === 'gaussian' ? 'VAE' : 'autoencoder'}, ` +
     `${info.model.parameters.toLocaleString()} parameters, code size ${spec.latent}${data}`;
-  if (!info.input.is_image || info.input.shape[1] !== 28 || info.input.shape[2] !== 28)
-    $('model-line').textContent += ' · this page draws 28x28 digits; this model takes ' + info.input.shape.join('x');
+  const digits = info.input.is_image && info.input.shape.join('x') === '1x28x28';
+  if (!digits) {
+    // Colour or other-sized images: pictures only, no drawing pad.
+    $('pad').hidden = $('clear').hidden = $('small').hidden = true;
+    $('draw-title').textContent = 'Your picture';
+    $('model-line').textContent += ` · this model takes ${info.input.shape.join('x')} images: choose or drop a picture`;
+  }
+  if (!info.input.is_image) $('drop').hidden = true;
   if (!e.search) unavailable('search-panel', 'search-note', 'No index: start latent serve with --index FILE.');
   else $('search-note').textContent = `${info.index.size.toLocaleString()} images of ${info.index.data} (${info.index.split}); ` +
     'similarity 100% = same code, 0% = as far apart as two random images.';

@@ -31,6 +31,18 @@ try {
   const found = problems(state);
   if (found.length) await fail(found.join('; '));
 
+  // A picture of another size and colour, chosen with the file input: the server fits it to 28x28.
+  const before = await page.evaluate(() => Number(document.body.dataset.updated));
+  await page.setInputFiles('#upload', new URL('../images/query_48x36.jpg', import.meta.url).pathname);
+  await page.waitForFunction((n) => Number(document.body.dataset.updated) > n, before, { timeout: 15000 });
+  const upload = await page.evaluate(() => ({
+    preview: document.querySelector('#upload-preview').src.startsWith('blob:'),
+    neighbours: document.querySelectorAll('#neighbours .hit').length,
+    model: document.querySelector('#model-line').textContent,
+  }));
+  if (!upload.preview || upload.neighbours !== 8 || upload.model.startsWith('error'))
+    await fail('the uploaded picture was not answered: ' + JSON.stringify(upload));
+
   // Phone-sized screen: the pad still fits and everything is reachable without sideways scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
   const wider = await page.evaluate(overflow);
