@@ -6,21 +6,12 @@
 #include <algorithm>
 
 #include "latent/base/error.h"
+#include "latent/eval/code_features.h"
 #include "latent/model/evaluate.h"
 #include "latent/search/binary_codes.h"
 
 namespace latent {
 namespace {
-
-// Mean and the top `dims` principal directions [D, dims] of x, in double precision.
-std::pair<torch::Tensor, torch::Tensor> principal_axes(const torch::Tensor& x, int64_t dims) {
-  torch::Tensor xd = x.to(torch::kDouble);
-  torch::Tensor mean = xd.mean(0, true);
-  torch::Tensor centred = xd - mean;
-  torch::Tensor cov = centred.t().mm(centred) / static_cast<double>(x.size(0));
-  auto [eigenvalues, eigenvectors] = torch::linalg::eigh(cov, "L");  // ascending
-  return {mean, eigenvectors.slice(1, cov.size(0) - dims, cov.size(0)).flip({1})};
-}
 
 // Full ITQ: V = PCA(x); R ← Procrustes(V, sign(V R)) 50 times; bits = V R > 0.
 torch::Tensor itq_rotation(const torch::Tensor& projected, uint64_t seed) {
@@ -65,7 +56,8 @@ BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::
   if (codes.binary && bits % 8 != 0) throw SettingError("bits", "must be a multiple of 8 for binary baselines");
   torch::NoGradGuard no_grad;
   if (kind == "pca" || kind == "itq") {
-    auto [mean, axes] = principal_axes(database, bits);
+    const Pca pca = fit_pca(database, bits);
+    const torch::Tensor mean = pca.mean.to(torch::kDouble), axes = pca.components.to(torch::kDouble);
     torch::Tensor db = (database.to(torch::kDouble) - mean).mm(axes);
     torch::Tensor q = (queries.to(torch::kDouble) - mean).mm(axes);
     if (kind == "pca") {
