@@ -278,7 +278,9 @@ expect_bad "negative spread" "--spread must be >= 0" "$latent" generate --model 
 expect_bad "image and index" "--variations-of excludes --index" "$latent" generate --model "$work/v.model" --index 0 --variations-of "$work/one.png" --out "$work/bad.png"
 expect_bad "unknown generate flag" "not expected: --temperature 2 (see latent generate --help)" "$latent" generate --model "$work/v.model" --temperature 2 --out "$work/bad.png"
 expect_bad "index out of range" "--index 99999: --data mnist (test) has only 10000 samples" "$latent" interpolate --model "$work/v.model" --from 0 --to 99999 --out "$work/bad.png"
-expect_bad "wrong image size" "walk.png: 212x32 pixels, the model expects 784 values" "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --out "$work/bad.png"
+# A picture of another size is fitted to the model's (centre crop, area-averaging resize).
+run "$latent" generate --model "$work/v.model" --variations-of "$work/walk.png" --count 2 --out "$work/walk_variations.png"
+[ -s "$work/walk_variations.png" ] || fail "variations of a 212x32 picture: no output"
 
 # Regularised autoencoders (issue 3): the flags reach the model file, eval and denoise use them.
 run "$latent" train --limit 1000 --epochs 1 --latent 16 --code-activation relu --corrupt masking:0.5 \

@@ -56,7 +56,8 @@ REGEN_SMALL = ["latent train --data mnist --type binary"]
 # What the README shows commands exit with, when not 0 (the bad-input examples).
 EXIT_CODES = {"latent train --data csv:ragged.csv": 2, "latent eval --model notes.txt": 2, "latent serch": 2}
 
-VALUE = re.compile(r"[-+(\[]?\.?\d[\w.,/:%+-]*[)\],;]*")  # 0.7s, 784-32, (50992, 83.8%, 1/20, 20,
+# 0.7s, 784-32, (50992, 83.8%, 1/20, 20, and paths (data/emoji/apple/1f600.png: a search's results)
+VALUE = re.compile(r"[-+(\[]?\.?\d[\w.,/:%+-]*[)\],;]*|\S*/\S*")
 PORT = 8080  # what the README shows; the check's server listens on a free port instead
 
 
@@ -190,7 +191,7 @@ class Runner:
         os.symlink(os.path.abspath(latent), os.path.join(bin_dir, "latent"))
         os.symlink(os.path.join(root, "data"), os.path.join(work, "data"))
         self.env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"],
-                        LATENT_DATA=os.path.join(root, "data"))
+                        LATENT_DATA="data")  # the link above: paths in transcripts do not name this machine
         self.server, self.server_log, self.server_seen, self.port = None, None, 0, None
 
     def prepare(self, cmd):
