@@ -60,8 +60,10 @@ step "10. Stacked autoencoder: pretrained one layer at a time, then a classifier
   --epochs-per-layer 3 --val 0 --out "$out/stack.model"
 for init in "$out/stack.model" random; do
   name=$([ "$init" = random ] && echo random || echo pretrained)
-  "$latent" classify train --init "$init" --layers 500,500 --activation sigmoid --code-activation sigmoid --labels 1000 \
-    --epochs 30 --out "$out/$name.clf" 2>&1 | tail -n 1
+  # The pretrained stack brings its own sizes and activations; the random net is given the same.
+  shape=()
+  [ "$init" = random ] && shape=(--layers 500,500 --activation sigmoid --code-activation sigmoid)
+  "$latent" classify train --init "$init" "${shape[@]}" --labels 1000 --epochs 30 --out "$out/$name.clf" 2>&1 | tail -n 1
   "$latent" classify eval --model "$out/$name.clf" --data mnist --split test --json >"$out/${name}_clf.json"
   printf '%s start: test error %s\n' "$name" "$(/usr/bin/python3 -c "import json; print(round(100 * json.load(open('$out/${name}_clf.json'))['error_rate'], 2))")%"
 done
