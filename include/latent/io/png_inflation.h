@@ -18,8 +18,9 @@ struct PngHeader {
 std::optional<PngHeader> png_header(const unsigned char* bytes, size_t length);
 
 /// Throws latent::Error naming `what` when the PNG in `bytes` inflates to more than its header's
-/// width × height × channels × bit depth (with filter bytes and interlacing) allows. Bytes that
-/// are not a PNG, and damaged PNGs (for the decoder to refuse), pass.
+/// width × height × channels × bit depth (with filter bytes and interlacing) allows, or whose
+/// pixel data zlib refuses as damaged. Bytes that are not a PNG, and PNGs cut short or with
+/// damaged chunks (for the decoder to refuse), pass.
 void check_png_inflation(const unsigned char* bytes, size_t length, const std::string& what);
 
 }  // namespace latent
