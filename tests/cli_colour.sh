@@ -60,6 +60,28 @@ run "$latent" index build --model "$work/c.model" --data "images:$work/mixed" --
   fail "search with a JPEG of another size: $(cat "$work/search.err")"
 sed -n 2p "$work/search.txt" | grep -q "photo.jpg" || fail "the query's own image is not first: $(cat "$work/search.txt")"
 
+# --grid: a contact sheet of the query and its 4 results, one row of 5 RGB 32x24 pictures.
+run "$latent" search --index "$work/c.index" --image "$images/query_48x36.jpg" --k 4 --grid "$work/sheet.png"
+/usr/bin/python3 -c "
+import struct, sys; b = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack('>II', b[16:24])
+assert b[25] == 2 and h < 2 * 24 and w >= 5 * 32 and w < 6 * 32, (w, h, b[25])" "$work/sheet.png" ||
+  fail "--grid did not write one RGB row of five pictures"
+expect_bad "--grid not a PNG" "--grid" "$latent" search --index "$work/c.index" --image "$images/query_48x36.jpg" \
+  --grid "$work/sheet.jpg"
+[ ! -e "$work/sheet.jpg" ] || fail "a refused --grid left a file"
+
+# --augment is saved in the model; on tables it is refused.
+run "$latent" train --data "images:$work/mixed" --resize 32x24 --epochs 1 --latent 4 --val 0 \
+  --augment flip,shift:2,color:0.1 --out "$work/a.model"
+"$latent" info "$work/a.model" --json | /usr/bin/python3 -c "
+import json, sys; m = json.load(sys.stdin); assert m['spec']['augment'] == 'flip,shift:2,color:0.1', m['spec']" ||
+  fail "info does not show the augmentation"
+expect_bad "--augment shift too large" "shift:40 is not smaller than the image" "$latent" train \
+  --data "images:$work/mixed" --resize 32x24 --augment shift:40 --out "$work/bad.model"
+expect_bad "--augment unknown" "expected none or a comma list of flip" "$latent" train \
+  --data "images:$work/mixed" --resize 32x24 --augment rotate --out "$work/bad.model"
+
 # --color gray: one channel; --fit pad keeps the whole picture.
 run "$latent" train --data "images:$work/mixed" --resize 16x16 --fit pad --color gray --epochs 1 --latent 4 --val 0 \
   --out "$work/g.model"

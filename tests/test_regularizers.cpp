@@ -57,6 +57,14 @@ TEST(RegularizerSpec, ParsesPrintsAndRefuses) {
     EXPECT_THROW(CorruptionSpec::parse(bad), Error) << bad;
   for (const char* bad : {"l1", "l1:0", "kl:0.05", "kl:1.5,0.1", "l2:0.1", "l1:nan"})
     EXPECT_THROW(SparsitySpec::parse(bad), Error) << bad;
+  AugmentSpec augment = AugmentSpec::parse("color:0.1,flip,shift:4");
+  EXPECT_TRUE(augment.flip);
+  EXPECT_EQ(augment.shift, 4);
+  EXPECT_EQ(augment.color, 0.1);
+  EXPECT_EQ(augment.str(), "flip,shift:4,color:0.1");
+  EXPECT_FALSE(AugmentSpec::parse("none").active());
+  for (const char* bad : {"flip:1", "shift", "shift:1.5", "shift:0", "color:0", "color:0.9", "rotate", "flip,flip"})
+    EXPECT_THROW(AugmentSpec::parse(bad), Error) << bad;
 }
 
 TEST(RegularizerSpec, OldSpecJsonLoadsWithDefaultsAndNewFieldsRoundTrip) {
@@ -73,7 +81,10 @@ TEST(RegularizerSpec, OldSpecJsonLoadsWithDefaultsAndNewFieldsRoundTrip) {
   spec.code_activation = Activation::sigmoid;
   spec.sparsity = SparsitySpec::parse("kl:0.05,0.5");
   spec.contractive = 0.1;
+  spec.augment = AugmentSpec::parse("flip,shift:2");
   EXPECT_EQ(ModelSpec::from_json(spec.to_json()).to_json(), spec.to_json());
+  EXPECT_FALSE(ModelSpec::from_json(old).augment.active());
+
   spec.code_activation = Activation::relu;
   EXPECT_THROW(spec.validate(), Error);  // kl needs sigmoid codes
 }
@@ -89,6 +100,48 @@ TEST(Corruption, DrawsTheNamedNoise) {
   EXPECT_NEAR((sp == 1).to(torch::kFloat).mean().item<double>(), 0.1, 0.01);
   EXPECT_NEAR((corrupt(x, CorruptionSpec::parse("gaussian:0.5")) - x).std().item<double>(), 0.5, 0.01);
   EXPECT_TRUE(torch::equal(corrupt(x, CorruptionSpec{}), x));
+}
+
+TEST(Augmentation, MirrorsMovesAndRecoloursWholeImages) {
+  // 2×3×8 images whose every pixel is distinct: each output image must be the input mirrored,
+  // moved (edges repeated) or recoloured per channel, and a second draw must differ.
+  const std::vector<int64_t> shape = {2, 3, 8};
+  torch::manual_seed(3);
+  torch::Tensor x = torch::rand({64, 48}) * 0.6 + 0.2;
+  auto images = [&](const torch::Tensor& t) { return t.view({-1, 2, 3, 8}); };
+  torch::Tensor flipped = images(augment(x, AugmentSpec::parse("flip"), shape, true));
+  int64_t mirrored = 0;
+  for (int64_t i = 0; i < 64; ++i) {
+    const bool same = torch::equal(flipped[i], images(x)[i]);
+    EXPECT_TRUE(same || torch::equal(flipped[i], images(x)[i].flip({2}))) << i;
+    mirrored += same ? 0 : 1;
+  }
+  EXPECT_GT(mirrored, 16);
+  EXPECT_LT(mirrored, 48);
+  torch::Tensor moved = images(augment(x, AugmentSpec::parse("shift:1"), shape, true));
+  int64_t shifted = 0;
+  for (int64_t i = 0; i < 64; ++i) {
+    torch::Tensor padded = torch::replication_pad2d(images(x)[i].unsqueeze(0), {1, 1, 1, 1})[0];
+    bool found = false;
+    for (int64_t dy = 0; dy < 3 && !found; ++dy)
+      for (int64_t dx = 0; dx < 3 && !found; ++dx)
+        found = torch::equal(moved[i], padded.narrow(1, dy, 3).narrow(2, dx, 8));
+    EXPECT_TRUE(found) << i;
+    shifted += torch::equal(moved[i], images(x)[i]) ? 0 : 1;
+  }
+  EXPECT_GT(shifted, 40);  // 8 of 9 offsets move the picture
+  torch::Tensor recoloured = images(augment(x, AugmentSpec::parse("color:0.1"), shape, true));
+  for (int64_t i = 0; i < 8; ++i)
+    for (int64_t c = 0; c < 2; ++c) {
+      // Per channel: out = gain·in + offset, one line through all its pixels.
+      torch::Tensor in = images(x)[i][c].flatten(), out = recoloured[i][c].flatten();
+      const double gain = ((out[1] - out[0]) / (in[1] - in[0])).item<double>();
+      EXPECT_NEAR(gain, 1.0, 0.1 + 1e-4);
+      EXPECT_TRUE(torch::allclose(out, gain * (in - in[0]) + out[0], 1e-4, 1e-4));
+    }
+  EXPECT_FALSE(torch::equal(augment(x, AugmentSpec::parse("flip,shift:2"), shape, true),
+                            augment(x, AugmentSpec::parse("flip,shift:2"), shape, true)));
+  EXPECT_TRUE(torch::equal(augment(x, AugmentSpec{}, shape, true), x));
 }
 
 TEST(Jacobian, ClosedFormMatchesAutograd) {

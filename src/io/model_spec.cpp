@@ -98,6 +98,10 @@ void ModelSpec::validate_regularisers() const {
     for (int64_t c : channels)
       if (c < 1 || c > 4096) throw SettingError("channels", "needs sizes between 1 and 4096");
   }
+  if (augment.active() && input_shape.size() != 3)
+    throw SettingError("augment", "flips, shifts and colour changes need image data");
+  if (augment.shift > 0 && augment.shift >= std::min(input_shape[1], input_shape[2]))
+    throw SettingError("augment", "shift:" + std::to_string(augment.shift) + " is not smaller than the image");
   if (corrupt.kind == CorruptionKind::saltpepper && output != Output::sigmoid)
     throw SettingError("corrupt", "saltpepper sets pixels to 0 or 1: it needs data in [0,1] (images)");
   if (sparsity.kind == SparsityKind::kl && code_activation != Activation::sigmoid)
@@ -116,6 +120,7 @@ nlohmann::json ModelSpec::to_json() const {
           {"loss", name_of(loss)},
           {"channels", channels},
           {"corrupt", corrupt.str()},
+          {"augment", augment.str()},
           {"sparsity", sparsity.str()},
           {"contractive", contractive},
           {"code_head", name_of(code_head)},
@@ -143,6 +148,7 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.loss = parse_part<Loss>("loss", j.at("loss").get<std::string>());
     if (j.contains("channels")) spec.channels = json_ints(j.at("channels"));
     spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
+    spec.augment = AugmentSpec::parse(j.value("augment", "none"));
     spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));
     spec.contractive = j.value("contractive", 0.0);
     // Added later: files written before have none of these (a plain autoencoder).

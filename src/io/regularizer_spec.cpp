@@ -55,6 +55,46 @@ CorruptionSpec CorruptionSpec::parse(const std::string& text) {
 
 std::string CorruptionSpec::str() const { return active() ? name_of(kind) + ":" + number(amount) : "none"; }
 
+AugmentSpec AugmentSpec::parse(const std::string& text) {
+  const SettingError usage("augment",
+                           "'" + text + "': expected none or a comma list of flip, shift:PIXELS, color:AMOUNT");
+  AugmentSpec spec;
+  if (text == "none" || text.empty()) return spec;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const size_t colon = item.find(':');
+    const std::string kind = item.substr(0, colon);
+    std::optional<std::vector<double>> value;
+    if (colon != std::string::npos) value = parse_numbers(item.substr(colon + 1));
+    if (kind == "flip" && colon == std::string::npos && !spec.flip) {
+      spec.flip = true;
+    } else if (kind == "shift" && value && value->size() == 1 && spec.shift == 0) {
+      if (!((*value)[0] >= 1 && (*value)[0] <= 64 && (*value)[0] == std::floor((*value)[0])))
+        throw SettingError("augment", "shift:PIXELS needs a whole number from 1 to 64");
+      spec.shift = static_cast<int>((*value)[0]);
+    } else if (kind == "color" && value && value->size() == 1 && spec.color == 0) {
+      if (!((*value)[0] > 0 && (*value)[0] <= 0.5))
+        throw SettingError("augment", "color:AMOUNT needs 0 < AMOUNT <= 0.5");
+      spec.color = (*value)[0];
+    } else {
+      throw usage;
+    }
+  }
+  return spec;
+}
+
+std::string AugmentSpec::str() const {
+  std::vector<std::string> items;
+  if (flip) items.push_back("flip");
+  if (shift > 0) items.push_back("shift:" + std::to_string(shift));
+  if (color > 0) items.push_back("color:" + number(color));
+  if (items.empty()) return "none";
+  std::string text = items[0];
+  for (size_t i = 1; i < items.size(); ++i) text += "," + items[i];
+  return text;
+}
+
 SparsitySpec SparsitySpec::parse(const std::string& text) {
   const SettingError usage("sparsity", "'" + text + "': expected none, l1:WEIGHT or kl:RHO,WEIGHT");
   SparsitySpec spec;

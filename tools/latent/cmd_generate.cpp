@@ -36,7 +36,7 @@ void add_generate_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt, image, index] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
-    if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"});
+    if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"}, "--out-npy");
     check_outputs({{"--out", opt->out, ""}, {"--out-npy", opt->out_npy, ""}},
                   {{"--model", opt->model}, {"--variations-of", opt->image}, opt->data.input()});
     if (opt->count < 1 || opt->count > 100000) throw Error("--count must be between 1 and 100000");

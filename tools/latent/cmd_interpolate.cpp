@@ -26,7 +26,7 @@ void add_interpolate_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png"});
-    if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"});
+    if (!opt->out_npy.empty()) check_output_extension(opt->out_npy, {".npy"}, "--out-npy");
     check_outputs({{"--out", opt->out, ""}, {"--out-npy", opt->out_npy, ""}},
                   {{"--model", opt->model}, opt->data.input()});
     if (opt->steps < 2 || opt->steps > 10000) throw Error("--steps must be between 2 and 10000");

@@ -6,16 +6,40 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
+#include "latent/io/image_grid.h"
 #include "latent/model/evaluate.h"
 #include "latent/search/binary_codes.h"
 
 namespace latent::cli {
 
+namespace {
+
+/// The query and its hits, left to right, as one PNG row (at most 16 results, the nearest).
+void write_contact_sheet(const std::string& path, const torch::Tensor& query, const std::vector<SearchHit>& hits,
+                         const IndexInfo& info, const LoadedModel& model) {
+  const std::vector<int64_t>& shape = model.model->spec().input_shape;
+  if (shape.size() != 3) throw Error("--grid needs a model of images; this one reads tables");
+  const RawData indexed = indexed_data(info, model);
+  const int64_t size = query.size(1);
+  const size_t shown = std::min<size_t>(hits.size(), 16);
+  std::vector<float> pixels = tensor_values(query);
+  model.normalization.invert(pixels, size);
+  for (size_t i = 0; i < shown; ++i) {
+    auto row = indexed.values.begin() + hits[i].id * size;
+    pixels.insert(pixels.end(), row, row + size);
+  }
+  for (float& v : pixels) v /= 255.0f;
+  const int64_t count = static_cast<int64_t>(shown) + 1;
+  write_image_grid(path, pixels, count, {shape[0], shape[1], shape[2]}, count);
+}
+
+}  // namespace
+
 void add_search_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
     DataOptions data;
-    std::string index, model, image;
+    std::string index, model, image, grid;
     int64_t index_of = -1, k = 10;
     int radius = -1;
     bool json = false;
@@ -41,11 +65,17 @@ void add_search_command(CLI::App& app) {
                 ->default_val(10);
   auto* radius =
       sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
+  sub->add_option("--grid", opt->grid,
+                  "Also write a contact sheet (PNG): the query, then its results in rank order, one row");
   sub->add_flag("--json", opt->json, "Print JSON");
   opt->runtime.add_to(sub);
   sub->callback([opt, image, index_of, k, radius] {
     if (image->count() == 0 && index_of->count() == 0) throw Error("give a query: --image FILE or --index-of I");
     if (radius->count() > 0 && opt->radius < 0) throw Error("--hamming-radius must be >= 0");
+    if (!opt->grid.empty()) {
+      check_output_extension(opt->grid, {".png"}, "--grid");
+      check_outputs({{"--grid", opt->grid, ""}}, {{"--index", opt->index}, {"--image", opt->image}});
+    }
     opt->runtime.apply();
     CodeIndex index = CodeIndex::load(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
@@ -67,6 +97,7 @@ void add_search_command(CLI::App& app) {
       hits = index.search(code.data(), 1, opt->k).front();
     }
     const IndexInfo& info = index.info();
+    if (!opt->grid.empty()) write_contact_sheet(opt->grid, query, hits, info, model);
     nlohmann::json results = nlohmann::json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {
       const SearchHit& hit = hits[rank];

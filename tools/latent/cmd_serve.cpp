@@ -38,22 +38,6 @@ std::string read_token(const std::string& token_file, const std::string& token) 
   return token;
 }
 
-/// The samples an index holds, selected as when it was built, for thumbnails; throws when they
-/// cannot be read or are not the ones indexed (the data changed since).
-RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
-  DataOptions selection;
-  selection.layout = model.input_layout();
-  selection.data = info.data;
-  selection.split = info.split;
-  selection.only_class = info.only_class;
-  selection.limit = info.limit;
-  RawData raw = selection.load();
-  if (!info.data_fingerprint.empty() &&
-      fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
-    throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
-  return raw;
-}
-
 // SIGTERM/SIGINT may land on any thread (OpenBLAS starts its own): the handler only writes the
 // signal number to a pipe that one thread reads.
 int g_signal_pipe[2] = {-1, -1};

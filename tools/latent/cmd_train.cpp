@@ -36,6 +36,7 @@ const std::vector<Fixed> kFixedOnResume = {
     {"--arch", Fixed::spec, {"arch"}},
     {"--channels", Fixed::spec, {"channels"}},
     {"--corrupt", Fixed::spec, {"corrupt"}},
+    {"--augment", Fixed::spec, {"augment"}},
     {"--sparsity", Fixed::spec, {"sparsity"}},
     {"--contractive", Fixed::spec, {"contractive"}},
     {"--type", Fixed::spec, {"code_head"}},
@@ -71,7 +72,7 @@ struct TrainCommand {
   DataOptions data;
   double val_fraction = 0.1;
   std::string layers;
-  std::string channels = "32,64", corrupt = "none", sparsity = "none";
+  std::string channels = "32,64", corrupt = "none", augment = "none", sparsity = "none";
   ModelSpec spec;
   TrainOptions options;
   std::string out, checkpoint, resume, log, init;
@@ -90,6 +91,7 @@ struct TrainCommand {
     wanted.layers = parse_sizes("--layers", layers);
     if (wanted.arch == Arch::conv) wanted.channels = parse_sizes("--channels", channels);
     wanted.corrupt = CorruptionSpec::parse(corrupt);
+    wanted.augment = AugmentSpec::parse(augment);
     wanted.sparsity = SparsitySpec::parse(sparsity);
     wanted.set_type(type, unit_range, loss);
     if (bits != 0 && type != ModelType::binary)
@@ -317,6 +319,11 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--corrupt", cmd->corrupt,
                   "Denoising: corrupt each batch afresh, reconstruct the clean input. none | gaussian:STDDEV | "
                   "masking:P (zero each value with probability P) | saltpepper:P (set to 0 or 1 with probability P)")
+      ->default_val("none");
+  sub->add_option("--augment", cmd->augment,
+                  "Images: transform each batch afresh, input and target alike. none | a comma list of flip "
+                  "(mirror half the images) | shift:PIXELS (move up to PIXELS each way) | color:AMOUNT (scale and "
+                  "offset each channel by up to AMOUNT), e.g. flip,shift:4,color:0.1")
       ->default_val("none");
   sub->add_option("--sparsity", cmd->sparsity,
                   "Sparse code: none | l1:WEIGHT (WEIGHT x mean |code|) | kl:RHO,WEIGHT (WEIGHT x mean over units of "

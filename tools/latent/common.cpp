@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/matrix_file.h"
@@ -173,6 +174,20 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
   write_image_grid(path, pixels, images.size(0), {shape[0], shape[1], shape[2]}, columns);
 }
 
+RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
+  DataOptions selection;
+  selection.layout = model.input_layout();
+  selection.data = info.data;
+  selection.split = info.split;
+  selection.only_class = info.only_class;
+  selection.limit = info.limit;
+  RawData raw = selection.load();
+  if (!info.data_fingerprint.empty() &&
+      fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
+    throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
+  return raw;
+}
+
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {
   const std::string& path = model_path.empty() ? index.info().model_path : model_path;
   LoadedModel model = load_model(path);
@@ -189,12 +204,12 @@ void write_raw_matrix(const std::string& path, const torch::Tensor& values, cons
   write_matrix(path, Matrix{values.size(0), values.size(1), std::move(raw)});
 }
 
-void check_output_extension(const std::string& path, const std::vector<std::string>& allowed) {
+void check_output_extension(const std::string& path, const std::vector<std::string>& allowed, const std::string& flag) {
   for (const auto& ext : allowed)
     if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
   std::string list;
   for (const auto& ext : allowed) list += (list.empty() ? "" : ", ") + ext;
-  throw Error("--out " + path + ": expected a file ending in " + list);
+  throw Error(flag + " " + path + ": expected a file ending in " + list);
 }
 
 }  // namespace latent::cli

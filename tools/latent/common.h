@@ -89,6 +89,10 @@ void print_report(const nlohmann::json& report, bool as_json);
 /// fingerprint), else the path recorded in the index.
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path);
 
+/// The samples an index holds, selected as when it was built (for thumbnails and contact sheets);
+/// throws when they cannot be read or are not the ones indexed (the data changed since).
+RawData indexed_data(const IndexInfo& info, const LoadedModel& model);
+
 /// Writes a [N, D] tensor of images (normalised space) as a PNG grid, after undoing the
 /// normalisation; D must match the model's image shape.
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
@@ -97,6 +101,7 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
 void write_raw_matrix(const std::string& path, const torch::Tensor& values, const LoadedModel& model);
 
 /// Refuses to start work whose result could not be written (bad extension).
-void check_output_extension(const std::string& path, const std::vector<std::string>& allowed);
+void check_output_extension(const std::string& path, const std::vector<std::string>& allowed,
+                            const std::string& flag = "--out");
 
 }  // namespace latent::cli

@@ -24,6 +24,7 @@ struct ModelSpec {
   // Absent in older model files (then the defaults below apply).
   std::vector<int64_t> channels;  ///< conv only: channels of each stride-2 convolution
   CorruptionSpec corrupt;         ///< input corruption while training (denoising)
+  AugmentSpec augment;            ///< images only: flips, shifts and colour changes while training
   SparsitySpec sparsity;          ///< code penalty: L1 or KL to a target activation
   double contractive = 0;         ///< weight of ||d code / d input||_F^2 (0 = off)
   CodeHead code_head = CodeHead::plain;

@@ -26,6 +26,19 @@ struct CorruptionSpec {
   bool active() const { return kind != CorruptionKind::none; }
 };
 
+/// Image augmentation while training: each batch is transformed afresh (input and target alike),
+/// so a model of few pictures sees each of them mirrored, moved and recoloured.
+struct AugmentSpec {
+  bool flip = false;  ///< mirror left-right with probability ½
+  int shift = 0;      ///< move by up to this many pixels each way (edges repeated)
+  double color = 0;   ///< scale each channel by 1 ± color and add ± color (clamped to [0,1])
+
+  /// "none" | a comma list of flip, shift:PIXELS, color:AMOUNT; throws SettingError("augment", ...).
+  static AugmentSpec parse(const std::string& text);
+  std::string str() const;
+  bool active() const { return flip || shift > 0 || color > 0; }
+};
+
 /// A penalty on the code: L1 on its values, or KL from a target mean activation rho.
 struct SparsitySpec {
   SparsityKind kind = SparsityKind::none;
