@@ -111,6 +111,13 @@ TEST(ImagePixels, FolderOfMixedColourAndSizeNeedsResize) {
   const RawData same_size = load_raw("images:" + dir.string(), "train");
   EXPECT_EQ(same_size.sample_shape, (std::vector<int64_t>{3, 4, 6}));  // one colour file: all RGB
   EXPECT_EQ(same_size.values[24 * 2], 90);                             // the grey file's blue plane
+  EXPECT_EQ(same_size.values[72 + 24 * 2], 255);                       // the colour file's
+  // A grey file after the colour one gets three planes too.
+  write_file_atomic((dir / "b2.png").string(), encode_png(flat(6, 4, {40}), 6, 4, 1));
+  const RawData grey_last = load_raw("images:" + dir.string(), "train");
+  ASSERT_EQ(grey_last.values.size(), 3u * 72);
+  EXPECT_EQ(grey_last.values[144 + 24 * 2 + 5], 40);
+  std::filesystem::remove(dir / "b2.png");
   write_file_atomic((dir / "c.png").string(), encode_png(flat(5, 5, {30}), 5, 5, 1));
   EXPECT_NE(error_of([&] { load_raw("images:" + dir.string(), "train"); }).find("--resize"), std::string::npos);
   ImageLayout layout;

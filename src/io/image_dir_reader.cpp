@@ -24,6 +24,15 @@ RawData raw_image(const Pixels& pixels) {
   return raw;
 }
 
+// Grey images of `area` pixels each, one after another → the same with each plane three times.
+std::vector<float> grey_to_rgb(const std::vector<float>& grey, int64_t area) {
+  std::vector<float> rgb;
+  rgb.reserve(grey.size() * 3);
+  for (auto plane = grey.begin(); plane != grey.end(); plane += area)
+    for (int c = 0; c < 3; ++c) rgb.insert(rgb.end(), plane, plane + area);
+  return rgb;
+}
+
 std::string size_text(const Pixels& p) { return std::to_string(p.width) + "x" + std::to_string(p.height); }
 
 }  // namespace
@@ -52,35 +61,29 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
   }
   if (files.empty()) throw Error("images:" + dir + ": no .png, .jpg, .bmp or .gif files");
   const bool labelled = files.front().second >= 0;
-  // Read as RGB (fitted), then made grey when asked or when (keep) no file had colour.
-  ImageLayout rgb_layout = layout;
-  rgb_layout.color = layout.color == ColorMode::gray ? ColorMode::gray : ColorMode::rgb;
+  // Grey files stay one plane (keep) until a colour file turns up; the folder is then RGB and
+  // what was read so far gets three equal planes, so an all-grey folder is never held three times.
   RawData raw;
   raw.is_image = true;
-  bool any_colour = false;
   std::string first_path;
   for (const auto& [path, label] : files) {
     if ((label >= 0) != labelled)
       throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
-    Pixels image = read_pixels(path.string(), rgb_layout);
-    any_colour |= image.colour;
+    Pixels image = read_pixels(path.string(), layout);
     const std::vector<int64_t> shape = {image.channels, image.height, image.width};
     if (raw.sample_shape.empty()) raw.sample_shape = shape, first_path = path.string();
     if (raw.sample_shape[1] != shape[1] || raw.sample_shape[2] != shape[2])
       throw Error(path.string() + ": " + size_text(image) + ", but " + first_path + " is " +
                   std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]) +
                   "; pass --resize WxH to bring every image to one size");
+    if (image.channels > raw.sample_shape[0]) {
+      raw.values = grey_to_rgb(raw.values, shape[1] * shape[2]);
+      raw.sample_shape[0] = image.channels;
+    }
+    if (image.channels < raw.sample_shape[0]) image.values = grey_to_rgb(image.values, shape[1] * shape[2]);
     raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
     raw.paths.push_back(path.string());
-  }
-  if (layout.color == ColorMode::keep && !any_colour && raw.sample_shape[0] == 3) {
-    // Every file was grey: one plane each.
-    const int64_t area = raw.sample_shape[1] * raw.sample_shape[2], count = raw.count();
-    for (int64_t i = 0; i < count; ++i)
-      std::copy_n(raw.values.begin() + i * 3 * area, area, raw.values.begin() + i * area);
-    raw.values.resize(static_cast<size_t>(count * area));
-    raw.sample_shape[0] = 1;
   }
   return raw;
 }
