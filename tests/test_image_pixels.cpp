@@ -73,6 +73,12 @@ TEST(ImagePixels, FitsCropPadAndStretchWithAreaAveraging) {
   EXPECT_EQ(decode(png, layout).values, (std::vector<float>{0, 200, 0, 200}));
   layout.set_size("1x1");  // the centre 2x2 averaged
   EXPECT_EQ(decode(png, layout).values, (std::vector<float>{100}));
+  // The same on its side (2x4: top half 0, bottom 200): the centre rows.
+  std::vector<unsigned char> tall(2 * 4);
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 2; ++x) tall[y * 2 + x] = y < 2 ? 0 : 200;
+  layout.set_size("2x2");
+  EXPECT_EQ(decode(encode_png(tall, 2, 4, 1), layout).values, (std::vector<float>{0, 0, 200, 200}));
   layout.set_size("4x4");
   layout.fit = Fit::pad;  // 4x2 inside 4x4: a white row above and below
   const Pixels padded = decode(png, layout);

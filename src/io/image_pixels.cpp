@@ -42,23 +42,35 @@ AreaWeights area_weights(int64_t in, int64_t out) {
   return w;
 }
 
-/// Each plane of `in` averaged by area to height × width.
-Pixels resample(const Pixels& in, int64_t height, int64_t width) {
-  if (in.height == height && in.width == width) return in;
-  const AreaWeights across = area_weights(in.width, width), down = area_weights(in.height, height);
+/// Rows top.. and columns left.. of an image.
+struct Window {
+  int64_t top = 0, left = 0, height = 0, width = 0;
+};
+
+Window whole(const Pixels& p) { return {0, 0, p.height, p.width}; }
+
+/// The window of each plane of `in` averaged by area to height × width (copied when the sizes
+/// agree). Reading the window in place keeps a crop of a large picture from being copied first.
+Pixels resample(const Pixels& in, const Window& window, int64_t height, int64_t width) {
   Pixels out{in.channels, height, width, std::vector<float>(static_cast<size_t>(in.channels * height * width)),
              in.colour};
-  std::vector<float> rows(static_cast<size_t>(in.height * width));
+  const bool same_size = window.height == height && window.width == width;
+  const AreaWeights across = area_weights(window.width, width), down = area_weights(window.height, height);
+  std::vector<float> rows(same_size ? 0 : static_cast<size_t>(window.height * width));
   for (int64_t c = 0; c < in.channels; ++c) {
-    const float* plane = in.values.data() + c * in.height * in.width;
-    for (int64_t y = 0; y < in.height; ++y)
+    const float* plane = in.values.data() + (c * in.height + window.top) * in.width + window.left;
+    float* target = out.values.data() + c * height * width;
+    if (same_size) {
+      for (int64_t y = 0; y < height; ++y) std::copy_n(plane + y * in.width, width, target + y * width);
+      continue;
+    }
+    for (int64_t y = 0; y < window.height; ++y)
       for (int64_t x = 0; x < width; ++x) {
         float sum = 0;
         const auto& w = across.weights[x];
         for (size_t k = 0; k < w.size(); ++k) sum += w[k] * plane[y * in.width + across.first[x] + k];
         rows[y * width + x] = sum;
       }
-    float* target = out.values.data() + c * height * width;
     for (int64_t y = 0; y < height; ++y) {
       const auto& w = down.weights[y];
       for (int64_t x = 0; x < width; ++x) {
@@ -68,16 +80,6 @@ Pixels resample(const Pixels& in, int64_t height, int64_t width) {
       }
     }
   }
-  return out;
-}
-
-Pixels crop(const Pixels& in, int64_t top, int64_t left, int64_t height, int64_t width) {
-  Pixels out{in.channels, height, width, std::vector<float>(static_cast<size_t>(in.channels * height * width)),
-             in.colour};
-  for (int64_t c = 0; c < in.channels; ++c)
-    for (int64_t y = 0; y < height; ++y)
-      std::copy_n(in.values.begin() + (c * in.height + top + y) * in.width + left, width,
-                  out.values.begin() + (c * height + y) * width);
   return out;
 }
 
@@ -119,19 +121,19 @@ Pixels fit_to(const Pixels& rgb, const ImageLayout& layout) {
   const int64_t H = layout.height, W = layout.width, h = rgb.height, w = rgb.width;
   switch (layout.fit) {
     case Fit::stretch:
-      return resample(rgb, H, W);
+      return resample(rgb, whole(rgb), H, W);
     case Fit::crop: {
       // The largest centred window of the target's aspect.
       int64_t ch = h, cw = w;
       if (w * H > h * W) cw = std::max<int64_t>(1, (h * W + H / 2) / H);
       else ch = std::max<int64_t>(1, (w * H + W / 2) / W);
-      return resample(crop(rgb, (h - ch) / 2, (w - cw) / 2, ch, cw), H, W);
+      return resample(rgb, {(h - ch) / 2, (w - cw) / 2, ch, cw}, H, W);
     }
     case Fit::pad: {
       const double scale = std::min(static_cast<double>(W) / w, static_cast<double>(H) / h);
       const int64_t sh = std::clamp<int64_t>(std::llround(h * scale), 1, H);
       const int64_t sw = std::clamp<int64_t>(std::llround(w * scale), 1, W);
-      const Pixels inner = resample(rgb, sh, sw);
+      const Pixels inner = resample(rgb, whole(rgb), sh, sw);
       Pixels out{rgb.channels, H, W, std::vector<float>(static_cast<size_t>(rgb.channels * H * W)), rgb.colour};
       const int64_t top = (H - sh) / 2, left = (W - sw) / 2;
       for (int64_t c = 0; c < rgb.channels; ++c) {
