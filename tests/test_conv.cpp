@@ -3,6 +3,7 @@
 
 #include "fixtures.h"
 #include "latent/base/error.h"
+#include "latent/eval/code_metrics.h"
 #include "latent/model/autoencoder.h"
 
 namespace latent {
@@ -36,6 +37,26 @@ TEST(Conv, MnistModelWithHiddenLayerAndObjective) {
   torch::Tensor loss = model->objective(data.x, data.x);
   loss.backward();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
+}
+
+TEST(Conv, JacobianNormIsTheMeanOverTheFirst64Images) {
+  // One backward pass per code unit and image: a conv model's Jacobian norm is measured on its
+  // first 64 images (a dense one's on up to 1,000).
+  ModelSpec spec = mnist_spec({}, 6);
+  spec.arch = Arch::conv;
+  spec.channels = {4, 8};
+  torch::manual_seed(2);
+  Autoencoder model(spec);
+  model->eval();
+  const Dataset data = mnist_slice("test", 100);
+  const nlohmann::json metrics = code_metrics(model, data);
+  EXPECT_EQ(metrics["jacobian_n"], 64);
+  torch::Tensor x = data.x.slice(0, 0, 64).detach().requires_grad_(true);
+  const double expected = model->jacobian_sq(x, model->encode(x), /*exact=*/true).detach().sqrt().mean().item<double>();
+  EXPECT_NEAR(metrics["jacobian_fro"].get<double>(), expected, 1e-4 * expected);
+  Autoencoder dense(mnist_spec({}, 6));
+  dense->eval();
+  EXPECT_EQ(code_metrics(dense, data)["jacobian_n"], 100);
 }
 
 TEST(Conv, RefusesTabularData) {
