@@ -57,6 +57,13 @@ run "$latent" index build --model "$work/m.model" --data mnist --split test --li
 import json; r = json.load(open('$work/search.json'))['results']
 assert len(r) == 3 and r[0]['id'] == 42 and r[0]['similarity'] == 100.0 and r[1]['similarity'] < 100, r" ||
   fail "search should find sample 42 first at 100%: $(cat "$work/search.json")"
+# --grid on an index of a data set (no file paths): the query and its 3 hits, one grey row.
+run "$latent" search --index "$work/m.index" --data mnist --split test --index-of 42 -k 3 --grid "$work/sheet.png"
+/usr/bin/python3 -c "
+import struct, sys; b = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack('>II', b[16:24])
+assert b[25] == 0 and h < 2 * 28 and w >= 4 * 28 and w < 5 * 28, (w, h, b[25])" "$work/sheet.png" ||
+  fail "--grid did not write one grey row of four digits"
 # A query on the wrong polarity is searched but warned about (stderr, exit 0); --invert fixes it.
 PYTHONPATH="$(dirname "$0")" /usr/bin/python3 -c "
 from serve_client import mnist_test_image, png_bytes

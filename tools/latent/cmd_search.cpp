@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
-#include "latent/io/image_grid.h"
+#include "latent/io/image_pixels.h"
 #include "latent/model/evaluate.h"
 #include "latent/search/binary_codes.h"
 
@@ -14,23 +14,28 @@ namespace latent::cli {
 
 namespace {
 
-/// The query and its hits, left to right, as one PNG row (at most 16 results, the nearest).
+/// The query and its hits, left to right, as one PNG row (at most 16 results, the nearest). The
+/// hits' pixels come from their own files when the index recorded them (a few files, not the
+/// whole folder), else from the indexed data set.
 void write_contact_sheet(const std::string& path, const torch::Tensor& query, const std::vector<SearchHit>& hits,
                          const IndexInfo& info, const LoadedModel& model) {
-  const std::vector<int64_t>& shape = model.model->spec().input_shape;
-  if (shape.size() != 3) throw Error("--grid needs a model of images; this one reads tables");
-  const RawData indexed = indexed_data(info, model);
   const int64_t size = query.size(1);
   const size_t shown = std::min<size_t>(hits.size(), 16);
   std::vector<float> pixels = tensor_values(query);
   model.normalization.invert(pixels, size);
-  for (size_t i = 0; i < shown; ++i) {
-    auto row = indexed.values.begin() + hits[i].id * size;
-    pixels.insert(pixels.end(), row, row + size);
+  if (!info.paths.empty()) {
+    for (size_t i = 0; i < shown; ++i) {
+      const Pixels hit = read_pixels(info.paths[static_cast<size_t>(hits[i].id)], model.input_layout());
+      pixels.insert(pixels.end(), hit.values.begin(), hit.values.end());
+    }
+  } else {
+    const RawData indexed = indexed_data(info, model);
+    for (size_t i = 0; i < shown; ++i) {
+      auto row = indexed.values.begin() + hits[i].id * size;
+      pixels.insert(pixels.end(), row, row + size);
+    }
   }
-  for (float& v : pixels) v /= 255.0f;
-  const int64_t count = static_cast<int64_t>(shown) + 1;
-  write_image_grid(path, pixels, count, {shape[0], shape[1], shape[2]}, count);
+  write_pixel_grid(path, std::move(pixels), model, static_cast<int64_t>(shown) + 1);
 }
 
 }  // namespace
@@ -79,6 +84,8 @@ void add_search_command(CLI::App& app) {
     opt->runtime.apply();
     CodeIndex index = CodeIndex::load(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
+    if (!opt->grid.empty() && model.model->spec().input_shape.size() != 3)
+      throw Error("--grid needs a model of images; this one reads tables");
     torch::Tensor query;
     if (!opt->image.empty()) {
       query = load_image_query(opt->image, model, opt->data.invert);

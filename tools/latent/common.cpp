@@ -163,15 +163,20 @@ void print_report(const nlohmann::json& report, bool as_json) {
   }
 }
 
-void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns) {
+void write_pixel_grid(const std::string& path, std::vector<float> pixels, const LoadedModel& model, int64_t columns) {
   const auto& shape = model.model->spec().input_shape;
   if (shape.size() != 3 || (shape[0] != 1 && shape[0] != 3))
     throw Error(path +
                 ": a picture needs image data (the model's input is not a grey or RGB image); write .npy instead");
+  const int64_t count = static_cast<int64_t>(pixels.size()) / model.model->spec().input_size();
+  for (float& v : pixels) v /= 255.0f;
+  write_image_grid(path, pixels, count, {shape[0], shape[1], shape[2]}, columns);
+}
+
+void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns) {
   std::vector<float> pixels = tensor_values(images);
   model.normalization.invert(pixels, images.size(1));
-  for (float& v : pixels) v /= 255.0f;
-  write_image_grid(path, pixels, images.size(0), {shape[0], shape[1], shape[2]}, columns);
+  write_pixel_grid(path, std::move(pixels), model, columns);
 }
 
 RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {

@@ -93,6 +93,9 @@ LoadedModel load_model_for_index(const CodeIndex& index, const std::string& mode
 /// throws when they cannot be read or are not the ones indexed (the data changed since).
 RawData indexed_data(const IndexInfo& info, const LoadedModel& model);
 
+/// Writes images of raw pixels (0..255, one after another in the model's image shape) as a PNG grid.
+void write_pixel_grid(const std::string& path, std::vector<float> pixels, const LoadedModel& model, int64_t columns);
+
 /// Writes a [N, D] tensor of images (normalised space) as a PNG grid, after undoing the
 /// normalisation; D must match the model's image shape.
 void write_grid(const std::string& path, const torch::Tensor& images, const LoadedModel& model, int64_t columns);
