@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
+#include "expect_error.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/io/data_source.h"
@@ -16,6 +19,7 @@
 namespace latent {
 namespace {
 
+using testing::expect_error;
 using testing::scratch_path;
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
@@ -26,15 +30,6 @@ std::string idx_bytes(std::vector<uint32_t> dims, size_t data_bytes) {
     for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((d >> shift) & 0xff));
   for (size_t i = 0; i < data_bytes; ++i) s.push_back(static_cast<char>(i % 251));
   return s;
-}
-
-void expect_error(const std::function<void()>& fn, const std::string& fragment) {
-  try {
-    fn();
-    FAIL() << "expected latent::Error containing '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
 }
 
 TEST(Idx, ReadsMnistTestSplit) {
@@ -135,14 +130,54 @@ TEST(Csv, TakesTheLabelByHeaderName) {
 TEST(Csv, ReportsFileAndLine) {
   CsvOptions options;
   expect_error([&] { parse_csv("x,y\n1,2\n3\n", "t.csv", options); }, "t.csv:3: 1 fields");
-  expect_error([&] { parse_csv("1,2\n3,abc\n", "t.csv", options); }, "t.csv:2: column 2 is not a number");
-  expect_error([&] { parse_csv("1,2\nnan,4\n", "t.csv", options); }, "t.csv:2: column 1");
-  options.header = "no";
-  expect_error([&] { parse_csv("x,y\n1,2\n", "t.csv", options); }, "t.csv:1: column 1");
+  options.columns.numbers = {"y"};
+  expect_error([&] { parse_csv("x,y\n1,2\n3,abc\n", "t.csv", options); }, "t.csv:3: column 'y' is not a number: 'abc'");
+  options.columns.numbers = {"z"};
+  expect_error([&] { parse_csv("x,y\n1,2\n", "t.csv", options); }, "t.csv: no column named 'z' (the columns are x, y)");
+  expect_error([&] { parse_csv("x,y\n1,2\n,NA\n", "t.csv", CsvOptions{}); },
+               "t.csv:3: every value of the row is missing");
   options = CsvOptions{};
   options.label = "first";
   expect_error([&] { parse_csv("1.5,2\n", "t.csv", options); }, "not a non-negative integer");
   expect_error([&] { parse_csv("a,b\n", "t.csv", CsvOptions{}); }, "no data rows");
+  options.columns.ignore = {"column 2"};
+  expect_error([&] { parse_csv("1,2\n", "t.csv", options); }, "no feature columns");
+}
+
+TEST(Csv, ReadsWordsAndMissingCells) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  RawData raw =
+      parse_csv("age,city,score\n30,paris,1.5\n,lyon,NA\n41,\"paris\",?\n27,nice,nan\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(raw.table.names, (std::vector<std::string>{"age", "city", "score"}));
+  EXPECT_EQ(raw.table.is_words, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(raw.table.words[1], (std::vector<std::string>{"paris", "lyon", "nice"}));
+  const std::vector<float> want{30, 0, 1.5f, nan, 1, nan, 41, 0, nan, 27, 2, nan};
+  ASSERT_EQ(raw.values.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    EXPECT_TRUE(std::isnan(want[i]) ? std::isnan(raw.values[i]) : raw.values[i] == want[i]) << i;
+  // A column of numbers that turns to words later is words throughout, numbered in order of appearance.
+  RawData zip = parse_csv("zip,n\n75001,1\n69002,2\nparis,3\n75001,4\n", "t.csv", CsvOptions{});
+  EXPECT_TRUE(zip.table.is_words[0]);
+  EXPECT_EQ(zip.table.words[0], (std::vector<std::string>{"75001", "69002", "paris"}));
+  EXPECT_EQ(zip.values, (std::vector<float>{0, 1, 1, 2, 2, 3, 0, 4}));
+  // The same words when the column is named as words from the start; ignored columns leave.
+  CsvOptions options;
+  options.columns.words = {"zip"};
+  EXPECT_EQ(parse_csv("zip,n\n75001,1\n69002,2\nparis,3\n75001,4\n", "t.csv", options).values, zip.values);
+  options.columns.ignore = {"n"};
+  RawData left = parse_csv("zip,n\n75001,1\n", "t.csv", options);
+  EXPECT_EQ(left.table.names, (std::vector<std::string>{"zip"}));
+  // A header: a first row of words only, or one with a word above a number.
+  EXPECT_EQ(parse_csv("x1,2\n5,6\n", "t.csv", CsvOptions{}).table.names, (std::vector<std::string>{"x1", "2"}));
+  RawData rows = parse_csv("paris,3\nlyon,4\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(rows.count(), 2);
+  EXPECT_EQ(rows.table.names, (std::vector<std::string>{"column 1", "column 2"}));
+  CsvOptions no_header;
+  no_header.header = "no";
+  EXPECT_EQ(parse_csv("city,n\nparis,3\n", "t.csv", no_header).count(), 2);
+  EXPECT_EQ(parse_csv("city,n\nparis,3\n", "t.csv", CsvOptions{}).count(), 1);
+  // Quoted fields may hold commas.
+  EXPECT_EQ(parse_csv("a,b\n\"x, y\",1\n", "t.csv", CsvOptions{}).table.words[0], (std::vector<std::string>{"x, y"}));
 }
 
 TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {

@@ -26,6 +26,7 @@
 #include "latent/io/request_head.h"
 #include "latent/io/scatter_plot.h"
 #include "latent/io/serve_request.h"
+#include "latent/io/table_schema.h"
 
 #include "latent/search/binary_codes.h"
 #include "latent/search/code_index.h"
@@ -44,6 +45,7 @@
 #include "latent/model/layer_plan.h"
 #include "latent/model/model_file.h"
 #include "latent/model/regularizer.h"
+#include "latent/model/table_loss.h"
 
 #include "latent/train/classifier.h"
 #include "latent/train/corruption.h"

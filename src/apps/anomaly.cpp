@@ -12,6 +12,7 @@
 #include "latent/io/container.h"
 #include "latent/metrics/roc.h"
 #include "latent/model/evaluate.h"
+#include "latent/model/table_loss.h"
 
 namespace latent {
 namespace {
@@ -25,6 +26,8 @@ LoadedModel model_from_file_bytes(const std::string& bytes, const std::string& n
   load_archive(archive, payload, name);
   LoadedModel loaded = read_model_fields(archive, payload.size(), name);
   loaded.fingerprint = fingerprint(payload);
+  // Scores run in double (see float_precision).
+  loaded.model->to(torch::kDouble);
   return loaded;
 }
 
@@ -39,20 +42,27 @@ torch::Tensor smooth_sse(const torch::Tensor& residual, const std::vector<int64_
   return smooth.pow(2).flatten(1).sum(1);
 }
 
+/// Per row, each column's part of the sse score: [N, columns] (a table's columns, else each value's).
+torch::Tensor column_errors(Autoencoder& model, const torch::Tensor& batch, const torch::Tensor& logits) {
+  if (model->spec().output == Output::table) return table_errors(model->spec(), logits, batch);
+  const bool unit_range = model->spec().output == Output::sigmoid;
+  return ((unit_range ? torch::sigmoid(logits) : logits) - batch).pow(2);
+}
+
 RawScores raw_scores(Autoencoder& model, const torch::Tensor& x, const std::string& score) {
   torch::NoGradGuard no_grad;
   const bool unit_range = model->spec().output == Output::sigmoid;
   std::vector<torch::Tensor> sse, other, codes;
   at::Generator elbo_draws = at::make_generator<at::CPUGeneratorImpl>(0);
   for (int64_t start = 0; start < x.size(0); start += kBatch) {
-    torch::Tensor batch = x.slice(0, start, std::min(start + kBatch, x.size(0)));
+    torch::Tensor batch = x.slice(0, start, std::min(start + kBatch, x.size(0))).to(torch::kDouble);
     torch::Tensor code = model->encode(batch);
     torch::Tensor logits = model->decode_logits(code);
-    torch::Tensor residual = (unit_range ? torch::sigmoid(logits) : logits) - batch;
-    sse.push_back(residual.pow(2).sum(1));
+    sse.push_back(column_errors(model, batch, logits).sum(1));
     if (score == "bce")
       other.push_back(torch::binary_cross_entropy_with_logits(logits, batch, {}, {}, at::Reduction::None).sum(1));
-    if (score == "smooth-sse") other.push_back(smooth_sse(residual, model->spec().input_shape));
+    if (score == "smooth-sse")
+      other.push_back(smooth_sse((unit_range ? torch::sigmoid(logits) : logits) - batch, model->spec().input_shape));
     if (score == "elbo") other.push_back(negative_elbo(model, batch, kElboDraws, elbo_draws));
     codes.push_back(code);
   }
@@ -77,6 +87,13 @@ std::vector<double> to_vector(const torch::Tensor& t) {
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
+/// Scores rounded to float. They are computed in double, where how many rows share a batch (one
+/// row from the server, 2,048 from a file) moves only bits far below float's last one: rounded, a
+/// row scores the same to the bit from the command line, the server and the library.
+std::vector<double> float_precision(const torch::Tensor& scores) {
+  return to_vector(scores.to(torch::kFloat).to(torch::kDouble));
+}
+
 /// log(s) standardised by the normal data's mean and std of log(s): puts terms on one scale.
 torch::Tensor log_z(const torch::Tensor& s, const nlohmann::json& stats) {
   return (torch::log(s + 1e-12) - stats.at(0).get<double>()) / stats.at(1).get<double>();
@@ -93,13 +110,14 @@ double parse_number(const std::string& text, const std::string& rule) {
     if (used == text.size() && std::isfinite(v)) return v;
   } catch (const std::exception&) {
   }
-  throw SettingError("threshold", rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
+  throw SettingError("threshold", rule + ": expected quantile:0.95, fpr:0.01, contamination:0.1 or sigma:3");
 }
 
 }  // namespace
 
 std::string score_names() {
-  return "sse (squared reconstruction error) | bce (cross-entropy of the reconstruction, [0,1] data) | "
+  return "sse (squared reconstruction error; of a table: each number's squared error plus each category's "
+         "cross-entropy, missing cells left out) | bce (cross-entropy of the reconstruction, [0,1] data) | "
          "smooth-sse (squared error of the residual averaged over 3x3 pixels, images) | "
          "code (Mahalanobis distance of the code to the normal codes) | sse+code (both, each as a "
          "standardised log) | elbo (negative ELBO in nats, mean of 8 draws of z from a fixed seed; VAE "
@@ -110,7 +128,7 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
   size_t colon = rule.find(':');
   std::string kind = rule.substr(0, colon);
   double v = parse_number(colon == std::string::npos ? "" : rule.substr(colon + 1), rule);
-  if (kind == "quantile" || kind == "contamination") {
+  if (kind == "quantile" || kind == "contamination" || kind == "fpr") {
     double q = kind == "quantile" ? v : 1 - v;
     if (!(q > 0 && q <= 1)) throw SettingError("threshold", rule + ": the fraction must be in (0, 1)");
     return quantile(normal_scores, q);
@@ -121,11 +139,11 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
     for (double s : normal_scores) var += (s - mean) * (s - mean) / normal_scores.size();
     return mean + v * std::sqrt(var);
   }
-  throw SettingError("threshold", rule + ": expected quantile:0.95, contamination:0.1 or sigma:3");
+  throw SettingError("threshold", rule + ": expected quantile:0.95, fpr:0.01, contamination:0.1 or sigma:3");
 }
 
 Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
-                      const std::string& threshold_rule) {
+                      const std::string& threshold_rule, const torch::Tensor& threshold_x) {
   Detector d;
   if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code" &&
       score != "elbo")
@@ -155,7 +173,7 @@ Detector fit_detector(const std::string& model_path, const torch::Tensor& x, con
     d.calibration["sse_log"] = log_stats(r.sse);
     d.calibration["code_log"] = log_stats(code_distance(r.codes, d.calibration));
   }
-  d.threshold = threshold_from_rule(threshold_rule, anomaly_scores(d, x));
+  d.threshold = threshold_from_rule(threshold_rule, anomaly_scores(d, threshold_x.defined() ? threshold_x : x));
   return d;
 }
 
@@ -164,19 +182,48 @@ std::vector<double> anomaly_scores(Detector& detector, const torch::Tensor& x) {
     throw Error("data has " + std::to_string(x.size(1)) + " values per item, the detector's model expects " +
                 std::to_string(detector.model.model->spec().input_size()));
   RawScores r = raw_scores(detector.model.model, x, detector.score);
-  if (detector.score == "sse") return to_vector(r.sse);
-  if (detector.score == "bce" || detector.score == "smooth-sse" || detector.score == "elbo") return to_vector(r.other);
+  if (detector.score == "sse") return float_precision(r.sse);
+  if (detector.score == "bce" || detector.score == "smooth-sse" || detector.score == "elbo")
+    return float_precision(r.other);
   torch::Tensor distance = code_distance(r.codes, detector.calibration);
-  if (detector.score == "code") return to_vector(distance);
-  return to_vector(log_z(r.sse, detector.calibration.at("sse_log")) +
-                   log_z(distance, detector.calibration.at("code_log")));
+  if (detector.score == "code") return float_precision(distance);
+  return float_precision(log_z(r.sse, detector.calibration.at("sse_log")) +
+                         log_z(distance, detector.calibration.at("code_log")));
+}
+
+std::vector<std::vector<ScoreShare>> explain_scores(Detector& detector, const torch::Tensor& x, int64_t top) {
+  const ModelSpec& spec = detector.model.model->spec();
+  const std::optional<TableSchema>& table = detector.model.normalization.table;
+  if (!table || detector.score != "sse")
+    throw Error("explanations name a table's columns: they need a model of a table and the sse score");
+  std::vector<std::vector<ScoreShare>> out;
+  torch::NoGradGuard no_grad;
+  for (int64_t start = 0; start < x.size(0); start += kBatch) {
+    torch::Tensor batch = x.slice(0, start, std::min(start + kBatch, x.size(0))).to(torch::kDouble);
+    Autoencoder& model = detector.model.model;
+    torch::Tensor errors = table_errors(spec, model->decode_logits(model->encode(batch)), batch).to(torch::kDouble);
+    torch::Tensor totals = errors.sum(1, /*keepdim=*/true).clamp_min(1e-300);
+    auto [shares, columns] = (errors / totals).topk(std::min<int64_t>(top, errors.size(1)), 1);
+    auto share = shares.accessor<double, 2>();
+    auto column = columns.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < share.size(0); ++i) {
+      std::vector<ScoreShare>& row = out.emplace_back();
+      for (int64_t k = 0; k < share.size(1); ++k) row.push_back({table->columns[column[i][k]].name, share[i][k]});
+    }
+  }
+  return out;
 }
 
 void save_detector(const std::string& path, const Detector& d) {
-  nlohmann::json header = {{"format", kDetectorFormat},          {"score", d.score},
-                           {"threshold_rule", d.threshold_rule}, {"threshold", d.threshold},
-                           {"normal_class", d.normal_class},     {"fitted_on", d.fitted_on},
-                           {"calibration", d.calibration},       {"model", d.model.fingerprint}};
+  nlohmann::json header = {{"format", kDetectorFormat},
+                           {"score", d.score},
+                           {"threshold_rule", d.threshold_rule},
+                           {"threshold", d.threshold},
+                           {"calibration_rows", d.calibration_rows},
+                           {"normal_class", d.normal_class},
+                           {"fitted_on", d.fitted_on},
+                           {"calibration", d.calibration},
+                           {"model", d.model.fingerprint}};
   write_file_atomic(path, pack_container("detector", header.dump() + "\n" + d.model_file));
 }
 
@@ -196,6 +243,7 @@ Detector load_detector(const std::string& path) {
     d.normal_class = json_int(header.at("normal_class"));
     d.fitted_on = json_int(header.at("fitted_on"), 0, std::numeric_limits<int64_t>::max());
     d.calibration = header.at("calibration");
+    d.calibration_rows = header.value("calibration_rows", "");
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged detector file (header)");
   }

@@ -19,9 +19,9 @@ Dataset Dataset::select(const torch::Tensor& indices) const {
 }
 
 Dataset make_dataset(RawData raw, const Normalization& norm) {
-  int64_t features = raw.features();
   if (raw.count() == 0) throw Error("the data has no samples");
-  norm.apply(raw.values, features);
+  norm.apply(raw);
+  const int64_t features = raw.features();
   Dataset data;
   data.sample_shape = raw.sample_shape;
   data.x = torch::from_blob(raw.values.data(), {raw.count(), features}, torch::kFloat32).clone();

@@ -1,8 +1,11 @@
+#include <algorithm>
 #include <cctype>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string_view>
+#include <unordered_map>
 
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
@@ -11,29 +14,35 @@
 namespace latent {
 namespace {
 
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+
+std::string_view trim(std::string_view field) {
+  while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+  while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+  return field;
+}
+
+/// Splits on commas outside double quotes; a quoted field loses its quotes (a doubled quote
+/// inside stays doubled: the text only names a category).
+void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
   size_t start = 0;
-  while (true) {
-    size_t comma = line.find(',', start);
-    std::string_view field = line.substr(start, comma == std::string_view::npos ? line.npos : comma - start);
-    while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
-    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+  bool quoted = false;
+  for (size_t i = 0; i <= line.size(); ++i) {
+    if (i < line.size() && line[i] == '"') quoted = !quoted;
+    if (i < line.size() && (quoted || line[i] != ',')) continue;
+    std::string_view field = trim(line.substr(start, i - start));
+    if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
     fields.push_back(field);
-    if (comma == std::string_view::npos) return fields;
-    start = comma + 1;
+    start = i + 1;
   }
 }
 
 bool parse_number(std::string_view field, float& value) {
+  if (!field.empty() && field.front() == '+') field.remove_prefix(1);
   if (field.empty() || field.size() > 64) return false;
-  char buffer[65];
-  field.copy(buffer, field.size());
-  buffer[field.size()] = '\0';
-  char* end = nullptr;
-  errno = 0;
-  value = std::strtof(buffer, &end);
-  return end == buffer + field.size() && errno != ERANGE && std::isfinite(value);
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+  return end == field.data() + field.size() && error == std::errc() && std::isfinite(value);
 }
 
 std::string lower(std::string_view text) {
@@ -42,9 +51,47 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+bool same_letters(std::string_view field, std::string_view lower_word) {
+  if (field.size() != lower_word.size()) return false;
+  for (size_t i = 0; i < field.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(field[i])) != lower_word[i]) return false;
+  return true;
+}
+
+bool is_missing(std::string_view field) {
+  switch (field.size()) {
+    case 0:
+      return true;
+    case 1:
+      return field[0] == '?';
+    case 2:
+      return same_letters(field, "na");
+    case 3:
+      return same_letters(field, "nan") || same_letters(field, "n/a");
+    case 4:
+      return same_letters(field, "null");
+    default:
+      return false;
+  }
+}
+
+bool is_word(std::string_view field) {
+  float unused;
+  return !is_missing(field) && !parse_number(field, unused);
+}
+
+/// auto: a header when the first row is all words, or has a word above a number of the second.
+bool is_header(const std::vector<std::string_view>& first, const std::vector<std::string_view>& second) {
+  if (std::all_of(first.begin(), first.end(), is_word)) return true;
+  float unused;
+  for (size_t i = 0; i < first.size() && i < second.size(); ++i)
+    if (is_word(first[i]) && parse_number(second[i], unused)) return true;
+  return false;
+}
+
 // The label's column index (columns when there is none), from the option and the header row
 // (empty when the file has none).
-size_t find_label_column(const std::string& label, const std::vector<std::string_view>& header, size_t columns,
+size_t find_label_column(const std::string& label, const std::vector<std::string>& header, size_t columns,
                          const std::string& name) {
   if (label == "none") return columns;
   if (label == "first") return 0;
@@ -55,7 +102,7 @@ size_t find_label_column(const std::string& label, const std::vector<std::string
       const std::string field = lower(header[i]);
       if (field != "label" && field != "class" && field != "target") continue;
       if (found != columns)
-        throw Error(name + ": columns '" + std::string(header[found]) + "' and '" + std::string(header[i]) +
+        throw Error(name + ": columns '" + header[found] + "' and '" + header[i] +
                     "' could both be the label; name one with label=NAME (or label=none)");
       found = i;
     }
@@ -68,7 +115,54 @@ size_t find_label_column(const std::string& label, const std::vector<std::string
               " (expected a header name, first, last, none or auto)");
 }
 
+/// The text's lines that hold data, without their line ends, and each one's line number.
+struct Lines {
+  std::vector<std::string_view> text;
+  std::vector<size_t> number;
+};
+Lines split_lines(const std::string& text) {
+  Lines lines;
+  size_t pos = 0, number = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) continue;
+    lines.text.push_back(line);
+    lines.number.push_back(number);
+  }
+  return lines;
+}
+
+/// One feature column while reading: how its cells are read, and its words so far.
+struct ColumnReader {
+  enum class Kind { automatic, words, numbers } kind = Kind::automatic;
+  std::unordered_map<std::string_view, float> word_index;  // views into the file's text
+  std::vector<std::string> words;
+  size_t rows_before_words = 0;  ///< automatic: the rows read before its first word
+
+  float word(std::string_view text) {
+    auto [it, added] = word_index.emplace(text, static_cast<float>(words.size()));
+    if (added) words.emplace_back(text);
+    return it->second;
+  }
+};
+
+size_t column_named(const std::vector<std::string>& names, const std::string& name, const std::string& file) {
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return i;
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
+  throw Error(file + ": no column named '" + name + "' (the columns are " + list + (names.size() > 12 ? ", ..." : "") +
+              ")");
+}
+
 }  // namespace
+
+bool TableColumns::has_words() const { return std::find(is_words.begin(), is_words.end(), true) != is_words.end(); }
 
 void CsvOptions::validate() const {
   if (label.empty()) throw Error("csv label=: expected a column name, first, last, none or auto");
@@ -78,56 +172,103 @@ void CsvOptions::validate() const {
 
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
   options.validate();
+  const Lines lines = split_lines(text);
+  if (lines.text.empty()) throw Error(name + ": no data rows");
+  std::vector<std::string_view> fields, second;
+  split_fields(lines.text[0], fields);
+  if (lines.text.size() > 1) split_fields(lines.text[1], second);
+  const size_t columns = fields.size();
+  const bool header = options.header == "yes" || (options.header == "auto" && is_header(fields, second));
+  std::vector<std::string> names;
+  for (size_t i = 0; i < columns; ++i)
+    names.push_back(header ? std::string(fields[i].substr(0, 200)) : "column " + std::to_string(i + 1));
   RawData raw;
-  size_t columns = 0;
-  size_t label_column = 0;
-  size_t line_number = 0;
-  size_t pos = 0;
-  bool first_row = true;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    std::vector<std::string_view> fields = split_fields(line);
-    std::vector<float> numbers(fields.size());
-    size_t bad = fields.size();
-    for (size_t i = 0; i < fields.size() && bad == fields.size(); ++i)
-      if (!parse_number(fields[i], numbers[i])) bad = i;
-    if (first_row) {
-      first_row = false;
-      columns = fields.size();
-      bool header = options.header == "yes" || (options.header == "auto" && bad != fields.size());
-      label_column = find_label_column(options.label, header ? fields : std::vector<std::string_view>{}, columns, name);
-      if (label_column < columns)
-        raw.label_column = header ? "'" + std::string(fields[label_column].substr(0, 40)) + "'"
-                                  : "column " + std::to_string(label_column + 1);
-      if (header) continue;
-    }
-    std::string where = name + ":" + std::to_string(line_number);
+  const size_t label_column =
+      find_label_column(options.label, header ? names : std::vector<std::string>{}, columns, name);
+  if (label_column < columns)
+    raw.label_column = header ? "'" + names[label_column].substr(0, 40) + "'" : names[label_column];
+
+  // Which columns are features, and how each is read.
+  std::vector<bool> ignored(columns, false);
+  for (const std::string& column : options.columns.ignore) ignored[column_named(names, column, name)] = true;
+  if (label_column < columns) ignored[label_column] = true;
+  std::vector<size_t> feature_columns;
+  for (size_t i = 0; i < columns; ++i)
+    if (!ignored[i]) feature_columns.push_back(i);
+  const size_t features = feature_columns.size();
+  if (features == 0) throw Error(name + ": no feature columns (every column is the label or ignored)");
+  std::vector<ColumnReader> readers(features);
+  auto feature_named = [&](const std::string& column) {
+    const size_t c = column_named(names, column, name);
+    const auto it = std::find(feature_columns.begin(), feature_columns.end(), c);
+    if (it == feature_columns.end()) throw Error(name + ": column '" + column + "' is the label or ignored");
+    return static_cast<size_t>(it - feature_columns.begin());
+  };
+  for (const std::string& column : options.columns.words)
+    readers[feature_named(column)].kind = ColumnReader::Kind::words;
+  for (const std::string& column : options.columns.numbers)
+    readers[feature_named(column)].kind = ColumnReader::Kind::numbers;
+
+  const size_t first_row = header ? 1 : 0;
+  const size_t rows = lines.text.size() - first_row;
+  if (rows == 0) throw Error(name + ": no data rows");
+  raw.values.resize(rows * features);
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t line = first_row + r;
+    split_fields(lines.text[line], fields);
+    auto where = [&] { return name + ":" + std::to_string(lines.number[line]); };
     if (fields.size() != columns)
-      throw Error(where + ": " + std::to_string(fields.size()) + " fields, the first row has " +
+      throw Error(where() + ": " + std::to_string(fields.size()) + " fields, the first row has " +
                   std::to_string(columns));
-    if (bad != fields.size())
-      throw Error(where + ": column " + std::to_string(bad + 1) + " is not a number: '" +
-                  std::string(fields[bad].substr(0, 40)) + "'");
-    for (size_t i = 0; i < columns; ++i) {
-      if (i == label_column) {
-        float label = numbers[i];
-        if (label != std::floor(label) || label < 0 || label > 1e6)
-          throw Error(where + ": label '" + std::string(fields[i]) + "' is not a non-negative integer");
-        raw.labels.push_back(static_cast<int64_t>(label));
-      } else {
-        raw.values.push_back(numbers[i]);
+    if (label_column < columns) {
+      float label = 0;
+      if (!parse_number(fields[label_column], label) || label != std::floor(label) || label < 0 || label > 1e6)
+        throw Error(where() + ": label '" + std::string(fields[label_column].substr(0, 40)) +
+                    "' is not a non-negative integer");
+      raw.labels.push_back(static_cast<int64_t>(label));
+    }
+    float* row = raw.values.data() + r * features;
+    size_t observed = 0;
+    for (size_t f = 0; f < features; ++f) {
+      const std::string_view field = fields[feature_columns[f]];
+      ColumnReader& reader = readers[f];
+      if (is_missing(field)) {
+        row[f] = kMissing;
+        continue;
+      }
+      ++observed;
+      if (reader.kind == ColumnReader::Kind::words) {
+        row[f] = reader.word(field);
+      } else if (!parse_number(field, row[f])) {
+        if (reader.kind == ColumnReader::Kind::numbers)
+          throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
+                      std::string(field.substr(0, 40)) + "'");
+        reader.kind = ColumnReader::Kind::words;
+        reader.rows_before_words = r;
+        row[f] = reader.word(field);
       }
     }
+    if (observed == 0) throw Error(where() + ": every value of the row is missing");
   }
-  int64_t features = static_cast<int64_t>(columns) - (label_column < columns ? 1 : 0);
-  if (raw.values.empty() || features <= 0) throw Error(name + ": no data rows");
-  raw.sample_shape = {features};
+  // A column that turned out to hold words after rows of numbers is read again, all of it, so
+  // that its words are numbered in order of appearance whatever said it holds words.
+  for (size_t f = 0; f < features; ++f) {
+    ColumnReader& reader = readers[f];
+    if (reader.rows_before_words == 0) continue;
+    reader.word_index.clear();
+    reader.words.clear();
+    for (size_t r = 0; r < rows; ++r) {
+      split_fields(lines.text[first_row + r], fields);
+      const std::string_view field = fields[feature_columns[f]];
+      if (!is_missing(field)) raw.values[r * features + f] = reader.word(field);
+    }
+  }
+  for (size_t f = 0; f < features; ++f) {
+    raw.table.names.push_back(names[feature_columns[f]]);
+    raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);
+    raw.table.words.push_back(std::move(readers[f].words));
+  }
+  raw.sample_shape = {static_cast<int64_t>(features)};
   return raw;
 }
 

@@ -43,9 +43,10 @@ std::string find_named_dataset(const std::string& name) {
   throw Error(name + " not found (looked in" + tried + "); run scripts/setup.sh or set LATENT_DATA");
 }
 
-RawData read_csv_spec(const std::string& path, const std::string& option_text) {
+RawData read_csv_spec(const std::string& path, const std::string& option_text, const ColumnChoice& columns) {
   // key=value,key=value
   CsvOptions options;
+  options.columns = columns;
   size_t begin = 0;
   while (!option_text.empty() && begin != std::string::npos) {
     size_t next = option_text.find(',', begin);
@@ -81,7 +82,8 @@ DataSource DataSource::parse(const std::string& data) {
       "data", data + ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE or images:DIR");
 }
 
-RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout) {
+RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout,
+                 const ColumnChoice& columns) {
   if (split != "train" && split != "test") throw SettingError("split", split + ": expected train or test");
   const DataSource source = DataSource::parse(data);
   RawData raw;
@@ -93,7 +95,7 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
       raw = read_idx_dir(source.location, split);
       break;
     case DataSource::Kind::csv:
-      raw = read_csv_spec(source.location, source.options);
+      raw = read_csv_spec(source.location, source.options, columns);
       break;
     case DataSource::Kind::images:
       raw = read_image_dir(source.location, layout);

@@ -25,6 +25,12 @@ int64_t ModelSpec::input_size() const {
   return n;
 }
 
+int64_t ModelSpec::table_numbers() const {
+  int64_t n = input_size();
+  for (int64_t width : table_blocks) n -= width;
+  return n;
+}
+
 void ModelSpec::set_type(ModelType type, bool unit_range_data, std::optional<Loss> chosen_loss) {
   code_head = type == ModelType::vae      ? CodeHead::gaussian
               : type == ModelType::binary ? CodeHead::binary
@@ -51,6 +57,7 @@ void ModelSpec::validate() const {
     throw SettingError("code activation", "'selu': expected linear|relu|sigmoid|tanh");
   if (loss == Loss::bce && output != Output::sigmoid)
     throw SettingError("loss", "bce needs data in [0,1] (images); use mse for standardised data");
+  validate_table();
   if (latent < 1 || latent > 65536) throw SettingError("latent", "must be between 1 and 65536");
   if (layers.size() > kMaxLayers) throw SettingError("layers", "needs at most 64 sizes");
   for (int64_t width : layers)
@@ -71,6 +78,19 @@ void ModelSpec::validate() const {
   if (code_head != CodeHead::binary && neighbour_pull != 0)
     throw SettingError("neighbour pull", "needs a binary code (type binary)");
   validate_regularisers();
+}
+
+void ModelSpec::validate_table() const {
+  if (output != Output::table) {
+    if (!table_blocks.empty()) throw Error("model spec: table blocks need the table output");
+    return;
+  }
+  if (input_shape.size() != 1) throw Error("model spec: the table output needs table data");
+  if (loss != Loss::mse) throw SettingError("loss", "a table's numbers are fitted by mse");
+  if (table_blocks.size() > static_cast<size_t>(input_size())) throw Error("model spec: more table blocks than values");
+  for (int64_t width : table_blocks)
+    if (width < 2 || width > input_size()) throw Error("model spec: a table block needs 2 or more values");
+  if (table_numbers() < 0) throw Error("model spec: the table blocks are wider than the row");
 }
 
 void ModelSpec::validate_binary() const {
@@ -118,6 +138,7 @@ nlohmann::json ModelSpec::to_json() const {
           {"code_activation", name_of(code_activation)},
           {"output", name_of(output)},
           {"loss", name_of(loss)},
+          {"table_blocks", table_blocks},
           {"channels", channels},
           {"corrupt", corrupt.str()},
           {"augment", augment.str()},
@@ -147,6 +168,7 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
     spec.output = parse_part<Output>("output", j.at("output").get<std::string>());
     spec.loss = parse_part<Loss>("loss", j.at("loss").get<std::string>());
     if (j.contains("channels")) spec.channels = json_ints(j.at("channels"));
+    if (j.contains("table_blocks")) spec.table_blocks = json_ints(j.at("table_blocks"));
     spec.corrupt = CorruptionSpec::parse(j.value("corrupt", "none"));
     spec.augment = AugmentSpec::parse(j.value("augment", "none"));
     spec.sparsity = SparsitySpec::parse(j.value("sparsity", "none"));

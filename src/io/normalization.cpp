@@ -7,9 +7,14 @@
 
 namespace latent {
 
-Normalization Normalization::fit(const RawData& raw) {
+Normalization Normalization::fit(const RawData& raw, const TableOptions& options) {
   Normalization norm;
   if (raw.is_image) return norm;
+  if (!raw.table.empty()) {
+    norm.kind = "table";
+    norm.table = TableSchema::fit(raw, options);
+    return norm;
+  }
   norm.kind = "standardize";
   int64_t features = raw.features(), count = raw.count();
   std::vector<double> sum(features, 0.0), sum_sq(features, 0.0);
@@ -29,20 +34,42 @@ Normalization Normalization::fit(const RawData& raw) {
   return norm;
 }
 
-void Normalization::apply(std::vector<float>& values, int64_t features) const {
+void Normalization::apply(RawData& raw) const {
+  std::vector<float>& values = raw.values;
   if (kind == "scale") {
     for (float& v : values) v /= divisor;
     return;
   }
+  if (table) {
+    values = table->encode(raw);
+    raw.sample_shape = {table->width()};
+    return;
+  }
+  const int64_t features = raw.features();
   if (static_cast<int64_t>(mean.size()) != features)
     throw Error("the data has " + std::to_string(features) + " features, the model was trained on " +
                 std::to_string(mean.size()));
-  for (size_t i = 0; i < values.size(); ++i) values[i] = (values[i] - mean[i % features]) / stddev[i % features];
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isnan(values[i]))
+      throw Error("the data has a missing value (row " + std::to_string(i / features + 1) +
+                  "); this model was trained before missing values were read: retrain it");
+    values[i] = (values[i] - mean[i % features]) / stddev[i % features];
+  }
 }
 
 void Normalization::invert(std::vector<float>& values, int64_t features) const {
   if (kind == "scale") {
     for (float& v : values) v *= divisor;
+    return;
+  }
+  if (table) {
+    int64_t f = 0;
+    for (const TableColumn& column : table->columns) {
+      if (!column.is_words)
+        for (size_t i = static_cast<size_t>(f); i < values.size(); i += static_cast<size_t>(features))
+          values[i] = values[i] * column.scale + column.center;
+      f += column.width();
+    }
     return;
   }
   for (size_t i = 0; i < values.size(); ++i) values[i] = values[i] * stddev[i % features] + mean[i % features];
@@ -55,6 +82,7 @@ void Normalization::flip(std::vector<float>& values) const {
 
 nlohmann::json Normalization::to_json() const {
   if (kind == "scale") return {{"kind", kind}, {"divisor", divisor}};
+  if (table) return {{"kind", kind}, {"table", table->to_json()}};
   return {{"kind", kind}, {"mean", mean}, {"stddev", stddev}};
 }
 
@@ -68,6 +96,8 @@ Normalization Normalization::from_json(const nlohmann::json& j) {
     norm.mean = json_floats(j.at("mean"));
     norm.stddev = json_floats(j.at("stddev"));
     if (norm.mean.size() != norm.stddev.size()) throw Error("normalization mean and stddev differ in length");
+  } else if (norm.kind == "table") {
+    norm.table = TableSchema::from_json(j.at("table"));
   } else {
     throw Error("unknown normalization kind '" + norm.kind + "'");
   }

@@ -1,15 +1,18 @@
 #include "latent/io/serve_request.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "latent/io/image_pixels.h"
 #include "latent/io/png_inflation.h"
+#include "latent/io/regularizer_spec.h"
 
 namespace latent {
 namespace {
@@ -212,6 +215,57 @@ std::string base64_encode(const std::string& bytes) {
     out += '=';
   }
   return out;
+}
+
+RawData parse_table_row(const std::string& body, const std::vector<std::string>& numbers,
+                        const std::vector<std::string>& words, size_t max_body) {
+  if (body.size() > max_body)
+    throw RequestError(
+        413, "too_large",
+        "the body has " + std::to_string(body.size()) + " bytes; the limit is " + std::to_string(max_body));
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("columns") || !j.at("columns").is_object())
+    throw bad("bad_json", "send a table row as {\"columns\": {\"name\": value, ...}}");
+  const nlohmann::json& cells = j.at("columns");
+  RawData raw;
+  raw.sample_shape = {static_cast<int64_t>(numbers.size() + words.size())};
+  for (const auto& [key, value] : cells.items())
+    if (std::find(numbers.begin(), numbers.end(), key) == numbers.end() &&
+        std::find(words.begin(), words.end(), key) == words.end())
+      throw bad("unknown_column", "the model has no column '" + key.substr(0, 80) + "'");
+  for (const std::string& name : numbers) {
+    const nlohmann::json cell = cells.value(name, nlohmann::json());
+    float v = std::numeric_limits<float>::quiet_NaN();
+    if (cell.is_number()) {
+      v = cell.get<float>();
+    } else if (cell.is_string()) {
+      const std::optional<std::vector<double>> number = parse_numbers(cell.get<std::string>());
+      if (!number || number->size() != 1)
+        throw bad("bad_value", "column '" + name + "' holds numbers: '" + cell.get<std::string>().substr(0, 40) + "'");
+      v = static_cast<float>(number->front());
+    } else if (!cell.is_null()) {
+      throw bad("bad_value", "column '" + name + "': expected a number, a string or null");
+    }
+    if (!std::isnan(v) && !std::isfinite(v)) throw bad("bad_value", "column '" + name + "': not a finite number");
+    raw.values.push_back(v);
+    raw.table.names.push_back(name);
+    raw.table.is_words.push_back(false);
+    raw.table.words.emplace_back();
+  }
+  for (const std::string& name : words) {
+    const nlohmann::json cell = cells.value(name, nlohmann::json());
+    std::vector<std::string> word;
+    if (cell.is_string()) word.push_back(cell.get<std::string>());
+    else if (cell.is_number()) word.push_back(cell.dump());
+    else if (!cell.is_null()) throw bad("bad_value", "column '" + name + "': expected a string, a number or null");
+    raw.values.push_back(word.empty() ? std::numeric_limits<float>::quiet_NaN() : 0.0f);
+    raw.table.names.push_back(name);
+    raw.table.is_words.push_back(true);
+    raw.table.words.push_back(std::move(word));
+  }
+  if (std::all_of(raw.values.begin(), raw.values.end(), [](float v) { return std::isnan(v); }))
+    throw bad("empty_row", "every value of the row is missing");
+  return raw;
 }
 
 }  // namespace latent

@@ -2,6 +2,7 @@
 
 #include "latent/model/layer_plan.h"
 #include "latent/model/regularizer.h"
+#include "latent/model/table_loss.h"
 #include "latent/runtime/random_draws.h"
 #include "model/conv_layers.h"
 
@@ -38,26 +39,35 @@ int64_t parameter_count(const ModelSpec& spec) {
   return count;
 }
 
+torch::Tensor AutoencoderImpl::encoder_output(const torch::Tensor& x) {
+  return encoder_->forward(spec_.output == Output::table ? observed_input(x) : x);
+}
+
 torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
-  torch::Tensor out = encoder_->forward(x);
+  torch::Tensor out = encoder_output(x);
   if (spec_.code_head == CodeHead::binary) return torch::sigmoid(out);
   return spec_.code_head == CodeHead::gaussian ? split_gaussian(out).mean : out;
 }
 
 GaussianCode AutoencoderImpl::posterior(const torch::Tensor& x) {
   TORCH_CHECK(spec_.code_head == CodeHead::gaussian, "posterior() needs a gaussian code head");
-  return split_gaussian(encoder_->forward(x));
+  return split_gaussian(encoder_output(x));
 }
 
 torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return decoder_->forward(codes); }
 
 torch::Tensor AutoencoderImpl::decode(const torch::Tensor& codes) {
   torch::Tensor logits = decode_logits(codes);
+  if (spec_.output == Output::table) return table_outputs(spec_, logits);
   return spec_.output == Output::sigmoid ? torch::sigmoid(logits) : logits;
 }
 
 torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const {
   if (spec_.loss == Loss::bce) return torch::binary_cross_entropy_with_logits(recon_logits, x);
+  if (spec_.output == Output::table) {
+    torch::Tensor errors = table_errors(spec_, recon_logits, x);
+    return errors.sum(1).mean() / static_cast<double>(errors.size(1));
+  }
   torch::Tensor recon = spec_.output == Output::sigmoid ? torch::sigmoid(recon_logits) : recon_logits;
   return torch::mse_loss(recon, x);
 }
@@ -70,7 +80,7 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
     return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
   }
   if (spec_.code_head == CodeHead::binary) {
-    torch::Tensor logits = encoder_->forward(input);
+    torch::Tensor logits = encoder_output(input);
     // Training: noisy sigmoid, the noise forcing the units to saturate; otherwise the decoder
     // gets the thresholded bits that search uses, so validation picks the model whose bits are best.
     torch::Tensor codes;

@@ -5,6 +5,7 @@
 
 #include "latent/base/error.h"
 #include "latent/io/regularizer_spec.h"
+#include "latent/model/table_loss.h"
 #include "latent/runtime/random_draws.h"
 
 namespace latent {
@@ -30,6 +31,7 @@ torch::Tensor kl_to_prior(const GaussianCode& q) {
 torch::Tensor reconstruction_nll(const ModelSpec& spec, const torch::Tensor& recon_logits, const torch::Tensor& x) {
   if (spec.loss == Loss::bce)
     return torch::binary_cross_entropy_with_logits(recon_logits, x, {}, {}, at::Reduction::None).sum(1);
+  if (spec.output == Output::table) return table_errors(spec, recon_logits, x).sum(1);
   torch::Tensor recon = spec.output == Output::sigmoid ? torch::sigmoid(recon_logits) : recon_logits;
   return 0.5 * (recon - x).pow(2).sum(1) + 0.5 * std::log(2 * M_PI) * static_cast<double>(x.size(1));
 }

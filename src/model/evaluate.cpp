@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "latent/model/table_loss.h"
+
 namespace latent {
 namespace {
 
@@ -33,6 +35,18 @@ torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes) {
 
 nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) {
   torch::NoGradGuard no_grad;
+  if (model->spec().output == Output::table) {
+    double total = 0;
+    int64_t columns = 0;
+    for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
+      torch::Tensor x = data.x.slice(0, start, std::min(start + kInferenceBatch, data.size()));
+      torch::Tensor errors = table_errors(model->spec(), model->decode_logits(model->encode(x)), x);
+      total += errors.sum().item<double>();
+      columns = errors.size(1);
+    }
+    const double n = static_cast<double>(data.size());
+    return {{"n", data.size()}, {"error_per_row", total / n}, {"error_per_cell", total / (n * columns)}};
+  }
   const bool unit_range = model->spec().output == Output::sigmoid;
   double sse = 0, bce = 0;
   for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {

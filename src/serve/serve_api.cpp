@@ -184,17 +184,15 @@ struct ServeApi::Impl {
     const InputShape in = input_shape(model);
     if (invert && !in.is_image) throw RequestError(400, "bad_parameter", "invert=1 applies to image models only");
     if (invert) model.normalization.flip(values);
-    if (model.input_profile) {
-      RawData raw;
-      raw.values = std::move(values);
-      raw.sample_shape = in.sample_shape;
-      raw.is_image = in.is_image;
+    RawData raw;
+    raw.values = std::move(values);
+    raw.sample_shape = in.sample_shape;
+    raw.is_image = in.is_image;
+    if (model.input_profile)
       for (const std::string& w : model.input_profile->warnings(raw, invert ? "drop invert=1" : "add ?invert=1"))
         warnings.push_back(w);
-      values = std::move(raw.values);
-    }
-    model.normalization.apply(values, static_cast<int64_t>(values.size()));
-    return torch::from_blob(values.data(), {1, static_cast<int64_t>(values.size())}, torch::kFloat32).clone();
+    model.normalization.apply(raw);
+    return torch::from_blob(raw.values.data(), {1, raw.features()}, torch::kFloat32).clone();
   }
 
   /// "warnings" only when there are any: a plain answer keeps its old form.
@@ -347,18 +345,30 @@ struct ServeApi::Impl {
       throw RequestError(404, "no_detector", "anomaly needs a detector: start latent serve with --detector FILE");
     Detector& d = *parts.detector;
     Json warnings = Json::array();
-    torch::Tensor x = input(req, d.model, warnings);
+    const std::optional<TableSchema>& table = d.model.normalization.table;
+    torch::Tensor x = table ? make_dataset(parse_table_row(req.body, table->names(false), table->names(true), max_body),
+                                           d.model.normalization)
+                                  .x
+                            : input(req, d.model, warnings);
     double score;
+    Json explain = Json::array();
     {
       c10::InferenceMode mode;
       score = anomaly_scores(d, x).front();
+      if (table && d.score == "sse") {
+        const std::vector<std::vector<ScoreShare>> shares = explain_scores(d, x, 3);
+        for (const ScoreShare& share : shares.front())
+          explain.push_back({{"column", share.column}, {"share", share.share}});
+      }
     }
-    return with_warnings({{"score", score},
-                          {"threshold", d.threshold},
-                          {"is_anomaly", score > d.threshold},
-                          {"score_kind", d.score},
-                          {"normal_class", d.normal_class}},
-                         warnings);
+    Json answer = {{"score", score},
+                   {"threshold", d.threshold},
+                   {"threshold_rule", d.threshold_rule},
+                   {"is_anomaly", score > d.threshold},
+                   {"score_kind", d.score},
+                   {"normal_class", d.normal_class}};
+    if (!explain.empty()) answer["explain"] = explain;
+    return with_warnings(answer, warnings);
   }
 
   Json generate(const httplib::Request& req) {

@@ -48,7 +48,8 @@ struct DenseGradient::Shard {
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
-  return spec.code_head == CodeHead::plain && other_settings(spec) == other_settings(ModelSpec{});
+  return spec.code_head == CodeHead::plain && spec.output != Output::table &&
+         other_settings(spec) == other_settings(ModelSpec{});
 }
 
 DenseGradient::DenseGradient(Autoencoder model)

@@ -1,5 +1,6 @@
 // latent anomaly fit | score | eval: one-class detection with a model trained on normal data.
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 
 #include "commands.h"
@@ -7,6 +8,7 @@
 #include "latent/apps/anomaly.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/metrics/roc.h"
 
 namespace latent::cli {
@@ -24,22 +26,50 @@ void add_fit(CLI::App* parent) {
   opt->data.add_to(sub, "train");
   sub->add_option("--score", opt->score, score_names())->default_val("sse");
   sub->add_option("--threshold", opt->threshold,
-                  "quantile:Q (of the normal scores) | contamination:C (= quantile:1-C) | sigma:K (mean + K std)")
+                  "quantile:Q (of the normal scores) | fpr:R (= quantile:1-R: a share R of normal rows flagged) | "
+                  "contamination:C (the same) | sigma:K (mean + K std)")
       ->default_val("quantile:0.95");
+  sub->footer(
+      "The threshold is set on normal rows the model did not train on: when --data is the data the model\n"
+      "trained on (the same rows), on the rows its training held out for validation (train --val, e.g. 0.2).\n"
+      "Other data is all unseen and all used. A model that held nothing out of this data gets its threshold\n"
+      "from rows it trained on, with a warning: such a threshold flags fewer normal rows than the rule says.");
   sub->add_option("--out", opt->out, "Detector file to write (holds the model too)")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     threshold_from_rule(opt->threshold, {0.0});  // a bad rule fails before any work
     check_outputs({{"--out", opt->out, "detector"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
-    Dataset data = opt->data.load_for(load_model(opt->model));
-    Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold);
+    const LoadedModel model = load_model(opt->model);
+    RawData raw = opt->data.load_as(model);
+    const bool trained_on =
+        model.meta.value("data_fingerprint", "") == fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
+    Dataset data = opt->data.prepare_for(std::move(raw), model);
+    torch::Tensor calibration_x;
+    std::string calibration = "all " + std::to_string(data.size()) + " rows of --data (not the model's training data)";
+    if (trained_on) {
+      const double val = model.meta.value("val", 0.0);
+      Dataset held_out = split_validation(data, val).second;
+      if (held_out.x.defined()) {
+        calibration_x = held_out.x;
+        calibration = "the " + std::to_string(held_out.size()) + " rows training held out (--val " +
+                      nlohmann::json(val).dump() + ")";
+      } else {
+        calibration = "the " + std::to_string(data.size()) + " rows the model trained on (it held none out)";
+        std::cerr << "latent: warning: --data is what the model trained on and it held no rows out (--val 0): the "
+                     "threshold comes from rows it fits well and will flag more normal rows than "
+                  << opt->threshold << " says; train with --val 0.2, or fit on other normal rows\n";
+      }
+    }
+    Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold, calibration_x);
     detector.normal_class = opt->data.only_class;
+    detector.calibration_rows = calibration;
     save_detector(opt->out, detector);
     print_report({{"fitted_on", detector.fitted_on},
                   {"score", detector.score},
                   {"threshold_rule", detector.threshold_rule},
-                  {"threshold", detector.threshold}},
+                  {"threshold", detector.threshold},
+                  {"threshold_set_on", calibration}},
                  false);
   });
 }
@@ -49,12 +79,18 @@ void add_score(CLI::App* parent) {
     RuntimeOptions runtime;
     DataOptions data;
     std::string detector, out;
+    int64_t explain = 0;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = parent->add_subcommand("score", "Write id, score, is_anomaly for every item");
   sub->add_option("--detector", opt->detector, "Detector file (latent anomaly fit)")->required();
   opt->data.add_to(sub, "test");
   add_invert_option(sub, opt->data.invert);
+  sub->add_option("--explain", opt->explain,
+                  "Tables: add the K columns that make most of each row's score, with their share "
+                  "(column_1,share_1,...)")
+      ->default_val(0)
+      ->check(CLI::Range(0, 100));
   sub->add_option("--out", opt->out, "scores.csv")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
@@ -62,12 +98,29 @@ void add_score(CLI::App* parent) {
     check_outputs({{"--out", opt->out, ""}}, {{"--detector", opt->detector}, opt->data.input()});
     opt->runtime.apply();
     Detector detector = load_detector(opt->detector);
-    std::vector<double> scores = anomaly_scores(detector, opt->data.load_for(detector.model).x);
+    const torch::Tensor x = opt->data.load_for(detector.model).x;
+    std::vector<double> scores = anomaly_scores(detector, x);
+    std::vector<std::vector<ScoreShare>> shares;
+    if (opt->explain > 0) shares = explain_scores(detector, x, opt->explain);
     std::ostringstream csv;
-    csv << "id,score,is_anomaly\n" << std::setprecision(9);
-    for (size_t i = 0; i < scores.size(); ++i)
-      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold) << "\n";
+    csv << "id,score,is_anomaly";
+    for (int64_t k = 1; k <= opt->explain && !shares.empty(); ++k) csv << ",column_" << k << ",share_" << k;
+    csv << "\n" << std::setprecision(17);  // the score to the bit: the server's JSON gives the same
+    int64_t anomalies = 0;
+    for (size_t i = 0; i < scores.size(); ++i) {
+      anomalies += scores[i] > detector.threshold;
+      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold);
+      if (!shares.empty())
+        for (const ScoreShare& share : shares[i]) csv << "," << csv_field(share.column) << "," << share.share;
+      csv << "\n";
+    }
     write_file_atomic(opt->out, csv.str());
+    print_report({{"scored", scores.size()},
+                  {"anomalies", anomalies},
+                  {"threshold", detector.threshold},
+                  {"threshold_rule", detector.threshold_rule},
+                  {"threshold_set_on", detector.calibration_rows}},
+                 false);
   });
 }
 

@@ -14,6 +14,7 @@ namespace {
 /// PCA with the code's size, fitted on the data the model was trained on, scored on `data`.
 nlohmann::json pca_metrics(const LoadedModel& model, const Dataset& data) {
   if (!model.meta.contains("data")) throw Error("--pca: the model does not record its training data");
+  if (model.normalization.table) throw Error("--pca: the model reads a table of words and numbers; PCA reads numbers");
   DataOptions training;
   training.data = model.meta.at("data").get<std::string>();
   training.split = model.meta.value("split", "train");
@@ -47,6 +48,9 @@ void add_eval_command(CLI::App& app) {
       "  mse_per_pixel  mean squared error per pixel\n"
       "  sse_per_image  squared error summed over pixels, averaged over images (Hinton & Salakhutdinov 2006)\n"
       "  psnr_db        10*log10(1/mse_per_pixel) (images only)\n"
+      "  error_per_row  a table's error (squared error per number, cross-entropy per column of words;\n"
+      "                 missing cells count nothing) summed over its columns, averaged over rows\n"
+      "  error_per_cell the same over the number of columns (these two replace mse, sse and psnr for tables)\n"
       "  code_mean_abs  mean |code value|\n"
       "  code_active_fraction  fraction of code units with |value| > 0.01, averaged over samples\n"
       "  jacobian_fro   ||d code / d input||_F (not squared), exact, averaged over the first\n"

@@ -2,6 +2,7 @@
 // it, so info checks the file as that command would and shows the settings it will act on.
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "commands.h"
 #include "common.h"
@@ -23,15 +24,36 @@ nlohmann::json normalization_summary(const Normalization& normalization) {
   return norm;
 }
 
+/// "age: number (centre 39.9, scale 11.8)", "city: 6 levels + other (paris, lyon, ...)".
+nlohmann::json table_columns(const TableSchema& table) {
+  nlohmann::json lines = nlohmann::json::array();
+  for (const TableColumn& column : table.columns) {
+    std::ostringstream line;
+    line.precision(4);
+    line << column.name << ": ";
+    if (!column.is_words) {
+      line << "number (" << name_of(table.scaling) << ": centre " << column.center << ", scale " << column.scale << ")";
+    } else {
+      line << column.levels.size() << " levels + other (";
+      for (size_t i = 0; i < column.levels.size() && i < 5; ++i) line << (i ? ", " : "") << column.levels[i];
+      line << (column.levels.size() > 5 ? ", ...)" : ")");
+    }
+    lines.push_back(line.str());
+  }
+  return lines;
+}
+
 nlohmann::json model_report(const std::string& path) {
   LoadedModel model = load_model(path);
-  return {{"kind", "model"},
-          {"fingerprint", model.fingerprint},
-          {"shape", model.model->spec().shape_string()},
-          {"parameters", model.model->parameter_count()},
-          {"spec", model.model->spec().to_json()},
-          {"normalization", normalization_summary(model.normalization)},
-          {"training", model.meta}};
+  nlohmann::json report = {{"kind", "model"},
+                           {"fingerprint", model.fingerprint},
+                           {"shape", model.model->spec().shape_string()},
+                           {"parameters", model.model->parameter_count()},
+                           {"spec", model.model->spec().to_json()},
+                           {"normalization", normalization_summary(model.normalization)},
+                           {"training", model.meta}};
+  if (model.normalization.table) report["columns"] = table_columns(*model.normalization.table);
+  return report;
 }
 
 nlohmann::json checkpoint_report(const std::string& path) {
@@ -82,7 +104,9 @@ nlohmann::json detector_report(const std::string& path) {
                            {"threshold_rule", detector.threshold_rule},
                            {"threshold", detector.threshold},
                            {"fitted_on", detector.fitted_on}};
+  if (!detector.calibration_rows.empty()) report["threshold_set_on"] = detector.calibration_rows;
   if (detector.normal_class >= 0) report["normal_class"] = detector.normal_class;
+  if (detector.model.normalization.table) report["columns"] = table_columns(*detector.model.normalization.table);
   return report;
 }
 

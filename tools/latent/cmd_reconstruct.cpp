@@ -1,6 +1,7 @@
 // latent reconstruct: originals above their reconstructions, as a PNG grid (or the raw values).
 #include "commands.h"
 #include "common.h"
+#include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/io/matrix_file.h"
 #include "latent/model/evaluate.h"
@@ -21,7 +22,11 @@ void add_reconstruct_command(CLI::App& app) {
   add_invert_option(sub, opt->data.invert);
   sub->add_option("--count", opt->count, "Number of samples (the first ones of the split)")->default_val(32);
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
-  sub->add_option("--out", opt->out, "grid.png (originals above reconstructions) or recon.npy / recon.csv")->required();
+  sub->add_option(
+         "--out", opt->out,
+         "grid.png (originals above reconstructions) or recon.npy / recon.csv (a table's: its columns, missing "
+         "cells filled by the model)")
+      ->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
@@ -33,6 +38,12 @@ void add_reconstruct_command(CLI::App& app) {
     limited.limit = opt->data.limit > 0 ? std::min(opt->data.limit, opt->count) : opt->count;
     Dataset data = limited.load_for(model);
     torch::Tensor recon = decode_all(model.model, encode_all(model.model, data.x));
+    if (model.normalization.table && opt->out.size() > 4 && opt->out.substr(opt->out.size() - 4) == ".csv") {
+      // A table's reconstructions as the table: numbers unscaled, each category's likeliest level.
+      const TableSchema& table = *model.normalization.table;
+      write_file_atomic(opt->out, table.csv_header() + "\n" + table.to_csv(tensor_values(recon), recon.size(0)));
+      return;
+    }
     if (is_matrix_path(opt->out)) {
       torch::Tensor flat = recon.contiguous();
       write_matrix(opt->out, Matrix{flat.size(0), flat.size(1), tensor_values(flat)});

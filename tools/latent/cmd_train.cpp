@@ -1,4 +1,5 @@
 // latent train: fit an autoencoder; the best model so far is always on disk at --out.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
+#include "latent/io/container.h"
 #include "latent/io/data_source.h"
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/code_head.h"
@@ -65,6 +67,11 @@ const std::vector<Fixed> kFixedOnResume = {
     {"--resize", Fixed::meta, {"image_layout"}},
     {"--fit", Fixed::meta, {"image_layout"}},
     {"--background", Fixed::meta, {"image_layout"}},
+    {"--categorical", Fixed::meta, {"table_options"}},
+    {"--numeric", Fixed::meta, {"table_options"}},
+    {"--ignore", Fixed::meta, {"table_options"}},
+    {"--scale", Fixed::meta, {"table_options"}},
+    {"--max-levels", Fixed::meta, {"table_options"}},
 };
 
 struct TrainCommand {
@@ -84,16 +91,20 @@ struct TrainCommand {
   std::string noise_schedule = "linear:0:4";
   int64_t bits = 0;
 
-  /// The model the flags describe, for data of this shape and range.
-  ModelSpec spec_from_flags(const std::vector<int64_t>& input_shape, bool unit_range) const {
+  /// The model the flags describe, for data of this shape normalised by `norm`.
+  ModelSpec spec_from_flags(const std::vector<int64_t>& input_shape, const Normalization& norm) const {
     ModelSpec wanted = spec;
-    wanted.input_shape = input_shape;
+    wanted.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : input_shape;
     wanted.layers = parse_sizes("--layers", layers);
     if (wanted.arch == Arch::conv) wanted.channels = parse_sizes("--channels", channels);
     wanted.corrupt = CorruptionSpec::parse(corrupt);
     wanted.augment = AugmentSpec::parse(augment);
     wanted.sparsity = SparsitySpec::parse(sparsity);
-    wanted.set_type(type, unit_range, loss);
+    wanted.set_type(type, norm.unit_range(), loss);
+    if (norm.table) {
+      wanted.output = Output::table;
+      wanted.table_blocks = norm.table->block_widths();
+    }
     if (bits != 0 && type != ModelType::binary)
       throw Error("--bits needs --type binary (use --latent for float codes)");
     if (type == ModelType::binary) {
@@ -112,6 +123,12 @@ struct TrainCommand {
                            {"init", init}};
     // Every later image (queries, uploads, folders to index) is read this way.
     if (DataSource::parse(data.data).kind == DataSource::Kind::images) meta["image_layout"] = data.layout.to_json();
+    if (DataSource::parse(data.data).kind == DataSource::Kind::csv)
+      meta["table_options"] = {{"categorical", data.columns.words},
+                               {"numeric", data.columns.numbers},
+                               {"ignore", data.columns.ignore},
+                               {"scale", name_of(data.table.scaling)},
+                               {"max_levels", data.table.max_levels}};
     return meta;
   }
 
@@ -129,7 +146,7 @@ struct TrainCommand {
     for (const Fixed& fixed : kFixedOnResume) {
       if (sub->get_option(fixed.flag)->count() == 0) continue;
       if (fixed.where == Fixed::spec && want_json[0].is_null())
-        want_json[0] = spec_from_flags(have.input_shape, norm.unit_range()).to_json();
+        want_json[0] = spec_from_flags(have.input_shape, norm).to_json();
       for (const std::string& key : fixed.keys) {
         const nlohmann::json& had = have_json[fixed.where];
         // Checkpoints from before a setting was recorded: the flag is taken (as it was then).
@@ -156,6 +173,16 @@ struct TrainCommand {
     if (out.empty())
       throw Error("--resume " + resume + ": the checkpoint does not say where its model goes; give --out");
     if (sub->get_option("--log")->count() == 0) log = meta.value("log", "");
+  }
+
+  /// Tables get the recipe bench/tabular_oneclass.sh measured, in each setting not given: one
+  /// hidden layer of 64, a code of 8 (at most half the encoded width) and, as tables are often
+  /// short, epochs enough for about 500,000 rows seen (10 to 100).
+  void take_table_recipe(CLI::App* sub, int64_t width, int64_t rows) {
+    auto unset = [&](const char* flag) { return sub->get_option(flag)->count() == 0; };
+    if (unset("--layers")) layers = "64";
+    if (unset("--latent") && type != ModelType::binary) spec.latent = std::clamp<int64_t>(width / 2, 1, 8);
+    if (unset("--epochs")) options.epochs = static_cast<int>(std::clamp<int64_t>(500000 / rows, 10, 100));
   }
 
   void run(CLI::App* sub) {
@@ -191,8 +218,9 @@ struct TrainCommand {
                                                                     : "labels from column " + raw.label_column) +
                                           ")";
     if (!trainer) {
-      norm = Normalization::fit(raw);
-      spec = spec_from_flags(raw.sample_shape, norm.unit_range());
+      norm = Normalization::fit(raw, data.table);
+      if (norm.table) take_table_recipe(sub, norm.table->width(), raw.count());
+      spec = spec_from_flags(raw.sample_shape, norm);
       options.seed = runtime.seed;
       options.validate();
       // Trainer::fit refuses this too; checked here so that --nproc fails once, before any rank starts.
@@ -211,11 +239,14 @@ struct TrainCommand {
                  " weight tensors from " + init);
       }
       meta = settings_meta();
-      meta["input_profile"] = InputProfile::fit(raw).to_json();  // queries are checked against it
+      // Queries are checked against it; a table's rows are scored, and their odd values are the point.
+      if (!norm.table) meta["input_profile"] = InputProfile::fit(raw).to_json();
       trainer = std::make_unique<Trainer>(model, options);
-    } else if (raw.features() != trainer->model()->spec().input_size()) {
+    } else if (!norm.table && raw.features() != trainer->model()->spec().input_size()) {
       throw Error("--data no longer matches the checkpoint's model");
     }
+    // anomaly fit calibrates on the rows this run holds out when it is given the same data.
+    meta["data_fingerprint"] = fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
     // Where this run's files go, recorded so that a resume writes the same ones.
     meta["train_options"] = trainer->options().to_json();
     meta["out"] = std::filesystem::absolute(out).string();
@@ -303,11 +334,15 @@ void add_train_command(CLI::App& app) {
       "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.");
   cmd->data.add_to(sub, "train");
   cmd->data.add_image_options(sub);
-  sub->add_option("--val", cmd->val_fraction, "Fraction of the training data held out for validation")
+  cmd->data.add_table_options(sub);
+  sub->add_option("--val", cmd->val_fraction,
+                  "Fraction of the training data held out for validation (and for `anomaly fit` to calibrate on)")
       ->default_val(0.1);
-  sub->add_option("--layers", cmd->layers, "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output)")
+  sub->add_option("--layers", cmd->layers,
+                  "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output; tables: 64)")
       ->default_val("");
-  sub->add_option("--latent", cmd->spec.latent, "Code size")->default_val(32);
+  sub->add_option("--latent", cmd->spec.latent, "Code size (tables: 8, at most half the encoded columns)")
+      ->default_val(32);
   add_activation_options(sub, cmd->spec);
   add_part_option<Loss>(sub, "--loss", cmd->loss, "bce | mse (default: bce for images, mse for standardised data)");
   add_part_option<Arch>(sub, "--arch", cmd->spec.arch,
@@ -364,7 +399,9 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--neighbours", cmd->spec.neighbours,
                   "binary: nearest training images per image for --neighbour-pull")
       ->default_val(5);
-  sub->add_option("--epochs", cmd->options.epochs, "Epochs (with --resume: the new total)")->default_val(20);
+  sub->add_option("--epochs", cmd->options.epochs,
+                  "Epochs (with --resume: the new total; tables: 500,000 rows seen, 10 to 100 epochs)")
+      ->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
   sub->add_option("--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")->default_val("adam");

@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "latent/base/error.h"
 #include "latent/io/container.h"
@@ -53,18 +54,47 @@ void DataOptions::add_image_options(CLI::App* app) {
       ->default_str("white");
 }
 
+void DataOptions::add_table_options(CLI::App* app) {
+  auto names = [](std::vector<std::string>& target) {
+    return [&target](const std::string& text) {
+      std::stringstream list(text);
+      for (std::string name; std::getline(list, name, ',');)
+        if (!name.empty()) target.push_back(name);
+    };
+  };
+  app->add_option_function<std::string>("--categorical", names(columns.words),
+                                        "CSV columns (header names, comma-separated) read as categories even "
+                                        "when every value is a number")
+      ->type_name("COLS");
+  app->add_option_function<std::string>("--numeric", names(columns.numbers),
+                                        "CSV columns read as numbers: a word in one is an error")
+      ->type_name("COLS");
+  app->add_option_function<std::string>("--ignore", names(columns.ignore), "CSV columns left out")->type_name("COLS");
+  add_part_option<Scaling>(app, "--scale", table.scaling,
+                           "How a table's numbers are scaled: standard (mean, std) | robust (median, IQR) | "
+                           "minmax")
+      ->default_str("standard");
+  app->add_option("--max-levels", table.max_levels,
+                  "Per column of categories: the most frequent levels kept; the rest (and any level first seen "
+                  "later) are 'other'")
+      ->default_val(20);
+}
+
 void DataOptions::check_image_options() const {
   const ImageLayout plain;
   const bool changed = layout.color != plain.color || layout.resizes() || layout.fit != plain.fit ||
                        layout.background != plain.background;
   if (changed && DataSource::parse(data).kind != DataSource::Kind::images)
     throw Error("--color, --resize, --fit and --background read image files: --data " + data + " is not images:DIR");
+  const bool table_choice = !columns.words.empty() || !columns.numbers.empty() || !columns.ignore.empty();
+  if (table_choice && DataSource::parse(data).kind != DataSource::Kind::csv)
+    throw Error("--categorical, --numeric and --ignore read CSV columns: --data " + data + " is not csv:FILE");
 }
 
 RawData DataOptions::load() const {
   if (limit < 0) throw Error("--limit must be >= 0");
-  if (only_class < 0) return load_raw(data, split, limit, layout);
-  RawData raw = load_raw(data, split, 0, layout);
+  if (only_class < 0) return load_raw(data, split, limit, layout, columns);
+  RawData raw = load_raw(data, split, 0, layout, columns);
   if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
   const int64_t features = raw.features();
   int64_t kept = 0;
@@ -84,11 +114,15 @@ RawData DataOptions::load() const {
   return raw;
 }
 
-Dataset DataOptions::load_for(const LoadedModel& model) const {
+RawData DataOptions::load_as(const LoadedModel& model) const {
   DataOptions as_model = *this;
   as_model.layout = model.input_layout();
-  return prepare_for(as_model.load(), model);
+  if (model.normalization.table)
+    as_model.columns = {model.normalization.table->names(true), model.normalization.table->names(false), {}};
+  return as_model.load();
 }
+
+Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load_as(model), model); }
 
 Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   return prepare_input(std::move(raw), model, invert, "--data " + data);
@@ -99,6 +133,14 @@ void add_invert_option(CLI::App* app, bool& invert) {
 }
 
 Dataset prepare_input(RawData raw, const LoadedModel& model, bool invert, const std::string& what) {
+  if (model.normalization.table) {
+    if (invert) throw Error("--invert applies to images; " + what + " is a table");
+    try {
+      return make_dataset(std::move(raw), model.normalization);
+    } catch (const Error& e) {
+      throw Error(what + ": " + e.what());
+    }
+  }
   if (raw.features() != model.model->spec().input_size()) {
     const auto& shape = raw.sample_shape;
     throw Error(what + ": " +

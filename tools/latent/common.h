@@ -31,12 +31,20 @@ struct DataOptions {
   int64_t only_class = -1;  ///< -1: all samples
   bool invert = false;      ///< --invert (add_invert_option): images x → 255 − x before normalisation
   ImageLayout layout;       ///< how image files are read (add_image_options; a model's own otherwise)
+  ColumnChoice columns;     ///< how a CSV's columns are read (add_table_options; a model's own otherwise)
+  TableOptions table;       ///< how a table's columns are encoded (add_table_options)
   void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
+  /// --categorical, --numeric, --ignore, --scale, --max-levels: how a command that makes a model
+  /// reads a table.
+  void add_table_options(CLI::App* app);
   /// --color, --resize, --fit, --background: how a command that makes a model reads images.
   void add_image_options(CLI::App* app);
-  /// Throws when image options were given for data that is not an image folder.
+  /// Throws when image options were given for data that is not an image folder, or table options
+  /// for data that is not a CSV.
   void check_image_options() const;
   RawData load() const;
+  /// Loads as the model reads (its image layout, its table's columns), not yet normalised.
+  RawData load_as(const LoadedModel& model) const;
   /// Loads (images read as the model reads them) and normalises with the model's normalisation;
   /// checks the input size matches.
   Dataset load_for(const LoadedModel& model) const;

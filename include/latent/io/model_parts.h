@@ -10,8 +10,9 @@ namespace latent {
 
 enum class Arch { dense, conv };
 enum class Activation { linear, relu, sigmoid, tanh, selu };
-/// sigmoid for data in [0,1] (images), linear for standardised data.
-enum class Output { sigmoid, linear };
+/// sigmoid for data in [0,1] (images), linear for standardised data; table: linear for the
+/// numbers, a softmax per one-hot block of words (see ModelSpec::table_blocks).
+enum class Output { sigmoid, linear, table };
 enum class Loss { bce, mse };
 /// plain: the code itself; gaussian: a mean and a log-variance (a variational autoencoder);
 /// binary: a noisy sigmoid thresholded at use (semantic hashing; see model/code_head.h).
@@ -34,7 +35,7 @@ struct PartNames<Activation> {
 };
 template <>
 struct PartNames<Output> {
-  static constexpr std::array<const char*, 2> names{"sigmoid", "linear"};
+  static constexpr std::array<const char*, 3> names{"sigmoid", "linear", "table"};
 };
 template <>
 struct PartNames<Loss> {

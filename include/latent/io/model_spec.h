@@ -20,7 +20,9 @@ struct ModelSpec {
   Activation activation = Activation::relu;         ///< hidden layers (not linear)
   Activation code_activation = Activation::linear;  ///< the code layer (not selu)
   Output output = Output::sigmoid;
-  Loss loss = Loss::bce;  ///< bce needs the sigmoid output
+  Loss loss = Loss::bce;  ///< bce needs the sigmoid output; the table output: mse (and cross-entropy per block)
+  /// Output::table: the widths of the one-hot blocks that end each row; the numbers come before.
+  std::vector<int64_t> table_blocks;
   // Absent in older model files (then the defaults below apply).
   std::vector<int64_t> channels;  ///< conv only: channels of each stride-2 convolution
   CorruptionSpec corrupt;         ///< input corruption while training (denoising)
@@ -39,6 +41,8 @@ struct ModelSpec {
   int neighbours = 5;         ///< binary: how many nearest training images count as neighbours
 
   int64_t input_size() const;
+  /// Output::table: how many numbers lead each row.
+  int64_t table_numbers() const;
   /// The one rule from what a user asks for to the model's parts: the code head of `type`, the
   /// output that fits the data (sigmoid for values in [0,1], linear for standardised data), and
   /// `loss` or else the loss that goes with that output (bce, mse).
@@ -48,6 +52,8 @@ struct ModelSpec {
   void validate() const;
   /// Conv shape, corruption, sparsity, contractive weight.
   void validate_regularisers() const;
+  /// The table output's blocks against the input size.
+  void validate_table() const;
   /// A binary head's bits, noise schedule and penalty weights.
   void validate_binary() const;
   nlohmann::json to_json() const;

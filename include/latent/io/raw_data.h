@@ -9,6 +9,17 @@
 
 namespace latent {
 
+/// A table's columns (besides the label), as read: a column of words holds, per cell, the index
+/// of the cell's word in its `words`; a missing cell (empty, NA, NaN, ?) is NaN in either kind.
+struct TableColumns {
+  std::vector<std::string> names;               ///< header names, or "column N" (1-based) without a header
+  std::vector<std::vector<std::string>> words;  ///< per column: its distinct words in order of appearance
+  std::vector<bool> is_words;                   ///< per column: a column of words (categories)
+
+  bool empty() const { return names.empty(); }
+  bool has_words() const;
+};
+
 struct RawData {
   std::vector<float> values;          ///< count × features, row-major, as stored (pixels 0..255)
   std::vector<int64_t> sample_shape;  ///< {1, H, W} for images, {D} for tables
@@ -16,6 +27,7 @@ struct RawData {
   std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
   bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
   std::string label_column;           ///< csv: the column the labels came from ("class", "column 1"), or empty
+  TableColumns table;                 ///< csv: one entry per feature
 
   int64_t features() const;
   int64_t count() const;
@@ -34,11 +46,20 @@ IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& n
 /// Image file + label file pair (MNIST layout) → images {1, H, W} with labels.
 RawData read_idx_pair(const std::string& images_path, const std::string& labels_path);
 
+/// Columns of a CSV (header names) read as words even when every cell is a number, as numbers (a
+/// word is then an error naming its line), or left out. A column of no list is words when any of
+/// its cells is a word that does not mean missing (empty, NA, NaN, N/A, null, ?).
+struct ColumnChoice {
+  std::vector<std::string> words, numbers, ignore;
+};
+
 struct CsvOptions {
   /// Which column holds an integer label: auto (a header column named label, class or target,
   /// else none) | first | last | none | the column's header name.
   std::string label = "auto";
-  std::string header = "auto";  ///< auto | yes | no: auto = a first row with a non-number
+  /// auto | yes | no: auto = a first row of words only, or one with a word above a number
+  std::string header = "auto";
+  ColumnChoice columns;
   void validate() const;
 };
 RawData read_csv(const std::string& path, const CsvOptions& options);

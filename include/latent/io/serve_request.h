@@ -8,6 +8,7 @@
 
 #include "latent/base/error.h"
 #include "latent/io/image_layout.h"
+#include "latent/io/raw_data.h"
 
 namespace latent {
 
@@ -42,6 +43,13 @@ constexpr size_t kMaxRequestBody = size_t{1} << 20;
 /// Throws RequestError (400 bad input, 413 too large, 415 unknown content type).
 std::vector<float> parse_input_body(const std::string& body, const std::string& content_type, const InputShape& shape,
                                     bool required = true, size_t max_body = kMaxRequestBody);
+
+/// A table row from JSON {"columns": {"age": 61, "city": "paris", ...}}, one cell per column of
+/// the model (`numbers` then `words`, as TableSchema::names gives them): a number or a string
+/// (a number's text in a column of numbers), absent or null when missing. A key that names no
+/// column, a word in a column of numbers or any other value is a RequestError 400.
+RawData parse_table_row(const std::string& body, const std::vector<std::string>& numbers,
+                        const std::vector<std::string>& words, size_t max_body = kMaxRequestBody);
 
 /// A query parameter as an integer in [lo, hi]; absent (empty) gives fallback. RequestError 400 otherwise.
 int64_t parse_int_param(const std::string& name, const std::string& value, int64_t lo, int64_t hi, int64_t fallback);

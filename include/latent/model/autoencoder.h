@@ -20,7 +20,8 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::Tensor decode_logits(const torch::Tensor& codes);
   /// Reconstruction in normalised data space (output activation applied).
   torch::Tensor decode(const torch::Tensor& codes);
-  /// Mean loss per element (BCE on logits, or MSE on outputs) between recon_logits and x.
+  /// Mean loss per element (BCE on logits, or MSE on outputs) between recon_logits and x; for a
+  /// table, the mean per row of table_errors summed, over the number of columns.
   torch::Tensor loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
   /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
@@ -43,6 +44,8 @@ class AutoencoderImpl : public torch::nn::Module {
   int64_t parameter_count() const;
 
  private:
+  /// The encoder's output for x (a table's missing cells read as 0).
+  torch::Tensor encoder_output(const torch::Tensor& x);
   ModelSpec spec_;
   int epoch_ = 0;
   torch::nn::Sequential encoder_{nullptr};

@@ -1,0 +1,70 @@
+#pragma once
+// How a table's columns become a model's inputs, fitted on the training table and saved in the
+// model: numbers are scaled, words become a one-hot block over the levels seen in training (the
+// most frequent ones, then one "other" slot that also takes a level never seen). Numbers come
+// first in the encoded row, then the blocks, in the table's column order. A missing cell is NaN
+// in the encoded row (a whole block of NaN for words): the model reads it as 0 and its loss and
+// scores leave it out.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "latent/io/model_parts.h"
+#include "latent/io/raw_data.h"
+
+namespace latent {
+
+/// standard: (x − mean) / std; robust: (x − median) / IQR; minmax: (x − min) / (max − min).
+enum class Scaling { standard, robust, minmax };
+template <>
+struct PartNames<Scaling> {
+  static constexpr std::array<const char*, 3> names{"standard", "robust", "minmax"};
+};
+
+/// What `latent train` is told about a table's columns.
+struct TableOptions {
+  Scaling scaling = Scaling::standard;
+  int64_t max_levels = 20;  ///< per column of words: the most frequent levels kept; the rest are "other"
+};
+
+struct TableColumn {
+  std::string name;
+  bool is_words = false;
+  float center = 0, scale = 1;      ///< numbers: encoded = (x − center) / scale
+  std::vector<std::string> levels;  ///< words: the kept levels; the block has one more slot, "other"
+
+  int64_t width() const { return is_words ? static_cast<int64_t>(levels.size()) + 1 : 1; }
+};
+
+struct TableSchema {
+  Scaling scaling = Scaling::standard;
+  std::vector<TableColumn> columns;  ///< in encoded order: numbers, then words
+
+  static TableSchema fit(const RawData& raw, const TableOptions& options);
+  int64_t width() const;
+  /// How many columns of numbers lead the encoded row; the widths of the blocks after them.
+  int64_t number_columns() const;
+  std::vector<int64_t> block_widths() const;
+  /// The names of the columns of words and of numbers: how a table given to the model is read.
+  std::vector<std::string> names(bool words) const;
+
+  /// raw's cells (its columns matched by name) → [count × width()] encoded, NaN where missing.
+  /// Throws naming a column the table lacks.
+  std::vector<float> encode(const RawData& raw) const;
+  /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
+  /// line per row: the numbers unscaled, each block's most likely level ("other" for its last slot).
+  std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
+  /// "age,city,...": the header to_csv's lines go under.
+  std::string csv_header() const;
+
+  nlohmann::json to_json() const;
+  static TableSchema from_json(const nlohmann::json& j);
+};
+
+/// A CSV field holding `text`: quoted when it has a comma, a quote or a line end.
+std::string csv_field(const std::string& text);
+
+}  // namespace latent

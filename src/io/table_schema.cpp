@@ -1,0 +1,222 @@
+#include "latent/io/table_schema.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+#include "base/json_number.h"
+#include "latent/base/error.h"
+
+namespace latent {
+namespace {
+
+/// The q-quantile of sorted values, linearly interpolated.
+double quantile_of_sorted(const std::vector<float>& sorted, double q) {
+  const double position = q * static_cast<double>(sorted.size() - 1);
+  const size_t below = static_cast<size_t>(position);
+  const size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+TableColumn fit_numbers(const std::string& name, std::vector<float> observed, Scaling scaling) {
+  TableColumn column{name, false, 0, 1, {}};
+  if (observed.empty()) return column;
+  double sum = 0, sum_sq = 0;
+  for (float v : observed) {
+    sum += v;
+    sum_sq += static_cast<double>(v) * v;
+  }
+  const double mean = sum / observed.size();
+  const double sd = std::sqrt(std::max(0.0, sum_sq / observed.size() - mean * mean));
+  std::sort(observed.begin(), observed.end());
+  double center = mean, spread = sd;
+  if (scaling == Scaling::robust) {
+    center = quantile_of_sorted(observed, 0.5);
+    spread = quantile_of_sorted(observed, 0.75) - quantile_of_sorted(observed, 0.25);
+    if (spread < 1e-12) spread = sd;  // a column mostly of one value: its IQR says nothing
+  } else if (scaling == Scaling::minmax) {
+    center = observed.front();
+    spread = observed.back() - observed.front();
+  }
+  column.center = static_cast<float>(center);
+  column.scale = spread > 1e-12 ? static_cast<float>(spread) : 1.0f;
+  return column;
+}
+
+TableColumn fit_words(const std::string& name, const std::vector<std::string>& words,
+                      const std::vector<int64_t>& counts, int64_t max_levels) {
+  std::vector<size_t> order(words.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return counts[a] != counts[b] ? counts[a] > counts[b] : words[a] < words[b]; });
+  TableColumn column{name, true, 0, 1, {}};
+  for (size_t i = 0; i < order.size() && static_cast<int64_t>(i) < max_levels; ++i)
+    if (counts[order[i]] > 0) column.levels.push_back(words[order[i]]);
+  return column;
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
+  if (options.max_levels < 1 || options.max_levels > 10000)
+    throw SettingError("max levels", "must be between 1 and 10000");
+  const TableColumns& table = raw.table;
+  const int64_t features = raw.features(), count = raw.count();
+  if (static_cast<int64_t>(table.names.size()) != features) throw Error("the table's columns are not known");
+  TableSchema schema;
+  schema.scaling = options.scaling;
+  std::vector<TableColumn> words;
+  for (int64_t f = 0; f < features; ++f) {
+    if (table.is_words[f]) {
+      std::vector<int64_t> counts(table.words[f].size(), 0);
+      for (int64_t i = 0; i < count; ++i) {
+        const float v = raw.values[i * features + f];
+        if (!std::isnan(v)) ++counts[static_cast<size_t>(v)];
+      }
+      words.push_back(fit_words(table.names[f], table.words[f], counts, options.max_levels));
+      continue;
+    }
+    std::vector<float> observed;
+    for (int64_t i = 0; i < count; ++i)
+      if (!std::isnan(raw.values[i * features + f])) observed.push_back(raw.values[i * features + f]);
+    schema.columns.push_back(fit_numbers(table.names[f], std::move(observed), options.scaling));
+  }
+  schema.columns.insert(schema.columns.end(), words.begin(), words.end());
+  return schema;
+}
+
+int64_t TableSchema::width() const {
+  int64_t width = 0;
+  for (const TableColumn& column : columns) width += column.width();
+  return width;
+}
+
+int64_t TableSchema::number_columns() const {
+  return std::count_if(columns.begin(), columns.end(), [](const TableColumn& c) { return !c.is_words; });
+}
+
+std::vector<int64_t> TableSchema::block_widths() const {
+  std::vector<int64_t> widths;
+  for (const TableColumn& column : columns)
+    if (column.is_words) widths.push_back(column.width());
+  return widths;
+}
+
+std::vector<std::string> TableSchema::names(bool words) const {
+  std::vector<std::string> out;
+  for (const TableColumn& column : columns)
+    if (column.is_words == words) out.push_back(column.name);
+  return out;
+}
+
+std::vector<float> TableSchema::encode(const RawData& raw) const {
+  const TableColumns& table = raw.table;
+  const int64_t features = raw.features(), count = raw.count(), encoded_width = width();
+  if (static_cast<int64_t>(table.names.size()) != features)
+    throw Error("the data is not a table with named columns; the model was trained on one");
+  std::unordered_map<std::string, int64_t> index_of;
+  for (int64_t f = 0; f < features; ++f) index_of.emplace(table.names[f], f);
+  std::vector<float> out(static_cast<size_t>(count * encoded_width));
+  int64_t offset = 0;
+  for (const TableColumn& column : columns) {
+    const auto found = index_of.find(column.name);
+    if (found == index_of.end()) throw Error("the data has no column '" + column.name + "'; the model reads it");
+    const int64_t f = found->second;
+    if (table.is_words[f] != column.is_words)
+      throw Error("column '" + column.name + "' holds " + (table.is_words[f] ? "words" : "numbers") +
+                  "; the model reads it as " + (column.is_words ? "words" : "numbers"));
+    // A block's slot for each of the data's words: its level, or "other".
+    std::vector<int64_t> slot;
+    for (const std::string& word : column.is_words ? table.words[f] : std::vector<std::string>{}) {
+      const auto level = std::find(column.levels.begin(), column.levels.end(), word);
+      slot.push_back(level - column.levels.begin());
+    }
+    const int64_t block = column.width();
+    for (int64_t i = 0; i < count; ++i) {
+      const float v = raw.values[i * features + f];
+      float* cell = out.data() + i * encoded_width + offset;
+      if (std::isnan(v)) std::fill(cell, cell + block, std::numeric_limits<float>::quiet_NaN());
+      else if (column.is_words) cell[slot[static_cast<size_t>(v)]] = 1;
+      else cell[0] = (v - column.center) / column.scale;
+    }
+    offset += block;
+  }
+  return out;
+}
+
+std::string TableSchema::csv_header() const {
+  std::string header;
+  for (const TableColumn& column : columns) header += (header.empty() ? "" : ",") + csv_field(column.name);
+  return header;
+}
+
+std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count) const {
+  const int64_t encoded_width = width();
+  if (static_cast<int64_t>(encoded.size()) != count * encoded_width)
+    throw Error("reconstructions do not match the table's encoding");
+  std::ostringstream out;
+  out.precision(7);
+  for (int64_t i = 0; i < count; ++i) {
+    const float* row = encoded.data() + i * encoded_width;
+    for (const TableColumn& column : columns) {
+      if (row != encoded.data() + i * encoded_width) out << ",";
+      if (column.is_words) {
+        const int64_t best = std::max_element(row, row + column.width()) - row;
+        out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
+      } else {
+        out << row[0] * column.scale + column.center;
+      }
+      row += column.width();
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+nlohmann::json TableSchema::to_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const TableColumn& column : columns) {
+    if (column.is_words) list.push_back({{"name", column.name}, {"kind", "words"}, {"levels", column.levels}});
+    else
+      list.push_back({{"name", column.name}, {"kind", "number"}, {"center", column.center}, {"scale", column.scale}});
+  }
+  return {{"scaling", name_of(scaling)}, {"columns", list}};
+}
+
+TableSchema TableSchema::from_json(const nlohmann::json& j) {
+  TableSchema schema;
+  schema.scaling = parse_part<Scaling>("scaling", j.at("scaling").get<std::string>());
+  bool seen_words = false;
+  for (const nlohmann::json& c : j.at("columns")) {
+    TableColumn column;
+    column.name = c.at("name").get<std::string>();
+    const std::string kind = c.at("kind").get<std::string>();
+    if (kind == "words") {
+      column.is_words = true;
+      column.levels = c.at("levels").get<std::vector<std::string>>();
+      if (column.levels.size() > 10000) throw Error("table column '" + column.name + "' has too many levels");
+    } else if (kind == "number") {
+      if (seen_words) throw Error("table columns of numbers must come before those of words");
+      column.center = json_float(c.at("center"));
+      column.scale = json_float(c.at("scale"));
+      if (!(column.scale > 0)) throw Error("table column '" + column.name + "' has a scale that is not positive");
+    } else {
+      throw Error("table column kind '" + kind + "': expected number or words");
+    }
+    seen_words = seen_words || column.is_words;
+    schema.columns.push_back(std::move(column));
+  }
+  if (schema.columns.empty()) throw Error("a table schema needs at least one column");
+  return schema;
+}
+
+}  // namespace latent

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End to end: a table as users have it. A CSV with a column of words, empty and NA cells trains
+# (latent info shows each column's kind, levels and scaling); anomaly fit sets its threshold on the
+# rows training held out; anomaly score --explain 3 names the column a planted anomaly changed;
+# scoring never changes the detector; the server scores a row given as {"columns": {...}} to the
+# same bits as the CLI; reconstruct fills a missing cell; bad tables get one clear line.
+# Usage: cli_table.sh path/to/latent
+set -uo pipefail
+latent=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# shellcheck source=cli_lib.sh
+source "$here/cli_lib.sh"
+# shellcheck source=serve_lib.sh
+source "$here/serve_lib.sh"
+
+# 1,200 rows: size in 1..9, weight = 3 * size + noise, colour red when size > 5 else blue, city
+# one of four; 4% of cells empty or NA. Then test rows: normal, weight broken, colour broken.
+/usr/bin/python3 - "$work" <<'PY'
+import random, sys
+out = sys.argv[1]
+rng = random.Random(7)
+def cell(v):
+    r = rng.random()
+    return "" if r < 0.02 else "NA" if r < 0.04 else v
+with open(f"{out}/train.csv", "w") as f:
+    f.write("size,weight,colour,city\n")
+    for _ in range(1200):
+        s = rng.uniform(1, 9)
+        f.write(",".join([cell(f"{s:.3f}"), cell(f"{3 * s + rng.gauss(0, 0.3):.3f}"),
+                          cell("red" if s > 5 else "blue"), cell(rng.choice(["paris", "lyon", "nice", "lille"]))]) + "\n")
+with open(f"{out}/test.csv", "w") as f:
+    f.write("city,size,weight,colour\n")  # another column order: columns are matched by name
+    f.write("paris,2.0,6.1,blue\n")       # normal
+    f.write("lyon,7.0,4.0,red\n")         # weight broken
+    f.write("nice,8.0,24.0,blue\n")       # colour broken
+    f.write("rome,3.0,,blue\n")           # an unseen city and a missing weight
+PY
+
+run "$latent" train --data "csv:$work/train.csv" --val 0.2 --seed 1 --out "$work/t.model"
+"$latent" info "$work/t.model" --json >"$work/info.json" || fail "info failed"
+/usr/bin/python3 - "$work/info.json" <<'PY' || fail "info does not show the table's columns"
+import json, sys
+info = json.load(open(sys.argv[1]))
+columns = info["columns"]
+assert columns[0].startswith("size: number (standard"), columns
+assert columns[2].startswith("colour: 2 levels + other (blue, red)") or columns[2].startswith("colour: 2 levels + other (red, blue)"), columns
+assert columns[3].startswith("city: 4 levels + other"), columns
+assert info["spec"]["output"] == "table" and info["spec"]["table_blocks"] == [3, 5], info["spec"]
+# The table recipe: one hidden layer of 64, a code of at most half the 10 encoded columns.
+assert info["spec"]["layers"] == [64] and info["spec"]["latent"] == 5, info["spec"]
+PY
+
+run "$latent" anomaly fit --model "$work/t.model" --data "csv:$work/train.csv" --threshold fpr:0.05 --out "$work/t.det"
+"$latent" info "$work/t.det" | grep -q "threshold_set_on *the 240 rows training held out (--val 0.2)" ||
+  fail "the threshold was not set on the 240 held-out rows: $("$latent" info "$work/t.det")"
+
+cp "$work/t.det" "$work/before.det"
+run "$latent" anomaly score --detector "$work/t.det" --data "csv:$work/test.csv" --explain 3 --out "$work/s.csv"
+run "$latent" anomaly score --detector "$work/t.det" --data "csv:$work/test.csv" --out "$work/s2.csv"
+cmp -s "$work/t.det" "$work/before.det" || fail "scoring changed the detector file"
+/usr/bin/python3 - "$work/s.csv" <<'PY' || fail "scores or explanations are wrong: $(cat "$work/s.csv")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert list(rows[0]) == ["id", "score", "is_anomaly", "column_1", "share_1", "column_2", "share_2", "column_3", "share_3"]
+normal, weight, colour, gaps = rows
+assert normal["is_anomaly"] == "0" and weight["is_anomaly"] == "1" and colour["is_anomaly"] == "1", rows
+assert "weight" in (weight["column_1"], weight["column_2"]), weight
+assert colour["column_1"] == "colour" or colour["column_2"] == "colour", colour
+assert gaps["column_1"] == "city", gaps  # rome is "other", a level training never saw
+assert abs(sum(float(weight[f"share_{k}"]) for k in (1, 2, 3)) - 1) < 0.2, weight
+PY
+
+# The server scores the same row to the same bits.
+"$latent" serve --port 0 --model "$work/t.model" --detector "$work/t.det" >"$work/serve.out" 2>"$work/serve.err" &
+pid=$!
+if port=$(serve_port "$work/serve.out" "$pid"); then
+  curl -s -X POST "http://127.0.0.1:$port/api/anomaly" -H 'Content-Type: application/json' \
+    -d '{"columns": {"city": "lyon", "size": 7.0, "weight": 4.0, "colour": "red"}}' >"$work/api.json"
+  /usr/bin/python3 - "$work/api.json" "$work/s.csv" <<'PY' || fail "server score differs from the CLI's: $(cat "$work/api.json")"
+import csv, json, sys
+api = json.load(open(sys.argv[1]))
+cli = list(csv.DictReader(open(sys.argv[2])))[1]
+assert api["score"] == float(cli["score"]), (api["score"], cli["score"])
+assert api["is_anomaly"] is True and api["threshold_rule"] == "fpr:0.05", api
+assert api["explain"][0]["column"] == cli["column_1"], (api["explain"], cli)
+PY
+  code=$(curl -s -o "$work/api_bad.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/anomaly" \
+    -H 'Content-Type: application/json' -d '{"columns": {"sise": 7}}')
+  [ "$code" = 400 ] && grep -q "no column 'sise'" "$work/api_bad.json" || fail "unknown column: $code $(cat "$work/api_bad.json")"
+  kill "$pid"
+  wait "$pid" 2>/dev/null
+  pid=""
+else
+  fail "serve did not start: $(cat "$work/serve.err")"
+fi
+
+# reconstruct writes the table, the missing weight filled near 3 x size (9).
+run "$latent" reconstruct --model "$work/t.model" --data "csv:$work/test.csv" --out "$work/r.csv"
+/usr/bin/python3 - "$work/r.csv" <<'PY' || fail "reconstruct did not fill the missing weight: $(cat "$work/r.csv")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert list(rows[0]) == ["size", "weight", "colour", "city"], rows[0]
+assert 6 < float(rows[3]["weight"]) < 15, rows[3]
+PY
+
+printf 'size,weight,colour,city\n1,3,blue,paris\n,NA,?,\n' >"$work/gap.csv"
+expect_bad "an empty row" "gap.csv:3: every value of the row is missing" "$latent" train --data "csv:$work/gap.csv" --out "$work/bad.model"
+expect_bad "a word in --numeric" "column 'colour' is not a number: 'blue'" "$latent" train --data "csv:$work/train.csv" --numeric colour --out "$work/bad.model"
+expect_bad "an unknown --ignore" "no column named 'nope'" "$latent" train --data "csv:$work/train.csv" --ignore nope --out "$work/bad.model"
+expect_bad "--categorical on images" "--data mnist is not csv:FILE" "$latent" train --data mnist --categorical a --out "$work/bad.model"
+printf 'size,colour\n1,blue\n' >"$work/short.csv"
+expect_bad "a column the model reads is absent" "no column named 'city' (the columns are size, colour)" "$latent" anomaly score --detector "$work/t.det" --data "csv:$work/short.csv" --out "$work/bad.csv"
+expect_bad "a bad threshold rule" "expected quantile:0.95, fpr:0.01" "$latent" anomaly fit --model "$work/t.model" --data "csv:$work/train.csv" --threshold fpr --out "$work/bad.det"
+
+[ "$failures" -eq 0 ] && echo "all table CLI checks passed"
+exit $((failures > 0))

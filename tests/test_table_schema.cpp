@@ -1,0 +1,77 @@
+// A table's schema: scaling, levels and "other", missing cells, the CSV of reconstructions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "expect_error.h"
+#include "latent/io/raw_data.h"
+#include "latent/io/table_schema.h"
+
+namespace latent {
+namespace {
+
+using testing::expect_error;
+
+RawData table(const std::string& csv) { return parse_csv(csv, "t.csv", CsvOptions{}); }
+
+const char* const kTable = "x,city\n1,paris\n2,paris\n3,lyon\n4,paris\n100,nice\n,lyon\n";  // x: median 3, IQR 2 .. 4
+
+TEST(TableSchema, ScalesNumbersByTheRuleAsked) {
+  const RawData raw = table(kTable);
+  TableOptions options;
+  TableSchema standard = TableSchema::fit(raw, options);
+  const TableColumn& x = standard.columns[0];
+  EXPECT_FLOAT_EQ(x.center, 22.0f);  // the mean of the five observed values
+  EXPECT_NEAR(x.scale, std::sqrt((21 * 21 + 20 * 20 + 19 * 19 + 18 * 18 + 78 * 78) / 5.0), 1e-3);
+  options.scaling = Scaling::robust;
+  EXPECT_FLOAT_EQ(TableSchema::fit(raw, options).columns[0].center, 3.0f);
+  EXPECT_FLOAT_EQ(TableSchema::fit(raw, options).columns[0].scale, 2.0f);
+  options.scaling = Scaling::minmax;
+  EXPECT_FLOAT_EQ(TableSchema::fit(raw, options).columns[0].center, 1.0f);
+  EXPECT_FLOAT_EQ(TableSchema::fit(raw, options).columns[0].scale, 99.0f);
+}
+
+TEST(TableSchema, KeepsTheMostFrequentLevelsThenOther) {
+  TableOptions options;
+  options.max_levels = 2;
+  TableSchema schema = TableSchema::fit(table(kTable), options);
+  ASSERT_EQ(schema.columns.size(), 2u);
+  EXPECT_EQ(schema.columns[1].levels, (std::vector<std::string>{"paris", "lyon"}));
+  EXPECT_EQ(schema.width(), 1 + 3);
+  EXPECT_EQ(schema.number_columns(), 1);
+  EXPECT_EQ(schema.block_widths(), (std::vector<int64_t>{3}));
+  // Scoring data with its own words: nice (dropped) and rome (never seen) are "other"; a missing
+  // word is a block of NaN, a missing number a NaN.
+  const RawData scored = table("city,x\nrome,7\nlyon,\nnice,1\n,2\n");
+  const std::vector<float> encoded = schema.encode(scored);
+  auto x = [&](float v) { return (v - schema.columns[0].center) / schema.columns[0].scale; };
+  const std::vector<float> want{x(7), 0, 0, 1, NAN, 0, 1, 0, x(1), 0, 0, 1, x(2), NAN, NAN, NAN};
+  ASSERT_EQ(encoded.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    if (std::isnan(want[i])) EXPECT_TRUE(std::isnan(encoded[i])) << i;
+    else EXPECT_NEAR(encoded[i], want[i], 1e-6) << i;
+  expect_error([&] { schema.encode(table("y,city\n1,paris\n")); }, "the data has no column 'x'");
+  expect_error([&] { schema.encode(table("x,city\nbig,paris\n")); }, "column 'x' holds words");
+}
+
+TEST(TableSchema, WritesReconstructionsAsTheTableAndRoundTrips) {
+  TableSchema schema = TableSchema::fit(table(kTable), TableOptions{});
+  const float center = schema.columns[0].center, scale = schema.columns[0].scale;
+  // Row 1: x = center + scale, city mostly lyon; row 2: x = center, the "other" slot wins.
+  const std::vector<float> rows{1, 0.1f, 0.7f, 0.1f, 0.1f, 0, 0.1f, 0.1f, 0.1f, 0.7f};
+  EXPECT_EQ(schema.csv_header(), "x,city");
+  std::ostringstream want;
+  want.precision(7);
+  want << center + scale << ",lyon\n" << center << ",other\n";
+  EXPECT_EQ(schema.to_csv(rows, 2), want.str());
+  const TableSchema back = TableSchema::from_json(schema.to_json());
+  EXPECT_EQ(back.to_json(), schema.to_json());
+  nlohmann::json bad = schema.to_json();
+  bad["columns"][0]["scale"] = 0;
+  expect_error([&] { TableSchema::from_json(bad); }, "scale that is not positive");
+  EXPECT_EQ(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+}
+
+}  // namespace
+}  // namespace latent
