@@ -1,6 +1,6 @@
 // One reader on one file, in a process without LibTorch, so that /usr/bin/time measures the
 // reader (bench/limits.sh): prints what was read, or the latent::Error (exit 2).
-// Usage: read_one idx|npy|image|ltc|index FILE
+// Usage: read_one idx|npy|image|ltc|index|csv FILE
 #include <cstdio>
 #include <string>
 
@@ -12,7 +12,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: read_one idx|npy|image|ltc|index FILE\n");
+    std::fprintf(stderr, "usage: read_one idx|npy|image|ltc|index|csv FILE\n");
     return 2;
   }
   std::string kind = argv[1], path = argv[2];
@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
       std::printf("%lld pixels\n", static_cast<long long>(latent::read_image_file(path).features()));
     else if (kind == "ltc") std::printf("%lld codes\n", static_cast<long long>(latent::read_compressed(path).count));
     else if (kind == "index") std::printf("%lld codes\n", static_cast<long long>(latent::CodeIndex::load(path).size()));
+    else if (kind == "csv")
+      std::printf("%lld rows\n", static_cast<long long>(latent::read_csv(path, latent::CsvOptions{}).count()));
     else throw latent::Error("unknown kind " + kind);
   } catch (const latent::Error& e) {
     std::fprintf(stderr, "latent: %s\n", e.what());

@@ -1,5 +1,6 @@
 // What `latent serve` parses from the network: a request body (JSON {"pixels": [...]}, PNG or
-// JPEG) under one of the content types, for a 28x28 image model or a 12-value table model, and
+// JPEG) under one of the content types, for a 28x28 image model or a 12-value table model, the
+// same body as a table row ({"columns": {...}}) for a model of two numbers and two categories, and
 // the query parameters. The first byte picks the content type, the shape and the parameter.
 #include "fuzz_common.h"
 #include "latent/io/serve_request.h"
@@ -22,6 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     latent::parse_input_body(body, types[pick & 7], shape, (pick & 16) == 0);
+  } catch (const latent::Error&) {
+  }
+  try {
+    latent::parse_table_row(body, {"age", "income"}, {"city", "plan"});
   } catch (const latent::Error&) {
   }
   // The same bytes as a query parameter value (the server takes k, seed, count, spread).

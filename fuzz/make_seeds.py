@@ -98,6 +98,7 @@ put("request", "pixels.json", b"\x01" + ('{"pixels": [' + ",".join(str(v) for v 
 put("request", "sniffed.json", b"\x00" + ('{"pixels":[' + ",".join(str(v) for v in first) + "]}").encode())
 put("request", "gray.png", b"\x02" + png(28, 28, 0, pix))
 put("request", "sniffed.png", b"\x04" + png(28, 28, 0, pix))
+put("request", "table_row.json", b"\x09" + b'{"columns": {"age": 61, "income": "52000", "city": "paris", "plan": null}}')
 put("request", "table.json", b"\x09" + b'{"pixels": [0.5, -1, 2e3, 0, 0, 0, 0, 0, 0, 0, 0, 1.25]}')
 put("request", "optional_empty", b"\x10" + b"{}")
 put("request", "param", b"\x01" + b"17")

@@ -12,7 +12,7 @@ packages=(
   chromium firefox-esr wrk   # the serve browser tests (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev
   clang clang-format   # scripts/fuzz.sh: libFuzzer harnesses; scripts/check_format.sh
-  python3-torch python3-sklearn python3-zstandard python3-faiss python3-pil   # the benches' references
+  python3-torch python3-sklearn python3-zstandard python3-faiss python3-pil python3-pandas   # the benches' references
   dataset-fashion-mnist
 )
 missing=()

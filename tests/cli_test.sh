@@ -138,11 +138,11 @@ sed '1s/,y$/,label/' "$work/t.csv" >"$work/t_label.csv"
 run "$latent" train --data "csv:$work/t_label.csv" --epochs 1 --latent 3 --out "$work/t_label.model"
 "$latent" info "$work/t_label.model" --json | grep -q '"input_shape":\[8\]' || fail "the label column was taken as a feature"
 "$latent" info "$work/t.model" --json | grep -q '"loss":"mse"' || fail "CSV model should use MSE"
-# The table has rank 3: predicting each standardised column's mean gives sse 8 per row; measured 3.7.
+# The table has rank 3: predicting each standardised column's mean gives an error of 8 per row.
 json=$("$latent" eval --model "$work/t.model" --data "csv:$work/t.csv,label=last" --json) || fail "CSV eval failed"
 /usr/bin/python3 -c "
 import json, sys; m = json.loads(sys.argv[1])
-assert m['n'] == 300 and 0 < m['sse_per_image'] < 5.5, m" "$json" || fail "CSV eval JSON: $json"
+assert m['n'] == 300 and 0 < m['error_per_row'] < 5.5, m" "$json" || fail "CSV eval JSON: $json"
 # A VAE on standardised data: Gaussian reconstruction term, samples written as a table.
 run "$latent" train --type vae --data "csv:$work/t.csv,label=last" --epochs 2 --latent 3 --out "$work/tv.model"
 json=$("$latent" eval --model "$work/tv.model" --data "csv:$work/t.csv,label=last" --iw-samples 20 --json) || fail "CSV VAE eval failed"
@@ -277,7 +277,7 @@ expect_bad "wrong code size" "codes have 16 columns, the model's code has 3" "$l
 run "$latent" train --data mnist --limit 300 --epochs 1 --latent 16 --seed 2 --out "$work/m2.model"
 expect_bad "index through another model" "is not the model this index was built with" "$latent" search --index "$work/m.index" --model "$work/m2.model" --index-of 1
 expect_bad "search without a query" "give a query: --image FILE or --index-of I" "$latent" search --index "$work/m.index"
-expect_bad "wrong input size" "--data mnist: 28x28 pixels, the model expects 8 values" "$latent" eval --model "$work/t.model" --data mnist --limit 10
+expect_bad "images for a table's model" "--data mnist: the data is not a table with named columns; the model was trained on one" "$latent" eval --model "$work/t.model" --data mnist --limit 10
 expect_bad "bad vae type" "--type 'gan': expected ae|vae|binary" "$latent" train --limit 100 --type gan --out "$work/bad.model"
 expect_bad "vae with relu code" "--code-activation must be linear in a variational autoencoder" "$latent" train --limit 100 --type vae --code-activation relu --out "$work/bad.model"
 expect_bad "prior of a plain model" "sampling the prior needs a variational autoencoder" "$latent" generate --model "$work/m.model" --out "$work/bad.png"

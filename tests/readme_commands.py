@@ -6,7 +6,7 @@
 
 A ```sh block is commands; a ``` block whose lines start with "$ " is a transcript (each "$ "
 line followed by what it printed, stdout and stderr together). Commands run in order in one
-scratch directory (data/ links to the repository's), the `latent` on PATH being LATENT. A check
+scratch directory (data/ and bench/ link to the repository's), the `latent` on PATH being LATENT. A check
 compares keys, not numbers: the words of each output line that are not values (the key of
 "key value" lines, a table's header row, the words of a message) and the key paths of JSON.
 Every command runs or is listed in SKIP with the reason; anything else fails.
@@ -190,6 +190,7 @@ class Runner:
         os.makedirs(bin_dir)
         os.symlink(os.path.abspath(latent), os.path.join(bin_dir, "latent"))
         os.symlink(os.path.join(root, "data"), os.path.join(work, "data"))
+        os.symlink(os.path.join(root, "bench"), os.path.join(work, "bench"))  # the table generator
         self.env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"],
                         LATENT_DATA="data")  # the link above: paths in transcripts do not name this machine
         self.server, self.server_log, self.server_seen, self.port = None, None, 0, None

@@ -130,7 +130,7 @@ for i in range(20):
 assert same / 200 > 0.25, same / 200
 
 status, an = c.post("/api/anomaly", {"pixels": seven})
-assert status == 200 and set(an) == {"score", "threshold", "is_anomaly", "score_kind", "normal_class"}, an
+assert status == 200 and set(an) == {"score", "threshold", "threshold_rule", "is_anomaly", "score_kind", "normal_class"}, an
 assert an["is_anomaly"] == (an["score"] > an["threshold"])
 status, an_noise = c.post("/api/anomaly", {"pixels": noise})
 assert an_noise["is_anomaly"] and an_noise["score"] > an["score"], (an, an_noise)

@@ -274,8 +274,12 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
 
 RawData read_csv(const std::string& path, const CsvOptions& options) {
   options.validate();
-  std::vector<unsigned char> bytes = read_bytes(path);
-  return parse_csv(std::string(bytes.begin(), bytes.end()), path, options);
+  std::string text;
+  {
+    const std::vector<unsigned char> bytes = read_bytes(path);
+    text.assign(bytes.begin(), bytes.end());
+  }  // the bytes go before the parse allocates the values
+  return parse_csv(text, path, options);
 }
 
 }  // namespace latent

@@ -46,7 +46,11 @@ void add_fit(CLI::App* parent) {
         model.meta.value("data_fingerprint", "") == fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
     Dataset data = opt->data.prepare_for(std::move(raw), model);
     torch::Tensor calibration_x;
-    std::string calibration = "all " + std::to_string(data.size()) + " rows of --data (not the model's training data)";
+    const bool same_source =
+        model.meta.value("data", "") == opt->data.data && model.meta.value("split", "train") == opt->data.split;
+    std::string calibration = "all " + std::to_string(data.size()) + " rows of --data " +
+                              (same_source ? "(other rows of the source the model trained on; they may overlap)"
+                                           : "(not the data the model trained on)");
     if (trained_on) {
       const double val = model.meta.value("val", 0.0);
       Dataset held_out = split_validation(data, val).second;
@@ -111,7 +115,8 @@ void add_score(CLI::App* parent) {
       anomalies += scores[i] > detector.threshold;
       csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold);
       if (!shares.empty())
-        for (const ScoreShare& share : shares[i]) csv << "," << csv_field(share.column) << "," << share.share;
+        for (const ScoreShare& share : shares[i])
+          csv << "," << csv_field(share.column) << "," << std::setprecision(4) << share.share << std::setprecision(17);
       csv << "\n";
     }
     write_file_atomic(opt->out, csv.str());
