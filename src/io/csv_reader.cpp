@@ -26,6 +26,15 @@ std::string_view trim(std::string_view field) {
 /// inside stays doubled: the text only names a category).
 void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
   fields.clear();
+  if (line.find('"') == std::string_view::npos) {  // most lines: no quotes, split at each comma
+    size_t start = 0;
+    while (true) {
+      const size_t comma = line.find(',', start);
+      fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start)));
+      if (comma == std::string_view::npos) return;
+      start = comma + 1;
+    }
+  }
   size_t start = 0;
   bool quoted = false;
   for (size_t i = 0; i <= line.size(); ++i) {
@@ -120,12 +129,12 @@ struct Lines {
   std::vector<std::string_view> text;
   std::vector<size_t> number;
 };
-Lines split_lines(const std::string& text) {
+Lines split_lines(std::string_view text) {
   Lines lines;
   size_t pos = 0, number = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     std::string_view line(text.data() + pos, end - pos);
     pos = end + 1;
     ++number;
@@ -170,7 +179,10 @@ void CsvOptions::validate() const {
     throw Error("csv header=" + header + ": expected auto, yes or no");
 }
 
-RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
+namespace {
+
+/// parse_csv on text that read_csv need not copy.
+RawData parse_text(std::string_view text, const std::string& name, const CsvOptions& options) {
   options.validate();
   const Lines lines = split_lines(text);
   if (lines.text.empty()) throw Error(name + ": no data rows");
@@ -272,14 +284,16 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
   return raw;
 }
 
+}  // namespace
+
+RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
+  return parse_text(text, name, options);
+}
+
 RawData read_csv(const std::string& path, const CsvOptions& options) {
   options.validate();
-  std::string text;
-  {
-    const std::vector<unsigned char> bytes = read_bytes(path);
-    text.assign(bytes.begin(), bytes.end());
-  }  // the bytes go before the parse allocates the values
-  return parse_csv(text, path, options);
+  const std::vector<unsigned char> bytes = read_bytes(path);
+  return parse_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path, options);
 }
 
 }  // namespace latent

@@ -45,6 +45,9 @@ void Normalization::apply(RawData& raw) const {
     raw.sample_shape = {table->width()};
     return;
   }
+  for (size_t f = 0; f < raw.table.names.size(); ++f)
+    if (raw.table.is_words[f])
+      throw Error("column '" + raw.table.names[f] + "' holds words; this model reads numbers only");
   const int64_t features = raw.features();
   if (static_cast<int64_t>(mean.size()) != features)
     throw Error("the data has " + std::to_string(features) + " features, the model was trained on " +

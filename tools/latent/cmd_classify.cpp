@@ -42,7 +42,7 @@ struct ClassifyTrain {
       std::vector<int64_t> widths = parse_sizes("--layers", layers);
       if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
         throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,1000,1000");
-      RawData raw = data.load();
+      RawData raw = numbers_only(data.load(), "classify");
       norm = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;
       spec.latent = widths.back();

@@ -46,7 +46,7 @@ struct PretrainCommand {
     if (finetune) finetune_options.validate();
     else if (finetune_options.epochs < 0) throw Error("--finetune-epochs must be >= 0");
 
-    RawData raw = data.load();
+    RawData raw = numbers_only(data.load(), "pretrain");
     Normalization norm = Normalization::fit(raw);
     spec.input_shape = raw.sample_shape;
     spec.latent = widths.back();

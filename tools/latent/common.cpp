@@ -128,6 +128,15 @@ Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   return prepare_input(std::move(raw), model, invert, "--data " + data);
 }
 
+RawData numbers_only(RawData raw, const std::string& command) {
+  for (size_t f = 0; f < raw.table.names.size(); ++f)
+    if (raw.table.is_words[f])
+      throw Error("--data: column '" + raw.table.names[f] + "' holds words; latent " + command +
+                  " reads numbers only (latent train reads words)");
+  raw.table = {};
+  return raw;
+}
+
 void add_invert_option(CLI::App* app, bool& invert) {
   app->add_flag("--invert", invert, "Invert images (x -> 255 - x) first: dark digits on a light background");
 }

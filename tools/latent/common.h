@@ -54,6 +54,10 @@ struct DataOptions {
   InputFile input() const;
 };
 
+/// A table for a command that reads numbers only (pretrain, classify): refuses columns of words,
+/// and reads it as a matrix (standardised) rather than by its columns.
+RawData numbers_only(RawData raw, const std::string& command);
+
 /// --invert on a command that takes the user's inputs: light-background images as dark ones.
 void add_invert_option(CLI::App* app, bool& invert);
 
