@@ -24,7 +24,11 @@ Dataset make_dataset(RawData raw, const Normalization& norm) {
   const int64_t features = raw.features();
   Dataset data;
   data.sample_shape = raw.sample_shape;
-  data.x = torch::from_blob(raw.values.data(), {raw.count(), features}, torch::kFloat32).clone();
+  // The tensor takes the values over (no copy: a long table's data is held once).
+  const int64_t count = raw.count();
+  auto* values = new std::vector<float>(std::move(raw.values));
+  data.x = torch::from_blob(
+      values->data(), {count, features}, [values](void*) { delete values; }, torch::kFloat32);
   if (!raw.labels.empty()) data.y = torch::tensor(raw.labels, torch::kInt64);
   data.paths = std::move(raw.paths);
   return data;
