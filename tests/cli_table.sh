@@ -110,6 +110,12 @@ assert list(rows[0]) == ["size", "weight", "colour", "city"], rows[0]
 assert 6 < float(rows[3]["weight"]) < 15, rows[3]
 PY
 
+# A column of numbers read as categories (--categorical): index build and search read it so too.
+printf 'code,x\n1,0.5\n2,0.1\n1,0.4\n3,0.9\n2,0.2\n' >"$work/codes.csv"
+run "$latent" train --data "csv:$work/codes.csv" --categorical code --epochs 2 --val 0 --out "$work/codes.model"
+run "$latent" index build --model "$work/codes.model" --data "csv:$work/codes.csv" --out "$work/codes.index"
+run "$latent" search --index "$work/codes.index" --data "csv:$work/codes.csv" --index-of 0 -k 2
+
 printf 'size,weight,colour,city\n1,3,blue,paris\n,NA,?,\n' >"$work/gap.csv"
 expect_bad "an empty row" "gap.csv:3: every value of the row is missing" "$latent" train --data "csv:$work/gap.csv" --out "$work/bad.model"
 expect_bad "a word in --numeric" "column 'colour' is not a number: 'blue'" "$latent" train --data "csv:$work/train.csv" --numeric colour --out "$work/bad.model"

@@ -36,8 +36,7 @@ void add_index_command(CLI::App& app) {
     check_outputs({{"--out", opt->out, "index"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    opt->data.layout = model.input_layout();
-    RawData raw = opt->data.load();
+    RawData raw = opt->data.load_as(model);
     IndexInfo info;
     info.model_fingerprint = model.fingerprint;
     info.model_path = opt->model;

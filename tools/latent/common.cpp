@@ -232,12 +232,11 @@ void write_grid(const std::string& path, const torch::Tensor& images, const Load
 
 RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
   DataOptions selection;
-  selection.layout = model.input_layout();
   selection.data = info.data;
   selection.split = info.split;
   selection.only_class = info.only_class;
   selection.limit = info.limit;
-  RawData raw = selection.load();
+  RawData raw = selection.load_as(model);
   if (!info.data_fingerprint.empty() &&
       fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
     throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
