@@ -61,6 +61,13 @@ run "$latent" anomaly fit --model "$work/t.model" --data "csv:$work/train.csv" -
 "$latent" info "$work/t.det" | grep -q "threshold_set_on *the 240 rows training held out (--val 0.2)" ||
   fail "the threshold was not set on the 240 held-out rows: $("$latent" info "$work/t.det")"
 
+# --calibration takes fewer of the held-out rows, never rows the model trained on.
+run "$latent" anomaly fit --model "$work/t.model" --data "csv:$work/train.csv" --calibration 0.1 --out "$work/c.det"
+"$latent" info "$work/c.det" | grep -q "threshold_set_on *120 of the 240 rows training held out" ||
+  fail "--calibration 0.1 did not take 120 held-out rows: $("$latent" info "$work/c.det")"
+expect_bad "--calibration past the held-out rows" "--calibration 0.3: the model trained on all but 0.2 of these rows" \
+  "$latent" anomaly fit --model "$work/t.model" --data "csv:$work/train.csv" --calibration 0.3 --out "$work/bad.det"
+
 cp "$work/t.det" "$work/before.det"
 run "$latent" anomaly score --detector "$work/t.det" --data "csv:$work/test.csv" --explain 3 --out "$work/s.csv"
 run "$latent" anomaly score --detector "$work/t.det" --data "csv:$work/test.csv" --out "$work/s2.csv"
@@ -68,9 +75,10 @@ cmp -s "$work/t.det" "$work/before.det" || fail "scoring changed the detector fi
 /usr/bin/python3 - "$work/s.csv" <<'PY' || fail "scores or explanations are wrong: $(cat "$work/s.csv")"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert list(rows[0]) == ["id", "score", "is_anomaly", "column_1", "share_1", "column_2", "share_2", "column_3", "share_3"]
+assert list(rows[0]) == ["id", "score", "is_anomaly", "threshold", "threshold_rule", "column_1", "share_1", "column_2", "share_2", "column_3", "share_3"]
 normal, weight, colour, gaps = rows
 assert normal["is_anomaly"] == "0" and weight["is_anomaly"] == "1" and colour["is_anomaly"] == "1", rows
+assert all(r["threshold_rule"] == "fpr:0.05" and float(r["threshold"]) > 0 for r in rows), rows
 assert "weight" in (weight["column_1"], weight["column_2"]), weight
 assert colour["column_1"] == "colour" or colour["column_2"] == "colour", colour
 assert gaps["column_1"] == "city", gaps  # rome is "other", a level training never saw

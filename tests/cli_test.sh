@@ -204,7 +204,7 @@ import numpy as np; a = np.load('$work/d.npy'); assert a.shape == (200, 784) and
 # One-class detection: fit on the ones, score, evaluate.
 run "$latent" anomaly fit --model "$work/m.model" --normal-class 1 --limit 3000 --score sse+code --out "$work/d.det"
 run "$latent" anomaly score --detector "$work/d.det" --limit 300 --out "$work/scores.csv"
-head -1 "$work/scores.csv" | grep -q "^id,score,is_anomaly$" || fail "scores.csv header: $(head -1 "$work/scores.csv")"
+head -1 "$work/scores.csv" | grep -q "^id,score,is_anomaly,threshold,threshold_rule$" || fail "scores.csv header: $(head -1 "$work/scores.csv")"
 [ "$(wc -l <"$work/scores.csv")" -eq 301 ] || fail "scores.csv should have 300 rows and a header"
 "$latent" anomaly eval --detector "$work/d.det" --limit 1000 --json >"$work/eval.json" || fail "anomaly eval"
 /usr/bin/python3 -c "

@@ -19,6 +19,7 @@ void add_fit(CLI::App* parent) {
     RuntimeOptions runtime;
     DataOptions data;
     std::string model, score, threshold, out;
+    double calibration = 0;  // 0: the default share (see the footer)
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = parent->add_subcommand("fit", "Score normal data and store the scoring rule and threshold");
@@ -29,11 +30,17 @@ void add_fit(CLI::App* parent) {
                   "quantile:Q (of the normal scores) | fpr:R (= quantile:1-R: a share R of normal rows flagged) | "
                   "contamination:C (the same) | sigma:K (mean + K std)")
       ->default_val("quantile:0.95");
+  sub->add_option("--calibration", opt->calibration,
+                  "Share of --data's rows the threshold is set on; they must be rows the model did not train on "
+                  "(default: the share train --val held out when --data is what the model trained on, else all)")
+      ->check(CLI::Range(0.0, 1.0));
   sub->footer(
       "The threshold is set on normal rows the model did not train on: when --data is the data the model\n"
-      "trained on (the same rows), on the rows its training held out for validation (train --val, e.g. 0.2).\n"
-      "Other data is all unseen and all used. A model that held nothing out of this data gets its threshold\n"
-      "from rows it trained on, with a warning: such a threshold flags fewer normal rows than the rule says.");
+      "trained on (the same rows), on the rows its training held out for validation (train --val, e.g. 0.2;\n"
+      "--calibration may ask for fewer of them, never more). Other data is all unseen: all of it is used, or\n"
+      "the first --calibration share of it. A model that held nothing out of this data gets its threshold\n"
+      "from rows it trained on, with a warning (an error with --calibration): such a threshold flags fewer\n"
+      "normal rows than the rule says.");
   sub->add_option("--out", opt->out, "Detector file to write (holds the model too)")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
@@ -51,12 +58,22 @@ void add_fit(CLI::App* parent) {
     std::string calibration = "all " + std::to_string(data.size()) + " rows of --data " +
                               (same_source ? "(other rows of the source the model trained on; they may overlap)"
                                            : "(not the data the model trained on)");
+    const auto first_rows = [&](const torch::Tensor& x, double share) {
+      const int64_t rows = std::max<int64_t>(1, std::llround(share * static_cast<double>(data.size())));
+      return x.slice(0, 0, std::min<int64_t>(rows, x.size(0)));
+    };
     if (trained_on) {
       const double val = model.meta.value("val", 0.0);
+      if (opt->calibration > val + 1e-9)
+        throw Error("--calibration " + nlohmann::json(opt->calibration).dump() + ": the model trained on all but " +
+                    nlohmann::json(val).dump() + " of these rows (train --val " + nlohmann::json(val).dump() +
+                    "); give at most that, fit on other normal rows, or train with --val " +
+                    nlohmann::json(opt->calibration).dump());
       Dataset held_out = split_validation(data, val).second;
       if (held_out.x.defined()) {
-        calibration_x = held_out.x;
-        calibration = "the " + std::to_string(held_out.size()) + " rows training held out (--val " +
+        calibration_x = opt->calibration > 0 ? first_rows(held_out.x, opt->calibration) : held_out.x;
+        calibration = (calibration_x.size(0) < held_out.size() ? std::to_string(calibration_x.size(0)) + " of " : "") +
+                      "the " + std::to_string(held_out.size()) + " rows training held out (--val " +
                       nlohmann::json(val).dump() + ")";
       } else {
         calibration = "the " + std::to_string(data.size()) + " rows the model trained on (it held none out)";
@@ -64,6 +81,9 @@ void add_fit(CLI::App* parent) {
                      "threshold comes from rows it fits well and will flag more normal rows than "
                   << opt->threshold << " says; train with --val 0.2, or fit on other normal rows\n";
       }
+    } else if (opt->calibration > 0) {
+      calibration_x = first_rows(data.x, opt->calibration);
+      calibration = "the first " + std::to_string(calibration_x.size(0)) + " of " + calibration;
     }
     Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold, calibration_x);
     detector.normal_class = opt->data.only_class;
@@ -107,13 +127,15 @@ void add_score(CLI::App* parent) {
     std::vector<std::vector<ScoreShare>> shares;
     if (opt->explain > 0) shares = explain_scores(detector, x, opt->explain);
     std::ostringstream csv;
-    csv << "id,score,is_anomaly";
+    csv << "id,score,is_anomaly,threshold,threshold_rule";
     for (int64_t k = 1; k <= opt->explain && !shares.empty(); ++k) csv << ",column_" << k << ",share_" << k;
     csv << "\n" << std::setprecision(17);  // the score to the bit: the server's JSON gives the same
     int64_t anomalies = 0;
+    const std::string rule = csv_field(detector.threshold_rule);
     for (size_t i = 0; i < scores.size(); ++i) {
       anomalies += scores[i] > detector.threshold;
-      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold);
+      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold) << "," << detector.threshold << ","
+          << rule;
       if (!shares.empty())
         for (const ScoreShare& share : shares[i])
           csv << "," << csv_field(share.column) << "," << std::setprecision(4) << share.share << std::setprecision(17);
