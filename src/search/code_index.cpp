@@ -8,6 +8,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
+#include <faiss/utils/hamming.h>
 
 #include <algorithm>
 #include <cmath>
@@ -42,37 +43,6 @@ double median_pair_distance(const std::vector<float>& codes, int64_t dims) {
   }
   std::nth_element(distances.begin(), distances.begin() + 500, distances.end());
   return distances[500] > 0 ? distances[500] : 1;
-}
-
-nlohmann::json info_to_json(const IndexInfo& info) {
-  return {{"model_fingerprint", info.model_fingerprint},
-          {"model_path", info.model_path},
-          {"data", info.data},
-          {"split", info.split},
-          {"only_class", info.only_class},
-          {"limit", info.limit},
-          {"data_fingerprint", info.data_fingerprint},
-          {"labels", info.labels},
-          {"paths", info.paths},
-          {"similarity_scale", info.similarity_scale},
-          {"kind", info.kind}};
-}
-
-IndexInfo info_from_json(const nlohmann::json& j) {
-  IndexInfo info;
-  info.model_fingerprint = j.at("model_fingerprint");
-  info.model_path = j.at("model_path");
-  info.data = j.at("data");
-  info.split = j.at("split");
-  // Indexes written before the selection was recorded have none of these three.
-  info.only_class = json_int(j.value("only_class", nlohmann::json(-1)), -1, std::numeric_limits<int64_t>::max());
-  info.limit = json_int(j.value("limit", nlohmann::json(0)), 0, std::numeric_limits<int64_t>::max());
-  info.data_fingerprint = j.value("data_fingerprint", std::string());
-  info.labels = json_ints(j.at("labels"), std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
-  info.paths = j.at("paths").get<std::vector<std::string>>();
-  info.similarity_scale = j.at("similarity_scale");
-  info.kind = j.at("kind");
-  return info;
 }
 
 // Keys of at most 32 bits each for IndexBinaryMultiHash: the fewest keys that cut the code
@@ -111,6 +81,43 @@ std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
 
 }  // namespace
 
+nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
+  nlohmann::json j = {{"model_fingerprint", info.model_fingerprint},
+                      {"model_path", info.model_path},
+                      {"data", info.data},
+                      {"split", info.split},
+                      {"only_class", info.only_class},
+                      {"limit", info.limit},
+                      {"data_fingerprint", info.data_fingerprint},
+                      {"similarity_scale", info.similarity_scale},
+                      {"kind", info.kind}};
+  if (per_entry) {
+    j["labels"] = info.labels;
+    j["paths"] = info.paths;
+    j["keys"] = info.keys;
+  }
+  return j;
+}
+
+IndexInfo index_info_from_json(const nlohmann::json& j) {
+  IndexInfo info;
+  info.model_fingerprint = j.at("model_fingerprint");
+  info.model_path = j.at("model_path");
+  info.data = j.at("data");
+  info.split = j.at("split");
+  // Indexes written before the selection was recorded have none of these three.
+  info.only_class = json_int(j.value("only_class", nlohmann::json(-1)), -1, std::numeric_limits<int64_t>::max());
+  info.limit = json_int(j.value("limit", nlohmann::json(0)), 0, std::numeric_limits<int64_t>::max());
+  info.data_fingerprint = j.value("data_fingerprint", std::string());
+  info.labels = json_ints(j.value("labels", nlohmann::json::array()), std::numeric_limits<int64_t>::min(),
+                          std::numeric_limits<int64_t>::max());
+  info.paths = j.value("paths", std::vector<std::string>());
+  info.keys = j.value("keys", std::vector<std::string>());
+  info.similarity_scale = j.at("similarity_scale");
+  info.kind = j.at("kind");
+  return info;
+}
+
 CodeIndex::CodeIndex(CodeIndex&&) noexcept = default;
 CodeIndex& CodeIndex::operator=(CodeIndex&&) noexcept = default;
 CodeIndex::~CodeIndex() = default;
@@ -130,24 +137,131 @@ CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexI
 }
 
 CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info) {
-  if (bits < 8 || bits % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
   const int64_t bytes = bits / 8;
-  if (codes.empty() || codes.size() % static_cast<size_t>(bytes) != 0) throw Error("no codes to index");
-  CodeIndex index;
-  if (bits <= 64) {
-    index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(bits), static_cast<int>(bits));
-    info.kind = "hash";
-  } else {
-    int keys = multihash_keys(bits);
-    index.binary_ =
-        std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(bits), keys, static_cast<int>(bits / keys));
-    info.kind = "multihash";
-  }
+  if (codes.empty() || bytes == 0 || codes.size() % static_cast<size_t>(bytes) != 0) throw Error("no codes to index");
+  CodeIndex index = empty(bits, true, std::move(info));
   index.binary_->add(static_cast<faiss::Index::idx_t>(codes.size() / static_cast<size_t>(bytes)), codes.data());
   index.binary_codes_ = codes;
-  info.similarity_scale = static_cast<double>(bits);
+  return index;
+}
+
+CodeIndex CodeIndex::empty(int64_t dims, bool binary, IndexInfo info) {
+  CodeIndex index;
+  if (!binary) {
+    if (dims <= 0) throw Error("codes need at least one number");
+    index.index_ = std::make_unique<faiss::IndexFlatL2>(dims);
+    info.kind = "flat";
+    index.info_ = std::move(info);
+    index.cache_norms();
+    return index;
+  }
+  if (dims < 8 || dims % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
+  if (dims <= 64) {
+    index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(dims), static_cast<int>(dims));
+    info.kind = "hash";
+  } else {
+    int keys = multihash_keys(dims);
+    index.binary_ =
+        std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(dims), keys, static_cast<int>(dims / keys));
+    info.kind = "multihash";
+  }
+  info.similarity_scale = static_cast<double>(dims);
   index.info_ = std::move(info);
   return index;
+}
+
+void CodeIndex::add(const float* codes, int64_t n, const std::vector<int64_t>& labels,
+                    const std::vector<std::string>& keys) {
+  if (n <= 0) return;
+  const auto per_entry = [&](size_t given, size_t held) {
+    if ((given != 0 && given != static_cast<size_t>(n)) || (size() > 0 && (given == 0) != (held == 0)))
+      throw Error("an index keeps a label and a key for every entry or for none");
+  };
+  per_entry(labels.size(), info_.labels.size());
+  per_entry(keys.size(), info_.keys.size());
+  if (binary_) {
+    const std::vector<uint8_t> packed = pack_bits(codes, n, dims());
+    binary_->add(n, packed.data());
+    binary_codes_.insert(binary_codes_.end(), packed.begin(), packed.end());
+  } else {
+    auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
+    if (!flat) throw Error("an HNSW index takes no new entries; build a flat one");
+    flat->add(n, codes);
+    flat_norms_.resize(static_cast<size_t>(flat->ntotal));
+    faiss::fvec_norms_L2sqr(flat_norms_.data() + (flat->ntotal - n), codes, static_cast<size_t>(flat->d),
+                            static_cast<size_t>(n));
+  }
+  info_.labels.insert(info_.labels.end(), labels.begin(), labels.end());
+  info_.keys.insert(info_.keys.end(), keys.begin(), keys.end());
+}
+
+namespace {
+
+// Moves the last entry's id to `slot` (the entry at `slot` is gone) in one hash bucket.
+void move_last_id(std::vector<faiss::Index::idx_t>& ids, faiss::Index::idx_t last, faiss::Index::idx_t slot) {
+  for (auto& id : ids)
+    if (id == last) id = slot;
+}
+
+}  // namespace
+
+void CodeIndex::remove(int64_t slot) {
+  const int64_t last = size() - 1;
+  if (slot < 0 || slot > last) throw Error("no entry " + std::to_string(slot));
+  const auto move_last = [&](auto& per_entry) {
+    if (per_entry.empty()) return;
+    per_entry[static_cast<size_t>(slot)] = std::move(per_entry[static_cast<size_t>(last)]);
+    per_entry.pop_back();
+  };
+  move_last(info_.labels);
+  move_last(info_.keys);
+  move_last(info_.paths);
+  if (!binary_) {
+    auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
+    if (!flat) throw Error("an HNSW index cannot remove entries; build a flat one");
+    const size_t bytes = flat->code_size;
+    std::memmove(flat->codes.data() + slot * bytes, flat->codes.data() + last * bytes, bytes);
+    flat->codes.resize(static_cast<size_t>(last) * bytes);
+    flat->ntotal = last;
+    move_last(flat_norms_);
+    return;
+  }
+  // The hash tables key each code by its bits read as FAISS reads them (BitstringReader).
+  const size_t bytes = static_cast<size_t>(binary_->code_size);
+  const uint8_t* gone = binary_codes_.data() + slot * bytes;
+  const uint8_t* moved = binary_codes_.data() + last * bytes;
+  if (auto* hash = dynamic_cast<faiss::IndexBinaryHash*>(binary_.get())) {
+    const auto key = [&](const uint8_t* code) { return faiss::BitstringReader(code, bytes).read(hash->b); };
+    auto& bucket = hash->invlists.at(static_cast<faiss::Index::idx_t>(key(gone)));
+    const auto at = std::find(bucket.ids.begin(), bucket.ids.end(), slot) - bucket.ids.begin();
+    bucket.ids.erase(bucket.ids.begin() + at);
+    bucket.vecs.erase(bucket.vecs.begin() + at * static_cast<long>(bytes),
+                      bucket.vecs.begin() + (at + 1) * static_cast<long>(bytes));
+    if (bucket.ids.empty()) hash->invlists.erase(static_cast<faiss::Index::idx_t>(key(gone)));
+    if (slot != last) move_last_id(hash->invlists.at(static_cast<faiss::Index::idx_t>(key(moved))).ids, last, slot);
+  } else {
+    auto& multi = dynamic_cast<faiss::IndexBinaryMultiHash&>(*binary_);
+    faiss::BitstringReader gone_bits(gone, bytes), moved_bits(moved, bytes);
+    for (auto& map : multi.maps) {
+      const auto gone_key = static_cast<faiss::Index::idx_t>(gone_bits.read(multi.b));
+      const auto moved_key = static_cast<faiss::Index::idx_t>(moved_bits.read(multi.b));
+      auto& ids = map.at(gone_key);
+      ids.erase(std::find(ids.begin(), ids.end(), slot));
+      if (ids.empty()) map.erase(gone_key);
+      if (slot != last) move_last_id(map.at(moved_key), last, slot);
+    }
+    auto& xb = multi.storage->xb;
+    std::memmove(xb.data() + slot * bytes, xb.data() + last * bytes, bytes);
+    xb.resize(static_cast<size_t>(last) * bytes);
+    multi.storage->ntotal = last;
+  }
+  std::memmove(binary_codes_.data() + slot * bytes, moved, bytes);
+  binary_codes_.resize(static_cast<size_t>(last) * bytes);
+  binary_->ntotal = last;
+}
+
+void CodeIndex::rescale_similarity() {
+  if (!binary_) info_.similarity_scale = median_pair_distance(stored_codes(), dims());
 }
 
 int64_t CodeIndex::size() const { return binary_ ? binary_->ntotal : index_->ntotal; }
@@ -229,7 +343,7 @@ void CodeIndex::save(const std::string& path) const {
   faiss::VectorIOWriter writer;
   if (binary_) faiss::write_index_binary(binary_.get(), &writer);
   else faiss::write_index(index_.get(), &writer);
-  std::string header = info_to_json(info_).dump();
+  std::string header = index_info_json(info_).dump();
   std::string payload(8, '\0');
   uint64_t header_size = header.size();
   std::memcpy(payload.data(), &header_size, 8);
@@ -246,7 +360,7 @@ CodeIndex CodeIndex::load(const std::string& path) {
   if (header_size > payload.size() - 8) throw Error(path + ": damaged index file");
   CodeIndex index;
   try {
-    index.info_ = info_from_json(nlohmann::json::parse(payload.substr(8, header_size)));
+    index.info_ = index_info_from_json(nlohmann::json::parse(payload.substr(8, header_size)));
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged index header");
   }

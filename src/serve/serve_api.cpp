@@ -108,6 +108,8 @@ const char* status_code_name(int status) {
       return "bad_request";
     case 401:
       return "unauthorized";
+    case 403:
+      return "forbidden";
     case 404:
       return "not_found";
     case 405:
@@ -135,14 +137,25 @@ struct SearchQuestion {
 };
 struct SearchAnswer {
   std::vector<float> code;
-  std::vector<SearchHit> hits;  ///< nearest first, at most k
+  Json results;  ///< nearest first, at most k: rank, id, distance, similarity, label, path, thumbnail
 };
+/// An upsert (input defined) or a removal of entry `id` of a mutable index.
+struct IndexWrite {
+  std::string id;
+  torch::Tensor input;  ///< [1, D], normalised
+  int64_t label = -1;
+};
+
+/// Writes waiting together: one encoder pass, one SQLite transaction (group commit).
+constexpr size_t kMaxWriteBatch = 256;
 
 struct ServeApi::Impl {
   ServeParts parts;
   Slots slots;
   RequestBatcher<SearchQuestion, SearchAnswer> searches{
       [this](std::vector<SearchQuestion>& questions) { return search_batch(questions); }, kMaxSearchBatch};
+  RequestBatcher<IndexWrite, bool> writes{[this](std::vector<IndexWrite>& batch) { return write_batch(batch); },
+                                          kMaxWriteBatch};
   InputShape shape;
   std::vector<std::string> thumbnails;  ///< base64 PNG per index entry, or empty
 
@@ -165,6 +178,14 @@ struct ServeApi::Impl {
         thumbnails.push_back(png_base64(pixels, image));
       }
     }
+  }
+
+  bool has_index() const { return parts.index || parts.mutable_index; }
+  /// Runs `reader` on the index served (a mutable one: while no write changes it).
+  template <class Reader>
+  auto read_index(Reader&& reader) const {
+    if (parts.mutable_index) return parts.mutable_index->read(reader);
+    return reader(*parts.index);
   }
 
   bool is_image() const { return shape.is_image; }
@@ -223,27 +244,31 @@ struct ServeApi::Impl {
               {"endpoints",
                {{"encode", true},
                 {"reconstruct", true},
-                {"search", parts.index.has_value()},
+                {"search", has_index()},
+                {"index_writes", parts.writable},
                 {"anomaly", parts.detector.has_value()},
                 {"generate", m.model->spec().code_head == CodeHead::gaussian}}}};
-    if (parts.index) {
-      const IndexInfo& info = parts.index->info();
-      j["index"] = {{"size", parts.index->size()},
-                    {"data", info.data},
-                    {"split", info.split},
-                    {"kind", info.kind},
-                    {"similarity_scale", info.similarity_scale},
-                    {"thumbnails", !thumbnails.empty()}};
-      // A 2-D code space is drawn as a map: up to 2,000 indexed points with their labels.
-      if (parts.index->dims() == 2) {
-        std::vector<float> codes = parts.index->stored_codes();
-        const int64_t n = parts.index->size(), step = std::max<int64_t>(1, n / 2000);
-        Json points = Json::array();
-        for (int64_t i = 0; i < n; i += step)
-          points.push_back({codes[2 * i], codes[2 * i + 1], info.labels.empty() ? -1 : info.labels[i]});
-        j["code_map"] = points;
-      }
-    }
+    if (has_index())
+      read_index([&](const CodeIndex& index) {
+        const IndexInfo& info = index.info();
+        j["index"] = {{"size", index.size()},
+                      {"data", info.data},
+                      {"split", info.split},
+                      {"kind", info.kind},
+                      {"mutable", parts.mutable_index != nullptr},
+                      {"similarity_scale", info.similarity_scale},
+                      {"thumbnails", !thumbnails.empty()}};
+        // A 2-D code space is drawn as a map: up to 2,000 indexed points with their labels.
+        if (index.dims() == 2) {
+          std::vector<float> codes = index.stored_codes();
+          const int64_t n = index.size(), step = std::max<int64_t>(1, n / 2000);
+          Json points = Json::array();
+          for (int64_t i = 0; i < n; i += step)
+            points.push_back({codes[2 * i], codes[2 * i + 1], info.labels.empty() ? -1 : info.labels[i]});
+          j["code_map"] = points;
+        }
+        return 0;
+      });
     if (parts.detector) {
       const Detector& d = *parts.detector;
       j["detector"] = {{"score", d.score},
@@ -307,37 +332,108 @@ struct ServeApi::Impl {
     c10::InferenceMode mode;
     const int64_t n = static_cast<int64_t>(rows.size());
     std::vector<float> codes = tensor_values(encode_all(parts.model.model, torch::cat(rows)));
-    std::vector<std::vector<SearchHit>> hits = parts.index->search(codes.data(), n, k);
     const size_t dims = codes.size() / static_cast<size_t>(n);
     std::vector<SearchAnswer> answers(questions.size());
-    for (size_t i = 0; i < answers.size(); ++i) {
-      answers[i].code.assign(codes.begin() + i * dims, codes.begin() + (i + 1) * dims);
-      hits[i].resize(std::min(hits[i].size(), static_cast<size_t>(questions[i].k)));
-      answers[i].hits = std::move(hits[i]);
-    }
+    // The rows are made under the same read as the search: a write cannot move an entry between.
+    read_index([&](const CodeIndex& index) {
+      std::vector<std::vector<SearchHit>> hits = index.search(codes.data(), n, k);
+      const IndexInfo& info = index.info();
+      for (size_t i = 0; i < answers.size(); ++i) {
+        answers[i].code.assign(codes.begin() + i * dims, codes.begin() + (i + 1) * dims);
+        answers[i].results = Json::array();
+        for (size_t rank = 0; rank < hits[i].size() && rank < static_cast<size_t>(questions[i].k); ++rank) {
+          const SearchHit& hit = hits[i][rank];
+          const auto at = static_cast<size_t>(hit.id);
+          Json row = {{"rank", rank + 1},
+                      {"id", info.keys.empty() ? Json(hit.id) : Json(info.keys[at])},
+                      {"distance", hit.distance},
+                      {"similarity", hit.similarity}};
+          if (!info.labels.empty() && info.labels[at] >= 0) row["label"] = info.labels[at];
+          if (!info.paths.empty()) row["path"] = info.paths[at];
+          if (!thumbnails.empty()) row["thumbnail"] = thumbnails[at];
+          answers[i].results.push_back(std::move(row));
+        }
+      }
+      return 0;
+    });
     return answers;
   }
 
   Json search(const httplib::Request& req) {
-    if (!parts.index)
+    if (!has_index())
       throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
     Json warnings = Json::array();
     SearchAnswer answer = searches.submit({input(req, parts.model, warnings), k});
-    const std::vector<float>& code = answer.code;
-    const std::vector<SearchHit>& hits = answer.hits;
-    const IndexInfo& info = parts.index->info();
-    Json results = Json::array();
-    for (size_t rank = 0; rank < hits.size(); ++rank) {
-      const SearchHit& hit = hits[rank];
-      if (hit.id < 0) continue;
-      Json row = {{"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
-      if (!info.labels.empty()) row["label"] = info.labels[static_cast<size_t>(hit.id)];
-      if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];
-      if (!thumbnails.empty()) row["thumbnail"] = thumbnails[static_cast<size_t>(hit.id)];
-      results.push_back(std::move(row));
+    return with_warnings({{"code", answer.code}, {"results", std::move(answer.results)}}, warnings);
+  }
+
+  /// The writes waiting together: one encoder pass for the upserts, one transaction for all.
+  std::vector<bool> write_batch(std::vector<IndexWrite>& batch) {
+    std::vector<torch::Tensor> inputs;
+    for (const IndexWrite& w : batch)
+      if (w.input.defined()) inputs.push_back(w.input);
+    std::vector<float> codes;
+    if (!inputs.empty()) {
+      c10::InferenceMode mode;
+      codes = tensor_values(encode_all(parts.model.model, torch::cat(inputs)));
     }
-    return with_warnings({{"code", code}, {"results", results}}, warnings);
+    const size_t dims = inputs.empty() ? 0 : codes.size() / inputs.size();
+    std::vector<IndexChange> changes;
+    size_t next = 0;
+    for (const IndexWrite& w : batch) {
+      IndexChange change{{w.id, {}, w.label}, !w.input.defined()};
+      if (!change.remove) {
+        change.entry.code.assign(codes.begin() + next * dims, codes.begin() + (next + 1) * dims);
+        ++next;
+      }
+      changes.push_back(std::move(change));
+    }
+    return parts.mutable_index->write(changes);
+  }
+
+  /// The entry id of /api/index/ID, checked, and the index it may change.
+  std::string entry_id(const httplib::Request& req, bool changes) const {
+    if (!has_index())
+      throw RequestError(404, "no_index", "/api/index needs an index: start latent serve with --index FILE");
+    if (!parts.mutable_index)
+      throw RequestError(403, "read_only",
+                         "this index is a read-only snapshot (latent index build); serve a mutable one "
+                         "(latent index add) with --writable to change it");
+    if (changes && !parts.writable)
+      throw RequestError(403, "read_only", "this index is served read-only: start latent serve with --writable");
+    const std::string id = req.matches[1];
+    try {
+      check_entry_id(id);
+    } catch (const Error& e) {
+      throw RequestError(400, "bad_id", e.what());
+    }
+    return id;
+  }
+
+  Json put_entry(const httplib::Request& req) {
+    const std::string id = entry_id(req, true);
+    const int64_t label =
+        parse_int_param("label", req.get_param_value("label"), -1, std::numeric_limits<int32_t>::max(), -1);
+    Json warnings = Json::array();
+    const bool replaced = writes.submit({id, input(req, parts.model, warnings), label});
+    return with_warnings({{"id", id}, {"replaced", replaced}}, warnings);
+  }
+
+  Json delete_entry(const httplib::Request& req) {
+    const std::string id = entry_id(req, true);
+    if (!writes.submit({id, torch::Tensor(), -1}))
+      throw RequestError(404, "no_entry", "no entry with this id in the index");
+    return {{"id", id}, {"removed", true}};
+  }
+
+  Json get_entry(const httplib::Request& req) {
+    const std::string id = entry_id(req, false);
+    const std::optional<IndexEntry> entry = parts.mutable_index->get(id);
+    if (!entry) throw RequestError(404, "no_entry", "no entry with this id in the index");
+    Json j = {{"id", entry->id}, {"code", entry->code}};
+    if (entry->label >= 0) j["label"] = entry->label;
+    return j;
   }
 
   Json anomaly(const httplib::Request& req) {
@@ -480,6 +576,11 @@ void ServeApi::install(HttpServer& server, const std::string& token, bool debug)
     }
     server.Get(path, wrong_method("POST"));
   }
+  const char* entry = R"(/api/index/(.+))";
+  server.Put(entry, wrap([impl](const httplib::Request& req) { return impl->put_entry(req); }));
+  server.Delete(entry, wrap([impl](const httplib::Request& req) { return impl->delete_entry(req); }));
+  server.Get(entry, wrap([impl](const httplib::Request& req) { return impl->get_entry(req); }));
+  server.Post(entry, wrong_method("GET, PUT, DELETE"));
   server.Post("/api/info", wrong_method("GET"));
   server.Post("/healthz", wrong_method("GET"));
   server.Get(R"(/[a-z./]*)", [reply](const httplib::Request& req, httplib::Response& res) {

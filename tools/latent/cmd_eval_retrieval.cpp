@@ -122,7 +122,7 @@ void add_eval_retrieval_command(CLI::App& app) {
     if (opt->bits < 0) throw Error("--bits must be positive");
     opt->runtime.apply();
     const bool by_name = opt->relevance == "name";
-    CodeIndex index = CodeIndex::load(opt->index);
+    CodeIndex index = load_index(opt->index);
     if (by_name && index.info().paths.empty())
       throw Error("--relevance name: the index " + opt->index +
                   " holds no file paths (build it from --data images:DIR)");

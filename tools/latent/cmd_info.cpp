@@ -10,6 +10,7 @@
 #include "latent/base/error.h"
 #include "latent/io/codec.h"
 #include "latent/io/container.h"
+#include "latent/search/mutable_index.h"
 #include "latent/train/classifier.h"
 #include "latent/train/trainer.h"
 
@@ -75,26 +76,6 @@ nlohmann::json checkpoint_report(const std::string& path) {
   return report;
 }
 
-nlohmann::json index_report(const std::string& path) {
-  CodeIndex index = CodeIndex::load(path);
-  const IndexInfo& info = index.info();
-  nlohmann::json report = {{"kind", "index"},
-                           {"model_fingerprint", info.model_fingerprint},
-                           {"model", info.model_path},
-                           {"entries", index.size()},
-                           {index.is_binary() ? "bits" : "dims", index.dims()},
-                           {"index", info.kind},
-                           {"metric", index.is_binary() ? "hamming" : "euclidean"},
-                           {"data", info.data},
-                           {"split", info.split},
-                           {"labels", !info.labels.empty()},
-                           {"paths", !info.paths.empty()}};
-  if (info.only_class >= 0) report["normal_class"] = info.only_class;
-  if (info.limit > 0) report["limit"] = info.limit;
-  if (!index.is_binary()) report["similarity_scale"] = info.similarity_scale;
-  return report;
-}
-
 nlohmann::json detector_report(const std::string& path) {
   Detector detector = load_detector(path);
   nlohmann::json report = {{"kind", "detector"},
@@ -138,6 +119,32 @@ nlohmann::json classifier_report(const std::string& path) {
 
 }  // namespace
 
+nlohmann::json index_report(const std::string& path) {
+  const bool writable = EntryStore::is_store(path);
+  CodeIndex index = load_index(path);
+  const IndexInfo& info = index.info();
+  nlohmann::json report = {{"kind", "index"},
+                           {"storage", writable ? "mutable (SQLite: latent index add / remove, serve --writable)"
+                                                : "snapshot (read-only: latent index build)"},
+                           {"model_fingerprint", info.model_fingerprint},
+                           {"model", info.model_path},
+                           {"entries", index.size()},
+                           {index.is_binary() ? "bits" : "dims", index.dims()},
+                           {"index", info.kind},
+                           {"metric", index.is_binary() ? "hamming" : "euclidean"},
+                           {"labels", !info.labels.empty()},
+                           {"paths", !info.paths.empty()}};
+  if (!writable) {
+    report["data"] = info.data;
+    report["split"] = info.split;
+  }
+  if (info.only_class >= 0) report["normal_class"] = info.only_class;
+  if (info.limit > 0) report["limit"] = info.limit;
+  if (!index.is_binary()) report["similarity_scale"] = info.similarity_scale;
+  report["bytes"] = std::filesystem::file_size(path);
+  return report;
+}
+
 void add_info_command(CLI::App& app) {
   struct Options {
     std::string file;
@@ -153,7 +160,8 @@ void add_info_command(CLI::App& app) {
     static const std::map<std::string, Reader> readers = {
         {"model", model_report},       {"checkpoint", checkpoint_report}, {"index", index_report},
         {"detector", detector_report}, {"compressed", compressed_report}, {"classifier", classifier_report}};
-    const std::optional<std::string> kind = file_kind(opt->file);
+    const std::optional<std::string> kind =
+        EntryStore::is_store(opt->file) ? std::optional<std::string>("index") : file_kind(opt->file);
     std::string kinds;
     for (const auto& [name, reader] : readers) kinds += (kinds.empty() ? "" : ", ") + name;
     if (kind && !kind->empty() && readers.count(*kind) == 0)

@@ -23,6 +23,7 @@ void write_contact_sheet(const std::string& path, const torch::Tensor& query, co
   const size_t shown = std::min<size_t>(hits.size(), 16);
   std::vector<float> pixels = tensor_values(query);
   model.normalization.invert(pixels, size);
+  if (!info.keys.empty()) throw Error("--grid: a mutable index keeps codes, not the pictures they came from");
   if (!info.paths.empty()) {
     for (size_t i = 0; i < shown; ++i) {
       const Pixels hit = read_pixels(info.paths[static_cast<size_t>(hits[i].id)], model.input_layout());
@@ -82,7 +83,7 @@ void add_search_command(CLI::App& app) {
       check_outputs({{"--grid", opt->grid, ""}}, {{"--index", opt->index}, {"--image", opt->image}});
     }
     opt->runtime.apply();
-    CodeIndex index = CodeIndex::load(opt->index);
+    CodeIndex index = load_index(opt->index);
     LoadedModel model = load_model_for_index(index, opt->model);
     if (!opt->grid.empty() && model.model->spec().input_shape.size() != 3)
       throw Error("--grid needs a model of images; this one reads tables");
@@ -109,8 +110,9 @@ void add_search_command(CLI::App& app) {
     for (size_t rank = 0; rank < hits.size(); ++rank) {
       const SearchHit& hit = hits[rank];
       nlohmann::json row = {
-          {"rank", rank + 1}, {"id", hit.id}, {"distance", hit.distance}, {"similarity", hit.similarity}};
-      if (!info.labels.empty()) row["label"] = info.labels[static_cast<size_t>(hit.id)];
+          {"rank", rank + 1}, {"id", hit_id(info, hit)}, {"distance", hit.distance}, {"similarity", hit.similarity}};
+      if (!info.labels.empty() && info.labels[static_cast<size_t>(hit.id)] >= 0)
+        row["label"] = info.labels[static_cast<size_t>(hit.id)];
       if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];
       results.push_back(row);
     }
@@ -123,15 +125,22 @@ void add_search_command(CLI::App& app) {
              : row.contains("label") ? std::to_string(row["label"].get<int64_t>())
                                      : "-";
     };
-    // Paths (images:DIR) run long: the column is as wide as its longest entry, so the numbers line up.
+    // Paths (images:DIR) and a mutable index's ids run long: each column is as wide as its
+    // longest entry, so the numbers line up.
+    const auto id_text = [](const nlohmann::json& id) {
+      return id.is_string() ? id.get<std::string>() : std::to_string(id.get<int64_t>());
+    };
     const std::string heading = info.paths.empty() ? "label" : "path";
-    size_t width = heading.size();
-    for (const auto& row : results) width = std::max(width, what(row).size());
-    std::cout << "rank  id       " << std::left << std::setw(static_cast<int>(width + 2)) << heading
-              << "distance  similarity\n";
+    size_t width = heading.size(), id_width = 7;
     for (const auto& row : results) {
-      std::cout << std::left << std::setw(6) << row["rank"].get<int64_t>() << std::setw(9) << row["id"].get<int64_t>()
-                << std::setw(static_cast<int>(width + 2)) << what(row) << std::right << std::fixed
+      width = std::max(width, what(row).size());
+      id_width = std::max(id_width, id_text(row["id"]).size());
+    }
+    std::cout << "rank  " << std::left << std::setw(static_cast<int>(id_width + 2)) << "id"
+              << std::setw(static_cast<int>(width + 2)) << heading << "distance  similarity\n";
+    for (const auto& row : results) {
+      std::cout << std::left << std::setw(6) << row["rank"].get<int64_t>() << std::setw(static_cast<int>(id_width + 2))
+                << id_text(row["id"]) << std::setw(static_cast<int>(width + 2)) << what(row) << std::right << std::fixed
                 << std::setprecision(3) << std::setw(8) << row["distance"].get<double>() << std::setprecision(1)
                 << std::setw(11) << row["similarity"].get<double>() << "%\n";
     }

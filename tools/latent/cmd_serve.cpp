@@ -51,6 +51,7 @@ extern "C" void on_stop_signal(int signal) {
 void add_serve_command(CLI::App& app) {
   struct Options {
     std::string model, index, detector, host = "127.0.0.1", token, token_file;
+    bool writable = false;
     int port = 8080, threads = 0;
     bool debug = false;
     HttpLimits limits;
@@ -66,7 +67,10 @@ void add_serve_command(CLI::App& app) {
       "The token comes from --token-file, else the environment variable LATENT_TOKEN, else --token.\n"
       "A loopback server answers only requests whose Host names loopback (no DNS rebinding).");
   sub->add_option("--model", opt->model, "Model file (default with --index: the model the index was built with)");
-  sub->add_option("--index", opt->index, "Index file from `latent index build` (enables /api/search)");
+  sub->add_option("--index", opt->index,
+                  "Index file from `latent index build` or `latent index add` (enables /api/search)");
+  sub->add_flag("--writable", opt->writable,
+                "A mutable index (latent index add) takes PUT and DELETE /api/index/ID (the token guards them)");
   sub->add_option("--detector", opt->detector, "Detector file from `latent anomaly fit` (enables /api/anomaly)");
   sub->add_option("--host", opt->host, "Address to bind; anything but loopback needs --token")
       ->default_val("127.0.0.1");
@@ -125,7 +129,14 @@ void add_serve_command(CLI::App& app) {
     // Parallelism comes from concurrent requests; each runs its inference on one thread.
     configure_threads(1);
     ServeParts parts;
-    if (!opt->index.empty()) {
+    if (opt->writable && (opt->index.empty() || !EntryStore::is_store(opt->index)))
+      throw Error("--writable needs a mutable index (--index FILE made by latent index add)");
+    if (!opt->index.empty() && EntryStore::is_store(opt->index)) {
+      parts.mutable_index = std::make_unique<MutableIndex>(MutableIndex::open(opt->index));
+      parts.model =
+          parts.mutable_index->read([&](const CodeIndex& index) { return load_model_for_index(index, opt->model); });
+      parts.writable = opt->writable;
+    } else if (!opt->index.empty()) {
       parts.index = CodeIndex::load(opt->index);
       parts.model = load_model_for_index(*parts.index, opt->model);
       const IndexInfo& info = parts.index->info();

@@ -11,6 +11,7 @@
 #include "latent/io/matrix_file.h"
 #include "latent/io/regularizer_spec.h"
 #include "latent/runtime/threads.h"
+#include "latent/search/mutable_index.h"
 
 namespace latent::cli {
 
@@ -241,6 +242,15 @@ RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
       fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
     throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
   return raw;
+}
+
+CodeIndex load_index(const std::string& path) {
+  return EntryStore::is_store(path) ? MutableIndex::read_all(path) : CodeIndex::load(path);
+}
+
+nlohmann::json hit_id(const IndexInfo& info, const SearchHit& hit) {
+  if (info.keys.empty()) return hit.id;
+  return info.keys[static_cast<size_t>(hit.id)];
 }
 
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {

@@ -97,6 +97,16 @@ void add_activation_options(CLI::App* app, ModelSpec& spec, const std::string& w
 /// JSON object when as_json, else one "key  value" line per entry.
 void print_report(const nlohmann::json& report, bool as_json);
 
+/// An index file of either kind: a snapshot (latent index build) or a mutable index (index add),
+/// read whole into memory.
+CodeIndex load_index(const std::string& path);
+
+/// `latent info` / `latent index info` of an index file of either kind.
+nlohmann::json index_report(const std::string& path);
+
+/// The id a search result shows: the entry's key in a mutable index, else its row.
+nlohmann::json hit_id(const IndexInfo& info, const SearchHit& hit);
+
 /// The model an index was built with: --model if given (it must have the index's
 /// fingerprint), else the path recorded in the index.
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path);

@@ -41,9 +41,14 @@ struct IndexInfo {
   std::string data_fingerprint;    ///< of the indexed samples' values: serve checks its thumbnails (may be empty)
   std::vector<int64_t> labels;     ///< per entry, or empty
   std::vector<std::string> paths;  ///< per entry (images:DIR), or empty
+  std::vector<std::string> keys;   ///< per entry, its id in a mutable index (mutable_index.h), or empty
   double similarity_scale = 1;     ///< median distance between random pairs of stored codes
   std::string kind = "flat";       ///< flat | hnsw | hash | multihash (the last two: binary codes)
 };
+
+/// The header of an index file (without its per-entry lists when `per_entry` is false).
+nlohmann::json index_info_json(const IndexInfo& info, bool per_entry = true);
+IndexInfo index_info_from_json(const nlohmann::json& j);
 
 class CodeIndex {
  public:
@@ -51,6 +56,8 @@ class CodeIndex {
   static CodeIndex build(const std::vector<float>& codes, int64_t dims, IndexInfo info, bool hnsw);
   /// Packed binary codes (count × bits/8 bytes, see binary_codes.h) in a Hamming hash table.
   static CodeIndex build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info);
+  /// No entries yet, for codes of `dims` numbers (binary: bits): a mutable index's memory.
+  static CodeIndex empty(int64_t dims, bool binary, IndexInfo info);
   static CodeIndex load(const std::string& path);
   /// Writes atomically.
   void save(const std::string& path) const;
@@ -67,6 +74,14 @@ class CodeIndex {
   bool is_binary() const { return binary_ != nullptr; }
   /// Binary: the stored packed codes, entry i at bytes [i·bits/8, (i+1)·bits/8).
   const std::vector<uint8_t>& binary_codes() const { return binary_codes_; }
+
+  /// Appends n entries (codes: n × dims; binary: thresholded at ½ and packed) with, when the
+  /// index keeps them, a label and a key each (labels, keys: n or empty).
+  void add(const float* codes, int64_t n, const std::vector<int64_t>& labels, const std::vector<std::string>& keys);
+  /// Removes entry `slot`; the last entry moves into it. Flat and hash indexes (not HNSW).
+  void remove(int64_t slot);
+  /// Float codes: the similarity scale from the stored codes again (median_pair_distance).
+  void rescale_similarity();
 
   const IndexInfo& info() const { return info_; }
   int64_t size() const;

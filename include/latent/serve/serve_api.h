@@ -10,6 +10,9 @@
 //   POST /api/search?k=10    ids, labels, distance, similarity %, thumbnails
 //   POST /api/anomaly        score, threshold, is_anomaly
 //   POST /api/generate?count=8&seed=0&spread=1   prior samples (empty body) or variations (VAE)
+//   PUT  /api/index/ID?label=L  encode the body and upsert it as entry ID (a mutable index served
+//                               writable); GET: the entry's code and label; DELETE: remove it.
+//                               Writes arriving together are one transaction (group commit).
 // Bodies: {"pixels": [...]} in raw units (0..255 for images) or PNG bytes (serve_request.h).
 // Errors: 4xx with {"error": {"code", "message"}}.
 #include <memory>
@@ -22,15 +25,18 @@
 #include "latent/io/raw_data.h"
 #include "latent/model/model_file.h"
 #include "latent/search/code_index.h"
+#include "latent/search/mutable_index.h"
 #include "latent/serve/http_server.h"
 
 namespace latent {
 
 struct ServeParts {
   LoadedModel model;
-  std::optional<CodeIndex> index;    ///< built with `model`
-  RawData indexed;                   ///< the indexed samples (thumbnails), or empty
-  std::optional<Detector> detector;  ///< has its own model
+  std::optional<CodeIndex> index;               ///< a snapshot built with `model`, or
+  std::unique_ptr<MutableIndex> mutable_index;  ///< a mutable index of `model`'s codes
+  bool writable = false;                        ///< PUT and DELETE /api/index/ID change mutable_index
+  RawData indexed;                              ///< the indexed samples (thumbnails), or empty
+  std::optional<Detector> detector;             ///< has its own model
 };
 
 class ServeApi {
