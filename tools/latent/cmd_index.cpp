@@ -113,6 +113,7 @@ void add_add(CLI::App* index) {
   image->needs(id);
   id->needs(image);
   sub->add_option("--label", opt->label, "The label of --image")->check(CLI::NonNegativeNumber);
+  add_invert_option(sub, opt->data.invert);
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     if (!opt->image.empty()) check_entry_id(opt->id);
