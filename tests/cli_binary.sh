@@ -23,7 +23,7 @@ assert len(m['bit_balance']) == 16 and all(0 <= b <= 1 for b in m['bit_balance']
 assert 0 <= m['saturation'] <= 1 and 0 <= m['bit_balance_worst'] <= 0.5, m" "$json" || fail "eval binary metrics: $json"
 
 run "$latent" index build --model "$work/b.model" --data mnist --split test --limit 400 --out "$work/b.index"
-grep -q "16 bits (hash table)" "$work/last_stderr" || fail "index build did not make a hash table: $(cat "$work/last_stderr")"
+grep -q "16 bits (Hamming table)" "$work/last_stderr" || fail "index build did not make a hash table: $(cat "$work/last_stderr")"
 "$latent" search --index "$work/b.index" --data mnist --split test --index-of 42 --hamming-radius 2 --json >"$work/r.json" ||
   fail "radius search failed"
 /usr/bin/python3 -c "

@@ -63,7 +63,7 @@ std::vector<int64_t> ball(const std::vector<uint8_t>& codes, const uint8_t* quer
 }
 
 TEST(BinaryIndex, RadiusSearchIsExactlyTheHammingBall) {
-  // 32 bits: one hash table keyed by the whole code; 128 bits: four 32-bit keys (multi-hash).
+  // 16 and 32 bits: one table keyed by the whole code; 128 bits: four 32-bit keys (multi-index).
   for (int64_t bits : {16, 32, 128}) {
     const int64_t bytes = bits / 8;
     // Clustered codes (a few centres with bits flipped) so the balls are not empty.
@@ -76,7 +76,7 @@ TEST(BinaryIndex, RadiusSearchIsExactlyTheHammingBall) {
       codes.insert(codes.end(), c.begin(), c.end());
     }
     CodeIndex index = CodeIndex::build_binary(codes, bits, IndexInfo{});
-    EXPECT_EQ(index.info().kind, bits <= 64 ? "hash" : "multihash");
+    EXPECT_EQ(index.info().kind, "table");
     std::vector<uint8_t> queries = random_bits(5, bits, 13);
     queries.insert(queries.end(), codes.begin(), codes.begin() + 20 * bytes);
     size_t nonempty = 0;

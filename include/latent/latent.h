@@ -31,6 +31,7 @@
 #include "latent/search/binary_codes.h"
 #include "latent/search/code_index.h"
 #include "latent/search/entry_store.h"
+#include "latent/search/hamming_table.h"
 #include "latent/search/mutable_index.h"
 
 #include "latent/metrics/retrieval_eval.h"

@@ -20,6 +20,7 @@
 #include "latent/base/error.h"
 #include "latent/io/container.h"
 #include "latent/search/binary_codes.h"
+#include "latent/search/hamming_table.h"
 #include "search/faiss_check.h"
 
 namespace latent {
@@ -137,11 +138,17 @@ CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexI
 }
 
 CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info) {
-  const int64_t bytes = bits / 8;
-  if (codes.empty() || bytes == 0 || codes.size() % static_cast<size_t>(bytes) != 0) throw Error("no codes to index");
-  CodeIndex index = empty(bits, true, std::move(info));
-  index.binary_->add(static_cast<faiss::Index::idx_t>(codes.size() / static_cast<size_t>(bytes)), codes.data());
+  if (bits < 8 || bits % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
+  const auto bytes = static_cast<size_t>(bits / 8);
+  if (codes.empty() || codes.size() % bytes != 0) throw Error("no codes to index");
+  CodeIndex index;
+  index.bits_ = bits;
   index.binary_codes_ = codes;
+  index.table_ = std::make_unique<HammingTable>(
+      HammingTable::build(codes.data(), static_cast<int64_t>(codes.size() / bytes), bits));
+  info.kind = "table";
+  info.similarity_scale = static_cast<double>(bits);
+  index.info_ = std::move(info);
   return index;
 }
 
@@ -156,6 +163,7 @@ CodeIndex CodeIndex::empty(int64_t dims, bool binary, IndexInfo info) {
     return index;
   }
   if (dims < 8 || dims % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
+  index.bits_ = dims;
   if (dims <= 64) {
     index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(dims), static_cast<int>(dims));
     info.kind = "hash";
@@ -179,7 +187,8 @@ void CodeIndex::add(const float* codes, int64_t n, const std::vector<int64_t>& l
   };
   per_entry(labels.size(), info_.labels.size());
   per_entry(keys.size(), info_.keys.size());
-  if (binary_) {
+  if (is_binary()) {
+    if (!binary_) throw Error("a built index takes no new entries; latent index add makes one that does");
     const std::vector<uint8_t> packed = pack_bits(codes, n, dims());
     binary_->add(n, packed.data());
     binary_codes_.insert(binary_codes_.end(), packed.begin(), packed.end());
@@ -216,7 +225,7 @@ void CodeIndex::remove(int64_t slot) {
   move_last(info_.labels);
   move_last(info_.keys);
   move_last(info_.paths);
-  if (!binary_) {
+  if (!is_binary()) {
     auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
     if (!flat) throw Error("an HNSW index cannot remove entries; build a flat one");
     const size_t bytes = flat->code_size;
@@ -226,6 +235,7 @@ void CodeIndex::remove(int64_t slot) {
     move_last(flat_norms_);
     return;
   }
+  if (!binary_) throw Error("a built index cannot remove entries; latent index add makes one that can");
   // The hash tables key each code by its bits read as FAISS reads them (BitstringReader).
   const size_t bytes = static_cast<size_t>(binary_->code_size);
   const uint8_t* gone = binary_codes_.data() + slot * bytes;
@@ -261,23 +271,36 @@ void CodeIndex::remove(int64_t slot) {
 }
 
 void CodeIndex::rescale_similarity() {
-  if (!binary_) info_.similarity_scale = median_pair_distance(stored_codes(), dims());
+  if (!is_binary()) info_.similarity_scale = median_pair_distance(stored_codes(), dims());
 }
 
-int64_t CodeIndex::size() const { return binary_ ? binary_->ntotal : index_->ntotal; }
-int64_t CodeIndex::dims() const { return binary_ ? binary_->d : index_->d; }
+int64_t CodeIndex::size() const {
+  return bits_ > 0 ? static_cast<int64_t>(binary_codes_.size()) / (bits_ / 8) : index_->ntotal;
+}
+int64_t CodeIndex::dims() const { return bits_ > 0 ? bits_ : index_->d; }
 
 std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* queries, int64_t n, int radius) const {
-  if (!binary_)
+  if (!is_binary())
     throw SettingError("hamming radius", "needs an index of binary codes (a model trained with --type binary)");
   if (radius < 0 || radius > dims())
     throw SettingError("hamming radius", "must be between 0 and " + std::to_string(dims()));
+  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
+  if (table_) {
+    for (int64_t q = 0; q < n; ++q)
+      for (const auto& [distance, id] : table_->search_radius(queries + q * (bits_ / 8), radius)) {
+        SearchHit hit;
+        hit.id = id;
+        hit.distance = static_cast<float>(distance);
+        hit.similarity = binary_similarity(distance, dims());
+        hits[static_cast<size_t>(q)].push_back(hit);
+      }
+    return hits;
+  }
   // FAISS returns distances < its radius, from buckets within nflip flips of the query's key(s).
   if (auto* hash = dynamic_cast<faiss::IndexBinaryHash*>(binary_.get())) hash->nflip = radius;
   if (auto* multi = dynamic_cast<faiss::IndexBinaryMultiHash*>(binary_.get())) multi->nflip = radius / multi->nhash;
   faiss::RangeSearchResult result(n);
   binary_->range_search(n, queries, radius + 1, &result);
-  std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
   for (int64_t q = 0; q < n; ++q) {
     auto& row = hits[static_cast<size_t>(q)];
     for (size_t at = result.lims[q]; at < result.lims[q + 1]; ++at) {
@@ -293,7 +316,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_radius(const uint8_t* quer
 }
 
 std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* queries, int64_t n, int64_t k) const {
-  if (!binary_) throw Error("not an index of binary codes");
+  if (!is_binary()) throw Error("not an index of binary codes");
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
   const int64_t bytes = dims() / 8;
@@ -314,7 +337,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* quer
 }
 
 std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k) const {
-  if (binary_) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
+  if (is_binary()) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
   if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get()))
@@ -333,7 +356,7 @@ std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int6
 }
 
 std::vector<float> CodeIndex::stored_codes() const {
-  if (binary_) return unpack_bits(binary_codes_.data(), size(), dims());
+  if (is_binary()) return unpack_bits(binary_codes_.data(), size(), dims());
   std::vector<float> codes(static_cast<size_t>(size() * dims()));
   index_->reconstruct_n(0, size(), codes.data());
   return codes;
@@ -341,8 +364,16 @@ std::vector<float> CodeIndex::stored_codes() const {
 
 void CodeIndex::save(const std::string& path) const {
   faiss::VectorIOWriter writer;
-  if (binary_) faiss::write_index_binary(binary_.get(), &writer);
-  else faiss::write_index(index_.get(), &writer);
+  if (table_) {
+    writer.data.resize(8);
+    const uint64_t bits = static_cast<uint64_t>(bits_);
+    std::memcpy(writer.data.data(), &bits, 8);
+    writer.data.insert(writer.data.end(), binary_codes_.begin(), binary_codes_.end());
+  } else if (binary_) {
+    faiss::write_index_binary(binary_.get(), &writer);
+  } else {
+    faiss::write_index(index_.get(), &writer);
+  }
   std::string header = index_info_json(info_).dump();
   std::string payload(8, '\0');
   uint64_t header_size = header.size();
@@ -364,19 +395,34 @@ CodeIndex CodeIndex::load(const std::string& path) {
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged index header");
   }
-  faiss::VectorIOReader reader;
-  reader.data.assign(payload.begin() + 8 + static_cast<long>(header_size), payload.end());
-  check_faiss_bytes(reader.data, path);
-  try {
-    if (index.info_.kind == "hash" || index.info_.kind == "multihash") {
-      index.binary_.reset(faiss::read_index_binary(&reader));
-      index.binary_codes_ = hash_index_codes(*index.binary_);
-      index.info_.similarity_scale = static_cast<double>(index.dims());
-    } else {
-      index.index_.reset(faiss::read_index(&reader));
+  const size_t body = 8 + static_cast<size_t>(header_size);
+  if (index.info_.kind == "table") {
+    uint64_t bits = 0;
+    if (payload.size() - body < 8) throw Error(path + ": damaged index file (truncated)");
+    std::memcpy(&bits, payload.data() + body, 8);
+    const size_t bytes = payload.size() - body - 8;
+    if (bits < 8 || bits > 4096 || bits % 8 != 0 || bytes == 0 || bytes % (bits / 8) != 0 ||
+        bytes / (bits / 8) > 0xffffffffu)
+      throw Error(path + ": damaged index file (binary codes)");
+    const auto* codes = reinterpret_cast<const uint8_t*>(payload.data() + body + 8);
+    IndexInfo info = std::move(index.info_);
+    index = build_binary(std::vector<uint8_t>(codes, codes + bytes), static_cast<int64_t>(bits), std::move(info));
+  } else {
+    faiss::VectorIOReader reader;
+    reader.data.assign(payload.begin() + static_cast<long>(body), payload.end());
+    check_faiss_bytes(reader.data, path);
+    try {
+      if (index.info_.kind == "hash" || index.info_.kind == "multihash") {
+        index.binary_.reset(faiss::read_index_binary(&reader));
+        index.binary_codes_ = hash_index_codes(*index.binary_);
+        index.bits_ = index.binary_->d;
+        index.info_.similarity_scale = static_cast<double>(index.dims());
+      } else {
+        index.index_.reset(faiss::read_index(&reader));
+      }
+    } catch (const faiss::FaissException&) {
+      throw Error(path + ": damaged FAISS index");
     }
-  } catch (const faiss::FaissException&) {
-    throw Error(path + ": damaged FAISS index");
   }
   if (index.index_) check_faiss_index(*index.index_, path);
   if (!index.info_.labels.empty() && static_cast<int64_t>(index.info_.labels.size()) != index.size())
@@ -385,6 +431,9 @@ CodeIndex CodeIndex::load(const std::string& path) {
   if (!index.info_.paths.empty() && static_cast<int64_t>(index.info_.paths.size()) != index.size())
     throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
                 std::to_string(index.info_.paths.size()) + " paths");
+  if (!index.info_.keys.empty() && static_cast<int64_t>(index.info_.keys.size()) != index.size())
+    throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
+                std::to_string(index.info_.keys.size()) + " ids");
   if (!std::isfinite(index.info_.similarity_scale) || index.info_.similarity_scale <= 0)
     throw Error(path + ": damaged index header (similarity_scale)");
   index.cache_norms();

@@ -31,9 +31,9 @@ void add_build(CLI::App* index) {
       "The index holds the codes (FAISS IndexFlatL2: exact; --hnsw: IndexHNSWFlat, M=32, approximate and\n"
       "faster on large sets), each entry's label and path, and the model's fingerprint: `latent search`\n"
       "refuses to query it through another model.\n"
-      "A binary model (--type binary): codes thresholded at 0.5, packed into bits, stored in a Hamming hash\n"
-      "table (FAISS IndexBinaryHash keyed by the whole code up to 64 bits, IndexBinaryMultiHash beyond), for\n"
-      "`latent search --hamming-radius R`.\n"
+      "A binary model (--type binary): codes thresholded at 0.5, packed into bits, stored in a Hamming table\n"
+      "(sorted buckets keyed by the whole code up to 32 bits, multi-index hashing beyond: 9 bytes an entry at\n"
+      "32 bits), for `latent search --hamming-radius R`.\n"
       "A built index is a read-only snapshot; `latent index add` makes one that takes new entries.");
   sub->add_option("--model", opt->model, "Model file whose codes are indexed")->required();
   opt->data.add_to(sub, "train");
@@ -66,7 +66,7 @@ void add_build(CLI::App* index) {
                : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
     built.save(opt->out);
     log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) +
-             (binary ? " bits (" + built.info().kind + " table) to " : " numbers to ") + opt->out);
+             (binary ? " bits (Hamming table) to " : " numbers to ") + opt->out);
   });
 }
 

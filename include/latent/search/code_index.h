@@ -3,13 +3,16 @@
 // sets) plus, per entry, its label and source path, and the fingerprint of the model that made
 // the codes, so an index is never queried through another model. No torch here.
 //
-// Binary codes (issue 5) go in a Hamming hash table instead: FAISS IndexBinaryHash keyed by the
-// whole code (≤ 64 bits), IndexBinaryMultiHash beyond (the code cut into ≤ 32-bit keys; a code
-// within radius R matches one key within ⌊R / keys⌋ flips, so the lookup stays exact).
+// Binary codes go in a Hamming table instead. A built index (kind "table") uses HammingTable
+// (sorted buckets, multi-index hashing past 32 bits: hamming_table.h), 9 bytes an entry at 32
+// bits; a mutable index's memory (kinds "hash", "multihash") uses FAISS IndexBinaryHash keyed by
+// the whole code (≤ 64 bits) or IndexBinaryMultiHash beyond, whose buckets take removals. Either
+// lookup is exact: a code within radius R matches one of m keys within ⌊R / m⌋ flips.
 //
 // File: a latent container of kind "index" whose payload is
-//   u64 header length | header JSON | FAISS index bytes (faiss::write_index, or
-//   faiss::write_index_binary when kind is "hash" or "multihash")
+//   u64 header length | header JSON | the index: FAISS index bytes (faiss::write_index, or
+//   faiss::write_index_binary for kinds "hash" and "multihash"), or for kind "table" u64 bits
+//   followed by the packed codes (the table is sorted again at load)
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +27,8 @@ struct IndexFlatL2;
 }  // namespace faiss
 
 namespace latent {
+
+class HammingTable;
 
 struct SearchHit {
   int64_t id = -1;        ///< row of the indexed split
@@ -43,7 +48,7 @@ struct IndexInfo {
   std::vector<std::string> paths;  ///< per entry (images:DIR), or empty
   std::vector<std::string> keys;   ///< per entry, its id in a mutable index (mutable_index.h), or empty
   double similarity_scale = 1;     ///< median distance between random pairs of stored codes
-  std::string kind = "flat";       ///< flat | hnsw | hash | multihash (the last two: binary codes)
+  std::string kind = "flat";       ///< flat | hnsw | table | hash | multihash (the last three: binary codes)
 };
 
 /// The header of an index file (without its per-entry lists when `per_entry` is false).
@@ -71,7 +76,7 @@ class CodeIndex {
   std::vector<std::vector<SearchHit>> search_radius(const uint8_t* queries, int64_t n, int radius) const;
   /// Binary: the k nearest by Hamming distance (an exact scan), ties by id.
   std::vector<std::vector<SearchHit>> search_binary(const uint8_t* queries, int64_t n, int64_t k) const;
-  bool is_binary() const { return binary_ != nullptr; }
+  bool is_binary() const { return bits_ > 0; }
   /// Binary: the stored packed codes, entry i at bytes [i·bits/8, (i+1)·bits/8).
   const std::vector<uint8_t>& binary_codes() const { return binary_codes_; }
 
@@ -100,7 +105,9 @@ class CodeIndex {
                                                   int64_t k) const;
   SearchHit float_hit(int64_t id, float squared_distance) const;
   std::unique_ptr<faiss::Index> index_;         ///< float codes
-  std::unique_ptr<faiss::IndexBinary> binary_;  ///< binary codes (then index_ is null)
+  std::unique_ptr<faiss::IndexBinary> binary_;  ///< binary codes of a mutable index, or
+  std::unique_ptr<HammingTable> table_;         ///< of a built one (then index_ is null)
+  int64_t bits_ = 0;                            ///< binary codes: bits per code
   std::vector<uint8_t> binary_codes_;
   std::vector<float> flat_norms_;  ///< IndexFlatL2: ‖code‖² of each stored code
   IndexInfo info_;

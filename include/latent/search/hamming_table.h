@@ -31,9 +31,9 @@ class HammingTable {
 
  private:
   struct Table {
-    int key_bytes = 0, offset = 0;     ///< the key: code bytes [offset, offset + key_bytes)
-    std::vector<uint32_t> keys, ids;   ///< sorted by key
-    std::vector<uint32_t> directory;   ///< 2^prefix_bits + 1 starts into keys
+    int key_bytes = 0, offset = 0;    ///< the key: code bytes [offset, offset + key_bytes)
+    std::vector<uint32_t> keys, ids;  ///< sorted by key
+    std::vector<uint32_t> directory;  ///< 2^prefix_bits + 1 starts into keys
   };
   void probe(const Table& table, uint32_t key, const uint8_t* query, int radius,
              std::vector<std::pair<int, uint32_t>>& found) const;
