@@ -22,6 +22,7 @@ model=$out/serve.model
   "$latent" train --data mnist --limit 10000 --layers 256 --latent 32 --epochs 3 --seed 1 --out "$model" 2>/dev/null
 
 . "$root/tests/serve_lib.sh"
+. "$root/bench/wrk_lib.sh"
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -50,50 +51,28 @@ request = function()
   return wrk.format("PUT", "/api/index/w" .. tid .. "-" .. n, {["Content-Type"] = "application/json"}, body)
 end
 LUA
-cat >"$work/search.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$work/body.json")
-wrk.body = f:read("*a")
-f:close()
-LUA
+post_script "$work/search.lua" "$work/body.json"
 
 "$latent" serve --index "$work/w.lix" --writable --port 0 >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
 port=$(serve_port "$work/serve.out" "$pid") || fail "the server did not start: $(cat "$work/serve.err")"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
 
-ms() {  # wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds
-  [[ $1 =~ ^([0-9]+(\.[0-9]+)?)(us|ms|s)$ ]] || fail "$2 is not a latency: '$1'"
-  awk -v n="${BASH_REMATCH[1]}" -v unit="${BASH_REMATCH[3]}" \
-    'BEGIN { printf "%.2f", unit == "us" ? n / 1000 : unit == "s" ? n * 1000 : n }'
-}
-# read_wrk FILE LABEL: sets rps, p50, p99, errors from a wrk --latency report.
-read_wrk() {
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$1")
-  [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "requests/s of $2 is not a number: '$rps'"
-  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$1")" "p50 of $2")
-  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$1")" "p99 of $2")
-  errors=0
-  local line
-  if line=$(grep 'Non-2xx' "$1"); then errors=$(( errors + ${line##* } )); fi
-  if line=$(grep 'Socket errors' "$1"); then
-    [[ $line =~ connect\ ([0-9]+),\ read\ ([0-9]+),\ write\ ([0-9]+),\ timeout\ ([0-9]+) ]] || fail "unreadable: $line"
-    errors=$(( errors + BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4] ))
-  fi
+row() {  # FILE WHAT: one row of the table from a wrk report (sets rps, p50, p99, errors)
+  read_wrk "$1" "$2"
   printf "%-26s %10.0f %9s %9s %7d\n" "$2" "$rps" "$p50" "$p99" "$errors"
 }
 printf "%-26s %10s %9s %9s %7s\n" run "req/s" "p50 ms" "p99 ms" errors
 wrk -t2 -c32 -d"${duration}s" --latency -s "$work/put.lua" "http://127.0.0.1:$port" >"$work/alone.txt"
-read_wrk "$work/alone.txt" "upserts alone (32 conns)"
+row "$work/alone.txt" "upserts alone (32 conns)"
 alone_rps=$rps alone_p99=$p99 alone_errors=$errors
 wrk -t1 -c8 -d"${duration}s" --latency -s "$work/search.lua" "http://127.0.0.1:$port/api/search" >"$work/search.txt" &
 search_wrk=$!
 wrk -t2 -c32 -d"${duration}s" --latency -s "$work/put.lua" "http://127.0.0.1:$port" >"$work/mixed.txt"
 wait "$search_wrk"
-read_wrk "$work/mixed.txt" "upserts beside searches"
+row "$work/mixed.txt" "upserts beside searches"
 mixed_rps=$rps mixed_p99=$p99 mixed_errors=$errors
-read_wrk "$work/search.txt" "searches beside upserts"
+row "$work/search.txt" "searches beside upserts"
 search_rps=$rps search_p99=$p99 search_errors=$errors
 entries=$(curl -s "http://127.0.0.1:$port/api/info" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["index"]["size"])')
 echo "index: $entries entries after the runs ($(du -ch "$work"/w.lix* | tail -1 | cut -f1) on disk with its WAL)"

@@ -28,6 +28,7 @@ model=$out/serve.model
   "$latent" index build --model "$model" --data mnist --split train --hnsw --out "$out/serve_hnsw.index" >/dev/null
 
 . "$root/tests/serve_lib.sh"
+. "$root/bench/wrk_lib.sh"
 work=$(mktemp -d)
 pid= ref_pid=
 trap 'for p in $pid $ref_pid; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -38,13 +39,7 @@ with open(sys.argv[1], "rb") as f:
     f.seek(16)
     print(json.dumps({"pixels": list(f.read(784))}))
 PY
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$work/body.json")
-wrk.body = f:read("*a")
-f:close()
-LUA
+post_script "$work/post.lua" "$work/body.json"
 
 start_server() {  # index file
   "$latent" serve --index "$1" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
@@ -60,32 +55,11 @@ stop_server() {
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
 
 fail() { echo "serve_load: $*" >&2; exit 1; }
-# wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds; anything else stops the bench.
-ms() {
-  [[ $1 =~ ^([0-9]+(\.[0-9]+)?)(us|ms|s)$ ]] || fail "$2 is not a latency: '$1'"
-  awk -v n="${BASH_REMATCH[1]}" -v unit="${BASH_REMATCH[3]}" \
-    'BEGIN { printf "%.2f", unit == "us" ? n / 1000 : unit == "s" ? n * 1000 : n }'
-}
 # run ENDPOINT CONNECTIONS SECONDS [LABEL]: prints one row; sets rps (requests/s) and errors.
 run() {
   local threads=$(( $2 < 2 ? 1 : 2 )) label=${4:-$1} what="${4:-$1} at $2 connections"
   wrk -t"$threads" -c"$2" -d"$3s" --latency -s "$work/post.lua" "http://127.0.0.1:$port$1" >"$work/wrk.txt"
-  local p50 p99 non2xx=0 sock=0 line
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/wrk.txt")
-  [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "requests/s of $what is not a number: '$rps'"
-  p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")" "p50 of $what")
-  p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")" "p99 of $what")
-  # wrk prints these two lines only when there were such errors.
-  if line=$(grep 'Non-2xx' "$work/wrk.txt"); then
-    [[ $line =~ ^\ *Non-2xx\ or\ 3xx\ responses:\ ([0-9]+)$ ]] || fail "unreadable wrk line for $what: '$line'"
-    non2xx=${BASH_REMATCH[1]}
-  fi
-  if line=$(grep 'Socket errors' "$work/wrk.txt"); then
-    [[ $line =~ ^\ *Socket\ errors:\ connect\ ([0-9]+),\ read\ ([0-9]+),\ write\ ([0-9]+),\ timeout\ ([0-9]+)$ ]] ||
-      fail "unreadable wrk line for $what: '$line'"
-    sock=$(( BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4] ))
-  fi
-  errors=$(( non2xx + sock ))
+  read_wrk "$work/wrk.txt" "$what"
   printf "%-18s %5d %10.0f %9s %9s %7d\n" "$label" "$2" "$rps" "$p50" "$p99" "$errors"
 }
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors

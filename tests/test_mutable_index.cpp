@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <thread>
@@ -199,6 +201,23 @@ TEST(MutableIndex, RefusesBadWritesBeforeWritingAny) {
   CodeIndex::build(std::vector<float>(8, 0.5f), 4, IndexInfo{}, false).save(other.path);
   EXPECT_FALSE(EntryStore::is_store(other.path));
   EXPECT_THROW(MutableIndex::open(other.path), Error);
+}
+
+TEST(MutableIndex, RefusesADamagedFile) {
+  Scratch file("damaged.lix");
+  {
+    MutableIndex index = MutableIndex::create(file.path, IndexInfo{}, 4, false);
+    index.write({{{"a", std::vector<float>(4, 1.0f), -1}, false}});
+  }
+  std::string bytes;
+  {
+    std::ifstream in(file.path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(bytes.size(), 200u);
+  for (size_t i = 100; i < bytes.size(); i += 7) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+  std::ofstream(file.path, std::ios::binary | std::ios::trunc) << bytes;
+  EXPECT_THROW(MutableIndex::open(file.path), Error);
 }
 
 }  // namespace
