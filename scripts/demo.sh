@@ -91,6 +91,14 @@ step "13. A table as people have it: numbers, words and empty cells; anomalies f
 echo "the last three test rows (planted anomalies), with the columns that make their scores:"
 tail -3 "$out/mixed_scores.csv"
 
+step "14. An index that grows: the test digits by id, one picture added, two entries removed, a search"
+rm -f "$out/photos.lix" "$out/photos.lix-wal" "$out/photos.lix-shm"
+"$latent" index add --index "$out/photos.lix" --model "$out/simple.model" --data mnist --split test
+"$latent" index add --index "$out/photos.lix" --image "$face" --id emoji/grinning.png
+"$latent" index remove --index "$out/photos.lix" --id mnist:test:1 --id mnist:test:2
+"$latent" index info --index "$out/photos.lix"
+"$latent" search --index "$out/photos.lix" --data mnist --split test --index-of 0 -k 3
+
 /usr/bin/python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -124,6 +132,7 @@ cat <<TXT
   $out/emoji_variations.png  16 colour variations of Apple's grinning face
   $out/emoji_search.png      that face, then the 8 Facebook emoji nearest to it by code
   $out/mixed_scores.csv      a table's rows scored, each with the 3 columns that make its score
+  $out/photos.lix            a mutable index (SQLite): latent index add / remove, latent serve --writable
   $out/report.md             the numbers beside published ones (pictures included)
 
   Draw a digit and watch the model: $latent serve --index $out/train.index --detector $out/zero.det
