@@ -8,13 +8,22 @@
 # the 70,000 MNIST images; the other 99.93M are sampled from its code distribution as per-bit
 # marginals (independent bits, each set with its share among the real codes), so the result
 # sets are what a collection spread like the model's codes would give, not 1,400 copies of MNIST.
-# Usage: bench/index_scale.sh [SIZE=100000000] [FAISS_SIZE=10000000]   Last line: one JSON object.
+# Then float codes at 10,000,000: the 784-256-32 model of serve_load.sh encodes the 60,000 MNIST
+# training images, and replicas of them with Gaussian noise (0.25 x each dimension's std) fill
+# the rest; exact search (CodeIndex flat, one query at a time, one thread) against `index build
+# --ivf 4096` (IVF-Flat) and `--ivf 4096 --pq 16` (IVF-PQ, 16 bytes a code) at nprobe 8/16/32:
+# recall@10 against the exact answer and the speed-up (bench/ivf_scale.cpp).
+# Usage: bench/index_scale.sh [SIZE=100000000] [FAISS_SIZE=10000000] [FLOAT_SIZE=10000000]
+# Two JSON lines: the binary run's, then the float run's.
 set -euo pipefail
 size=${1:-100000000}
 faiss_size=${2:-10000000}
-[[ $size =~ ^[1-9][0-9]*$ && $faiss_size =~ ^[0-9]+$ ]] || { echo "index_scale: sizes are whole numbers" >&2; exit 2; }
+float_size=${3:-10000000}
+[[ $size =~ ^[1-9][0-9]*$ && $faiss_size =~ ^[0-9]+$ && $float_size =~ ^[0-9]+$ ]] ||
+  { echo "index_scale: sizes are whole numbers" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-[ -x "$root/build/latent" ] && [ -x "$root/build/bench/index_scale" ] || "$root/scripts/build.sh" >/dev/null
+[ -x "$root/build/latent" ] && [ -x "$root/build/bench/index_scale" ] && [ -x "$root/build/bench/ivf_scale" ] ||
+  "$root/scripts/build.sh" >/dev/null
 latent="$root/build/latent"
 out="$root/out/bench"
 mkdir -p "$out"
@@ -44,3 +53,22 @@ if f: print(f\"FAISS IndexBinaryHash at {f['entries']:,}: {f['bytes_per_entry']:
 r['process_peak_rss_bytes'] = peak_kb * 1024
 print(json.dumps(r))
 " "$tmp"
+
+[ "$float_size" -gt 0 ] || exit 0
+float_model=$out/serve.model
+[ -f "$float_model" ] ||
+  "$latent" train --data mnist --limit 10000 --layers 256 --latent 32 --epochs 3 --seed 1 --out "$float_model" 2>/dev/null
+for split in train test; do
+  "$latent" encode --model "$float_model" --data mnist --split $split --out "$out/scale_float_$split.npy" 2>/dev/null
+done
+json=$("$root/build/bench/ivf_scale" "$out/scale_float_train.npy" "$out/scale_float_test.npy" --size "$float_size" 2>/dev/null)
+echo "$json" | /usr/bin/python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+print(f\"{r['entries']:,} float codes of {r['dims']} ({r['real_codes']:,} real), {r['queries']} queries; exact search \"
+      f\"{r['exact_query_us_p50'] / 1000:.1f} ms a query (p50, one thread)\")
+for f in r['inverted_files']:
+    print(f\"  {f['kind']:6} {f['pq_bytes'] or '':>3} lists {f['lists']} nprobe {f['nprobe']:3}: recall@10 {f['recall_at_10']:.4f}, \"
+          f\"p50 {f['query_us_p50']:.0f} us, p99 {f['query_us_p99']:.0f} us, {f['speedup_vs_exact']:.0f}x exact (built in {f['build_s']:.0f} s)\")
+print(json.dumps(r))
+"

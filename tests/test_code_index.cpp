@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "latent/base/error.h"
@@ -23,6 +24,64 @@ std::vector<float> random_codes(int64_t count, int64_t dims, uint64_t seed) {
   std::vector<float> codes(static_cast<size_t>(count * dims));
   for (float& v : codes) v = normal(rng);
   return codes;
+}
+
+// Clustered codes (50 centres): what an inverted file's cells are for.
+std::vector<float> clustered_codes(int64_t count, int64_t dims, uint64_t seed) {
+  std::vector<float> centres = random_codes(50, dims, seed), codes = random_codes(count, dims, seed + 1);
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t d = 0; d < dims; ++d) codes[i * dims + d] = centres[(i % 50) * dims + d] * 4 + codes[i * dims + d];
+  return codes;
+}
+
+double recall_at_10(const CodeIndex& index, const CodeIndex& exact, const std::vector<float>& queries, int64_t n,
+                    int64_t nprobe) {
+  const auto got = index.search(queries.data(), n, 10, nprobe), want = exact.search(queries.data(), n, 10);
+  double found = 0;
+  for (int64_t q = 0; q < n; ++q)
+    for (const SearchHit& w : want[q])
+      found += std::any_of(got[q].begin(), got[q].end(), [&](const SearchHit& g) { return g.id == w.id; });
+  return found / static_cast<double>(n * 10);
+}
+
+TEST(CodeIndex, InvertedFilesFindTheExactNeighboursAndRoundTrip) {
+  const int64_t dims = 16, count = 20000, n = 200;
+  const std::vector<float> codes = clustered_codes(count, dims, 5), queries = clustered_codes(n, dims, 5);
+  const CodeIndex exact = CodeIndex::build(codes, dims, IndexInfo{}, false);
+  const CodeIndex ivf = CodeIndex::build_ivf(codes, dims, IndexInfo{}, 100, 0);
+  const CodeIndex pq = CodeIndex::build_ivf(codes, dims, IndexInfo{}, 100, 8);
+  EXPECT_EQ(ivf.info().kind, "ivf");
+  EXPECT_EQ(pq.info().kind, "ivfpq");
+  EXPECT_EQ(ivf.info().nprobe, 16);
+  // Visiting every cell, IVF-Flat is exact; one cell of 100 finds less.
+  EXPECT_DOUBLE_EQ(recall_at_10(ivf, exact, queries, n, 100), 1.0);
+  EXPECT_LT(recall_at_10(ivf, exact, queries, n, 1), recall_at_10(ivf, exact, queries, n, 16));
+  EXPECT_GT(recall_at_10(pq, exact, queries, n, 16), 0.5);
+  for (const CodeIndex* built : {&ivf, &pq}) {
+    const std::string path = testing::scratch_path("ivf.index");
+    built->save(path);
+    const CodeIndex loaded = CodeIndex::load(path);
+    EXPECT_EQ(loaded.info().kind, built->info().kind);
+    EXPECT_EQ(loaded.info().nprobe, built->info().nprobe);
+    const auto a = built->search(queries.data(), n, 10), b = loaded.search(queries.data(), n, 10);
+    for (int64_t q = 0; q < n; ++q) {
+      ASSERT_EQ(a[q].size(), b[q].size());
+      for (size_t r = 0; r < a[q].size(); ++r)
+        ASSERT_EQ(a[q][r].id, b[q][r].id)
+            << built->info().kind << " q " << q << " r " << r << " " << a[q][r].distance << " " << b[q][r].distance;
+    }
+    // Damage: a list's id out of range, and a truncated file.
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 100);
+    EXPECT_THROW(CodeIndex::load(path), Error);
+    std::filesystem::remove(path);
+  }
+  EXPECT_THROW(CodeIndex::build_ivf(codes, dims, IndexInfo{}, 100, 5), Error);  // 5 does not divide 16
+  EXPECT_THROW(CodeIndex::build_ivf(codes, dims, IndexInfo{}, count + 1, 0), Error);
 }
 
 TEST(CodeIndex, ExactDuplicateComesFirstAtFullSimilarity) {

@@ -3,6 +3,8 @@
 #include <faiss/IndexBinaryHash.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexIVFPQ.h>
 #include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
@@ -80,6 +82,96 @@ std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
   return codes;
 }
 
+bool is_ivf_kind(const std::string& kind) { return kind == "ivf" || kind == "ivfpq"; }
+
+/// An empty inverted file over `lists` cells (trained later or loaded into).
+std::unique_ptr<faiss::IndexIVF> empty_ivf(int64_t dims, int64_t lists, int64_t pq_m) {
+  auto* quantizer = new faiss::IndexFlatL2(dims);
+  std::unique_ptr<faiss::IndexIVF> ivf;
+  if (pq_m > 0) ivf = std::make_unique<faiss::IndexIVFPQ>(quantizer, dims, lists, pq_m, 8);
+  else ivf = std::make_unique<faiss::IndexIVFFlat>(quantizer, dims, lists);
+  ivf->own_fields = true;
+  return ivf;
+}
+
+// An inverted file on disk, in latent's own layout (FAISS never parses the file's bytes):
+//   u64 dims, lists, pq_m (0: flat), count | f32 cell centroids [lists × dims]
+//   | pq_m > 0: f32 PQ centroids [pq_m × 256 × dims/pq_m] | u64 list sizes [lists]
+//   | per list: i64 ids [size], u8 codes [size × code bytes]
+void write_ivf(const faiss::IndexIVF& ivf, std::vector<uint8_t>& out) {
+  const auto put = [&](const void* data, size_t bytes) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    out.insert(out.end(), p, p + bytes);
+  };
+  const auto* pq = dynamic_cast<const faiss::IndexIVFPQ*>(&ivf);
+  const uint64_t head[4] = {static_cast<uint64_t>(ivf.d), ivf.nlist, pq ? pq->pq.M : 0,
+                            static_cast<uint64_t>(ivf.ntotal)};
+  put(head, sizeof head);
+  const auto& centroids = dynamic_cast<const faiss::IndexFlatL2&>(*ivf.quantizer);
+  put(centroids.get_xb(), ivf.nlist * static_cast<size_t>(ivf.d) * sizeof(float));
+  if (pq) put(pq->pq.centroids.data(), pq->pq.centroids.size() * sizeof(float));
+  for (size_t list = 0; list < ivf.nlist; ++list) {
+    const uint64_t size = ivf.invlists->list_size(list);
+    put(&size, 8);
+  }
+  for (size_t list = 0; list < ivf.nlist; ++list) {
+    const size_t size = ivf.invlists->list_size(list);
+    put(ivf.invlists->get_ids(list), size * sizeof(faiss::Index::idx_t));
+    put(ivf.invlists->get_codes(list), size * ivf.code_size);
+  }
+}
+
+/// Reads write_ivf's layout, checking every size and id before FAISS sees a number of it.
+std::unique_ptr<faiss::IndexIVF> read_ivf(const uint8_t* data, size_t bytes, const std::string& path) {
+  size_t at = 0;
+  const auto take = [&](size_t n) {
+    if (bytes - at < n) throw Error(path + ": damaged index file (inverted file truncated)");
+    const uint8_t* p = data + at;
+    at += n;
+    return p;
+  };
+  uint64_t head[4];
+  std::memcpy(head, take(sizeof head), sizeof head);
+  const uint64_t dims = head[0], lists = head[1], pq_m = head[2], count = head[3];
+  if (dims < 1 || dims > 65536 || lists < 1 || lists > (1u << 24) || pq_m > dims || (pq_m > 0 && dims % pq_m != 0) ||
+      count > bytes || lists * (dims * sizeof(float) + 8) > bytes)
+    throw Error(path + ": damaged index file (inverted file sizes)");
+  auto ivf = empty_ivf(static_cast<int64_t>(dims), static_cast<int64_t>(lists), static_cast<int64_t>(pq_m));
+  const auto* centroids = reinterpret_cast<const float*>(take(lists * dims * sizeof(float)));
+  std::vector<float> aligned(centroids, centroids + lists * dims);
+  ivf->quantizer->add(static_cast<faiss::Index::idx_t>(lists), aligned.data());
+  if (auto* pq = dynamic_cast<faiss::IndexIVFPQ*>(ivf.get())) {
+    const size_t n = pq->pq.centroids.size();
+    std::memcpy(pq->pq.centroids.data(), take(n * sizeof(float)), n * sizeof(float));
+  }
+  std::vector<uint64_t> sizes(lists);
+  std::memcpy(sizes.data(), take(lists * 8), lists * 8);
+  uint64_t total = 0;
+  for (uint64_t size : sizes) {
+    if (size > count - total) throw Error(path + ": damaged index file (inverted list sizes)");
+    total += size;
+  }
+  if (total != count) throw Error(path + ": damaged index file (inverted list sizes)");
+  std::vector<bool> seen(count, false);
+  for (size_t list = 0; list < lists; ++list) {
+    std::vector<faiss::Index::idx_t> ids(sizes[list]);
+    std::memcpy(ids.data(), take(ids.size() * sizeof(faiss::Index::idx_t)), ids.size() * sizeof(faiss::Index::idx_t));
+    for (faiss::Index::idx_t id : ids) {
+      if (id < 0 || static_cast<uint64_t>(id) >= count || seen[static_cast<size_t>(id)])
+        throw Error(path + ": damaged index file (an inverted list's id)");
+      seen[static_cast<size_t>(id)] = true;
+    }
+    const uint8_t* codes = take(ids.size() * ivf->code_size);
+    ivf->invlists->add_entries(list, ids.size(), ids.data(), codes);
+  }
+  if (at != bytes) throw Error(path + ": damaged index file (bytes after the inverted file)");
+  ivf->ntotal = static_cast<faiss::Index::idx_t>(count);
+  ivf->is_trained = true;
+  if (auto* pq = dynamic_cast<faiss::IndexIVFPQ*>(ivf.get())) pq->precompute_table();
+  ivf->make_direct_map(true);
+  return ivf;
+}
+
 }  // namespace
 
 nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
@@ -91,7 +183,8 @@ nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
                       {"limit", info.limit},
                       {"data_fingerprint", info.data_fingerprint},
                       {"similarity_scale", info.similarity_scale},
-                      {"kind", info.kind}};
+                      {"kind", info.kind},
+                      {"nprobe", info.nprobe}};
   if (per_entry) {
     j["labels"] = info.labels;
     j["paths"] = info.paths;
@@ -116,6 +209,7 @@ IndexInfo index_info_from_json(const nlohmann::json& j) {
   info.keys = j.value("keys", std::vector<std::string>());
   info.similarity_scale = j.at("similarity_scale");
   info.kind = j.at("kind");
+  info.nprobe = json_int(j.value("nprobe", nlohmann::json(0)), 0, 1 << 24);
   return info;
 }
 
@@ -134,6 +228,41 @@ CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexI
   info.similarity_scale = median_pair_distance(codes, dims);
   index.info_ = std::move(info);
   index.cache_norms();
+  return index;
+}
+
+CodeIndex CodeIndex::build_ivf(const std::vector<float>& codes, int64_t dims, IndexInfo info, int64_t lists,
+                               int64_t pq_m) {
+  if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0) throw Error("no codes to index");
+  const int64_t count = static_cast<int64_t>(codes.size()) / dims;
+  if (lists < 1 || lists > count)
+    throw Error("--ivf " + std::to_string(lists) + ": needs 1 to " + std::to_string(count) +
+                " cells (at most one per code)");
+  if (pq_m < 0 || (pq_m > 0 && dims % pq_m != 0))
+    throw Error("--pq " + std::to_string(pq_m) + ": must divide the code's " + std::to_string(dims) + " numbers");
+  if (pq_m > 0 && count < 256) throw Error("--pq needs at least 256 codes to train its 256 centroids per part");
+  CodeIndex index;
+  std::unique_ptr<faiss::IndexIVF> ivf = empty_ivf(dims, lists, pq_m);
+  // k-means on a sample: 64 codes a cell are plenty (FAISS itself caps at 256).
+  const int64_t sample = std::min(count, std::max<int64_t>(64 * lists, pq_m > 0 ? 10000 : 0));
+  std::vector<int64_t> order(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) order[static_cast<size_t>(i)] = i;
+  std::mt19937_64 rng(42);
+  std::vector<float> training(static_cast<size_t>(sample * dims));
+  for (int64_t i = 0; i < sample; ++i) {
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(i + static_cast<int64_t>(rng() % (count - i)))]);
+    std::memcpy(training.data() + i * dims, codes.data() + order[static_cast<size_t>(i)] * dims,
+                static_cast<size_t>(dims) * sizeof(float));
+  }
+  ivf->cp.seed = 42;
+  ivf->train(sample, training.data());
+  ivf->add(count, codes.data());
+  ivf->make_direct_map(true);
+  index.index_ = std::move(ivf);
+  info.kind = pq_m > 0 ? "ivfpq" : "ivf";
+  if (info.nprobe <= 0) info.nprobe = std::min<int64_t>(lists, 16);
+  info.similarity_scale = median_pair_distance(codes, dims);
+  index.info_ = std::move(info);
   return index;
 }
 
@@ -194,7 +323,7 @@ void CodeIndex::add(const float* codes, int64_t n, const std::vector<int64_t>& l
     binary_codes_.insert(binary_codes_.end(), packed.begin(), packed.end());
   } else {
     auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
-    if (!flat) throw Error("an HNSW index takes no new entries; build a flat one");
+    if (!flat) throw Error("an HNSW index or inverted file takes no new entries; build a flat one");
     flat->add(n, codes);
     flat_norms_.resize(static_cast<size_t>(flat->ntotal));
     faiss::fvec_norms_L2sqr(flat_norms_.data() + (flat->ntotal - n), codes, static_cast<size_t>(flat->d),
@@ -227,7 +356,7 @@ void CodeIndex::remove(int64_t slot) {
   move_last(info_.paths);
   if (!is_binary()) {
     auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
-    if (!flat) throw Error("an HNSW index cannot remove entries; build a flat one");
+    if (!flat) throw Error("an HNSW index or inverted file cannot remove entries; build a flat one");
     const size_t bytes = flat->code_size;
     std::memmove(flat->codes.data() + slot * bytes, flat->codes.data() + last * bytes, bytes);
     flat->codes.resize(static_cast<size_t>(last) * bytes);
@@ -336,7 +465,8 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* quer
   return hits;
 }
 
-std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k) const {
+std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k,
+                                                      int64_t nprobe) const {
   if (is_binary()) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
@@ -344,12 +474,15 @@ std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int6
     return search_flat(*flat, queries, n, k);
   std::vector<float> distances(static_cast<size_t>(n * k));
   std::vector<faiss::Index::idx_t> ids(static_cast<size_t>(n * k));
-  index_->search(n, queries, k, distances.data(), ids.data());
+  faiss::SearchParametersIVF cells;
+  cells.nprobe = static_cast<size_t>(nprobe > 0 ? nprobe : std::max<int64_t>(info_.nprobe, 1));
+  index_->search(n, queries, k, distances.data(), ids.data(),
+                 dynamic_cast<const faiss::IndexIVF*>(index_.get()) ? &cells : nullptr);
   std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(n));
   for (int64_t q = 0; q < n; ++q)
     for (int64_t r = 0; r < k; ++r) {
       size_t at = static_cast<size_t>(q * k + r);
-      if (ids[at] < 0) continue;  // HNSW may find fewer than k
+      if (ids[at] < 0) continue;  // HNSW and inverted files may find fewer than k
       hits[static_cast<size_t>(q)].push_back(float_hit(ids[at], distances[at]));
     }
   return hits;
@@ -369,6 +502,8 @@ void CodeIndex::save(const std::string& path) const {
     const uint64_t bits = static_cast<uint64_t>(bits_);
     std::memcpy(writer.data.data(), &bits, 8);
     writer.data.insert(writer.data.end(), binary_codes_.begin(), binary_codes_.end());
+  } else if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get())) {
+    write_ivf(*ivf, writer.data);
   } else if (binary_) {
     faiss::write_index_binary(binary_.get(), &writer);
   } else {
@@ -407,6 +542,10 @@ CodeIndex CodeIndex::load(const std::string& path) {
     const auto* codes = reinterpret_cast<const uint8_t*>(payload.data() + body + 8);
     IndexInfo info = std::move(index.info_);
     index = build_binary(std::vector<uint8_t>(codes, codes + bytes), static_cast<int64_t>(bits), std::move(info));
+  } else if (is_ivf_kind(index.info_.kind)) {
+    index.index_ = read_ivf(reinterpret_cast<const uint8_t*>(payload.data() + body), payload.size() - body, path);
+    if ((index.info_.kind == "ivfpq") != (dynamic_cast<faiss::IndexIVFPQ*>(index.index_.get()) != nullptr))
+      throw Error(path + ": damaged index header (kind)");
   } else {
     faiss::VectorIOReader reader;
     reader.data.assign(payload.begin() + static_cast<long>(body), payload.end());
@@ -424,7 +563,7 @@ CodeIndex CodeIndex::load(const std::string& path) {
       throw Error(path + ": damaged FAISS index");
     }
   }
-  if (index.index_) check_faiss_index(*index.index_, path);
+  if (index.index_ && !is_ivf_kind(index.info_.kind)) check_faiss_index(*index.index_, path);
   if (!index.info_.labels.empty() && static_cast<int64_t>(index.info_.labels.size()) != index.size())
     throw Error(path + ": index has " + std::to_string(index.size()) + " codes but " +
                 std::to_string(index.info_.labels.size()) + " labels");

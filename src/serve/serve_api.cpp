@@ -134,6 +134,7 @@ const char* status_code_name(int status) {
 struct SearchQuestion {
   torch::Tensor input;  ///< [1, D], normalised
   int64_t k = 10;
+  int64_t nprobe = 0;  ///< an inverted file's cells to visit (0: the index's default)
 };
 struct SearchAnswer {
   std::vector<float> code;
@@ -324,10 +325,11 @@ struct ServeApi::Impl {
     thread_local const bool one_omp_thread = (omp_set_num_threads(1), true);
     (void)one_omp_thread;
     std::vector<torch::Tensor> rows;
-    int64_t k = 1;
+    int64_t k = 1, nprobe = 0;  // a batch visits as many cells as its most demanding question
     for (const SearchQuestion& q : questions) {
       rows.push_back(q.input);
       k = std::max(k, q.k);
+      nprobe = std::max(nprobe, q.nprobe);
     }
     c10::InferenceMode mode;
     const int64_t n = static_cast<int64_t>(rows.size());
@@ -336,7 +338,7 @@ struct ServeApi::Impl {
     std::vector<SearchAnswer> answers(questions.size());
     // The rows are made under the same read as the search: a write cannot move an entry between.
     read_index([&](const CodeIndex& index) {
-      std::vector<std::vector<SearchHit>> hits = index.search(codes.data(), n, k);
+      std::vector<std::vector<SearchHit>> hits = index.search(codes.data(), n, k, nprobe);
       const IndexInfo& info = index.info();
       for (size_t i = 0; i < answers.size(); ++i) {
         answers[i].code.assign(codes.begin() + i * dims, codes.begin() + (i + 1) * dims);
@@ -363,8 +365,9 @@ struct ServeApi::Impl {
     if (!has_index())
       throw RequestError(404, "no_index", "search needs an index: start latent serve with --index FILE");
     const int64_t k = parse_int_param("k", req.get_param_value("k"), 1, 100, 10);
+    const int64_t nprobe = parse_int_param("nprobe", req.get_param_value("nprobe"), 0, 65536, 0);
     Json warnings = Json::array();
-    SearchAnswer answer = searches.submit({input(req, parts.model, warnings), k});
+    SearchAnswer answer = searches.submit({input(req, parts.model, warnings), k, nprobe});
     return with_warnings({{"code", answer.code}, {"results", std::move(answer.results)}}, warnings);
   }
 

@@ -24,12 +24,14 @@ void add_build(CLI::App* index) {
     DataOptions data;
     std::string model, out;
     bool hnsw = false;
+    int64_t ivf = 0, pq = 0, nprobe = 0;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = index->add_subcommand("build", "Encode a data split and store the codes in an index file");
   sub->footer(
       "The index holds the codes (FAISS IndexFlatL2: exact; --hnsw: IndexHNSWFlat, M=32, approximate and\n"
-      "faster on large sets), each entry's label and path, and the model's fingerprint: `latent search`\n"
+      "faster on large sets; --ivf NLIST [--pq M]: FAISS IVF-Flat / IVF-PQ, trained on a sample, for millions\n"
+      "of codes), each entry's label and path, and the model's fingerprint: `latent search`\n"
       "refuses to query it through another model.\n"
       "A binary model (--type binary): codes thresholded at 0.5, packed into bits, stored in a Hamming table\n"
       "(sorted buckets keyed by the whole code up to 32 bits, multi-index hashing beyond: 9 bytes an entry at\n"
@@ -37,7 +39,18 @@ void add_build(CLI::App* index) {
       "A built index is a read-only snapshot; `latent index add` makes one that takes new entries.");
   sub->add_option("--model", opt->model, "Model file whose codes are indexed")->required();
   opt->data.add_to(sub, "train");
-  sub->add_flag("--hnsw", opt->hnsw, "Approximate HNSW graph index instead of exact search");
+  auto* hnsw = sub->add_flag("--hnsw", opt->hnsw, "Approximate HNSW graph index instead of exact search");
+  auto* ivf = sub->add_option("--ivf", opt->ivf,
+                              "Inverted file of NLIST k-means cells (IVF-Flat; about 4 x sqrt(entries)): a search "
+                              "visits --nprobe of them")
+                  ->check(CLI::PositiveNumber);
+  sub->add_option("--pq", opt->pq, "With --ivf: product quantisation, M bytes a code (IVF-PQ; M divides the code size)")
+      ->check(CLI::PositiveNumber)
+      ->needs(ivf);
+  sub->add_option("--nprobe", opt->nprobe, "With --ivf: cells a search visits unless it asks (default 16)")
+      ->check(CLI::PositiveNumber)
+      ->needs(ivf);
+  hnsw->excludes(ivf);
   sub->add_option("--out", opt->out, "Index file to write")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
@@ -58,12 +71,14 @@ void add_build(CLI::App* index) {
     info.paths = data.paths;
     torch::Tensor codes = encode_all(model.model, data.x);
     const bool binary = model.model->spec().code_head == CodeHead::binary;
-    if (binary && opt->hnsw)
-      throw Error("--hnsw is for float codes; a binary model's codes go in a Hamming hash table");
+    if (binary && (opt->hnsw || opt->ivf > 0))
+      throw Error("--hnsw and --ivf are for float codes; a binary model's codes go in a Hamming table");
+    info.nprobe = opt->nprobe;
     CodeIndex built =
-        binary ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
-                                         codes.size(1), info)
-               : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
+        binary     ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
+                                             codes.size(1), info)
+        : opt->ivf ? CodeIndex::build_ivf(tensor_values(codes), codes.size(1), info, opt->ivf, opt->pq)
+                   : CodeIndex::build(tensor_values(codes), codes.size(1), info, opt->hnsw);
     built.save(opt->out);
     log_line("indexed " + std::to_string(built.size()) + " codes of " + std::to_string(built.dims()) +
              (binary ? " bits (Hamming table) to " : " numbers to ") + opt->out);

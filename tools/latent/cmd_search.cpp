@@ -46,7 +46,7 @@ void add_search_command(CLI::App& app) {
     RuntimeOptions runtime;
     DataOptions data;
     std::string index, model, image, grid;
-    int64_t index_of = -1, k = 10;
+    int64_t index_of = -1, k = 10, nprobe = 0;
     int radius = -1;
     bool json = false;
   };
@@ -71,6 +71,8 @@ void add_search_command(CLI::App& app) {
                 ->default_val(10);
   auto* radius =
       sub->add_option("--hamming-radius", opt->radius, "Binary index: every entry within this Hamming distance");
+  sub->add_option("--nprobe", opt->nprobe, "An inverted-file index (--ivf): cells to visit (default: the index's)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--grid", opt->grid,
                   "Also write a contact sheet (PNG): the query, then its results in rank order, one row");
   sub->add_flag("--json", opt->json, "Print JSON");
@@ -102,7 +104,7 @@ void add_search_command(CLI::App& app) {
       hits = index.search_radius(pack_bits(code.data(), 1, index.dims()).data(), 1, opt->radius).front();
       if (k->count() > 0 && static_cast<int64_t>(hits.size()) > opt->k) hits.resize(static_cast<size_t>(opt->k));
     } else {
-      hits = index.search(code.data(), 1, opt->k).front();
+      hits = index.search(code.data(), 1, opt->k, opt->nprobe).front();
     }
     const IndexInfo& info = index.info();
     if (!opt->grid.empty()) write_contact_sheet(opt->grid, query, hits, info, model);

@@ -48,7 +48,8 @@ struct IndexInfo {
   std::vector<std::string> paths;  ///< per entry (images:DIR), or empty
   std::vector<std::string> keys;   ///< per entry, its id in a mutable index (mutable_index.h), or empty
   double similarity_scale = 1;     ///< median distance between random pairs of stored codes
-  std::string kind = "flat";       ///< flat | hnsw | table | hash | multihash (the last three: binary codes)
+  std::string kind = "flat";       ///< flat | hnsw | ivf | ivfpq | table | hash | multihash (the last three: binary)
+  int64_t nprobe = 0;              ///< ivf, ivfpq: lists a search visits unless it asks for another number
 };
 
 /// The header of an index file (without its per-entry lists when `per_entry` is false).
@@ -59,6 +60,11 @@ class CodeIndex {
  public:
   /// codes: count × dims, row-major. hnsw: approximate graph index (M = 32) instead of exact.
   static CodeIndex build(const std::vector<float>& codes, int64_t dims, IndexInfo info, bool hnsw);
+  /// An inverted file (FAISS IndexIVFFlat, or IndexIVFPQ with pq_m bytes a code when pq_m > 0):
+  /// `lists` k-means cells trained on a sample of at most 64 codes a cell; a search visits the
+  /// nprobe cells nearest the query (info.nprobe unless it asks for another number).
+  static CodeIndex build_ivf(const std::vector<float>& codes, int64_t dims, IndexInfo info, int64_t lists,
+                             int64_t pq_m);
   /// Packed binary codes (count × bits/8 bytes, see binary_codes.h) in a Hamming hash table.
   static CodeIndex build_binary(const std::vector<uint8_t>& codes, int64_t bits, IndexInfo info);
   /// No entries yet, for codes of `dims` numbers (binary: bits): a mutable index's memory.
@@ -68,8 +74,9 @@ class CodeIndex {
   void save(const std::string& path) const;
 
   /// The k nearest stored codes of each query (queries: n × dims), nearest first. A binary
-  /// index thresholds the queries at ½ and ranks by Hamming distance (search_binary).
-  std::vector<std::vector<SearchHit>> search(const float* queries, int64_t n, int64_t k) const;
+  /// index thresholds the queries at ½ and ranks by Hamming distance (search_binary). nprobe:
+  /// an inverted file's cells to visit (0: info().nprobe); other kinds ignore it.
+  std::vector<std::vector<SearchHit>> search(const float* queries, int64_t n, int64_t k, int64_t nprobe = 0) const;
 
   /// Binary: every entry within Hamming distance `radius` of each query (queries packed like
   /// the stored codes), found by hash lookups, exact; nearest first, ties by id.

@@ -7,7 +7,8 @@
 //   GET  /api/info           model spec, dataset, metrics at training, which endpoints work
 //   POST /api/encode         {"code": [...]}
 //   POST /api/reconstruct    PNG (base64) of the reconstruction and of |error|, per-pixel error
-//   POST /api/search?k=10    ids, labels, distance, similarity %, thumbnails
+//   POST /api/search?k=10&nprobe=P  ids, labels, distance, similarity %, thumbnails (nprobe:
+//                            cells an inverted-file index visits; a batch takes its largest)
 //   POST /api/anomaly        score, threshold, is_anomaly
 //   POST /api/generate?count=8&seed=0&spread=1   prior samples (empty body) or variations (VAE)
 //   PUT  /api/index/ID?label=L  encode the body and upsert it as entry ID (a mutable index served
