@@ -41,6 +41,15 @@ grep -q '"id":"mnist:test:5"' "$work/hits.json" && fail "a removed entry was fou
 
 run "$latent" index build --model "$work/m.model" --split test --limit 50 --out "$work/snap.index"
 "$latent" info "$work/snap.index" | grep -q "snapshot" || fail "latent info does not call a built index a snapshot"
+# Inverted files: IVF-Flat visiting every cell finds sample 7 first; IVF-PQ builds, saves and searches.
+run "$latent" index build --model "$work/m.model" --split test --limit 400 --ivf 8 --out "$work/ivf.index"
+"$latent" search --index "$work/ivf.index" --index-of 7 -k 1 --nprobe 8 --json | grep -q '"id":7,' ||
+  fail "IVF-Flat with every cell visited did not find sample 7 first"
+run "$latent" index build --model "$work/m.model" --split test --limit 400 --ivf 8 --pq 4 --nprobe 8 --out "$work/pq.index"
+"$latent" info "$work/pq.index" --json | grep -q '"index":"ivfpq"' || fail "info does not show an IVF-PQ index"
+run "$latent" search --index "$work/pq.index" --index-of 7 -k 3
+expect_bad "--pq that does not divide the code" "--pq 3: must divide the code's 8 numbers" \
+  "$latent" index build --model "$work/m.model" --split test --limit 400 --ivf 8 --pq 3 --out "$work/bad.index"
 expect_bad "add to a snapshot" "is a read-only snapshot" \
   "$latent" index add --index "$work/snap.index" --split test --limit 5
 expect_bad "a new index without a model" "to create it, give --model FILE" \

@@ -134,7 +134,7 @@ std::unique_ptr<faiss::IndexIVF> read_ivf(const uint8_t* data, size_t bytes, con
   std::memcpy(head, take(sizeof head), sizeof head);
   const uint64_t dims = head[0], lists = head[1], pq_m = head[2], count = head[3];
   if (dims < 1 || dims > 65536 || lists < 1 || lists > (1u << 24) || pq_m > dims || (pq_m > 0 && dims % pq_m != 0) ||
-      count > bytes || lists * (dims * sizeof(float) + 8) > bytes)
+      count > bytes || lists * (dims * sizeof(float) + 8) > bytes || (pq_m > 0 && 256 * dims * sizeof(float) > bytes))
     throw Error(path + ": damaged index file (inverted file sizes)");
   auto ivf = empty_ivf(static_cast<int64_t>(dims), static_cast<int64_t>(lists), static_cast<int64_t>(pq_m));
   const auto* centroids = reinterpret_cast<const float*>(take(lists * dims * sizeof(float)));
