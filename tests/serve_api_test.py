@@ -39,7 +39,7 @@ if mode == "token":
 if mode == "bare":
     status, info = c.get("/api/info")
     assert status == 200 and info["endpoints"] == {"encode": True, "reconstruct": True, "search": False,
-                                                   "anomaly": False, "generate": False}, info
+                                                   "anomaly": False, "generate": False, "index_writes": False}, info
     status, body = c.post("/api/search", {"pixels": seven})
     expect_error(status, body, 404, "no_index")
     assert "--index" in body["error"]["message"], body
@@ -59,7 +59,8 @@ assert status == 200 and health["status"] == "ok", health
 status, info = c.get("/api/info")
 assert status == 200, info
 assert info["input"] == {"shape": [1, 28, 28], "is_image": True, "units": "pixels 0..255"}, info["input"]
-assert info["endpoints"] == {"encode": True, "reconstruct": True, "search": True, "anomaly": True, "generate": True}
+assert info["endpoints"] == {"encode": True, "reconstruct": True, "search": True, "anomaly": True, "generate": True,
+                             "index_writes": False}
 assert info["model"]["spec"]["latent"] == 2 and info["model"]["spec"]["code_head"] == "gaussian"
 assert info["index"]["size"] == 1000 and info["index"]["thumbnails"] is True, info["index"]
 assert len(info["code_map"]) == 1000 and all(len(p) == 3 for p in info["code_map"])
