@@ -14,12 +14,13 @@
 # --ivf 4096` (IVF-Flat) and `--ivf 4096 --pq 16` (IVF-PQ, 16 bytes a code) at nprobe 8/16/32:
 # recall@10 against the exact answer and the speed-up (bench/ivf_scale.cpp).
 # Usage: bench/index_scale.sh [SIZE=100000000] [FAISS_SIZE=10000000] [FLOAT_SIZE=10000000]
+# (a size of 0 leaves that part out)
 # Two JSON lines: the binary run's, then the float run's.
 set -euo pipefail
 size=${1:-100000000}
 faiss_size=${2:-10000000}
 float_size=${3:-10000000}
-[[ $size =~ ^[1-9][0-9]*$ && $faiss_size =~ ^[0-9]+$ && $float_size =~ ^[0-9]+$ ]] ||
+[[ $size =~ ^[0-9]+$ && $faiss_size =~ ^[0-9]+$ && $float_size =~ ^[0-9]+$ ]] ||
   { echo "index_scale: sizes are whole numbers" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/build/latent" ] && [ -x "$root/build/bench/index_scale" ] && [ -x "$root/build/bench/ivf_scale" ] ||
@@ -27,15 +28,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 latent="$root/build/latent"
 out="$root/out/bench"
 mkdir -p "$out"
-model=$out/scale_binary32.model
-[ -f "$model" ] || "$latent" train --type binary --bits 32 --layers 512,256 --epochs 10 --batch 256 --lr 2e-3 \
-  --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 1 --seed 1 --out "$model" 2>/dev/null
-for split in train test; do
-  "$latent" encode --model "$model" --data mnist --split $split --out "$out/scale_binary32_$split.npy" 2>/dev/null
-done
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+model=$out/scale_binary32.model
+[ "$size" -eq 0 ] || [ -f "$model" ] || "$latent" train --type binary --bits 32 --layers 512,256 --epochs 10 --batch 256 --lr 2e-3 \
+  --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 1 --seed 1 --out "$model" 2>/dev/null
+binary_part() {  # (its body is not indented: it holds a Python program)
+for split in train test; do
+  "$latent" encode --model "$model" --data mnist --split $split --out "$out/scale_binary32_$split.npy" 2>/dev/null
+done
 json=$(/usr/bin/time -f "%M" -o "$tmp" "$root/build/bench/index_scale" "$out/scale_binary32_train.npy" \
   "$out/scale_binary32_test.npy" --size "$size" --faiss-size "$faiss_size")
 echo "$json" | /usr/bin/python3 -c "
@@ -53,6 +55,8 @@ if f: print(f\"FAISS IndexBinaryHash at {f['entries']:,}: {f['bytes_per_entry']:
 r['process_peak_rss_bytes'] = peak_kb * 1024
 print(json.dumps(r))
 " "$tmp"
+}
+[ "$size" -eq 0 ] || binary_part
 
 [ "$float_size" -gt 0 ] || exit 0
 float_model=$out/serve.model
