@@ -23,14 +23,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_clock.h"
 #include "latent/io/matrix_file.h"
 #include "latent/search/binary_codes.h"
 #include "latent/search/hamming_table.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using latent::bench::Clock;
+using latent::bench::percentile;
+using latent::bench::seconds_since;
 
 /// Resident and peak resident memory of this process, in bytes (/proc/self/status).
 std::pair<int64_t, int64_t> resident_bytes() {
@@ -41,11 +43,6 @@ std::pair<int64_t, int64_t> resident_bytes() {
     if (line.rfind("VmHWM:", 0) == 0) peak = std::stoll(line.substr(6)) * 1024;
   }
   return {rss, peak};
-}
-
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
 }
 
 }  // namespace

@@ -18,18 +18,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_clock.h"
 #include "latent/io/matrix_file.h"
 #include "latent/search/code_index.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
+using latent::bench::Clock;
+using latent::bench::percentile;
+using latent::bench::seconds_since;
 
 }  // namespace
 

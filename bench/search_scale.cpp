@@ -29,17 +29,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_clock.h"
 #include "latent/io/matrix_file.h"
 #include "latent/search/binary_codes.h"
 #include "latent/search/code_index.h"
 
 using namespace latent;
-using Clock = std::chrono::steady_clock;
+using latent::bench::Clock;
+using latent::bench::seconds_since;
 using Hits = std::vector<std::vector<SearchHit>>;
 
 namespace {
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::vector<int64_t> sorted_ids(const std::vector<SearchHit>& hits) {
   std::vector<int64_t> ids;

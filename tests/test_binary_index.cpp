@@ -96,6 +96,31 @@ TEST(BinaryIndex, RadiusSearchIsExactlyTheHammingBall) {
   }
 }
 
+// `index build` makes HammingTables; a FAISS hash (a mutable index's memory, and snapshot files
+// built before the table) still saves, loads and searches the same.
+TEST(BinaryIndex, FaissHashSnapshotsStillLoadAndSearch) {
+  for (int64_t bits : {32, 128}) {
+    const std::vector<uint8_t> codes = random_bits(300, bits, 21);
+    const std::vector<float> unpacked = unpack_bits(codes.data(), 300, bits);
+    CodeIndex hash = CodeIndex::empty(bits, true, IndexInfo{});
+    hash.add(unpacked.data(), 300, {}, {});
+    EXPECT_EQ(hash.info().kind, bits <= 64 ? "hash" : "multihash");
+    const std::string path = testing::scratch_path("faiss_hash.index");
+    hash.save(path);
+    const CodeIndex loaded = CodeIndex::load(path);
+    std::filesystem::remove(path);
+    EXPECT_EQ(loaded.info().kind, hash.info().kind);
+    EXPECT_EQ(loaded.binary_codes(), codes);
+    const CodeIndex table = CodeIndex::build_binary(codes, bits, IndexInfo{});
+    for (int q = 0; q < 300; q += 37) {
+      const auto want = table.search_radius(codes.data() + q * (bits / 8), 1, 3).front();
+      const auto got = loaded.search_radius(codes.data() + q * (bits / 8), 1, 3).front();
+      ASSERT_EQ(got.size(), want.size()) << bits << " bits, query " << q;
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].id, want[i].id);
+    }
+  }
+}
+
 TEST(BinaryIndex, NearestByHammingWithDuplicateFirst) {
   std::vector<uint8_t> codes = random_bits(1000, 32, 5);
   CodeIndex index = CodeIndex::build_binary(codes, 32, IndexInfo{});

@@ -26,6 +26,15 @@ std::vector<float> random_codes(int64_t count, int64_t dims, uint64_t seed) {
   return codes;
 }
 
+void cut_last_bytes(const std::string& path, size_t count) {
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - count);
+}
+
 // Clustered codes (50 centres): what an inverted file's cells are for.
 std::vector<float> clustered_codes(int64_t count, int64_t dims, uint64_t seed) {
   std::vector<float> centres = random_codes(50, dims, seed), codes = random_codes(count, dims, seed + 1);
@@ -70,13 +79,7 @@ TEST(CodeIndex, InvertedFilesFindTheExactNeighboursAndRoundTrip) {
         ASSERT_EQ(a[q][r].id, b[q][r].id)
             << built->info().kind << " q " << q << " r " << r << " " << a[q][r].distance << " " << b[q][r].distance;
     }
-    // Damage: a list's id out of range, and a truncated file.
-    std::string bytes;
-    {
-      std::ifstream in(path, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 100);
+    cut_last_bytes(path, 100);  // a truncated file
     EXPECT_THROW(CodeIndex::load(path), Error);
     std::filesystem::remove(path);
   }
@@ -145,12 +148,7 @@ TEST(CodeIndex, SavesLoadsAndRefusesTruncation) {
   EXPECT_EQ(back.info().kind, "hnsw");
   EXPECT_EQ(back.stored_codes(), codes);
   EXPECT_EQ(back.search(codes.data() + 5 * dims, 1, 1).front().front().id, 5);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 100);
+  cut_last_bytes(path, 100);
   EXPECT_THROW(CodeIndex::load(path), Error);
   std::filesystem::remove(path);
 }

@@ -48,14 +48,6 @@ double median_pair_distance(const std::vector<float>& codes, int64_t dims) {
   return distances[500] > 0 ? distances[500] : 1;
 }
 
-// Keys of at most 32 bits each for IndexBinaryMultiHash: the fewest keys that cut the code
-// into equal whole-byte pieces, so that together they cover every bit.
-int multihash_keys(int64_t bits) {
-  int64_t bytes = bits / 8, keys = (bits + 31) / 32;
-  while (bytes % keys != 0) ++keys;
-  return static_cast<int>(keys);
-}
-
 bool nearer_first(const SearchHit& a, const SearchHit& b) {
   return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
 }
@@ -297,7 +289,7 @@ CodeIndex CodeIndex::empty(int64_t dims, bool binary, IndexInfo info) {
     index.binary_ = std::make_unique<faiss::IndexBinaryHash>(static_cast<int>(dims), static_cast<int>(dims));
     info.kind = "hash";
   } else {
-    int keys = multihash_keys(dims);
+    int keys = hamming_key_count(dims);
     index.binary_ =
         std::make_unique<faiss::IndexBinaryMultiHash>(static_cast<int>(dims), keys, static_cast<int>(dims / keys));
     info.kind = "multihash";

@@ -15,14 +15,13 @@ uint32_t read_key(const uint8_t* code, int offset, int bytes) {
   return key;
 }
 
-// Keys of at most 32 bits cutting the code into equal whole-byte pieces (as code_index's multihash).
-int table_count(int64_t bits) {
+}  // namespace
+
+int hamming_key_count(int64_t bits) {
   int64_t bytes = bits / 8, keys = (bits + 31) / 32;
   while (bytes % keys != 0) ++keys;
   return static_cast<int>(keys);
 }
-
-}  // namespace
 
 HammingTable HammingTable::build(const uint8_t* codes, int64_t count, int64_t bits) {
   if (bits < 8 || bits % 8 != 0) throw Error("binary codes need a multiple of 8 bits");
@@ -30,7 +29,7 @@ HammingTable HammingTable::build(const uint8_t* codes, int64_t count, int64_t bi
   HammingTable table;
   table.count_ = count;
   table.bits_ = bits;
-  const int m = table_count(bits);
+  const int m = hamming_key_count(bits);
   const int key_bytes = static_cast<int>(bits / 8 / m), key_bits = key_bytes * 8;
   // About one prefix per 4 entries: a probe scans a bucket of a few keys.
   table.prefix_bits_ = key_bits;

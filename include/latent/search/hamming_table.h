@@ -15,6 +15,10 @@
 
 namespace latent {
 
+/// Keys of at most 32 bits that cut a code of `bits` (a multiple of 8) into equal whole-byte
+/// pieces: the tables of a multi-index lookup (HammingTable, FAISS IndexBinaryMultiHash).
+int hamming_key_count(int64_t bits);
+
 class HammingTable {
  public:
   /// codes: count × bits/8 bytes, packed as binary_codes.h packs them; bits a multiple of 8.
