@@ -99,6 +99,13 @@ rm -f "$out/photos.lix" "$out/photos.lix-wal" "$out/photos.lix-shm"
 "$latent" index info --index "$out/photos.lix"
 "$latent" search --index "$out/photos.lix" --data mnist --split test --index-of 0 -k 3
 
+step "15. Data bigger than memory: 200,000 shifted digits packed into one file, trained batch by batch (1 epoch)"
+"$root/build/bench/augment_pack" "$out/shifted.lpk" 200000
+"$latent" info "$out/shifted.lpk"
+"$latent" train --data "pack:$out/shifted.lpk" --layers 256 --latent 32 --epochs 1 --out "$out/packed.model" --overwrite
+"$latent" pack mnist --split test --out "$out/test.lpk" --overwrite
+"$latent" eval --model "$out/packed.model" --data "pack:$out/test.lpk"
+
 /usr/bin/python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -133,6 +140,7 @@ cat <<TXT
   $out/emoji_search.png      that face, then the 8 Facebook emoji nearest to it by code
   $out/mixed_scores.csv      a table's rows scored, each with the 3 columns that make its score
   $out/photos.lix            a mutable index (SQLite): latent index add / remove, latent serve --writable
+  $out/shifted.lpk           a pack: data read batch by batch (--data pack:FILE), made with latent pack
   $out/report.md             the numbers beside published ones (pictures included)
 
   Draw a digit and watch the model: $latent serve --index $out/train.index --detector $out/zero.det

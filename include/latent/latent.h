@@ -20,6 +20,7 @@
 #include "latent/io/model_parts.h"
 #include "latent/io/model_spec.h"
 #include "latent/io/normalization.h"
+#include "latent/io/pack_file.h"
 #include "latent/io/png_inflation.h"
 #include "latent/io/raw_data.h"
 #include "latent/io/regularizer_spec.h"
@@ -40,6 +41,7 @@
 #include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
 
+#include "latent/data/batch_reader.h"
 #include "latent/data/dataset.h"
 
 #include "latent/model/autoencoder.h"

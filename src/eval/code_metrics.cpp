@@ -24,7 +24,7 @@ nlohmann::json code_metrics(Autoencoder& model, const Dataset& data) {
       std::min(data.size(), model->spec().arch == Arch::conv ? kConvJacobianSamples : kJacobianSamples);
   for (int64_t start = 0; start < data.size(); start += kBatch) {
     const bool jacobian = start < jacobian_n;
-    torch::Tensor x = data.x.slice(0, start, std::min(start + kBatch, data.size())).detach();
+    torch::Tensor x = data.rows(start, std::min(start + kBatch, data.size())).detach();
     if (jacobian) x = x.slice(0, 0, std::min(kBatch, jacobian_n - start)).requires_grad_(true);
     torch::Tensor codes = model->encode(x);
     if (jacobian) jacobian_sum += model->jacobian_sq(x, codes, /*exact=*/true).detach().sqrt().sum().item<double>();
@@ -32,7 +32,7 @@ nlohmann::json code_metrics(Autoencoder& model, const Dataset& data) {
       // The rest of this batch, without gradients.
       torch::NoGradGuard no_grad;
       codes = torch::cat(
-          {codes.detach(), model->encode(data.x.slice(0, start + x.size(0), std::min(start + kBatch, data.size())))});
+          {codes.detach(), model->encode(data.rows(start + x.size(0), std::min(start + kBatch, data.size())))});
     }
     abs_sum += codes.detach().abs().mean(1).sum().item<double>();
     active_sum += (codes.detach().abs() > 0.01).to(torch::kFloat).mean(1).sum().item<double>();
@@ -49,7 +49,7 @@ nlohmann::json binary_code_metrics(Autoencoder& model, const Dataset& data) {
   torch::Tensor ones = torch::zeros({model->spec().latent}, torch::kDouble);
   double saturated = 0;
   for (int64_t start = 0; start < data.size(); start += kBatch) {
-    torch::Tensor z = model->encode(data.x.slice(0, start, std::min(start + kBatch, data.size())));
+    torch::Tensor z = model->encode(data.rows(start, std::min(start + kBatch, data.size())));
     ones += (z > 0.5).to(torch::kDouble).sum(0);
     saturated += ((z < 0.1) | (z > 0.9)).to(torch::kDouble).sum().item<double>();
   }
@@ -67,7 +67,7 @@ nlohmann::json denoising_metrics(Autoencoder& model, const Dataset& data, const 
   torch::NoGradGuard no_grad;
   double noisy_sum = 0, denoised_sum = 0;
   for (int64_t start = 0; start < data.size(); start += kBatch) {
-    torch::Tensor x = data.x.slice(0, start, std::min(start + kBatch, data.size()));
+    torch::Tensor x = data.rows(start, std::min(start + kBatch, data.size()));
     torch::Tensor noisy = corrupt(x, corruption);
     noisy_sum += psnr_per_image(noisy, x).sum().item<double>();
     denoised_sum += psnr_per_image(model->decode(model->encode(noisy)), x).sum().item<double>();

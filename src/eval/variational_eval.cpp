@@ -69,7 +69,7 @@ nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int
   constexpr int64_t kBatch = 2048;
   double neg_elbo = 0, loss_mean = 0;
   for (int64_t start = 0; start < data.size(); start += kBatch) {
-    torch::Tensor x = data.x.slice(0, start, std::min(start + kBatch, data.size()));
+    torch::Tensor x = data.rows(start, std::min(start + kBatch, data.size()));
     neg_elbo += negative_elbo(model, x).sum().item<double>();
     GaussianCode q = model->posterior(x);
     loss_mean +=
@@ -78,7 +78,7 @@ nlohmann::json evaluate_variational(Autoencoder& model, const Dataset& data, int
   const double n = static_cast<double>(data.size());
   nlohmann::json report = {{"elbo", -neg_elbo / n}, {"loss_z_mean", loss_mean / n}};
   if (iw_samples > 0) {
-    report["nll_is"] = importance_sampled_nll(model, data.x, iw_samples).mean().item<double>();
+    report["nll_is"] = importance_sampled_nll(model, data.inputs(), iw_samples).mean().item<double>();
     report["iw_samples"] = iw_samples;
   }
   return report;

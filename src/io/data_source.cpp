@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 
 #include "latent/base/error.h"
+#include "latent/io/pack_file.h"
 #include "latent_source_dir.h"
 
 namespace latent {
@@ -73,13 +75,16 @@ DataSource DataSource::parse(const std::string& data) {
   if (!rest.empty()) {
     if (prefix == "idx") return {Kind::idx, rest, ""};
     if (prefix == "images") return {Kind::images, rest, ""};
+    if (prefix == "pack") return {Kind::pack, rest, ""};
     if (prefix == "csv") {
       const size_t comma = rest.find(',');
       return {Kind::csv, rest.substr(0, comma), comma == std::string::npos ? "" : rest.substr(comma + 1)};
     }
   }
   throw SettingError(
-      "data", data + ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE or images:DIR");
+      "data",
+      data +
+          ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE, images:DIR or pack:FILE");
 }
 
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout,
@@ -100,6 +105,13 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
     case DataSource::Kind::images:
       raw = read_image_dir(source.location, layout);
       break;
+    case DataSource::Kind::pack: {
+      // Read whole here; train, encode, eval and index read a pack of images batch by batch instead.
+      const PackFile pack(source.location);
+      std::vector<int64_t> rows(static_cast<size_t>(limit > 0 ? std::min(limit, pack.count()) : pack.count()));
+      std::iota(rows.begin(), rows.end(), 0);
+      return pack.read(rows);
+    }
   }
   raw.truncate(limit);
   return raw;

@@ -43,37 +43,43 @@ RawData read_image_file(const std::string& path, const ImageLayout& layout) {
   return raw;
 }
 
-RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
+std::vector<ImageFileEntry> list_image_files(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error("images:" + dir + ": not a directory");
   // Files directly in dir (no labels), or one subfolder per class (label = folder index).
-  std::vector<std::pair<std::filesystem::path, int64_t>> files;
+  std::vector<ImageFileEntry> files;
   int64_t next_label = 0;
   for (const auto& entry : sorted_entries(dir)) {
     if (std::filesystem::is_directory(entry)) {
       bool any = false;
       for (const auto& file : sorted_entries(entry))
-        if (is_image_file_name(file.string())) files.emplace_back(file, next_label), any = true;
+        if (is_image_file_name(file.string())) files.push_back({file.string(), next_label}), any = true;
       next_label += any;
     } else if (is_image_file_name(entry.string())) {
-      files.emplace_back(entry, -1);
+      files.push_back({entry.string(), -1});
     }
   }
   if (files.empty()) throw Error("images:" + dir + ": no .png, .jpg, .bmp or .gif files");
-  const bool labelled = files.front().second >= 0;
+  for (const ImageFileEntry& file : files)
+    if ((file.label >= 0) != (files.front().label >= 0))
+      throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
+  return files;
+}
+
+RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
+  const std::vector<ImageFileEntry> files = list_image_files(dir);
+  const bool labelled = files.front().label >= 0;
   // Grey files stay one plane (keep) until a colour file turns up; the folder is then RGB and
   // what was read so far gets three equal planes, so an all-grey folder is never held three times.
   RawData raw;
   raw.is_image = true;
   std::string first_path;
   for (const auto& [path, label] : files) {
-    if ((label >= 0) != labelled)
-      throw Error("images:" + dir + ": mixes files at the top with class subfolders; use one layout");
-    Pixels image = read_pixels(path.string(), layout);
+    Pixels image = read_pixels(path, layout);
     const std::vector<int64_t> shape = {image.channels, image.height, image.width};
-    if (raw.sample_shape.empty()) raw.sample_shape = shape, first_path = path.string();
+    if (raw.sample_shape.empty()) raw.sample_shape = shape, first_path = path;
     if (raw.sample_shape[1] != shape[1] || raw.sample_shape[2] != shape[2])
-      throw Error(path.string() + ": " + size_text(image) + ", but " + first_path + " is " +
+      throw Error(path + ": " + size_text(image) + ", but " + first_path + " is " +
                   std::to_string(raw.sample_shape[2]) + "x" + std::to_string(raw.sample_shape[1]) +
                   "; pass --resize WxH to bring every image to one size");
     if (image.channels > raw.sample_shape[0]) {
@@ -83,7 +89,7 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
     if (image.channels < raw.sample_shape[0]) image.values = grey_to_rgb(image.values, shape[1] * shape[2]);
     raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
-    raw.paths.push_back(path.string());
+    raw.paths.push_back(path);
   }
   return raw;
 }

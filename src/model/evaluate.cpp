@@ -9,12 +9,13 @@ namespace {
 
 constexpr int64_t kInferenceBatch = 2048;
 
+// fn(begin, end) → the outputs of those rows; the outputs of all `count` rows, in order.
 template <typename Fn>
-torch::Tensor map_batches(const torch::Tensor& input, Fn fn) {
+torch::Tensor map_batches(int64_t count, Fn fn) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parts;
-  for (int64_t start = 0; start < input.size(0); start += kInferenceBatch)
-    parts.push_back(fn(input.slice(0, start, std::min(start + kInferenceBatch, input.size(0)))));
+  for (int64_t start = 0; start < count; start += kInferenceBatch)
+    parts.push_back(fn(start, std::min(start + kInferenceBatch, count)));
   return torch::cat(parts);
 }
 
@@ -26,11 +27,16 @@ std::vector<float> tensor_values(const torch::Tensor& tensor) {
 }
 
 torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x) {
-  return map_batches(x, [&](const torch::Tensor& batch) { return model->encode(batch); });
+  return map_batches(x.size(0), [&](int64_t begin, int64_t end) { return model->encode(x.slice(0, begin, end)); });
+}
+
+torch::Tensor encode_all(Autoencoder& model, const Dataset& data) {
+  return map_batches(data.size(), [&](int64_t begin, int64_t end) { return model->encode(data.rows(begin, end)); });
 }
 
 torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes) {
-  return map_batches(codes, [&](const torch::Tensor& batch) { return model->decode(batch); });
+  return map_batches(codes.size(0),
+                     [&](int64_t begin, int64_t end) { return model->decode(codes.slice(0, begin, end)); });
 }
 
 nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) {
@@ -39,7 +45,7 @@ nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) 
     double total = 0;
     int64_t columns = 0;
     for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
-      torch::Tensor x = data.x.slice(0, start, std::min(start + kInferenceBatch, data.size()));
+      torch::Tensor x = data.rows(start, std::min(start + kInferenceBatch, data.size()));
       torch::Tensor errors = table_errors(model->spec(), model->decode_logits(model->encode(x)), x);
       total += errors.sum().item<double>();
       columns = errors.size(1);
@@ -49,8 +55,10 @@ nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) 
   }
   const bool unit_range = model->spec().output == Output::sigmoid;
   double sse = 0, bce = 0;
+  int64_t width = 0;
   for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
-    torch::Tensor x = data.x.slice(0, start, std::min(start + kInferenceBatch, data.size()));
+    torch::Tensor x = data.rows(start, std::min(start + kInferenceBatch, data.size()));
+    width = x.size(1);
     torch::Tensor logits = model->decode_logits(model->encode(x));
     torch::Tensor recon = unit_range ? torch::sigmoid(logits) : logits;
     sse += (recon - x).pow(2).sum().item<double>();
@@ -58,7 +66,7 @@ nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data) 
       bce += torch::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::Sum).item<double>();
   }
   const double n = static_cast<double>(data.size());
-  const double pixels = n * static_cast<double>(data.x.size(1));
+  const double pixels = n * static_cast<double>(width);
   nlohmann::json metrics = {{"n", data.size()}, {"mse_per_pixel", sse / pixels}, {"sse_per_image", sse / n}};
   if (unit_range) {
     metrics["bce_per_pixel"] = bce / pixels;

@@ -64,7 +64,7 @@ void train_classifier(Classifier& model, const Dataset& train, const ClassifierT
       for (auto& group : optimizer.param_groups())
         group.options().set_lr(options.lr * 0.5 * (1.0 + std::cos(M_PI * progress_fraction)));
       torch::Tensor idx = order.slice(0, step * options.batch, (step + 1) * options.batch);
-      torch::Tensor x = train.x.index_select(0, idx), y = train.y.index_select(0, idx);
+      torch::Tensor x = train.gather(idx), y = train.y.index_select(0, idx);
       optimizer.zero_grad();
       torch::Tensor logits = model->forward(corrupt(x, options.corrupt));
       torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
@@ -97,7 +97,7 @@ torch::Tensor predict_classes(Classifier& model, const torch::Tensor& x) {
 
 nlohmann::json evaluate_classifier(Classifier& model, const Dataset& data) {
   if (!data.has_labels()) throw Error("evaluating a classifier needs labelled data");
-  torch::Tensor predicted = predict_classes(model, data.x);
+  torch::Tensor predicted = predict_classes(model, data.inputs());
   const int64_t classes = model->classes();
   std::vector<std::vector<int64_t>> confusion(classes, std::vector<int64_t>(classes, 0));
   auto truth = data.y.accessor<int64_t, 1>();

@@ -31,9 +31,9 @@ void check_stackable(const ModelSpec& spec) {
 
 // The codes of `layer` for every row of `data`, as the next layer's data set (labels kept).
 Dataset codes_of(Autoencoder& layer, const Dataset& data) {
-  if (!data.x.defined() || data.size() == 0) return data;
+  if (data.empty()) return data;
   Dataset next;
-  next.x = encode_all(layer, data.x).contiguous();
+  next.x = encode_all(layer, data.inputs()).contiguous();
   next.y = data.y;
   next.sample_shape = {next.x.size(1)};
   return next;

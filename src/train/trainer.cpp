@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "base/json_number.h"
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
+#include "latent/data/batch_reader.h"
 #include "latent/model/code_head.h"
 #include "latent/model/model_file.h"
 #include "latent/runtime/threads.h"
@@ -112,7 +114,7 @@ double Trainer::validation_loss(const Dataset& val) {
   torch::manual_seed(options_.seed * 1000003ull);
   constexpr int64_t kEvalBatch = 2048;
   for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
-    torch::Tensor x = val.x.slice(0, start, std::min(start + kEvalBatch, val.size()));
+    torch::Tensor x = val.rows(start, std::min(start + kEvalBatch, val.size()));
     total += training_objective(model_, x).item<double>() * x.size(0);
   }
   model_->train();
@@ -130,13 +132,13 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     Progress graph("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " +
                        std::to_string(n) + " training images",
                    1);
-    neighbours = nearest_neighbours(train.x, model_->spec().neighbours);
+    neighbours = nearest_neighbours(train.inputs(), model_->spec().neighbours);
     graph.finish();
   }
   const int64_t anchors_per_step = neighbour_pairs ? options_.batch / 2 : options_.batch;
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
-  const bool has_val = val.x.defined() && val.size() > 0;
+  const bool has_val = !val.empty();
   const int selectable_from = first_selectable_epoch(model_->spec(), options_.epochs);
   if (!engine_) engine_ = make_gradient_engine(model_, ParallelOptions{});
   model_->train();
@@ -149,13 +151,28 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     double loss_sum = 0;
     int64_t rows_seen = 0;
     double lr = options_.lr;
+    auto step_rows = [&](int64_t step) {
+      return order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
+    };
+    // A pack's batches are read and normalised one at a time, the next one on another thread
+    // while this one computes (with the neighbour pull, whose partners are drawn at the step, in line).
+    std::optional<BatchReader> reader;
+    if (train.packed && !neighbour_pairs) reader.emplace(train);
+    if (reader) reader->request(step_rows(0));
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
       if (interrupt_requested()) throw Interrupted("interrupted in epoch " + std::to_string(epoch));
       lr = learning_rate((epoch - 1) * steps_per_epoch + step, total_steps);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-      torch::Tensor rows = order.slice(0, step * anchors_per_step, (step + 1) * anchors_per_step);
+      torch::Tensor rows = step_rows(step);
       if (neighbour_pairs) rows = anchors_with_neighbours(rows, neighbours);
-      const double loss_value = engine_->gradients(train.x, rows);
+      double loss_value;
+      if (train.packed) {
+        torch::Tensor batch = reader ? reader->take() : train.gather(rows);
+        if (reader && step + 1 < steps_per_epoch) reader->request(step_rows(step + 1));
+        loss_value = engine_->gradients(batch, torch::arange(batch.size(0)));
+      } else {
+        loss_value = engine_->gradients(train.x, rows);
+      }
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) + ", step " +
                     std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");

@@ -49,8 +49,7 @@ void add_fit(CLI::App* parent) {
     opt->runtime.apply();
     const LoadedModel model = load_model(opt->model);
     RawData raw = opt->data.load_as(model);
-    const bool trained_on =
-        model.meta.value("data_fingerprint", "") == fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
+    const bool trained_on = model.meta.value("data_fingerprint", "") == opt->data.fingerprint(raw);
     Dataset data = opt->data.prepare_for(std::move(raw), model);
     torch::Tensor calibration_x;
     const bool same_source =

@@ -25,8 +25,8 @@ void add_encode_command(CLI::App& app) {
     check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    Dataset data = opt->data.load_for(model);
-    torch::Tensor codes = encode_all(model.model, data.x).contiguous();
+    Dataset data = opt->data.open_for(model);
+    torch::Tensor codes = encode_all(model.model, data).contiguous();
     std::vector<int64_t> labels;
     if (data.has_labels()) labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.y.numel());
     write_matrix(opt->out, Matrix{codes.size(0), codes.size(1), tensor_values(codes)}, labels);

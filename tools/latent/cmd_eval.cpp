@@ -22,7 +22,8 @@ nlohmann::json pca_metrics(const LoadedModel& model, const Dataset& data) {
   training.only_class = model.meta.value("normal_class", int64_t{-1});
   log_line("--pca: fitting " + std::to_string(model.model->spec().latent) + " components on --data " + training.data);
   const Pca pca = fit_pca(training.load_for(model).x, model.model->spec().latent);
-  const torch::Tensor error = (pca.reconstruct(data.x) - data.x).pow(2);
+  const torch::Tensor x = data.inputs();
+  const torch::Tensor error = (pca.reconstruct(x) - x).pow(2);
   const double sse = error.sum().item<double>(), pixels = static_cast<double>(error.numel());
   nlohmann::json metrics = {{"pca_mse_per_pixel", sse / pixels}};
   if (model.normalization.unit_range()) metrics["pca_psnr_db"] = 10.0 * std::log10(pixels / sse);
@@ -86,7 +87,7 @@ void add_eval_command(CLI::App& app) {
     CorruptionSpec corruption = CorruptionSpec::parse(opt->corrupt);
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    Dataset data = opt->data.load_for(model);
+    Dataset data = opt->data.open_for(model);
     nlohmann::json report = evaluate_reconstruction(model.model, data);
     report.update(code_metrics(model.model, data));
     if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));

@@ -57,7 +57,6 @@ void add_build(CLI::App* index) {
     check_outputs({{"--out", opt->out, "index"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
-    RawData raw = opt->data.load_as(model);
     IndexInfo info;
     info.model_fingerprint = model.fingerprint;
     info.model_path = opt->model;
@@ -65,11 +64,18 @@ void add_build(CLI::App* index) {
     info.split = opt->data.split;
     info.only_class = opt->data.only_class;
     info.limit = opt->data.limit;
-    info.data_fingerprint = fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
-    Dataset data = opt->data.prepare_for(std::move(raw), model);
+    Dataset data;
+    if (opt->data.image_pack()) {
+      data = opt->data.open_for(model);
+      info.data_fingerprint = opt->data.fingerprint({});
+    } else {
+      RawData raw = opt->data.load_as(model);
+      info.data_fingerprint = opt->data.fingerprint(raw);
+      data = opt->data.prepare_for(std::move(raw), model);
+    }
     if (data.has_labels()) info.labels.assign(data.y.data_ptr<int64_t>(), data.y.data_ptr<int64_t>() + data.size());
-    info.paths = data.paths;
-    torch::Tensor codes = encode_all(model.model, data.x);
+    for (int64_t i = 0; i < data.size() && data.has_names(); ++i) info.paths.push_back(data.name(i));
+    torch::Tensor codes = encode_all(model.model, data);
     const bool binary = model.model->spec().code_head == CodeHead::binary;
     if (binary && (opt->hnsw || opt->ivf > 0))
       throw Error("--hnsw and --ivf are for float codes; a binary model's codes go in a Hamming table");
@@ -140,18 +146,18 @@ void add_add(CLI::App* index) {
       log_line(std::string(found[0] ? "replaced " : "added ") + opt->id + " in " + opt->index);
       return;
     }
-    Dataset data = opt->data.load_for(model);
+    Dataset data = opt->data.open_for(model);
     const std::string prefix = opt->data.data + ":" + opt->data.split + ":";
     Progress progress("index add", data.size());
     int64_t added = 0, replaced = 0;
     for (int64_t start = 0; start < data.size(); start += kAddBatch) {
       const int64_t end = std::min(data.size(), start + kAddBatch);
-      const std::vector<float> codes = tensor_values(encode_all(model.model, data.x.slice(0, start, end)));
+      const std::vector<float> codes = tensor_values(encode_all(model.model, data.rows(start, end)));
       const size_t dims = codes.size() / static_cast<size_t>(end - start);
       std::vector<IndexChange> changes;
       for (int64_t row = start; row < end; ++row) {
         IndexEntry entry;
-        entry.id = data.paths.empty() ? prefix + std::to_string(row) : data.paths[static_cast<size_t>(row)];
+        entry.id = data.has_names() ? data.name(row) : prefix + std::to_string(row);
         entry.code.assign(codes.begin() + (row - start) * dims, codes.begin() + (row - start + 1) * dims);
         if (data.has_labels()) entry.label = data.y[row].item<int64_t>();
         changes.push_back({std::move(entry)});

@@ -10,6 +10,7 @@
 #include "latent/base/error.h"
 #include "latent/io/codec.h"
 #include "latent/io/container.h"
+#include "latent/io/pack_file.h"
 #include "latent/search/mutable_index.h"
 #include "latent/train/classifier.h"
 #include "latent/train/trainer.h"
@@ -117,6 +118,22 @@ nlohmann::json classifier_report(const std::string& path) {
           {"training", classifier.meta}};
 }
 
+nlohmann::json pack_report(const std::string& path) {
+  const PackFile pack(path);
+  const PackHeader& h = pack.header();
+  nlohmann::json report = {{"kind", "pack"},
+                           {"count", h.count},
+                           {"sample_shape", h.sample_shape},
+                           {"values", h.is_image ? "bytes (pixels)" : "float32 (table values as read)"},
+                           {"labels", h.has_labels},
+                           {"names", h.has_names},
+                           {"source", h.source},
+                           {"fingerprint", h.fingerprint}};
+  if (h.is_image) report["image_layout"] = h.layout.to_json();
+  if (!h.is_image) report["columns"] = h.table.names;
+  return report;
+}
+
 }  // namespace
 
 nlohmann::json index_report(const std::string& path) {
@@ -152,16 +169,18 @@ void add_info_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("info", "Show what a latent file holds: its kind, model, counts and settings");
-  sub->add_option("file", opt->file, "Model, checkpoint, index, detector, classifier or compressed (.ltc) file")
+  sub->add_option("file", opt->file, "Model, checkpoint, index, detector, classifier, compressed (.ltc) or pack file")
       ->required();
   sub->add_flag("--json", opt->json, "Print one JSON object");
   sub->callback([opt] {
     using Reader = nlohmann::json (*)(const std::string&);
     static const std::map<std::string, Reader> readers = {
         {"model", model_report},       {"checkpoint", checkpoint_report}, {"index", index_report},
-        {"detector", detector_report}, {"compressed", compressed_report}, {"classifier", classifier_report}};
-    const std::optional<std::string> kind =
-        EntryStore::is_store(opt->file) ? std::optional<std::string>("index") : file_kind(opt->file);
+        {"detector", detector_report}, {"compressed", compressed_report}, {"classifier", classifier_report},
+        {"pack", pack_report}};
+    const std::optional<std::string> kind = EntryStore::is_store(opt->file) ? std::optional<std::string>("index")
+                                            : is_pack_file(opt->file)       ? std::optional<std::string>("pack")
+                                                                            : file_kind(opt->file);
     std::string kinds;
     for (const auto& [name, reader] : readers) kinds += (kinds.empty() ? "" : ", ") + name;
     if (kind && !kind->empty() && readers.count(*kind) == 0)

@@ -123,6 +123,7 @@ struct TrainCommand {
                            {"init", init}};
     // Every later image (queries, uploads, folders to index) is read this way.
     if (DataSource::parse(data.data).kind == DataSource::Kind::images) meta["image_layout"] = data.layout.to_json();
+    if (const auto pack = data.image_pack()) meta["image_layout"] = pack->header().layout.to_json();
     if (DataSource::parse(data.data).kind == DataSource::Kind::csv)
       meta["table_options"] = {{"categorical", data.columns.words},
                                {"numeric", data.columns.numbers},
@@ -209,7 +210,11 @@ struct TrainCommand {
     runtime.apply();
     if (trainer) log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
 
-    RawData raw = data.load();
+    // A pack of images stays on disk; its first samples stand in for the data where a sample
+    // is enough (the normalisation of pixels needs none, the input profile a few thousand).
+    const std::shared_ptr<const PackFile> pack = data.image_pack();
+    const torch::Tensor pack_rows = pack ? data.pack_rows(*pack) : torch::Tensor();
+    RawData raw = pack ? pack->read(leading_rows(pack_rows, 10000)) : data.load();
     // Which columns a table gave, said with the first line of a run that starts (not before an error).
     const std::string columns = DataSource::parse(data.data).kind != DataSource::Kind::csv
                                     ? ""
@@ -246,17 +251,18 @@ struct TrainCommand {
       throw Error("--data no longer matches the checkpoint's model");
     }
     // anomaly fit calibrates on the rows this run holds out when it is given the same data.
-    meta["data_fingerprint"] = fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
+    meta["data_fingerprint"] = data.fingerprint(raw);
     // Where this run's files go, recorded so that a resume writes the same ones.
     meta["train_options"] = trainer->options().to_json();
     meta["out"] = std::filesystem::absolute(out).string();
     meta["log"] = log.empty() ? "" : std::filesystem::absolute(log).string();
     trainer->set_checkpoint(checkpoint, norm, meta);
-    auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), val_fraction);
+    auto [train_set, val_set] =
+        split_validation(pack ? map_pack(pack, pack_rows, norm) : make_dataset(std::move(raw), norm), val_fraction);
     log_line("training " + trainer->model()->spec().shape_string() + " (" +
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
              std::to_string(train_set.size()) + " samples" + columns + ", validating on " +
-             std::to_string(val_set.x.defined() ? val_set.size() : 0));
+             std::to_string(val_set.size()));
 
     const bool writer = parallel.attach(*trainer);
     if (!writer) trainer->set_checkpoint("", norm, meta);  // rank 0 writes every file
@@ -306,10 +312,10 @@ struct TrainCommand {
     const int selectable_from = first_selectable_epoch(trainer->model()->spec(), trainer->options().epochs);
     const std::string among =
         selectable_from > 1 ? " of epochs " + std::to_string(selectable_from) + "+ (after the noise ramp)" : "";
-    const bool bits = trainer->model()->spec().code_head == CodeHead::binary && val_set.x.defined();
+    const bool bits = trainer->model()->spec().code_head == CodeHead::binary && !val_set.empty();
     const std::string criterion = bits ? " loss of the thresholded bits" : " loss";
     log_line("saved the best model" + among + " (epoch " + std::to_string(state.best_epoch) + ", " +
-             (val_set.x.defined() ? "validation" : "training") + criterion + " " + std::to_string(state.best_loss) +
+             (val_set.empty() ? "training" : "validation") + criterion + " " + std::to_string(state.best_loss) +
              ") to " + out);
   }
 };

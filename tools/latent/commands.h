@@ -25,5 +25,6 @@ void add_classify_command(CLI::App& app);
 void add_embed_command(CLI::App& app);
 void add_knn_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_pack_command(CLI::App& app);
 
 }  // namespace latent::cli

@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 
 #include "latent/base/error.h"
@@ -169,6 +170,52 @@ torch::Tensor load_image_query(const std::string& path, const LoadedModel& model
   return prepare_input(read_image_file(path, model.input_layout()), model, invert, path).x;
 }
 
+Dataset DataOptions::open_for(const LoadedModel& model) const {
+  std::shared_ptr<const PackFile> pack = image_pack();
+  if (!pack) return load_for(model);
+  const torch::Tensor rows = pack_rows(*pack);
+  // Its size and its first samples against the model, as prepare_input checks data in memory.
+  prepare_for(pack->read(leading_rows(rows, 1000)), model);
+  return map_pack(pack, rows, model.normalization, invert);
+}
+
+std::vector<int64_t> leading_rows(const torch::Tensor& rows, int64_t n) {
+  const int64_t* first = rows.data_ptr<int64_t>();
+  return {first, first + std::min(n, rows.size(0))};
+}
+
+std::shared_ptr<const PackFile> DataOptions::image_pack() const {
+  const DataSource source = DataSource::parse(data);
+  if (source.kind != DataSource::Kind::pack) return nullptr;
+  auto pack = std::make_shared<const PackFile>(source.location);
+  return pack->header().is_image ? pack : nullptr;
+}
+
+torch::Tensor DataOptions::pack_rows(const PackFile& pack) const {
+  if (limit < 0) throw Error("--limit must be >= 0");
+  std::vector<int64_t> rows;
+  if (only_class < 0) {
+    rows.resize(static_cast<size_t>(limit > 0 ? std::min(limit, pack.count()) : pack.count()));
+    std::iota(rows.begin(), rows.end(), 0);
+  } else {
+    const std::vector<int64_t> labels = pack.labels();
+    if (labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
+    for (int64_t i = 0; i < pack.count() && (limit == 0 || static_cast<int64_t>(rows.size()) < limit); ++i)
+      if (labels[static_cast<size_t>(i)] == only_class) rows.push_back(i);
+    if (rows.empty())
+      throw Error("--normal-class " + std::to_string(only_class) + ": no samples with that label in --data " + data);
+  }
+  return torch::tensor(rows, torch::kInt64);
+}
+
+std::string DataOptions::fingerprint(const RawData& raw) const {
+  if (DataSource::parse(data).kind != DataSource::Kind::pack)
+    return latent::fingerprint(raw.values.data(), raw.values.size() * sizeof(float));
+  const PackFile pack(DataSource::parse(data).location);
+  return "pack " + pack.header().fingerprint + " limit " + std::to_string(limit) + " class " +
+         std::to_string(only_class);
+}
+
 InputFile DataOptions::input() const { return {"--data", DataSource::parse(data).input_path()}; }
 
 torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedModel& model) {
@@ -238,8 +285,7 @@ RawData indexed_data(const IndexInfo& info, const LoadedModel& model) {
   selection.only_class = info.only_class;
   selection.limit = info.limit;
   RawData raw = selection.load_as(model);
-  if (!info.data_fingerprint.empty() &&
-      fingerprint(raw.values.data(), raw.values.size() * sizeof(float)) != info.data_fingerprint)
+  if (!info.data_fingerprint.empty() && selection.fingerprint(raw) != info.data_fingerprint)
     throw Error("--data " + info.data + " is not the data the index was built from: it changed since");
   return raw;
 }

@@ -50,9 +50,22 @@ struct DataOptions {
   Dataset load_for(const LoadedModel& model) const;
   /// The same for data already loaded.
   Dataset prepare_for(RawData raw, const LoadedModel& model) const;
+  /// As load_for, but a pack of images stays on disk and is read batch by batch (commands that
+  /// go through the data in order: train, encode, eval, index build and add).
+  Dataset open_for(const LoadedModel& model) const;
+  /// --data's pack when it is pack:FILE of images (read on demand), else null.
+  std::shared_ptr<const PackFile> image_pack() const;
+  /// The rows of `pack` that --normal-class and --limit keep.
+  torch::Tensor pack_rows(const PackFile& pack) const;
+  /// Identifies the samples loaded: a pack's recorded fingerprint and the rows kept (the pack is
+  /// never read whole for it), else the FNV-1a of raw's values.
+  std::string fingerprint(const RawData& raw) const;
   /// The file or folder --data reads (csv:FILE, idx:DIR, images:DIR), for check_outputs.
   InputFile input() const;
 };
+
+/// The first n (at most) of an int64 tensor of row numbers.
+std::vector<int64_t> leading_rows(const torch::Tensor& rows, int64_t n);
 
 /// A table for a command that reads numbers only (pretrain, classify): refuses columns of words,
 /// and reads it as a matrix (standardised) rather than by its columns.

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   latent::cli::add_eval_command(app);
   latent::cli::add_reconstruct_command(app);
   latent::cli::add_encode_command(app);
+  latent::cli::add_pack_command(app);
   latent::cli::add_decode_command(app);
   latent::cli::add_info_command(app);
   latent::cli::add_index_command(app);

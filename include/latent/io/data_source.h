@@ -8,7 +8,8 @@
 //   images:DIR                   PNG/JPEG/BMP/GIF files, or one subfolder of them per class
 //   emoji-apple | emoji-facebook the 64x64 colour emoji both vendors draw, one folder per category
 //                                (data/emoji/<vendor>, fetched by scripts/setup.sh)
-// A csv or images source is one file set: it serves whichever split is asked for.
+//   pack:FILE                    a data set `latent pack` wrote (see pack_file.h)
+// A csv, images or pack source is one file set: it serves whichever split is asked for.
 #include <string>
 
 #include "latent/io/raw_data.h"
@@ -17,14 +18,14 @@ namespace latent {
 
 /// A --data argument, parsed: which reader, and the file or folder it reads.
 struct DataSource {
-  enum class Kind { named, idx, csv, images };  ///< named: mnist or fashion-mnist; the emoji are images
+  enum class Kind { named, idx, csv, images, pack };  ///< named: mnist or fashion-mnist; the emoji are images
   Kind kind = Kind::named;
-  std::string location;  ///< named: the data set's name; idx, images: the folder; csv: the file
+  std::string location;  ///< named: the data set's name; idx, images: the folder; csv, pack: the file
   std::string options;   ///< csv: the text after the file name's comma ("label=class,header=yes")
 
   /// Throws SettingError("data", ...) for an argument of no known form.
   static DataSource parse(const std::string& data);
-  /// False for the csv and images sources, whose test split is the train split's samples.
+  /// False for the csv, images and pack sources, whose test split is the train split's samples.
   bool has_test_split() const { return kind == Kind::named || kind == Kind::idx; }
   /// The file or folder the source reads on disk, or "" for a named data set.
   std::string input_path() const { return kind == Kind::named ? "" : location; }

@@ -69,6 +69,16 @@ RawData parse_csv(const std::string& text, const std::string& name, const CsvOpt
 /// (see image_layout.h), no label.
 RawData read_image_file(const std::string& path, const ImageLayout& layout = {});
 
+/// An image file of a folder, and its label: the index of its class subfolder (sorted by name),
+/// or -1 for a file directly in the folder.
+struct ImageFileEntry {
+  std::string path;
+  int64_t label = -1;
+};
+/// The image files of a folder in the order read_image_dir reads them; throws when there are none
+/// or the folder mixes files at the top with class subfolders.
+std::vector<ImageFileEntry> list_image_files(const std::string& dir);
+
 /// The image files of a folder under `layout`: one size (without a resize the files must agree),
 /// RGB when any file has colour (unless the layout says). Files in subfolders get the
 /// subfolder's index (sorted by name) as label; files directly in dir have none.

@@ -13,6 +13,8 @@ std::vector<float> tensor_values(const torch::Tensor& tensor);
 
 /// x [N, D] → codes [N, latent], in batches, without autograd.
 torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x);
+/// The same for a data set's samples, read batch by batch when they stay in a pack.
+torch::Tensor encode_all(Autoencoder& model, const Dataset& data);
 /// codes [N, latent] → reconstructions [N, D] in normalised data space.
 torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes);
 
