@@ -80,6 +80,29 @@ run "$latent" index add --index "$work/f.lix" --model "$work/packed.model" --dat
 grep -q "squares/1.png" "$work/hits.json" || fail "index add from a pack: ids are not the files' names: $(cat "$work/hits.json")"
 run "$latent" index build --model "$work/packed.model" --data "pack:$work/folder.lpk" --out "$work/f.idx"
 
+# A table with a column of words and blanks: packed as read, trained from (read whole).
+/usr/bin/python3 - "$work/table.csv" <<'PY'
+import random, sys
+random.seed(1)
+with open(sys.argv[1], "w") as f:
+    f.write("city,size,label\n")
+    for i in range(300):
+        size = "" if i % 17 == 0 else f"{random.gauss(10, 2):.3f}"
+        f.write(f"{random.choice(['paris', 'lyon', 'nice'])},{size},{i % 2}\n")
+PY
+run "$latent" pack "csv:$work/table.csv" --out "$work/table.lpk"
+"$latent" info "$work/table.lpk" --json >"$work/info.json" 2>&1
+grep -q '"columns":\["city","size"\]' "$work/info.json" || fail "table pack: $(cat "$work/info.json")"
+run "$latent" train --data "pack:$work/table.lpk" --epochs 1 --out "$work/table.model"
+# Its first cell is a word's index: one past the column's words is refused when read.
+/usr/bin/python3 - "$work/table.lpk" "$work/word.lpk" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[64:68] = struct.pack("<f", 3.0)
+open(sys.argv[2], "wb").write(bytes(data))
+PY
+expect_bad "a pack naming a word its column lacks" "names a word it lacks" "$latent" train --data "pack:$work/word.lpk" --epochs 1 --out "$work/bad.model"
+
 # Refusals: one line, exit 2, nothing written.
 expect_bad "a colour file after grey ones" "--color rgb" "$latent" pack "images:$work/folder-mixed" --out "$work/bad.lpk"
 expect_bad "an existing pack" "--overwrite" "$latent" pack mnist --limit 10 --out "$work/digits.lpk"

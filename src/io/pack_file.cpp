@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_number.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 
@@ -59,12 +61,14 @@ size_t checked_product(int64_t a, int64_t b, const std::string& path) {
 PackHeader parse_header(const std::string& text, const std::string& path) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   auto damaged = [&](const std::string& what) { return Error(path + ": not a whole pack (" + what + ")"); };
-  if (!j.is_object() || j.value("format", "") != "latent pack") throw damaged("its footer is not a pack's");
-  if (j.value("version", 0) != 1) throw Error(path + ": a pack of a version this latent does not read");
+  if (!j.is_object() || !j.contains("format") || j["format"] != "latent pack")
+    throw damaged("its footer is not a pack's");
+  if (!j.contains("version") || j["version"] != 1)
+    throw Error(path + ": a pack of a version this latent does not read");
   try {
     PackHeader h;
-    h.count = j.at("count").get<int64_t>();
-    h.sample_shape = j.at("sample_shape").get<std::vector<int64_t>>();
+    h.count = json_int(j.at("count"), 0, std::numeric_limits<int64_t>::max());
+    h.sample_shape = json_ints(j.at("sample_shape"), 1, int64_t{1} << 24);
     h.is_image = j.at("is_image").get<bool>();
     h.has_labels = j.at("labels").get<bool>();
     h.has_names = j.at("names").get<bool>();
@@ -79,12 +83,9 @@ PackHeader parse_header(const std::string& text, const std::string& path) {
       h.label_column = t.at("label_column").get<std::string>();
     }
     const size_t dims = h.is_image ? 3 : 1;
-    if (h.count < 0 || h.sample_shape.size() != dims) throw damaged("its shape is not a sample's");
+    if (h.sample_shape.size() != dims) throw damaged("its shape is not a sample's");
     int64_t features = 1;
-    for (int64_t d : h.sample_shape) {
-      if (d < 1 || d > (int64_t{1} << 24)) throw damaged("its shape is out of range");
-      features = static_cast<int64_t>(checked_product(features, d, path));
-    }
+    for (int64_t d : h.sample_shape) features = static_cast<int64_t>(checked_product(features, d, path));
     if (features > (int64_t{1} << 28)) throw damaged("its shape is out of range");
     if (!h.is_image &&
         (h.table.names.size() != static_cast<size_t>(features) || h.table.words.size() != h.table.names.size() ||
@@ -272,6 +273,15 @@ RawData PackFile::read(const std::vector<int64_t>& rows) const {
     std::copy(bytes.begin(), bytes.end(), raw.values.begin());
   } else {
     read_rows(rows.data(), n, reinterpret_cast<unsigned char*>(raw.values.data()));
+    // A column of words holds indices into its words (or NaN, missing); a file may say otherwise.
+    const int64_t features = header_.features();
+    for (size_t i = 0; i < raw.values.size(); ++i) {
+      const size_t column = i % static_cast<size_t>(features);
+      const float v = raw.values[i];
+      if (header_.table.is_words[column] && !std::isnan(v) &&
+          !(v >= 0 && v < static_cast<float>(header_.table.words[column].size()) && v == std::floor(v)))
+        throw Error(path_ + ": not a whole pack (column '" + header_.table.names[column] + "' names a word it lacks)");
+    }
   }
   if (header_.has_labels) {
     const std::vector<int64_t> all = labels();
