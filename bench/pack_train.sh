@@ -6,14 +6,16 @@
 # Models: the benchmark model (784-256-32-256-784) and a deep one (784-1000-500-250-32-...), batch
 # 256, the default dense passes on 2 threads; one epoch over the pack, no validation split. Also checked: the same seed gives the same
 # losses from a pack of MNIST as from MNIST itself.
-# Usage: bench/pack_train.sh [N=10000000] [DIR=a scratch folder under /tmp]   Last line: one JSON object.
+# Usage: bench/pack_train.sh [N=10000000] [DIR=/tmp: where the pack goes] [MODEL=bench|deep, default both]
+# Last line: one JSON object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 count=${1:-10000000}
 build=${LATENT_BUILD:-$root/build}
 [ -x "$build/latent" ] && [ -x "$build/bench/augment_pack" ] || "$root/scripts/build.sh" >/dev/null
-tmp=${2:-$(mktemp -d)}
-mkdir -p "$tmp"
+# A folder of its own inside DIR: the whole of it is removed at the end.
+tmp=$(mktemp -d -p "${2:-/tmp}")
+only=${3:-}
 trap 'rm -rf "$tmp"' EXIT
 common=(--threads 2 --val 0 --seed 1 --batch 256)
 # name|model flags: the benchmark model, and a deep one whose steps take longer than reading a batch
@@ -30,6 +32,7 @@ echo "pack: $count images, $pack_bytes bytes, written in ${pack_seconds}s"
 json=""
 for entry in "${models[@]}"; do
   name=${entry%%|*}
+  [[ -z "$only" || "$name" == "$only"* ]] || continue
   read -r -a flags <<<"${entry#*|}"
   memory_run() {
     "$build/latent" train --data mnist "${flags[@]}" "${common[@]}" --epochs 2 --out "$tmp/m.model" --log "$tmp/m.log" \
