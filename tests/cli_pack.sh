@@ -94,6 +94,10 @@ run "$latent" pack "csv:$work/table.csv" --out "$work/table.lpk"
 "$latent" info "$work/table.lpk" --json >"$work/info.json" 2>&1
 grep -q '"columns":\["city","size"\]' "$work/info.json" || fail "table pack: $(cat "$work/info.json")"
 run "$latent" train --data "pack:$work/table.lpk" --epochs 1 --out "$work/table.model"
+# Read whole, the pack gives the table's labels and codes (a .csv of codes starts with the label).
+run "$latent" encode --model "$work/table.model" --data "csv:$work/table.csv" --out "$work/table_csv.csv"
+run "$latent" encode --model "$work/table.model" --data "pack:$work/table.lpk" --out "$work/table_pack.csv"
+cmp -s "$work/table_csv.csv" "$work/table_pack.csv" || fail "encode of a table pack differs from the table's"
 # Its first cell is a word's index: one past the column's words is refused when read.
 /usr/bin/python3 - "$work/table.lpk" "$work/word.lpk" <<'PY'
 import struct, sys

@@ -26,6 +26,18 @@ constexpr size_t kValuesAt = 64;
 constexpr size_t kMaxFooter = size_t{256} << 20;  // a table's words can be many, not more than this
 constexpr uint64_t kFnvOffset = 1469598103934665603ull, kFnvPrime = 1099511628211ull;
 
+// Calls read(i, run) for each run rows[i..i+run) of rows that follow one another in the file, so
+// that rows read in order take one read.
+template <class Read>
+void for_each_run(const int64_t* rows, int64_t n, Read read) {
+  for (int64_t i = 0; i < n;) {
+    int64_t run = 1;
+    while (i + run < n && rows[i + run] == rows[i] + run) ++run;
+    read(i, run);
+    i += run;
+  }
+}
+
 uint64_t fnv1a(const unsigned char* bytes, size_t size, uint64_t hash) {
   for (size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * kFnvPrime;
   return hash;
@@ -232,13 +244,10 @@ void PackFile::read_rows(const int64_t* rows, int64_t n, unsigned char* into) co
   // One pread per run of rows that follow one another in the file. Not a memory map: its pages
   // would stay in this process's memory (a batch of random rows touches a page per row), and
   // letting them go costs every thread of the process a TLB flush.
-  for (int64_t i = 0; i < n;) {
-    int64_t run = 1;
-    while (i + run < n && rows[i + run] == rows[i] + run) ++run;
+  for_each_run(rows, n, [&](int64_t i, int64_t run) {
     read_at(kValuesAt + static_cast<size_t>(rows[i]) * static_cast<size_t>(row_bytes_), into + i * row_bytes_,
             static_cast<size_t>(run * row_bytes_));
-    i += run;
-  }
+  });
 }
 
 std::vector<int64_t> PackFile::labels() const {
@@ -284,8 +293,12 @@ RawData PackFile::read(const std::vector<int64_t>& rows) const {
     }
   }
   if (header_.has_labels) {
-    const std::vector<int64_t> all = labels();
-    for (int64_t row : rows) raw.labels.push_back(all[static_cast<size_t>(row)]);
+    // Only the rows' labels: a sample of a long pack must not read all of them.
+    raw.labels.resize(rows.size());
+    for_each_run(rows.data(), n, [&](int64_t i, int64_t run) {
+      read_at(labels_at_ + static_cast<size_t>(rows[static_cast<size_t>(i)]) * 8, raw.labels.data() + i,
+              static_cast<size_t>(run) * 8);
+    });
   }
   for (int64_t row = 0; header_.has_names && row < n; ++row) raw.paths.push_back(name(rows[static_cast<size_t>(row)]));
   return raw;
