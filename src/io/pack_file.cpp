@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_number.h"
+#include "io/file_pieces.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 
@@ -193,15 +194,7 @@ bool is_pack_file(const std::string& path) {
   return in.read(start, sizeof start) && std::memcmp(start, kMagic, sizeof kMagic) == 0;
 }
 
-void PackFile::read_at(size_t offset, void* into, size_t size) const {
-  auto* bytes = static_cast<char*>(into);
-  while (size > 0) {
-    const ssize_t n = pread(fd_, bytes, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw Error(path_ + ": " + (n == 0 ? "shorter than when it was opened" : std::strerror(errno)));
-    bytes += n, offset += static_cast<size_t>(n), size -= static_cast<size_t>(n);
-  }
-}
+void PackFile::read_at(size_t offset, void* into, size_t size) const { read_fully(fd_, offset, into, size, path_); }
 
 PackFile::PackFile(const std::string& path) : path_(path) {
   fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -241,13 +234,15 @@ PackFile::PackFile(const std::string& path) : path_(path) {
 PackFile::~PackFile() { close(fd_); }
 
 void PackFile::read_rows(const int64_t* rows, int64_t n, unsigned char* into) const {
-  // One pread per run of rows that follow one another in the file. Not a memory map: its pages
-  // would stay in this process's memory (a batch of random rows touches a page per row), and
-  // letting them go costs every thread of the process a TLB flush.
+  // One read per run of rows that follow one another in the file, all sent at once. Not a memory
+  // map: its pages would stay in this process's memory (a batch of random rows touches a page per
+  // row), and letting them go costs every thread of the process a TLB flush.
+  std::vector<FilePiece> pieces;
   for_each_run(rows, n, [&](int64_t i, int64_t run) {
-    read_at(kValuesAt + static_cast<size_t>(rows[i]) * static_cast<size_t>(row_bytes_), into + i * row_bytes_,
-            static_cast<size_t>(run * row_bytes_));
+    pieces.push_back({kValuesAt + static_cast<size_t>(rows[i]) * static_cast<size_t>(row_bytes_), into + i * row_bytes_,
+                      static_cast<size_t>(run * row_bytes_)});
   });
+  read_pieces(fd_, pieces, path_);
 }
 
 std::vector<int64_t> PackFile::labels() const {
@@ -295,10 +290,12 @@ RawData PackFile::read(const std::vector<int64_t>& rows) const {
   if (header_.has_labels) {
     // Only the rows' labels: a sample of a long pack must not read all of them.
     raw.labels.resize(rows.size());
+    std::vector<FilePiece> pieces;
     for_each_run(rows.data(), n, [&](int64_t i, int64_t run) {
-      read_at(labels_at_ + static_cast<size_t>(rows[static_cast<size_t>(i)]) * 8, raw.labels.data() + i,
-              static_cast<size_t>(run) * 8);
+      pieces.push_back({labels_at_ + static_cast<size_t>(rows[static_cast<size_t>(i)]) * 8, raw.labels.data() + i,
+                        static_cast<size_t>(run) * 8});
     });
+    read_pieces(fd_, pieces, path_);
   }
   for (int64_t row = 0; header_.has_names && row < n; ++row) raw.paths.push_back(name(rows[static_cast<size_t>(row)]));
   return raw;
