@@ -2,8 +2,8 @@
 # Fails when an include points up a layer. The layers, lowest first, are LATENT_LAYERS in
 # CMakeLists.txt; src/<layer>/ and include/latent/<layer>/ may include only their own layer and
 # those below it, the torch-free ones (up to metrics) no torch header, no source or header sits
-# at the top of src/ or include/latent/ but the umbrella latent.h, and that includes every public
-# header.
+# at the top of src/ or include/latent/ but the umbrella all.h, which includes every public header,
+# and the facade latent.h, which includes only base headers (it is installed without the rest).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,12 +14,15 @@ declare -A rank
 for i in "${!layers[@]}"; do rank[${layers[$i]}]=$i; done
 bad=0
 for f in src/* include/latent/*; do
-  [ -f "$f" ] && [ "$f" != include/latent/latent.h ] && { echo "check_layers: $f sits outside the layer folders" >&2; bad=1; }
+  [ -f "$f" ] && [ "$f" != include/latent/all.h ] && [ "$f" != include/latent/latent.h ] && { echo "check_layers: $f sits outside the layer folders" >&2; bad=1; }
 done
 for f in include/latent/*/*.h; do
-  grep -qxF "#include \"${f#include/}\"" include/latent/latent.h ||
-    { echo "check_layers: include/latent/latent.h does not include ${f#include/}" >&2; bad=1; }
+  grep -qxF "#include \"${f#include/}\"" include/latent/all.h ||
+    { echo "check_layers: include/latent/all.h does not include ${f#include/}" >&2; bad=1; }
 done
+if grep -n '^#include "' include/latent/latent.h | grep -v '"latent/base/error.h"'; then
+  echo "check_layers: include/latent/latent.h (the facade) may include latent/base/error.h only" >&2; bad=1
+fi
 for dir in src include/latent; do
   for layer_dir in "$dir"/*/; do
     layer=$(basename "$layer_dir")

@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread   # LibTorch; its GEMMs run in OpenBLAS (not reference BLAS)
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev libsqlite3-dev
   liburing-dev   # pack rows: a batch of random rows read in one system call
+  pybind11-dev python3-dev python3-numpy   # the Python module (import latent)
   libcpp-httplib-dev libgloo-dev
   chromium firefox-esr wrk   # the serve browser tests (headless) and bench/serve_load.sh
   libgtest-dev googletest libbenchmark-dev

@@ -62,7 +62,7 @@ TEST_F(OneClass, RanksOtherDigitsAboveTheNormalOne) {
       {"sse", 0.76}, {"smooth-sse", 0.83}, {"bce", 0.70}, {"code", 0.62}, {"sse+code", 0.72}};
   std::map<std::string, double> auc;
   for (const auto& [score, bound] : least) {
-    Detector detector = fit_detector(*model_path_, normal.x, score, "quantile:0.95");
+    Detector detector = fit_detector(ModelFile::read(*model_path_), normal.x, score, "quantile:0.95");
     auc[score] = roc_auc(anomaly_scores(detector, test.x), anomalous);
     EXPECT_GT(auc[score], bound) << score;
   }
@@ -72,23 +72,23 @@ TEST_F(OneClass, RanksOtherDigitsAboveTheNormalOne) {
 TEST_F(OneClass, ThresholdIsTheRequestedQuantileOfTrainingScores) {
   Dataset normal = only_digit(mnist_train(), kNormal);
   for (double q : {0.9, 0.95}) {
-    Detector detector = fit_detector(*model_path_, normal.x, "sse", "quantile:" + std::to_string(q));
+    Detector detector = fit_detector(ModelFile::read(*model_path_), normal.x, "sse", "quantile:" + std::to_string(q));
     std::vector<double> scores = anomaly_scores(detector, normal.x);
     double below = 0;
     for (double s : scores) below += s <= detector.threshold;
     EXPECT_NEAR(below / scores.size(), q, 1.0 / scores.size()) << q;
     EXPECT_DOUBLE_EQ(detector.threshold, quantile(scores, q));
   }
-  Detector contamination = fit_detector(*model_path_, normal.x, "sse", "contamination:0.1");
+  Detector contamination = fit_detector(ModelFile::read(*model_path_), normal.x, "sse", "contamination:0.1");
   EXPECT_DOUBLE_EQ(contamination.threshold, quantile(anomaly_scores(contamination, normal.x), 0.9));
-  EXPECT_THROW(fit_detector(*model_path_, normal.x, "sse", "quantile:1.5"), Error);
-  EXPECT_THROW(fit_detector(*model_path_, normal.x, "sse", "median"), Error);
-  EXPECT_THROW(fit_detector(*model_path_, normal.x, "elbo", "quantile:0.9"), Error);
+  EXPECT_THROW(fit_detector(ModelFile::read(*model_path_), normal.x, "sse", "quantile:1.5"), Error);
+  EXPECT_THROW(fit_detector(ModelFile::read(*model_path_), normal.x, "sse", "median"), Error);
+  EXPECT_THROW(fit_detector(ModelFile::read(*model_path_), normal.x, "elbo", "quantile:0.9"), Error);
 }
 
 TEST_F(OneClass, DetectorFileRoundTripsAndRefusesDamage) {
   Dataset normal = only_digit(mnist_train(), kNormal);
-  Detector detector = fit_detector(*model_path_, normal.x, "sse+code", "sigma:3");
+  Detector detector = fit_detector(ModelFile::read(*model_path_), normal.x, "sse+code", "sigma:3");
   detector.normal_class = kNormal;
   std::string path = testing::scratch_path("normal.det");
   save_detector(path, detector);
@@ -121,7 +121,7 @@ TEST(OneClassVariational, ElboScoreRanksOtherDigitsAboveAndIsReproducible) {
   std::string path = testing::scratch_path("zeros_vae.model");
   save_model(path, trainer.model(), Normalization{}, {});
 
-  Detector detector = fit_detector(path, zeros.x, "elbo", "quantile:0.95");
+  Detector detector = fit_detector(ModelFile::read(path), zeros.x, "elbo", "quantile:0.95");
   Dataset test = testing::mnist_slice("test", 1000);
   torch::Tensor labels = test.y.contiguous();
   std::vector<bool> anomalous(test.size());

@@ -125,6 +125,20 @@ TEST(MutableIndex, FloatSearchAfterChurnEqualsARebuild) {
   EXPECT_FALSE(index.get("item/0").has_value());
 }
 
+TEST(MutableIndex, AFirstLargeBatchSetsTheSimilarityScale) {
+  Scratch file("scale.lix");
+  const int64_t dims = 8;
+  MutableIndex index = MutableIndex::create(file.path, IndexInfo{}, dims, false);
+  std::mt19937_64 rng(6);
+  std::vector<IndexChange> changes(2000);
+  for (size_t i = 0; i < changes.size(); ++i)
+    changes[i].entry = {"id" + std::to_string(i), random_code(rng, dims, false)};
+  index.write(changes);
+  // Normal codes of 8 numbers lie about 4 apart (sqrt(2 * 8)); the scale must not stay at 1.
+  const double scale = index.read([](const CodeIndex& m) { return m.info().similarity_scale; });
+  EXPECT_NEAR(scale, 4, 0.5);
+}
+
 TEST(MutableIndex, HammingRadiusAfterChurnEqualsARebuild) {
   for (int64_t bits : {32, 128}) {  // one hash table keyed by the whole code; four 32-bit keys
     Scratch file("binary.lix");

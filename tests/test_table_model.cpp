@@ -77,7 +77,7 @@ TEST(TableModel, TrainsWithGapsAndExplainsABrokenColumn) {
   EXPECT_TRUE(std::isfinite(trainer.state().history.back().train_loss));
   const std::string path = testing::scratch_path("table.model");
   save_model(path, trainer.model(), norm, {});
-  Detector detector = fit_detector(path, make_dataset(raw, norm).x, "sse", "quantile:0.99");
+  Detector detector = fit_detector(ModelFile::read(path), make_dataset(raw, norm).x, "sse", "quantile:0.99");
 
   // b broken (it should be about 2a), c contradicting a, then a normal row and one with b missing.
   RawData rows = parse_csv("a,b,c\n1,-2,high\n1.5,3,low\n1,2,high\n1,,high\n", "q.csv", CsvOptions{});

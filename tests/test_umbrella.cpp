@@ -1,5 +1,5 @@
-// The umbrella header compiles on its own and brings in the whole public interface.
-#include "latent/latent.h"
+// The umbrella header all.h compiles on its own and brings in the whole public interface.
+#include "latent/all.h"
 
 #include <gtest/gtest.h>
 

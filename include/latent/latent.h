@@ -1,77 +1,151 @@
-// Every public header of latent, lowest layer first: `#include "latent/latent.h"` and link the
-// `latent` CMake target. scripts/check_layers.sh fails when a public header is missing here.
+// latent as a library: load or train an autoencoder, encode and decode arrays and image files,
+// keep codes in an index and search it, score anomalies. This header needs nothing but the
+// standard library: link latent::latent (CMake: find_package(latent)) or `pkg-config latent`.
+// Every function throws latent::Error with one line saying what was wrong.
 #pragma once
 
-#include "latent/base/atomic_file.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "latent/base/error.h"
-#include "latent/base/interrupt.h"
-#include "latent/base/progress.h"
-#include "latent/base/read_bytes.h"
-#include "latent/base/worker_pool.h"
 
-#include "latent/io/codec.h"
-#include "latent/io/container.h"
-#include "latent/io/data_source.h"
-#include "latent/io/image_grid.h"
-#include "latent/io/image_layout.h"
-#include "latent/io/image_pixels.h"
-#include "latent/io/input_profile.h"
-#include "latent/io/matrix_file.h"
-#include "latent/io/model_parts.h"
-#include "latent/io/model_spec.h"
-#include "latent/io/normalization.h"
-#include "latent/io/pack_file.h"
-#include "latent/io/png_inflation.h"
-#include "latent/io/raw_data.h"
-#include "latent/io/regularizer_spec.h"
-#include "latent/io/request_head.h"
-#include "latent/io/scatter_plot.h"
-#include "latent/io/serve_request.h"
-#include "latent/io/table_schema.h"
+namespace latent::api {
 
-#include "latent/search/binary_codes.h"
-#include "latent/search/code_index.h"
-#include "latent/search/entry_store.h"
-#include "latent/search/hamming_table.h"
-#include "latent/search/mutable_index.h"
+/// The library's version, "MAJOR.MINOR.PATCH" (the CLI's `latent --version`).
+std::string version();
+/// The newest model-file format this release reads; it reads every older one too.
+int model_format();
 
-#include "latent/metrics/retrieval_eval.h"
-#include "latent/metrics/roc.h"
+/// Threads for everything that follows (0: one per core, the default).
+void set_threads(int threads);
+/// Progress lines on stderr while training and encoding (off unless asked for: a library is quiet).
+void show_progress(bool on);
 
-#include "latent/runtime/random_draws.h"
-#include "latent/runtime/threads.h"
+/// Rows of numbers, row-major. A view does not own them.
+struct MatrixView {
+  const float* data = nullptr;
+  int64_t rows = 0, cols = 0;
+};
+struct Matrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<float> values;
+  MatrixView view() const { return {values.data(), rows, cols}; }
+};
 
-#include "latent/data/batch_reader.h"
-#include "latent/data/dataset.h"
+/// What a code is: numbers, numbers drawn from a Gaussian (a variational autoencoder, which can
+/// generate), or bits (semantic hashing: codes compared by Hamming distance).
+enum class CodeKind { numbers, variational, bits };
 
-#include "latent/model/autoencoder.h"
-#include "latent/model/code_head.h"
-#include "latent/model/evaluate.h"
-#include "latent/model/layer_plan.h"
-#include "latent/model/model_file.h"
-#include "latent/model/regularizer.h"
-#include "latent/model/table_loss.h"
+struct TrainOptions {
+  CodeKind kind = CodeKind::numbers;
+  std::vector<int64_t> layers = {256};  ///< hidden sizes of the encoder, mirrored in the decoder
+  int64_t code_size = 32;               ///< numbers (or bits) in a code
+  bool pixels = false;                  ///< values are pixels 0..255: scaled to [0, 1], sigmoid output
+  int epochs = 20;
+  int64_t batch = 128;
+  double learning_rate = 3e-3;
+  double validation = 0.1;  ///< share of rows held out; the best epoch on them is kept
+  uint64_t seed = 0;
+};
 
-#include "latent/train/classifier.h"
-#include "latent/train/corruption.h"
-#include "latent/train/data_parallel.h"
-#include "latent/train/dense_gradient.h"
-#include "latent/train/fused_adam.h"
-#include "latent/train/gradient_engine.h"
-#include "latent/train/neighbour_graph.h"
-#include "latent/train/process_group.h"
-#include "latent/train/stacked.h"
-#include "latent/train/trainer.h"
+/// A trained autoencoder. Arrays in and out are values as the model was trained on (pixels
+/// 0..255, a table's numbers): the model's own scaling is applied on the way in and undone on the
+/// way out. Safe to use from several threads.
+class Model {
+ public:
+  static Model load(const std::string& path);
+  /// Trains on the rows of x; throws for an option out of range.
+  static Model train(MatrixView x, const TrainOptions& options = {});
+  /// Writes the model file (atomically): the CLI and the server read it.
+  void save(const std::string& path) const;
 
-#include "latent/eval/code_features.h"
-#include "latent/eval/code_metrics.h"
-#include "latent/eval/retrieval_baselines.h"
-#include "latent/eval/variational_eval.h"
+  int64_t input_size() const;
+  int64_t code_size() const;
+  CodeKind code_kind() const;
+  /// "784-256-32-256-784 (ae)"
+  std::string summary() const;
 
-#include "latent/apps/anomaly.h"
-#include "latent/apps/compress.h"
-#include "latent/apps/generate.h"
+  Matrix encode(MatrixView x) const;
+  Matrix decode(MatrixView codes) const;
+  Matrix reconstruct(MatrixView x) const;
+  /// Image files read as the model's training images were (colour, size, crop).
+  Matrix encode_images(const std::vector<std::string>& paths) const;
 
-#include "latent/serve/http_server.h"
-#include "latent/serve/request_batcher.h"
-#include "latent/serve/serve_api.h"
+  struct State;
+  explicit Model(std::shared_ptr<State> state);
+  const State& state() const { return *state_; }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+/// A stored code near a query: its id, distance (Euclidean; bits: Hamming) and similarity in
+/// percent (100 = the same code).
+struct Hit {
+  std::string id;
+  float distance = 0;
+  double similarity = 0;
+};
+
+/// Codes under string ids. An index made by create() is a file that takes adds and removals,
+/// each on disk when the call returns; open() also reads the snapshot indexes `latent index
+/// build` writes (those take no writes). Searches may run while another thread writes.
+class Index {
+ public:
+  /// A new, empty index file for the codes of `model`.
+  static Index create(const std::string& path, const Model& model);
+  static Index open(const std::string& path);
+
+  /// Upserts: ids[i] gets codes row i (an id already there is replaced).
+  void add(const std::vector<std::string>& ids, MatrixView codes);
+  /// Removes the ids; returns how many were there.
+  int64_t remove(const std::vector<std::string>& ids);
+  int64_t size() const;
+
+  /// The k nearest codes of each query row, nearest first.
+  std::vector<std::vector<Hit>> search(MatrixView queries, int64_t k) const;
+  /// Bits only: every code within Hamming distance `radius` of each query, exact.
+  std::vector<std::vector<Hit>> search_radius(MatrixView queries, int radius) const;
+
+  struct State;
+
+ private:
+  explicit Index(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+/// A column's part of a row's anomaly score.
+struct Share {
+  std::string column;
+  double share = 0;  ///< of the row's score, in [0, 1]
+};
+
+/// One-class detection: scores (high = unlike the normal data the model was trained on) and a
+/// threshold set on normal rows.
+class Detector {
+ public:
+  /// A detector file (`latent anomaly fit` writes them).
+  static Detector load(const std::string& path);
+  /// Fits on normal rows: score "sse" (reconstruction error) or another of `latent anomaly fit
+  /// --help`, threshold rule "quantile:0.95", "fpr:R", "contamination:C" or "sigma:K".
+  static Detector fit(const Model& model, MatrixView normal, const std::string& score = "sse",
+                      const std::string& threshold_rule = "quantile:0.95");
+  void save(const std::string& path) const;
+
+  std::vector<double> score(MatrixView x) const;
+  /// The rows of a CSV file read through the model's table schema (words, blanks, columns).
+  std::vector<double> score_csv(const std::string& path) const;
+  double threshold() const;
+  /// Tables: per row, the `top` columns that make most of its score.
+  std::vector<std::vector<Share>> explain(MatrixView x, int64_t top = 3) const;
+
+  struct State;
+
+ private:
+  explicit Detector(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace latent::api

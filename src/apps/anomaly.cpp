@@ -142,15 +142,17 @@ double threshold_from_rule(const std::string& rule, const std::vector<double>& n
   throw SettingError("threshold", rule + ": expected quantile:0.95, fpr:0.01, contamination:0.1 or sigma:3");
 }
 
-Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
+ModelFile ModelFile::read(const std::string& path) { return {read_container_file(path), path}; }
+
+Detector fit_detector(const ModelFile& model, const torch::Tensor& x, const std::string& score,
                       const std::string& threshold_rule, const torch::Tensor& threshold_x) {
   Detector d;
   if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code" &&
       score != "elbo")
     throw SettingError("score", score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
-  d.model_file = read_container_file(model_path);
-  d.model = model_from_file_bytes(d.model_file, model_path);
+  d.model_file = model.bytes;
+  d.model = model_from_file_bytes(d.model_file, model.name);
   if (score == "bce" && d.model.model->spec().output != Output::sigmoid)
     throw SettingError("score", "bce needs a model of [0,1] data (sigmoid output); use sse");
   if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)

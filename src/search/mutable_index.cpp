@@ -8,8 +8,8 @@
 namespace latent {
 namespace {
 
-/// Below this many entries the similarity scale (a median over random pairs) is estimated again
-/// after each write batch; above it, at open only (it then hardly moves).
+/// After a write batch that began below this many entries, the similarity scale (a median over
+/// random pairs) is estimated again; above it, at open only (it then hardly moves).
 constexpr int64_t kRescaleBelow = 1000;
 
 bool is_binary_kind(const IndexInfo& info) { return info.kind == "hash" || info.kind == "multihash"; }
@@ -113,6 +113,7 @@ std::vector<bool> MutableIndex::write(const std::vector<IndexChange>& changes) {
   std::unique_lock<std::mutex> turn(*turnstile_);
   std::unique_lock<std::shared_mutex> lock(*memory_lock_);
   turn.unlock();
+  const int64_t size_before = memory_.size();
   for (const IndexChange& change : changes) {
     auto at = slot_of_.find(change.entry.id);
     if (at != slot_of_.end()) {
@@ -125,7 +126,8 @@ std::vector<bool> MutableIndex::write(const std::vector<IndexChange>& changes) {
     memory_.add(change.entry.code.data(), 1, {change.entry.label}, {change.entry.id});
     slot_of_[change.entry.id] = memory_.size() - 1;
   }
-  if (memory_.size() >= 2 && memory_.size() < kRescaleBelow) memory_.rescale_similarity();
+  // While the index is young its codes' spread still moves; a first batch of many entries sets it too.
+  if (memory_.size() >= 2 && size_before < kRescaleBelow) memory_.rescale_similarity();
   return found;
 }
 

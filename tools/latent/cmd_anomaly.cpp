@@ -84,7 +84,7 @@ void add_fit(CLI::App* parent) {
       calibration_x = first_rows(data.x, opt->calibration);
       calibration = "the first " + std::to_string(calibration_x.size(0)) + " of " + calibration;
     }
-    Detector detector = fit_detector(opt->model, data.x, opt->score, opt->threshold, calibration_x);
+    Detector detector = fit_detector(ModelFile::read(opt->model), data.x, opt->score, opt->threshold, calibration_x);
     detector.normal_class = opt->data.only_class;
     detector.calibration_rows = calibration;
     save_detector(opt->out, detector);

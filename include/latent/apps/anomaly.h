@@ -32,10 +32,16 @@ struct Detector {
 /// "sse: squared reconstruction error; ...", for help texts.
 std::string score_names();
 
+/// A model file's bytes and where they came from (for errors): what a detector embeds.
+struct ModelFile {
+  std::string bytes, name;
+  static ModelFile read(const std::string& path);
+};
+
 /// Fits what the score needs (the code-space Gaussian for code scores) on the normal data x [N, D]
 /// (normalised), then the threshold from rule on the scores of threshold_x, normal rows the model
 /// did not train on (x itself when undefined).
-Detector fit_detector(const std::string& model_path, const torch::Tensor& x, const std::string& score,
+Detector fit_detector(const ModelFile& model, const torch::Tensor& x, const std::string& score,
                       const std::string& threshold_rule, const torch::Tensor& threshold_x = {});
 /// One score per row of x [N, D].
 std::vector<double> anomaly_scores(Detector& detector, const torch::Tensor& x);

@@ -1,0 +1,247 @@
+// The facade's Model: a loaded or freshly trained autoencoder behind arrays of floats.
+#include <algorithm>
+#include <mutex>
+
+#include "api/facade_parts.h"
+#include "latent/base/atomic_file.h"
+#include "latent/base/error.h"
+#include "latent/base/progress.h"
+#include "latent/io/container.h"
+#include "latent/model/code_head.h"
+#include "latent/model/evaluate.h"
+#include "latent/runtime/threads.h"
+#include "latent/train/trainer.h"
+#include "latent_version.h"
+
+namespace latent::api {
+namespace {
+
+std::once_flag g_threads_once, g_quiet_once;
+
+ModelType model_type(CodeKind kind) {
+  switch (kind) {
+    case CodeKind::variational:
+      return ModelType::vae;
+    case CodeKind::bits:
+      return ModelType::binary;
+    case CodeKind::numbers:
+      break;
+  }
+  return ModelType::ae;
+}
+
+std::shared_ptr<Model::State> state_from_file(std::string file, const std::string& name) {
+  auto state = std::make_shared<Model::State>();
+  const std::string payload = unpack_container(file, "model", name);
+  torch::serialize::InputArchive archive;
+  load_archive(archive, payload, name);
+  state->loaded = read_model_fields(archive, payload.size(), name);
+  state->loaded.fingerprint = fingerprint(payload);
+  state->loaded.model->eval();
+  state->file = std::move(file);
+  return state;
+}
+
+torch::Tensor normalised(const Model::State& state, MatrixView x) {
+  return make_dataset(raw_rows(x, state.loaded.normalization, "the rows"), state.loaded.normalization).x;
+}
+
+// The codes of x. Pixels are scaled as Normalization::apply scales them (the same division), a
+// block of rows at a time straight from the caller's array: no copy of the whole array first, and
+// each block is still in the cache when the encoder reads it.
+torch::Tensor codes_of(Model::State& state, MatrixView x) {
+  const Normalization& norm = state.loaded.normalization;
+  if (norm.kind != "scale") return encode_all(state.loaded.model, normalised(state, x));
+  const int64_t width = state.loaded.model->spec().input_size();
+  if (x.rows <= 0 || x.data == nullptr) throw Error("the rows: no rows");
+  if (x.cols != width)
+    throw Error("the rows have " + std::to_string(x.cols) + " values, the model expects " + std::to_string(width));
+  constexpr int64_t kBlock = 1024;
+  std::vector<torch::Tensor> blocks;
+  for (int64_t begin = 0; begin < x.rows; begin += kBlock) {
+    const int64_t n = std::min(kBlock, x.rows - begin);
+    const torch::Tensor rows =
+        torch::from_blob(const_cast<float*>(x.data + begin * width), {n, width}, torch::kFloat32);
+    blocks.push_back(encode_all(state.loaded.model, rows / norm.divisor));
+  }
+  return torch::cat(blocks);
+}
+
+}  // namespace
+
+std::string version() { return LATENT_VERSION; }
+int model_format() { return static_cast<int>(kContainerVersion); }
+
+void set_threads(int threads) {
+  std::call_once(g_threads_once, [] {});
+  configure_threads(threads);
+}
+
+void ensure_threads() {
+  std::call_once(g_threads_once, [] { configure_threads(0); });
+  std::call_once(g_quiet_once, [] { set_quiet(true); });
+}
+
+void show_progress(bool on) {
+  std::call_once(g_quiet_once, [] {});
+  set_quiet(!on);
+}
+
+RawData raw_rows(MatrixView x, const Normalization& norm, const std::string& what) {
+  if (x.rows <= 0 || x.cols <= 0 || x.data == nullptr) throw Error(what + ": no rows");
+  RawData raw;
+  raw.values.assign(x.data, x.data + x.rows * x.cols);
+  raw.sample_shape = {x.cols};
+  raw.is_image = norm.unit_range();
+  if (norm.table) {
+    raw.table.names = norm.table->names(false);
+    if (!norm.table->names(true).empty())
+      throw Error("this model's table has columns of words ('" + norm.table->names(true).front() +
+                  "'): give it the CSV file (score_csv)");
+    if (static_cast<int64_t>(raw.table.names.size()) != x.cols)
+      throw Error(what + " have " + std::to_string(x.cols) + " columns, the model's table " +
+                  std::to_string(raw.table.names.size()));
+    raw.table.words.resize(raw.table.names.size());
+    raw.table.is_words.assign(raw.table.names.size(), false);
+  }
+  return raw;
+}
+
+Matrix to_matrix(const torch::Tensor& values) {
+  const torch::Tensor rows = values.to(torch::kFloat32).contiguous();
+  return {rows.size(0), rows.size(1), tensor_values(rows)};
+}
+
+Model::Model(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+Model Model::load(const std::string& path) {
+  return guarded([&] { return Model(state_from_file(read_container_file(path), path)); });
+}
+
+Model Model::train(MatrixView x, const TrainOptions& options) {
+  return guarded([&] {
+    ensure_threads();
+    // Columns of numbers are a table's: each scaled on its own, a linear output, explainable scores.
+    RawData raw;
+    raw.values.assign(x.data, x.data + std::max<int64_t>(0, x.rows * x.cols));
+    raw.sample_shape = {x.cols};
+    raw.is_image = options.pixels;
+    if (!options.pixels)
+      for (int64_t c = 0; c < x.cols; ++c) {
+        raw.table.names.push_back("column " + std::to_string(c + 1));
+        raw.table.words.emplace_back();
+        raw.table.is_words.push_back(false);
+      }
+    if (x.rows < 2 || x.cols < 1 || x.data == nullptr) throw Error("training needs at least 2 rows of numbers");
+    const Normalization norm = Normalization::fit(raw);
+    ModelSpec spec;
+    spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
+    spec.layers = options.layers;
+    spec.latent = options.code_size;
+    spec.set_type(model_type(options.kind), norm.unit_range());
+    if (norm.table) {
+      spec.output = Output::table;
+      spec.table_blocks = norm.table->block_widths();
+    }
+    latent::TrainOptions train;
+    train.epochs = options.epochs;
+    train.batch = options.batch;
+    train.lr = options.learning_rate;
+    train.seed = options.seed;
+    train.validate();
+    if (spec.code_head == CodeHead::binary) parse_noise_schedule("linear:0:4", train.epochs, spec);
+    spec.validate();
+    torch::manual_seed(options.seed);
+    Autoencoder model(spec);
+    Trainer trainer(model, train);
+    auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), options.validation);
+    const nlohmann::json meta = {{"data", "arrays (latent::api::Model::train)"}, {"val", options.validation}};
+    // The best epoch's weights, as `latent train` keeps them.
+    std::string best;
+    auto model_file = [&] {
+      torch::serialize::OutputArchive archive;
+      write_model_fields(archive, trainer.model(), norm, meta);
+      return pack_container("model", archive_bytes(archive));
+    };
+    trainer.fit(train_set, val_set, [&](const EpochStats&, bool improved) {
+      if (improved) best = model_file();
+    });
+    if (best.empty()) best = model_file();
+    return Model(state_from_file(std::move(best), "the trained model"));
+  });
+}
+
+void Model::save(const std::string& path) const {
+  guarded([&] { write_file_atomic(path, state_->file); });
+}
+
+int64_t Model::input_size() const { return state_->loaded.model->spec().input_size(); }
+int64_t Model::code_size() const { return state_->loaded.model->spec().latent; }
+
+CodeKind Model::code_kind() const {
+  switch (state_->loaded.model->spec().code_head) {
+    case CodeHead::gaussian:
+      return CodeKind::variational;
+    case CodeHead::binary:
+      return CodeKind::bits;
+    case CodeHead::plain:
+      break;
+  }
+  return CodeKind::numbers;
+}
+
+std::string Model::summary() const {
+  const ModelSpec& spec = state_->loaded.model->spec();
+  return spec.shape_string() + " (" + name_of(spec.type()) + ")";
+}
+
+Matrix Model::encode(MatrixView x) const {
+  return guarded([&] {
+    ensure_threads();
+    return to_matrix(codes_of(*state_, x));
+  });
+}
+
+Matrix Model::decode(MatrixView codes) const {
+  return guarded([&] {
+    ensure_threads();
+    if (codes.cols != code_size() || codes.rows <= 0 || codes.data == nullptr)
+      throw Error("codes have " + std::to_string(codes.cols) + " numbers a row, the model's " +
+                  std::to_string(code_size()));
+    const torch::Tensor in =
+        torch::from_blob(const_cast<float*>(codes.data), {codes.rows, codes.cols}, torch::kFloat32).clone();
+    Matrix out = to_matrix(decode_all(state_->loaded.model, in));
+    state_->loaded.normalization.invert(out.values, out.cols);
+    return out;
+  });
+}
+
+Matrix Model::reconstruct(MatrixView x) const {
+  return guarded([&] {
+    const Matrix codes = encode(x);
+    return decode(codes.view());
+  });
+}
+
+Matrix Model::encode_images(const std::vector<std::string>& paths) const {
+  return guarded([&] {
+    ensure_threads();
+    if (paths.empty()) throw Error("no image files");
+    LoadedModel& loaded = state_->loaded;
+    std::vector<float> values;
+    for (const std::string& path : paths) {
+      RawData image = read_image_file(path, loaded.input_layout());
+      if (image.features() != input_size())
+        throw Error(path + ": " + std::to_string(image.features()) + " values, the model expects " +
+                    std::to_string(input_size()));
+      values.insert(values.end(), image.values.begin(), image.values.end());
+    }
+    RawData raw;
+    raw.values = std::move(values);
+    raw.sample_shape = loaded.model->spec().input_shape;
+    raw.is_image = true;
+    return to_matrix(encode_all(loaded.model, make_dataset(std::move(raw), loaded.normalization).x));
+  });
+}
+
+}  // namespace latent::api

@@ -1,0 +1,128 @@
+// The facade, linked as a program outside latent would link it: liblatent.so and latent/latent.h
+// only (no LibTorch header). Two clusters of rows in 6 numbers, and rows far from both.
+#include "latent/latent.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "scratch_path.h"
+
+namespace latent::api {
+namespace {
+
+constexpr int64_t kCols = 6;
+
+// n rows near the centres +-1 (row r in cluster r % 2), or `far` away from both.
+Matrix rows(int64_t n, uint64_t seed, float far = 0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> noise(0, 0.1f);
+  Matrix m{n, kCols, {}};
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < kCols; ++c)
+      m.values.push_back((r % 2 ? 1.f : -1.f) * (c % 2 ? 1.f : 0.5f) + far + noise(rng));
+  return m;
+}
+
+const Model& trained() {
+  static const Model model = [] {
+    set_threads(1);
+    TrainOptions options;
+    options.layers = {16};
+    options.code_size = 2;
+    options.epochs = 40;
+    options.batch = 32;
+    options.seed = 3;
+    return Model::train(rows(400, 1).view(), options);
+  }();
+  return model;
+}
+
+double mean_squared_error(const Matrix& a, const Matrix& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.values.size(); ++i) sum += std::pow(a.values[i] - b.values[i], 2);
+  return sum / static_cast<double>(a.values.size());
+}
+
+TEST(Facade, TrainsEncodesAndReconstructsInTheDataScale) {
+  const Model& model = trained();
+  EXPECT_EQ(model.input_size(), kCols);
+  EXPECT_EQ(model.code_size(), 2);
+  EXPECT_EQ(model.code_kind(), CodeKind::numbers);
+  const Matrix x = rows(100, 2);
+  const Matrix codes = model.encode(x.view());
+  EXPECT_EQ(codes.rows, 100);
+  EXPECT_EQ(codes.cols, 2);
+  const Matrix back = model.reconstruct(x.view());
+  ASSERT_EQ(back.cols, kCols);
+  // Two clusters 1-2 apart on each column: reconstructions land on the right one, in the data's
+  // own scale (the model's standardising is undone).
+  EXPECT_LT(mean_squared_error(back, x), 0.05);
+  const Matrix decoded = model.decode(codes.view());
+  EXPECT_LT(mean_squared_error(decoded, back), 1e-10);
+  const std::string path = testing::scratch_path("facade.model");
+  model.save(path);
+  const Model again = Model::load(path);
+  EXPECT_EQ(again.encode(x.view()).values, codes.values);
+  std::filesystem::remove(path);
+}
+
+TEST(Facade, IndexesTakeWritesAndFindTheNearest) {
+  const Model& model = trained();
+  const std::string path = testing::scratch_path("facade.index");
+  std::filesystem::remove(path);
+  Index index = Index::create(path, model);
+  const Matrix x = rows(20, 4);
+  std::vector<std::string> ids;
+  for (int r = 0; r < 20; ++r) ids.push_back("row-" + std::to_string(r));
+  const Matrix codes = model.encode(x.view());
+  index.add(ids, codes.view());
+  EXPECT_EQ(index.size(), 20);
+  const auto hits = index.search(codes.view(), 3);
+  ASSERT_EQ(hits.size(), 20u);
+  EXPECT_EQ(hits[7].front().id, "row-7");
+  EXPECT_DOUBLE_EQ(hits[7].front().similarity, 100);
+  EXPECT_EQ(index.remove({"row-7", "no-such-row"}), 1);
+  EXPECT_EQ(Index::open(path).size(), 19);  // on disk when remove() returned
+  EXPECT_NE(index.search(codes.view(), 1)[7].front().id, "row-7");
+  EXPECT_THROW(index.search_radius(codes.view(), 1), Error);  // float codes
+  EXPECT_THROW(index.add({"a"}, codes.view()), Error);        // 1 id, 20 codes
+  std::filesystem::remove(path);
+}
+
+TEST(Facade, DetectorsScoreFarRowsAboveTheThreshold) {
+  const Detector detector = Detector::fit(trained(), rows(200, 5).view());
+  const std::vector<double> normal = detector.score(rows(50, 6).view());
+  const std::vector<double> far = detector.score(rows(50, 7, 3).view());
+  int above_normal = 0, above_far = 0;
+  for (double s : normal) above_normal += s > detector.threshold();
+  for (double s : far) above_far += s > detector.threshold();
+  EXPECT_LE(above_normal, 10);
+  EXPECT_EQ(above_far, 50);
+  const auto shares = detector.explain(rows(2, 8, 3).view(), 2);
+  ASSERT_EQ(shares.size(), 2u);
+  ASSERT_EQ(shares[0].size(), 2u);
+  EXPECT_GE(shares[0][0].share, shares[0][1].share);
+  EXPECT_EQ(shares[0][0].column.rfind("column ", 0), 0u);
+}
+
+TEST(Facade, BadInputIsOneLatentError) {
+  const Model& model = trained();
+  const Matrix wide{1, kCols + 1, std::vector<float>(kCols + 1, 0.f)};
+  try {
+    model.encode(wide.view());
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "the rows have 7 columns, the model's table 6");
+  }
+  EXPECT_THROW(Model::load("/nonexistent/m.model"), Error);
+  TrainOptions bad;
+  bad.epochs = 0;
+  EXPECT_THROW(Model::train(rows(10, 1).view(), bad), Error);
+  EXPECT_FALSE(version().empty());
+}
+
+}  // namespace
+}  // namespace latent::api
