@@ -106,6 +106,24 @@ step "15. Data bigger than memory: 200,000 shifted digits packed into one file, 
 "$latent" pack mnist --split test --out "$out/test.lpk" --overwrite
 "$latent" eval --model "$out/packed.model" --data "pack:$out/test.lpk"
 
+step "16. From Python: import latent, encode the test digits with the simple model, search an index of them"
+PYTHONPATH="$root/build/python" /usr/bin/python3 - "$out" "$root/data/mnist/t10k-images-idx3-ubyte" <<'PY'
+import os, sys
+import numpy as np
+import latent
+out, images = sys.argv[1:3]
+x = np.fromfile(images, np.uint8, offset=16).reshape(-1, 784).astype(np.float32)
+model = latent.load(os.path.join(out, "simple.model"))
+codes = model.encode(x)
+print(model, "encoded", codes.shape, codes.dtype)
+path = os.path.join(out, "python.lix")
+if os.path.exists(path):
+    os.remove(path)
+index = latent.Index.create(path, model)
+index.add([f"test/{i}" for i in range(len(x))], codes)
+print("nearest to test/0:", index.search(codes[:1], k=3)[0])
+PY
+
 /usr/bin/python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]

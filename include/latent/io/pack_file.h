@@ -1,8 +1,8 @@
 #pragma once
 // A data set packed into one file, for data bigger than memory: every sample's values row by row
 // (image pixels as bytes 0..255, table values as float32 as read), then the labels and the
-// samples' names, then a JSON footer. Rows are read as they are asked for (pread): reading a pack
-// of any size holds only the rows of a batch.
+// samples' names, then a JSON footer. Rows are read as they are asked for (a batch's rows in one
+// io_uring submission, io/file_pieces.h): reading a pack of any size holds only a batch's rows.
 //
 //   "LTPACK\0\1" | zeros to byte 64 | values | labels (int64 each) | name offsets (count + 1
 //   uint64, into the names) | names | footer JSON | uint64 footer length | "LTPACKND"
