@@ -8,3 +8,5 @@ set_target_properties(latent_python PROPERTIES OUTPUT_NAME latent LIBRARY_OUTPUT
                                                INSTALL_RPATH "$ORIGIN/../../")
 target_link_libraries(latent_python PRIVATE latent_shared)
 install(TARGETS latent_python LIBRARY DESTINATION lib/python3/dist-packages)
+# latent_torch: models from `latent export --format torch` as torch.nn.Module objects.
+install(FILES ${CMAKE_SOURCE_DIR}/python/latent_torch.py DESTINATION lib/python3/dist-packages)

@@ -51,6 +51,7 @@
 #include "latent/model/model_file.h"
 #include "latent/model/regularizer.h"
 #include "latent/model/table_loss.h"
+#include "latent/model/torch_export.h"
 
 #include "latent/train/classifier.h"
 #include "latent/train/corruption.h"

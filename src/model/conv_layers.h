@@ -16,6 +16,8 @@ class ConvDownImpl : public torch::nn::Module {
   explicit ConvDownImpl(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& x);
   int64_t output_size() const;
+  const std::vector<int64_t>& input_shape() const { return input_shape_; }  ///< {C, H, W} of its rows
+  const torch::nn::Sequential& layers() const { return layers_; }
 
  private:
   std::vector<int64_t> input_shape_;
@@ -28,6 +30,8 @@ class ConvUpImpl : public torch::nn::Module {
  public:
   explicit ConvUpImpl(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& x);
+  const std::vector<int64_t>& code_shape() const { return code_shape_; }
+  const torch::nn::Sequential& layers() const { return layers_; }
 
  private:
   std::vector<int64_t> code_shape_;  ///< {C, h, w} the decoder starts from

@@ -9,6 +9,7 @@ void add_eval_command(CLI::App& app);
 void add_reconstruct_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_search_command(CLI::App& app);

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   latent::cli::add_encode_command(app);
   latent::cli::add_pack_command(app);
   latent::cli::add_decode_command(app);
+  latent::cli::add_export_command(app);
   latent::cli::add_info_command(app);
   latent::cli::add_index_command(app);
   latent::cli::add_search_command(app);
