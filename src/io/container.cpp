@@ -1,11 +1,10 @@
 #include "latent/io/container.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 
+#include "io/byte_fields.h"
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
 
@@ -14,37 +13,20 @@ namespace {
 
 const std::string kMagic = "LATENT\r\n";
 
-void put_u32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 uint64_t get_le(const std::string& bytes, size_t pos, int width) {
   uint64_t v = 0;
   for (int i = 0; i < width; ++i) v |= uint64_t{static_cast<unsigned char>(bytes[pos + i])} << (8 * i);
   return v;
 }
-uint32_t crc_of(const std::string& payload) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t done = 0;
-  while (done < payload.size()) {  // crc32 takes a uInt length: feed it in pieces
-    uInt piece = static_cast<uInt>(std::min<size_t>(payload.size() - done, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + done), piece);
-    done += piece;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
 }  // namespace
 
 std::string pack_container(const std::string& kind, const std::string& payload) {
   std::string out = kMagic;
-  put_u32(out, kContainerVersion);
-  put_u32(out, static_cast<uint32_t>(kind.size()));
+  put_le(out, kContainerVersion, 4);
+  put_le(out, static_cast<uint32_t>(kind.size()), 4);
   out += kind;
-  put_u64(out, payload.size());
-  put_u32(out, crc_of(payload));
+  put_le(out, payload.size(), 8);
+  put_le(out, crc32_of(payload), 4);
   return out + payload;
 }
 
@@ -72,7 +54,7 @@ std::string unpack_container(const std::string& bytes, const std::string& expect
   pos += 12;
   if (bytes.size() - pos != size) throw Error(name + ": truncated or padded latent file (payload length differs)");
   std::string payload = bytes.substr(pos);
-  if (crc_of(payload) != crc) throw Error(name + ": damaged latent file (checksum mismatch)");
+  if (crc32_of(payload) != crc) throw Error(name + ": damaged latent file (checksum mismatch)");
   return payload;
 }
 

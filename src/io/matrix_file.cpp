@@ -6,6 +6,7 @@
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/npy_format.h"
 #include "latent/io/raw_data.h"
 
 namespace latent {
@@ -13,21 +14,6 @@ namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string npy_bytes(const Matrix& m) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(m.rows) + ", " +
-                       std::to_string(m.cols) + "), }";
-  // Magic, version 1.0, header length; the header is padded so the data starts 64-aligned.
-  size_t total = 10 + header.size() + 1;
-  header += std::string((64 - total % 64) % 64, ' ') + "\n";
-  std::string out = "\x93NUMPY\x01";
-  out.push_back('\0');
-  out.push_back(static_cast<char>(header.size() & 0xff));
-  out.push_back(static_cast<char>(header.size() >> 8));
-  out += header;
-  out.append(reinterpret_cast<const char*>(m.values.data()), m.values.size() * sizeof(float));
-  return out;
 }
 
 // numpy's header is a Python dict literal, {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), },
@@ -128,7 +114,10 @@ Matrix parse_npy(const std::vector<unsigned char>& bytes, const std::string& pat
 bool is_matrix_path(const std::string& path) { return ends_with(path, ".npy") || ends_with(path, ".csv"); }
 
 void write_matrix(const std::string& path, const Matrix& m, const std::vector<int64_t>& labels) {
-  if (ends_with(path, ".npy")) return write_file_atomic(path, npy_bytes(m));
+  if (ends_with(path, ".npy"))
+    return write_file_atomic(
+        path, npy_bytes("<f4", {m.rows, m.cols},
+                        {reinterpret_cast<const char*>(m.values.data()), m.values.size() * sizeof(float)}));
   if (!ends_with(path, ".csv")) throw Error(path + ": expected a .npy or .csv file name");
   std::ostringstream out;
   out.precision(7);
