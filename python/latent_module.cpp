@@ -182,8 +182,9 @@ PYBIND11_MODULE(latent, m) {
           [](const Model& model, const FloatRows& normal, const std::string& score, const std::string& threshold) {
             return on_rows(normal, "normal", [&](MatrixView v) { return Detector::fit(model, v, score, threshold); });
           },
-          py::arg("model"), py::arg("normal"), py::arg("score") = "sse", py::arg("threshold") = "quantile:0.95",
-          "Fits a score (sse, bce, smooth-sse, code, sse+code, elbo) and a threshold rule (quantile:Q, fpr:R, "
+          py::arg("model"), py::arg("normal"), py::arg("score") = "auto", py::arg("threshold") = "quantile:0.95",
+          "Fits a score (auto: smooth-sse for images, else sse; sse, bce, smooth-sse, code, sse+code, elbo) and a "
+          "threshold rule (quantile:Q, fpr:R, "
           "contamination:C, sigma:K) on normal rows.")
       .def_static("load", &Detector::load, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
                   "A detector file (`latent anomaly fit` writes them).")

@@ -44,6 +44,16 @@ for r in rows[:3]: assert 0 <= r['precision_radius2'] <= 1 and r['mean_found_rad
 assert 'precision_radius2' not in rows[3] and all(0 < r['map'] <= 1 for r in rows), rows" "$json" ||
   fail "eval-retrieval rows: $json"
 
+# --type binary's default is the hashing recipe (bench/hashing.sh), every part of it overridable.
+run "$latent" train --data mnist --limit 300 --type binary --epochs 1 --bit-balance 0.2 --out "$work/recipe.model"
+"$latent" info "$work/recipe.model" --json | /usr/bin/python3 -c "
+import json, sys; r = json.load(sys.stdin); s = r['spec']
+assert r['shape'] == '784-1000-500-250-32', r['shape']
+assert (s['bit_balance'], s['bit_decorrelation'], s['neighbour_pull'], s['corrupt']) == (0.2, 1.0, 1.0, 'gaussian:0.1'), s
+assert r['training']['train_options']['batch'] == 256 and r['training']['train_options']['lr'] == 0.002, r['training']
+assert '--bit-balance 0.1' not in r['training']['recipe'] and '--neighbour-pull 1' in r['training']['recipe'], r['training']" ||
+  fail "the binary recipe as the default: $("$latent" info "$work/recipe.model")"
+
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"
 run "$latent" index build --model "$work/f.model" --data mnist --split test --limit 100 --out "$work/f.index"
 # A warm start: the float autoencoder's layers (784-8, 8-784) start a binary model of 8 bits;

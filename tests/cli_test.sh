@@ -201,6 +201,18 @@ run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.pn
 import numpy as np; a = np.load('$work/d.npy'); assert a.shape == (200, 784) and 0 <= a.min() and a.max() <= 255, a.shape
 " || fail "decompressed shape or range"
 
+# The one-class recipe is the default of --normal-class (a flag overrides each setting), and a
+# detector of images scores smooth-sse unless asked for another score.
+run "$latent" train --normal-class 4 --limit 2000 --epochs 1 --latent 12 --out "$work/four.model"
+grep -q "the recipe for this data and --type set (a flag overrides each): --layers 128 --batch 64$" "$work/last_stderr" ||
+  fail "the one-class recipe line: $(cat "$work/last_stderr")"
+run "$latent" anomaly fit --model "$work/four.model" --normal-class 4 --limit 2000 --out "$work/four.det"
+"$latent" info "$work/four.model" --json | /usr/bin/python3 -c "
+import json, sys; r = json.load(sys.stdin)
+assert r['shape'] == '784-128-12' and r['training']['recipe'] == ['--layers 128', '--batch 64'], r['shape']
+assert r['training']['train_options']['batch'] == 64, r['training']" || fail "info of the one-class recipe's model"
+"$latent" info "$work/four.det" --json | grep -q '"score": *"smooth-sse"' || fail "the default score of an image detector"
+
 # One-class detection: fit on the ones, score, evaluate.
 run "$latent" anomaly fit --model "$work/m.model" --normal-class 1 --limit 3000 --score sse+code --out "$work/d.det"
 run "$latent" anomaly score --detector "$work/d.det" --limit 300 --out "$work/scores.csv"

@@ -128,9 +128,10 @@ class Detector {
  public:
   /// A detector file (`latent anomaly fit` writes them).
   static Detector load(const std::string& path);
-  /// Fits on normal rows: score "sse" (reconstruction error) or another of `latent anomaly fit
-  /// --help`, threshold rule "quantile:0.95", "fpr:R", "contamination:C" or "sigma:K".
-  static Detector fit(const Model& model, MatrixView normal, const std::string& score = "sse",
+  /// Fits on normal rows: score "auto" (smooth-sse for a model of images, else sse: the squared
+  /// reconstruction error) or another of `latent anomaly fit --help`, threshold rule
+  /// "quantile:0.95", "fpr:R", "contamination:C" or "sigma:K".
+  static Detector fit(const Model& model, MatrixView normal, const std::string& score = "auto",
                       const std::string& threshold_rule = "quantile:0.95");
   void save(const std::string& path) const;
 

@@ -25,11 +25,11 @@ struct Index::State {
 
 namespace {
 
-// The id a hit is known by: its key in a mutable index, else its file, else its row.
+// The name a hit is known by: its key in a mutable index, else its file, else its row.
 std::string hit_name(const IndexInfo& info, int64_t row) {
-  if (!info.keys.empty()) return info.keys[static_cast<size_t>(row)];
-  if (!info.paths.empty()) return info.paths[static_cast<size_t>(row)];
-  return std::to_string(row);
+  if (info.keys.empty() && !info.paths.empty()) return info.paths[static_cast<size_t>(row)];
+  const nlohmann::json id = entry_id(info, row);
+  return id.is_string() ? id.get<std::string>() : id.dump();
 }
 
 std::vector<std::vector<Hit>> named(const std::vector<std::vector<SearchHit>>& found, const IndexInfo& info) {

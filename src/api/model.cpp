@@ -32,11 +32,7 @@ ModelType model_type(CodeKind kind) {
 
 std::shared_ptr<Model::State> state_from_file(std::string file, const std::string& name) {
   auto state = std::make_shared<Model::State>();
-  const std::string payload = unpack_container(file, "model", name);
-  torch::serialize::InputArchive archive;
-  load_archive(archive, payload, name);
-  state->loaded = read_model_fields(archive, payload.size(), name);
-  state->loaded.fingerprint = fingerprint(payload);
+  state->loaded = model_from_file_bytes(file, name);
   state->loaded.model->eval();
   state->file = std::move(file);
   return state;
@@ -46,23 +42,18 @@ torch::Tensor normalised(const Model::State& state, MatrixView x) {
   return make_dataset(raw_rows(x, state.loaded.normalization, "the rows"), state.loaded.normalization).x;
 }
 
-// The codes of x. Pixels are scaled as Normalization::apply scales them (the same division), a
-// block of rows at a time straight from the caller's array: no copy of the whole array first, and
-// each block is still in the cache when the encoder reads it.
+// The codes of x, a block of rows at a time straight from the caller's array: no normalised copy
+// of the whole array, and each block is still in the cache when the encoder reads it.
 torch::Tensor codes_of(Model::State& state, MatrixView x) {
-  const Normalization& norm = state.loaded.normalization;
-  if (norm.kind != "scale") return encode_all(state.loaded.model, normalised(state, x));
   const int64_t width = state.loaded.model->spec().input_size();
-  if (x.rows <= 0 || x.data == nullptr) throw Error("the rows: no rows");
-  if (x.cols != width)
+  if (x.rows <= 0 || x.cols <= 0 || x.data == nullptr) throw Error("the rows: no rows");
+  if (!state.loaded.normalization.table && x.cols != width)
     throw Error("the rows have " + std::to_string(x.cols) + " values, the model expects " + std::to_string(width));
   constexpr int64_t kBlock = 1024;
   std::vector<torch::Tensor> blocks;
   for (int64_t begin = 0; begin < x.rows; begin += kBlock) {
-    const int64_t n = std::min(kBlock, x.rows - begin);
-    const torch::Tensor rows =
-        torch::from_blob(const_cast<float*>(x.data + begin * width), {n, width}, torch::kFloat32);
-    blocks.push_back(encode_all(state.loaded.model, rows / norm.divisor));
+    const MatrixView block{x.data + begin * x.cols, std::min(kBlock, x.rows - begin), x.cols};
+    blocks.push_back(encode_all(state.loaded.model, normalised(state, block)));
   }
   return torch::cat(blocks);
 }

@@ -136,13 +136,15 @@ int64_t copy_matching_parameters(Autoencoder& from, Autoencoder& to) {
   return copied;
 }
 
-LoadedModel load_model(const std::string& path) {
-  std::string payload = read_container(path, "model");
+LoadedModel model_from_file_bytes(const std::string& file_bytes, const std::string& name) {
+  const std::string payload = unpack_container(file_bytes, "model", name);
   torch::serialize::InputArchive archive;
-  load_archive(archive, payload, path);
-  LoadedModel loaded = read_model_fields(archive, payload.size(), path);
+  load_archive(archive, payload, name);
+  LoadedModel loaded = read_model_fields(archive, payload.size(), name);
   loaded.fingerprint = fingerprint(payload);
   return loaded;
 }
+
+LoadedModel load_model(const std::string& path) { return model_from_file_bytes(read_container_file(path), path); }
 
 }  // namespace latent

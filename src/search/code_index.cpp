@@ -166,6 +166,11 @@ std::unique_ptr<faiss::IndexIVF> read_ivf(const uint8_t* data, size_t bytes, con
 
 }  // namespace
 
+nlohmann::json entry_id(const IndexInfo& info, int64_t row) {
+  if (info.keys.empty()) return row;
+  return info.keys[static_cast<size_t>(row)];
+}
+
 nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
   nlohmann::json j = {{"model_fingerprint", info.model_fingerprint},
                       {"model_path", info.model_path},

@@ -347,7 +347,7 @@ struct ServeApi::Impl {
           const SearchHit& hit = hits[i][rank];
           const auto at = static_cast<size_t>(hit.id);
           Json row = {{"rank", rank + 1},
-                      {"id", info.keys.empty() ? Json(hit.id) : Json(info.keys[at])},
+                      {"id", latent::entry_id(info, hit.id)},
                       {"distance", hit.distance},
                       {"similarity", hit.similarity}};
           if (!info.labels.empty() && info.labels[at] >= 0) row["label"] = info.labels[at];

@@ -25,7 +25,7 @@ void add_fit(CLI::App* parent) {
   CLI::App* sub = parent->add_subcommand("fit", "Score normal data and store the scoring rule and threshold");
   sub->add_option("--model", opt->model, "Model trained on normal data (latent train --normal-class C)")->required();
   opt->data.add_to(sub, "train");
-  sub->add_option("--score", opt->score, score_names())->default_val("sse");
+  sub->add_option("--score", opt->score, score_names())->default_val("auto");
   sub->add_option("--threshold", opt->threshold,
                   "quantile:Q (of the normal scores) | fpr:R (= quantile:1-R: a share R of normal rows flagged) | "
                   "contamination:C (the same) | sigma:K (mean + K std)")

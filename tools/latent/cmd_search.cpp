@@ -111,8 +111,10 @@ void add_search_command(CLI::App& app) {
     nlohmann::json results = nlohmann::json::array();
     for (size_t rank = 0; rank < hits.size(); ++rank) {
       const SearchHit& hit = hits[rank];
-      nlohmann::json row = {
-          {"rank", rank + 1}, {"id", hit_id(info, hit)}, {"distance", hit.distance}, {"similarity", hit.similarity}};
+      nlohmann::json row = {{"rank", rank + 1},
+                            {"id", entry_id(info, hit.id)},
+                            {"distance", hit.distance},
+                            {"similarity", hit.similarity}};
       if (!info.labels.empty() && info.labels[static_cast<size_t>(hit.id)] >= 0)
         row["label"] = info.labels[static_cast<size_t>(hit.id)];
       if (!info.paths.empty()) row["path"] = info.paths[static_cast<size_t>(hit.id)];

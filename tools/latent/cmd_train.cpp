@@ -176,21 +176,53 @@ struct TrainCommand {
     if (sub->get_option("--log")->count() == 0) log = meta.value("log", "");
   }
 
-  /// Tables get the recipe bench/tabular_oneclass.sh measured, in each setting not given: one
-  /// hidden layer of 64, a code of 8 (at most half the encoded width) and, as tables are often
-  /// short, epochs enough for about 500,000 rows seen (10 to 100).
-  void take_table_recipe(CLI::App* sub, int64_t width, int64_t rows) {
-    auto unset = [&](const char* flag) { return sub->get_option(flag)->count() == 0; };
-    if (unset("--layers")) layers = "64";
-    if (unset("--latent") && type != ModelType::binary) spec.latent = std::clamp<int64_t>(width / 2, 1, 8);
-    if (unset("--epochs")) options.epochs = static_cast<int>(std::clamp<int64_t>(500000 / rows, 10, 100));
+  /// The recipe measured for this kind of run, in each setting not given (docs/results.md has the
+  /// measurements). Tables (bench/tabular_oneclass.sh): one hidden layer of 64, a code of 8 (at
+  /// most half the encoded width) and, as tables are often short, epochs enough for about 500,000
+  /// rows seen. Binary codes (bench/hashing.sh): 1000-500-250, batch 256, bit balance and
+  /// decorrelation, light input noise and the neighbour pull (its exact graph is quadratic in the
+  /// rows: in memory, up to kMaxPullRows). One class of images (--normal-class, bench/oneclass.sh):
+  /// 128 hidden, a code of 16, batch 64. With --init the sizes are the initial model's to choose.
+  /// Returns the flags it set, for the first line and `latent info`.
+  std::vector<std::string> take_recipe(CLI::App* sub, const Normalization& norm, int64_t rows, bool packed) {
+    static constexpr int64_t kMaxPullRows = 200000;
+    std::vector<std::string> taken;
+    auto take = [&](const char* flag, auto& field, auto value) {
+      if (sub->get_option(flag)->count() > 0 ||
+          (!init.empty() && (flag == std::string("--layers") || flag == std::string("--latent"))))
+        return;
+      field = value;
+      std::ostringstream text;
+      text << flag << " " << value;
+      taken.push_back(text.str());
+    };
+    if (norm.table) {
+      take("--layers", layers, std::string("64"));
+      if (type != ModelType::binary) take("--latent", spec.latent, std::clamp<int64_t>(norm.table->width() / 2, 1, 8));
+      take("--epochs", options.epochs, static_cast<int>(std::clamp<int64_t>(500000 / rows, 10, 100)));
+    } else if (type == ModelType::binary) {
+      take("--layers", layers, std::string("1000,500,250"));
+      take("--batch", options.batch, int64_t{256});
+      take("--lr", options.lr, 2e-3);
+      take("--bit-balance", spec.bit_balance, 0.1);
+      take("--bit-decorrelation", spec.bit_decorrelation, 1.0);
+      take("--corrupt", corrupt, std::string("gaussian:0.1"));
+      const bool one_replica = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1;
+      if (one_replica && !packed && rows <= kMaxPullRows) take("--neighbour-pull", spec.neighbour_pull, 1.0);
+    } else if (type == ModelType::ae && data.only_class >= 0) {
+      take("--layers", layers, std::string("128"));
+      take("--latent", spec.latent, int64_t{16});
+      take("--batch", options.batch, int64_t{64});
+    }
+    return taken;
   }
 
   void run(CLI::App* sub) {
     Normalization norm;
     nlohmann::json meta;
     std::unique_ptr<Trainer> trainer;
-    bool own_out = false;  // --out is the file this run wrote before (resume)
+    std::vector<std::string> recipe;  // the settings take_recipe chose
+    bool own_out = false;             // --out is the file this run wrote before (resume)
     if (!resume.empty()) {
       trainer = std::make_unique<Trainer>(Trainer::resume(resume, norm, meta));
       adopt_checkpoint(*trainer, norm, meta, sub, &own_out);
@@ -224,7 +256,7 @@ struct TrainCommand {
                                           ")";
     if (!trainer) {
       norm = Normalization::fit(raw, data.table);
-      if (norm.table) take_table_recipe(sub, norm.table->width(), raw.count());
+      recipe = take_recipe(sub, norm, pack ? pack_rows.size(0) : raw.count(), pack != nullptr);
       spec = spec_from_flags(raw.sample_shape, norm);
       options.seed = runtime.seed;
       options.validate();
@@ -244,6 +276,7 @@ struct TrainCommand {
                  " weight tensors from " + init);
       }
       meta = settings_meta();
+      meta["recipe"] = recipe;
       // Queries are checked against it; a table's rows are scored, and their odd values are the point.
       if (!norm.table) meta["input_profile"] = InputProfile::fit(raw).to_json();
       trainer = std::make_unique<Trainer>(model, options);
@@ -263,6 +296,11 @@ struct TrainCommand {
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
              std::to_string(train_set.size()) + " samples" + columns + ", validating on " +
              std::to_string(val_set.size()));
+    if (!recipe.empty()) {
+      std::string flags;
+      for (const std::string& flag : recipe) flags += " " + flag;
+      log_line("the recipe for this data and --type set (a flag overrides each):" + flags);
+    }
 
     const bool writer = parallel.attach(*trainer);
     if (!writer) trainer->set_checkpoint("", norm, meta);  // rank 0 writes every file
@@ -337,7 +375,12 @@ void add_train_command(CLI::App& app) {
       "units and averaged over images, in nats (the pytorch/examples convention). Then: latent generate.\n"
       "--type binary: semantic hashing (Salakhutdinov & Hinton). Noise N(0, s^2) is added before the code\n"
       "sigmoid, s following --noise-schedule, so the code units saturate to 0 or 1; validation decodes the\n"
-      "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.");
+      "thresholded bits. Then: latent index build (a Hamming hash table), latent search --hamming-radius R.\n"
+      "Recipes: settings not given take the values measured best for the job (bench/), printed after the\n"
+      "first line and kept in the model (latent info). Tables: --layers 64, --latent 8 (at most half the\n"
+      "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
+      "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 1 (up to 200,000\n"
+      "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.");
   cmd->data.add_to(sub, "train");
   cmd->data.add_image_options(sub);
   cmd->data.add_table_options(sub);
@@ -345,7 +388,7 @@ void add_train_command(CLI::App& app) {
                   "Fraction of the training data held out for validation (and for `anomaly fit` to calibrate on)")
       ->default_val(0.1);
   sub->add_option("--layers", cmd->layers,
-                  "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output; tables: 64)")
+                  "Hidden layer sizes, e.g. 1000,500,250 (empty: input -> code -> output; recipes below set others)")
       ->default_val("");
   sub->add_option("--latent", cmd->spec.latent, "Code size (tables: 8, at most half the encoded columns)")
       ->default_val(32);

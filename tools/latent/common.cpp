@@ -294,11 +294,6 @@ CodeIndex load_index(const std::string& path) {
   return EntryStore::is_store(path) ? MutableIndex::read_all(path) : CodeIndex::load(path);
 }
 
-nlohmann::json hit_id(const IndexInfo& info, const SearchHit& hit) {
-  if (info.keys.empty()) return hit.id;
-  return info.keys[static_cast<size_t>(hit.id)];
-}
-
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path) {
   const std::string& path = model_path.empty() ? index.info().model_path : model_path;
   LoadedModel model = load_model(path);

@@ -117,9 +117,6 @@ CodeIndex load_index(const std::string& path);
 /// `latent info` / `latent index info` of an index file of either kind.
 nlohmann::json index_report(const std::string& path);
 
-/// The id a search result shows: the entry's key in a mutable index, else its row.
-nlohmann::json hit_id(const IndexInfo& info, const SearchHit& hit);
-
 /// The model an index was built with: --model if given (it must have the index's
 /// fingerprint), else the path recorded in the index.
 LoadedModel load_model_for_index(const CodeIndex& index, const std::string& model_path);

@@ -38,7 +38,8 @@ struct ModelFile {
   static ModelFile read(const std::string& path);
 };
 
-/// Fits what the score needs (the code-space Gaussian for code scores) on the normal data x [N, D]
+/// Fits what the score needs (the code-space Gaussian for code scores; "auto" is smooth-sse for a
+/// model of images, else sse) on the normal data x [N, D]
 /// (normalised), then the threshold from rule on the scores of threshold_x, normal rows the model
 /// did not train on (x itself when undefined).
 Detector fit_detector(const ModelFile& model, const torch::Tensor& x, const std::string& score,

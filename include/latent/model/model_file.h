@@ -32,6 +32,9 @@ struct LoadedModel {
 /// Writes the model atomically.
 void save_model(const std::string& path, Autoencoder& model, const Normalization& norm, const nlohmann::json& meta);
 LoadedModel load_model(const std::string& path);
+/// The model in a model file's bytes (a detector embeds them; the library trains into them);
+/// `name` is what errors call it.
+LoadedModel model_from_file_bytes(const std::string& file_bytes, const std::string& name);
 /// Module::load of the archive nested under `key`, refusing (Error(error)) any tensor whose shape,
 /// type or layout differs from the one the module was built with: load() itself takes whatever
 /// the archive holds, and the first forward pass would then fail deep inside torch (fuzz_model).

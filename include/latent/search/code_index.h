@@ -52,6 +52,9 @@ struct IndexInfo {
   int64_t nprobe = 0;              ///< ivf, ivfpq: lists a search visits unless it asks for another number
 };
 
+/// The id a search result shows for entry `row`: its key in a mutable index, else the row number.
+nlohmann::json entry_id(const IndexInfo& info, int64_t row);
+
 /// The header of an index file (without its per-entry lists when `per_entry` is false).
 nlohmann::json index_info_json(const IndexInfo& info, bool per_entry = true);
 IndexInfo index_info_from_json(const nlohmann::json& j);
