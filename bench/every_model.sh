@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Training speed of every model latent trains, each beside a PyTorch reference doing the same
+# thing: bench/reference/every_model.py builds its layers from `latent export --format torch` of
+# the model latent trained (the sizes cannot differ) and applies the spec's corruption, penalty
+# and code head. Interleaved rounds, best of ROUNDS each side; 20,000 MNIST images, 2 epochs,
+# constant learning rate, no validation, latent --threads 2, the reference at torch 1 thread /
+# OpenBLAS 2 (its best setting in bench/train_throughput.sh).
+# Ceiling: each dense model's FLOPs per image (forward, weight gradients, input gradients but the
+# first layer's) over bench/sgemm_rate's rate for the GEMMs of one training step of its widths,
+# measured in each round (best). Conv models have no such ceiling here (null).
+# bf16: the plain model with --precision bf16 against the default, its images/s and final loss
+# after the same epochs. Encoding: bench/python_encode.sh's ratio (10,000 test images through
+# `import latent` against PyTorch under no_grad).
+# Left out: the hashing recipe with the neighbour pull, the SdA classifier's fine-tuning, conv
+# 3x64x64 (not yet in the list).
+# Usage: bench/every_model.sh [ROUNDS=3]   Last line: one JSON object.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-3}
+build=${LATENT_BUILD:-$root/build}
+[ -x "$build/latent" ] && [ -x "$build/bench/sgemm_rate" ] || "$root/scripts/build.sh" >/dev/null
+latent="$build/latent"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+common=(--data mnist --limit 20000 --val 0 --epochs 2 --lr 1e-3 --schedule constant --threads 2 --seed 1)
+
+# name|kind|batch|flags of `latent train`
+models=(
+  "plain 784-256-32|dense|256|--layers 256 --latent 32"
+  "denoising masking:0.5|dense|128|--latent 256 --code-activation sigmoid --corrupt masking:0.5"
+  "sparse l1:0.01|dense|128|--latent 256 --code-activation sigmoid --sparsity l1:0.01"
+  "sparse kl:0.05,0.1|dense|128|--latent 256 --code-activation sigmoid --sparsity kl:0.05,0.1"
+  "contractive closed form|dense|128|--latent 256 --code-activation sigmoid --contractive 1"
+  "contractive estimator|dense|128|--layers 256 --latent 64 --code-activation sigmoid --contractive 1"
+  "vae 784-400-20|dense|128|--type vae --layers 400 --latent 20"
+  "binary hashing recipe, no pull|dense|256|--type binary --bits 32 --layers 1000,500,250 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 0"
+  "conv 28x28 32,64|conv|128|--arch conv --channels 32,64 --latent 32"
+  "plain 784-256-32 bf16|dense|256|--layers 256 --latent 32 --precision bf16"
+)
+field() { /usr/bin/python3 -c "import json, sys; print(json.loads(sys.argv[1])$2)" "$1" ; }
+log_field() { /usr/bin/python3 -c "import json, sys; rows = [json.loads(l) for l in open(sys.argv[1])]; print($2)" "$1"; }
+
+# The widths a model's GEMMs chain through and its FLOPs per image, from `latent info`.
+shape_of() {
+  "$latent" info "$1" --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["spec"]
+code = s["latent"] * (2 if s["code_head"] == "gaussian" else 1)
+enc = [784] + s["layers"] + [code]
+dec = [s["latent"]] + s["layers"][::-1] + [784]
+layers = list(zip(enc, enc[1:])) + list(zip(dec, dec[1:]))
+flops = sum((4 if i == 0 else 6) * a * b for i, (a, b) in enumerate(layers))
+print(" ".join(map(str, [784] + s["layers"] + [s["latent"]] + s["layers"][::-1] + [784])), flops)'
+}
+
+declare -A best_latent best_ref best_ceiling loss widths_of flops_of
+for round in $(seq "$rounds"); do
+  for entry in "${models[@]}"; do
+    IFS='|' read -r name kind batch flags <<<"$entry"
+    rm -f "$tmp/m.jsonl"
+    # shellcheck disable=SC2086
+    "$latent" train "${common[@]}" --batch "$batch" $flags --out "$tmp/m.model" --overwrite --log "$tmp/m.jsonl" 2>/dev/null
+    rate=$(log_field "$tmp/m.jsonl" "max(r['images_per_s'] for r in rows)")
+    loss[$name]=$(log_field "$tmp/m.jsonl" "rows[-1]['train_loss']")
+    [ "$(echo "$rate > ${best_latent[$name]:-0}" | bc)" = 1 ] && best_latent[$name]=$rate
+    line="round $round, $name: latent ${rate%.*}"
+    if [[ $name != *bf16 ]]; then
+      "$latent" export --model "$tmp/m.model" --out "$tmp/m.pt"
+      ref=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/reference/every_model.py" "$tmp/m.pt" --limit 20000 \
+        --epochs 2 --batch "$batch" --lr 1e-3)
+      ref_rate=$(field "$ref" '["images_per_s"]')
+      [ "$(echo "$ref_rate > ${best_ref[$name]:-0}" | bc)" = 1 ] && best_ref[$name]=$ref_rate
+      line+=", pytorch ${ref_rate%.*}"
+    fi
+    if [ "$kind" = dense ]; then
+      read -r -a shape <<<"$(shape_of "$tmp/m.model")"
+      flops_of[$name]=${shape[-1]}
+      unset 'shape[-1]'
+      gflops=$(field "$("$build/bench/sgemm_rate" 2 "$batch" "${shape[@]}")" '["step_gflops"]')
+      [ "$(echo "$gflops > ${best_ceiling[$name]:-0}" | bc)" = 1 ] && best_ceiling[$name]=$gflops
+      line+=", sgemm step ${gflops%.*} GFLOP/s"
+    fi
+    echo "$line" >&2
+  done
+done
+encode=$("$root/bench/python_encode.sh" | tail -1)
+
+{
+  for entry in "${models[@]}"; do
+    IFS='|' read -r name kind batch flags <<<"$entry"
+    echo "$name|$kind|${best_latent[$name]}|${best_ref[$name]:-null}|${flops_of[$name]:-null}|${best_ceiling[$name]:-null}|${loss[$name]}"
+  done
+} >"$tmp/rows"
+/usr/bin/python3 - "$tmp/rows" "$encode" "$rounds" <<'PY'
+import json, sys
+rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
+encode = json.loads(sys.argv[2])
+num = lambda v: None if v == "null" else float(v)
+print(f"best of {sys.argv[3]} rounds; 20,000 MNIST images, 2 epochs; latent --threads 2, PyTorch torch 1 / OpenBLAS 2")
+print(f"{'model':34}{'latent':>9}{'pytorch':>9}{'ratio':>7}{'MFLOP/img':>10}{'ceiling':>9}{'of ceil':>8}")
+models, by_name = {}, {}
+for name, kind, ours, ref, flops, ceiling, loss in rows:
+    ours, ref, flops, ceiling = num(ours), num(ref), num(flops), num(ceiling)
+    by_name[name] = (ours, float(loss))
+    frac = ours * flops / (ceiling * 1e9) if flops and ceiling else None
+    ratio = ours / ref if ref else None
+    print(f"{name:34}{ours:9.0f}" + (f"{ref:9.0f}{ratio:7.2f}" if ref else f"{'-':>9}{'-':>7}")
+          + (f"{flops / 1e6:10.2f}{ceiling:9.1f}{frac:8.2f}" if frac else f"{'-':>10}{'-':>9}{'-':>8}"))
+    if name.endswith("bf16"):
+        continue
+    models[name] = {"kind": kind, "latent_images_per_s": round(ours), "reference_images_per_s": round(ref),
+                    "ratio": round(ratio, 3), "ceiling_fraction": round(frac, 3) if frac else None}
+fp32, bf16 = by_name["plain 784-256-32"], by_name["plain 784-256-32 bf16"]
+print(f"bf16 / fp32 on the plain model: {bf16[0] / fp32[0]:.2f}x images/s, final loss ratio {bf16[1] / fp32[1]:.4f}")
+print(f"encoding through import latent / PyTorch: {encode['ratio']}")
+print(json.dumps({"models": models, "bf16_speedup": round(bf16[0] / fp32[0], 3),
+                  "bf16_loss_ratio": round(bf16[1] / fp32[1], 4), "encode_speedup": encode["ratio"]}))
+PY
