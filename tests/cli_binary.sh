@@ -44,6 +44,18 @@ for r in rows[:3]: assert 0 <= r['precision_radius2'] <= 1 and r['mean_found_rad
 assert 'precision_radius2' not in rows[3] and all(0 < r['map'] <= 1 for r in rows), rows" "$json" ||
   fail "eval-retrieval rows: $json"
 
+# --protocol 1k-69k: --n queries, as many of each digit, against the index's images and the
+# query split's other images (here 500 train images + the 9,900 other test images).
+run "$latent" index build --model "$work/b.model" --data mnist --split train --limit 500 --out "$work/train500.index"
+"$latent" eval-retrieval --index "$work/train500.index" --queries mnist:test --n 100 --query-seed 0 --protocol 1k-69k \
+  --baseline itq --json >"$work/protocol.json" || fail "eval-retrieval --protocol 1k-69k failed"
+/usr/bin/python3 -c "
+import json; rows = json.load(open('$work/protocol.json'))['rows']
+assert [(r['queries'], r['database']) for r in rows] == [(100, 10400)] * 2, rows
+assert all(0 < r['map'] <= 1 for r in rows), rows" || fail "1k-69k protocol rows: $(cat "$work/protocol.json")"
+expect_bad "fewer queries than labels" "fewer than one query per label" "$latent" eval-retrieval --index "$work/train500.index" --n 5 --protocol 1k-69k
+expect_bad "protocol by name" "--protocol 1k-69k draws queries by label" "$latent" eval-retrieval --index "$work/train500.index" --relevance name --protocol 1k-69k
+
 # --type binary's default is the hashing recipe (bench/hashing.sh), every part of it overridable.
 run "$latent" train --data mnist --limit 300 --type binary --epochs 1 --bit-balance 0.2 --out "$work/recipe.model"
 "$latent" info "$work/recipe.model" --json | /usr/bin/python3 -c "

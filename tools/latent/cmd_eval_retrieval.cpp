@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -13,6 +14,7 @@
 #include "latent/io/data_source.h"
 #include "latent/metrics/retrieval_eval.h"
 #include "latent/model/evaluate.h"
+#include "latent/search/binary_codes.h"
 
 namespace latent::cli {
 
@@ -36,6 +38,54 @@ nlohmann::json metrics_json(const std::string& name, const CodeIndex& index, con
   }
   row["query_us"] = m.query_us;
   return row;
+}
+
+/// The first `n` rows of the shuffled `order` taking as many of each label as n allows (n / labels;
+/// MNIST: 100 a digit); the rows not taken go to `rest`, in order.
+std::vector<int64_t> per_label_draw(const std::vector<int64_t>& order, const torch::Tensor& labels, int64_t n,
+                                    std::vector<int64_t>& rest) {
+  const torch::Tensor distinct = std::get<0>(torch::_unique(labels));
+  const int64_t quota = n / distinct.size(0);
+  if (quota < 1)
+    throw Error("--protocol 1k-69k: --n " + std::to_string(n) + " is fewer than one query per label (" +
+                std::to_string(distinct.size(0)) + " labels)");
+  std::map<int64_t, int64_t> taken;
+  std::vector<int64_t> queries;
+  const int64_t* label = labels.data_ptr<int64_t>();
+  for (int64_t row : order) {
+    if (taken[label[row]] < quota) {
+      ++taken[label[row]];
+      queries.push_back(row);
+    } else {
+      rest.push_back(row);
+    }
+  }
+  std::sort(rest.begin(), rest.end());
+  return queries;
+}
+
+/// The index's entries and the codes of `others` in one index of the same code type (flat for
+/// float codes): the database of the 1k-69k protocol.
+CodeIndex with_other_images(const CodeIndex& index, LoadedModel& model, const Dataset& others) {
+  IndexInfo info = index.info();
+  if (info.labels.empty()) throw Error("--protocol 1k-69k: the index keeps no labels");
+  info.labels.insert(info.labels.end(), others.y.data_ptr<int64_t>(), others.y.data_ptr<int64_t>() + others.size());
+  info.paths.clear();
+  info.keys.clear();
+  const std::vector<float> codes = tensor_values(encode_all(model.model, others.x));
+  if (index.is_binary()) {
+    std::vector<uint8_t> bits = index.binary_codes();
+    const std::vector<uint8_t> more = pack_bits(codes.data(), others.size(), index.dims());
+    bits.insert(bits.end(), more.begin(), more.end());
+    return CodeIndex::build_binary(bits, index.dims(), info);
+  }
+  DataOptions indexed;
+  indexed.data = info.data;
+  indexed.split = info.split;
+  indexed.limit = index.size();
+  std::vector<float> all = tensor_values(encode_all(model.model, indexed.load_for(model).x));
+  all.insert(all.end(), codes.begin(), codes.end());
+  return CodeIndex::build(all, index.dims(), info, false);
 }
 
 void print_table(const nlohmann::json& rows) {
@@ -64,7 +114,7 @@ void print_table(const nlohmann::json& rows) {
 void add_eval_retrieval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
-    std::string index, model, queries = "mnist:test", baselines, relevance = "label";
+    std::string index, model, queries = "mnist:test", baselines, relevance = "label", protocol = "index";
     int64_t bits = 0;
     int64_t n = 1000;
     std::optional<uint64_t> query_seed;  // unset: --seed draws the queries too
@@ -103,6 +153,12 @@ void add_eval_retrieval_command(CLI::App& app) {
       ->check(CLI::IsMember({"label", "name"}))
       ->default_val("label");
   sub->add_option("--n", opt->n, "Number of queries, drawn at random (see --query-seed)")->default_val(1000);
+  sub->add_option("--protocol", opt->protocol,
+                  "index: the queries against the index | 1k-69k: --n queries, as many of each label, against the "
+                  "index's data plus every other image of --queries (MNIST: 1,000 test images, 100 a digit, "
+                  "against the other 69,000; the model has never seen the queries)")
+      ->check(CLI::IsMember({"index", "1k-69k"}))
+      ->default_val("index");
   sub->add_option("--query-seed", opt->query_seed, "Seed of the query draw (default: --seed)");
   sub->add_option("--baseline", opt->baselines, "Comma list of baselines to score too: itq,faiss-itq,lsh,pca,pixels");
   sub->add_option("--bits", opt->bits, "Code size of the baselines (default: the index's code size)");
@@ -122,6 +178,8 @@ void add_eval_retrieval_command(CLI::App& app) {
     if (opt->bits < 0) throw Error("--bits must be positive");
     opt->runtime.apply();
     const bool by_name = opt->relevance == "name";
+    const bool per_label = opt->protocol == "1k-69k";
+    if (per_label && by_name) throw Error("--protocol 1k-69k draws queries by label: use --relevance label");
     CodeIndex index = load_index(opt->index);
     if (by_name && index.info().paths.empty())
       throw Error("--relevance name: the index " + opt->index +
@@ -145,8 +203,14 @@ void add_eval_retrieval_command(CLI::App& app) {
     for (int64_t i = 0; i < all.size(); ++i) order[static_cast<size_t>(i)] = i;
     std::mt19937_64 rng(opt->query_seed.value_or(opt->runtime.seed));
     for (int64_t i = all.size() - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng() % (i + 1)]);
+    std::vector<int64_t> rest;  // 1k-69k: the query split's other images, which join the database
+    if (per_label) {
+      order = per_label_draw(order, all.y, n, rest);
+      n = static_cast<int64_t>(order.size());
+    }
     order.resize(static_cast<size_t>(n));
     Dataset queries = all.select(torch::tensor(order, torch::kInt64));
+    if (per_label) index = with_other_images(index, model, all.select(torch::tensor(rest, torch::kInt64)));
     const RelevanceKeys relevance =
         by_name ? relevance_by_name(index.info().paths, queries.paths)
                 : relevance_by_label(
@@ -158,11 +222,13 @@ void add_eval_retrieval_command(CLI::App& app) {
       DataOptions indexed;
       indexed.data = index.info().data;
       indexed.split = index.info().split;
-      indexed.limit = index.size();  // an index built with --limit holds the first entries
+      // An index built with --limit holds the first entries (1k-69k: then the query split's others).
+      indexed.limit = index.size() - static_cast<int64_t>(rest.size());
       Dataset database = indexed.load_for(model);
-      if (database.size() != index.size())
+      if (database.size() != indexed.limit)
         throw Error("the index's data " + indexed.data + ":" + indexed.split + " no longer has " +
-                    std::to_string(index.size()) + " samples");
+                    std::to_string(indexed.limit) + " samples");
+      if (per_label) database.x = torch::cat({database.x, all.select(torch::tensor(rest, torch::kInt64)).x});
       const int64_t bits = opt->bits > 0 ? opt->bits : index.dims();
       for (const std::string& kind : baselines) {
         BaselineCodes codes = make_baseline(kind, bits, database.x, queries.x, opt->runtime.seed);
