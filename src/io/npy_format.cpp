@@ -39,8 +39,9 @@ std::string npz_bytes(const std::vector<std::pair<std::string, std::string>>& np
   constexpr int kVersion = 20;
   constexpr uint16_t kDate = (0 << 9) | (1 << 5) | 1;
   std::string out, directory;
-  for (const auto& [name, bytes] : npy_files) {
-    const std::string file = name + ".npy";
+  for (const auto& npy_file : npy_files) {
+    const std::string& bytes = npy_file.second;  // a plain reference: lambdas cannot capture a binding
+    const std::string file = npy_file.first + ".npy";
     if (out.size() + bytes.size() + file.size() + 30 > std::numeric_limits<uint32_t>::max())
       throw Error("npz: arrays of more than 4 GiB are not written");
     const uint32_t crc = crc32_of(bytes), offset = static_cast<uint32_t>(out.size());
