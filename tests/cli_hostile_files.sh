@@ -78,14 +78,10 @@ grep -q "was not written" "$work/last_stderr" || fail "resume into a new --out c
 # Ctrl-C: one line with the checkpoint and the resume command, exit 130; the resumed run
 # continues the log given to the first run.
 log=$work/run.jsonl
-"$latent" train --data mnist --limit 3000 --epochs 400 --latent 8 --out "$work/i.model" --log "$log" \
-  >/dev/null 2>"$work/int_stderr" &
-pid=$!
-while [ ! -e "$work/i.model.ckpt" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ "$code" -eq 130 ] || fail "SIGINT while training: exit code $code, expected 130: $(tail -2 "$work/int_stderr")"
+interrupt_when_written "$work/i.model.ckpt" \
+  "$latent" train --data mnist --limit 3000 --epochs 400 --latent 8 --out "$work/i.model" --log "$log"
+[ "$interrupted_code" -eq 130 ] ||
+  fail "SIGINT while training: exit code $interrupted_code, expected 130: $(tail -2 "$work/int_stderr")"
 [ "$(grep -c '^latent: ' "$work/int_stderr")" -eq 1 ] || fail "SIGINT: not one line: $(cat "$work/int_stderr")"
 tail -1 "$work/int_stderr" | grep -qF "latent train --resume $work/i.model.ckpt" ||
   fail "SIGINT: no resume command: $(tail -1 "$work/int_stderr")"
@@ -96,9 +92,9 @@ run "$latent" train --resume "$work/i.model.ckpt" --epochs $((done_before + 2))
   fail "resumed log has $(wc -l <"$log") lines, expected $((done_before + 2))"
 
 # --- 13. Diverged weights never reach a model or a checkpoint.
-refused 2 "NaN validation loss" "Try a lower --lr" \
+refused 2 "NaN validation loss" "Try a lower learning rate" \
   "$latent" train --data mnist --limit 100 --epochs 2 --latent 8 --lr 1e300 --out "$work/n.model"
-refused 2 "infinite weights without validation" "Try a lower --lr" \
+refused 2 "infinite weights without validation" "Try a lower learning rate" \
   "$latent" train --data mnist --limit 100 --val 0 --epochs 2 --latent 8 --lr 1e300 --out "$work/n.model"
 
 # --- 14. Errors that aborted (an uncaught std::filesystem_error: exit 134 and a core dump).

@@ -15,6 +15,19 @@ expect_bad() {
   rm -f "$work"/bad.*
 }
 
+# interrupt_when_written FILE cmd...: runs cmd in the background and sends it Ctrl-C (SIGINT) as
+# soon as FILE exists; its stderr is kept in $work/int_stderr, its exit code in $interrupted_code.
+interrupt_when_written() {
+  local file=$1 pid
+  shift
+  "$@" >/dev/null 2>"$work/int_stderr" &
+  pid=$!
+  while [ ! -e "$file" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  kill -INT "$pid"
+  wait "$pid"
+  interrupted_code=$?
+}
+
 # run cmd...: a command that must succeed; its stderr is kept in $work/last_stderr.
 run() { "$@" 2>"$work/last_stderr" || fail "command failed ($?): $* :: $(tail -3 "$work/last_stderr")"; }
 

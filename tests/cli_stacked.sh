@@ -39,6 +39,33 @@ expect_bad "layers with a model init" "--layers is for --init random" \
   "$latent" classify train --init "$work/s.model" --layers 8 --data mnist --limit 100 --out "$work/bad.model"
 "$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 100 | grep -q "confusion" || fail "classify eval table"
 
+# The classifier trains through the Trainer: --val keeps the epoch of the lowest validation loss,
+# a checkpoint follows every epoch, and a run stopped by Ctrl-C resumes to exactly the classifier
+# of the run that was never stopped.
+run "$latent" classify train --init "$work/s.model" --data mnist --limit 2000 --val 0.2 --epochs 3 --out "$work/v.model"
+grep -q "validating on 400" "$work/last_stderr" || fail "classify --val 0.2: $(grep training "$work/last_stderr")"
+grep -q "(lowest validation loss [0-9.]*) to $work/v.model" "$work/last_stderr" ||
+  fail "classify --val: no best epoch said: $(tail -1 "$work/last_stderr")"
+[ -s "$work/v.model.ckpt" ] || fail "classify train wrote no checkpoint"
+stopped=(classify train --init random --layers 512,256,32 --data mnist --limit 20000 --epochs 12 --corrupt masking:0.2
+  --seed 3)
+run "$latent" "${stopped[@]}" --out "$work/whole.model" --checkpoint "$work/whole.ckpt"
+interrupt_when_written "$work/cut.model.ckpt" "$latent" "${stopped[@]}" --out "$work/cut.model"
+[ "$interrupted_code" -eq 130 ] ||
+  fail "classify SIGINT: exit code $interrupted_code, expected 130: $(tail -2 "$work/int_stderr")"
+tail -1 "$work/int_stderr" | grep -qF "latent classify train --resume $work/cut.model.ckpt" ||
+  fail "classify SIGINT: no resume command: $(tail -1 "$work/int_stderr")"
+run "$latent" classify train --resume "$work/cut.model.ckpt"
+grep -q "resuming $work/cut.model.ckpt after epoch" "$work/last_stderr" || fail "classify resume: $(head -1 "$work/last_stderr")"
+whole=$("$latent" classify eval --model "$work/whole.model" --split test --limit 1000 --json)
+cut=$("$latent" classify eval --model "$work/cut.model" --split test --limit 1000 --json)
+[ -n "$whole" ] && [ "$whole" = "$cut" ] || fail "a resumed classifier differs from the unstopped one: $whole vs $cut"
+expect_bad "classify resume with a new setting" "drop --lr" \
+  "$latent" classify train --resume "$work/cut.model.ckpt" --lr 0.1 --out "$work/bad.model"
+run "$latent" train --data mnist --limit 100 --epochs 1 --latent 8 --out "$work/ae.model"
+expect_bad "classify resume of an autoencoder's run" "not a classifier's checkpoint" \
+  "$latent" classify train --resume "$work/ae.model.ckpt" --out "$work/bad.model"
+
 # Codes as features: embed with labels, kNN report, scatter plots, manifold grid.
 run "$latent" embed --model "$work/s.model" --data mnist --limit 50 --out "$work/codes.csv"
 [ "$(head -1 "$work/codes.csv")" = "label,c0,c1" ] || fail "embed csv header: $(head -1 "$work/codes.csv")"

@@ -1,5 +1,6 @@
 #pragma once
 // Shared by the torch tests: small real MNIST slices and scratch paths.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "latent/data/dataset.h"
 #include "latent/io/data_source.h"
 #include "latent/io/model_spec.h"
+#include "latent/train/trainer.h"
 #include "scratch_path.h"
 
 namespace latent::testing {
@@ -23,6 +25,25 @@ inline ModelSpec mnist_spec(std::vector<int64_t> layers, int64_t latent) {
   spec.layers = std::move(layers);
   spec.latent = latent;
   return spec;
+}
+
+/// A run "killed" by an exception in the callback of epoch `kill_epoch`, after writing checkpoint
+/// `ckpt`: the validation losses of the epochs before it. The checkpoint then holds them.
+inline std::vector<double> fit_until_killed(Trainer& trainer, const std::string& ckpt, const Dataset& train,
+                                            const Dataset& val, int kill_epoch, nlohmann::json meta) {
+  trainer.set_checkpoint(ckpt, Normalization{}, std::move(meta));
+  std::vector<double> losses;
+  try {
+    trainer.fit(train, val, [&](const EpochStats& s, bool) {
+      if (s.epoch == kill_epoch) throw std::runtime_error("killed");
+      losses.push_back(s.val_loss);
+    });
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()) == "killed") return losses;
+    throw;
+  }
+  ADD_FAILURE() << "the run was not killed in epoch " << kill_epoch;
+  return losses;
 }
 
 }  // namespace latent::testing

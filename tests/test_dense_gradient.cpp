@@ -41,7 +41,7 @@ Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows) {
   std::vector<torch::Tensor> expected;
   for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
   DenseGradient dense(model);
-  result.dense_loss = dense.gradients(data.x, index, rows);
+  result.dense_loss = dense.shard_gradients(data.x, index, rows);
   auto params = model->parameters();
   for (size_t i = 0; i < params.size(); ++i)
     result.worst_relative =

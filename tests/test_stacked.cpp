@@ -92,12 +92,13 @@ TEST(Classifier, FromAPretrainedEncoderTrainsAndRoundTrips) {
                                      [](size_t, const EpochStats&) {});
   Classifier model(stack, 10);
   double untrained = evaluate_classifier(model, test)["accuracy"].get<double>();
-  ClassifierTrainOptions options;
+  TrainOptions options;
   options.epochs = 15;
   options.batch = 64;
   options.lr = 3e-3;
   std::vector<double> losses;
-  train_classifier(model, train, options, [&](int, double loss, double) { losses.push_back(loss); });
+  Trainer trainer(std::make_shared<ClassifierNet>(model, ClassifierSettings{}), options);
+  trainer.fit(train, Dataset{}, [&](const EpochStats& stats, bool) { losses.push_back(stats.train_loss); });
   EXPECT_LT(losses.back(), 0.5 * losses.front());
   nlohmann::json report = evaluate_classifier(model, test);
   EXPECT_GT(report["accuracy"].get<double>(), 0.8);
@@ -127,11 +128,67 @@ TEST(Classifier, FrozenEncoderKeepsItsWeights) {
   Autoencoder body(testing::mnist_spec({32}, 16));
   torch::Tensor before = encoder_linears(body)[0]->weight.clone();
   Classifier model(body, 10);
-  ClassifierTrainOptions options;
+  TrainOptions options;
   options.epochs = 2;
-  options.freeze_encoder = true;
-  train_classifier(model, train, options, [](int, double, double) {});
+  ClassifierSettings frozen;
+  frozen.freeze_encoder = true;
+  torch::Tensor head_before = model->head()->weight.clone();
+  Trainer trainer(std::make_shared<ClassifierNet>(model, frozen), options);
+  trainer.fit(train, Dataset{}, [](const EpochStats&, bool) {});
   EXPECT_TRUE(torch::equal(encoder_linears(body)[0]->weight, before));
+  EXPECT_FALSE(torch::equal(model->head()->weight, head_before));
+}
+
+// The classifier trains through the Trainer's loop: validated on held-out labelled rows,
+// checkpointed, and a run killed in epoch 3 resumes to the same weights and losses.
+TEST(Classifier, ValidatesAndResumesExactlyThroughTheTrainer) {
+  set_quiet(true);
+  auto [train, val] = split_validation(testing::mnist_slice("train", 600), 0.2);
+  ClassifierSettings settings;
+  settings.corrupt = CorruptionSpec::parse("masking:0.2");  // draws that a resume must replay
+  TrainOptions options;
+  options.epochs = 4;
+  options.batch = 32;
+  options.seed = 7;
+  auto fresh = [&] {
+    torch::manual_seed(2);
+    Classifier model(Autoencoder(testing::mnist_spec({32}, 16)), 10);
+    return Trainer(std::make_shared<ClassifierNet>(model, settings), options);
+  };
+  auto classifier_of = [](Trainer& t) { return dynamic_cast<ClassifierNet&>(t.net()).classifier(); };
+  Trainer straight = fresh();
+  std::vector<EpochStats> expected;
+  straight.fit(train, val, [&](const EpochStats& s, bool) { expected.push_back(s); });
+  ASSERT_EQ(expected.size(), 4u);
+  for (const EpochStats& s : expected) EXPECT_TRUE(std::isfinite(s.val_loss));
+  EXPECT_LT(expected.back().val_loss, expected.front().val_loss);
+
+  const std::string ckpt = testing::scratch_path("classifier.ckpt");
+  Trainer killed = fresh();
+  std::vector<double> losses = testing::fit_until_killed(killed, ckpt, train, val, 3, {{"classes", 10}});
+  Normalization norm;
+  nlohmann::json meta;
+  Trainer resumed = Trainer::resume(ckpt, norm, meta);
+  ASSERT_NE(dynamic_cast<ClassifierNet*>(&resumed.net()), nullptr) << "a classifier's checkpoint resumes a classifier";
+  EXPECT_EQ(resumed.state().epochs_done, 2);
+  EXPECT_EQ(dynamic_cast<ClassifierNet&>(resumed.net()).settings().corrupt.str(), "masking:0.2");
+  resumed.fit(train, val, [&](const EpochStats& s, bool) { losses.push_back(s.val_loss); });
+  ASSERT_EQ(losses.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(losses[i], expected[i].val_loss) << "epoch " << i + 1;
+  auto a = classifier_of(straight)->parameters(), b = classifier_of(resumed)->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i]));
+  std::filesystem::remove(ckpt);
+}
+
+TEST(Classifier, NeedsLabels) {
+  set_quiet(true);
+  Dataset train = testing::mnist_slice("train", 100);
+  train.y = torch::Tensor();
+  Trainer trainer(
+      std::make_shared<ClassifierNet>(Classifier(Autoencoder(testing::mnist_spec({}, 8)), 10), ClassifierSettings{}),
+      TrainOptions{});
+  EXPECT_THROW(trainer.fit(train, Dataset{}, [](const EpochStats&, bool) {}), Error);
 }
 
 TEST(Classifier, BalancedSubsetHasEqualClasses) {

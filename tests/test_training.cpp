@@ -90,14 +90,8 @@ TEST_F(Training, ResumeContinuesExactly) {
 
   // The same run "killed" during epoch 3: the checkpoint holds epochs 1-2.
   Trainer killed = fresh();
-  killed.set_checkpoint(ckpt, Normalization{}, {{"data", "mnist"}});
-  std::vector<double> first_part;
-  EXPECT_THROW(killed.fit(data.train, data.val,
-                          [&](const EpochStats& s, bool) {
-                            if (s.epoch == 3) throw std::runtime_error("killed");
-                            first_part.push_back(s.val_loss);
-                          }),
-               std::runtime_error);
+  std::vector<double> first_part =
+      testing::fit_until_killed(killed, ckpt, data.train, data.val, 3, {{"data", "mnist"}});
   Normalization norm;
   nlohmann::json meta;
   Trainer resumed = Trainer::resume(ckpt, norm, meta);

@@ -5,6 +5,7 @@
 #include "latent/model/table_loss.h"
 #include "latent/runtime/random_draws.h"
 #include "model/conv_layers.h"
+#include "model/inference_layers.h"
 
 namespace latent {
 
@@ -40,7 +41,7 @@ int64_t parameter_count(const ModelSpec& spec) {
 }
 
 torch::Tensor AutoencoderImpl::encoder_output(const torch::Tensor& x) {
-  return encoder_->forward(spec_.output == Output::table ? observed_input(x) : x);
+  return inference_forward(encoder_, spec_.output == Output::table ? observed_input(x) : x);
 }
 
 torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
@@ -54,7 +55,7 @@ GaussianCode AutoencoderImpl::posterior(const torch::Tensor& x) {
   return split_gaussian(encoder_output(x));
 }
 
-torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return decoder_->forward(codes); }
+torch::Tensor AutoencoderImpl::decode_logits(const torch::Tensor& codes) { return inference_forward(decoder_, codes); }
 
 torch::Tensor AutoencoderImpl::decode(const torch::Tensor& codes) {
   torch::Tensor logits = decode_logits(codes);

@@ -1,9 +1,10 @@
-// Trainer checkpoints: a latent container of kind "checkpoint" holding the model's fields
-// (as in a model file), the optimizer state, and the training options and progress.
+// Trainer checkpoints: a latent container of kind "checkpoint" holding the net's fields (as in a
+// model or classifier file), the optimizer state, and the training options and progress.
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/io/container.h"
 #include "latent/model/model_file.h"
+#include "latent/train/classifier.h"
 #include "latent/train/trainer.h"
 #include "train/optimizer_check.h"
 
@@ -41,7 +42,7 @@ void Trainer::set_checkpoint(std::string path, Normalization norm, nlohmann::jso
 
 void Trainer::write_checkpoint() {
   torch::serialize::OutputArchive archive;
-  write_model_fields(archive, model_, checkpoint_norm_, checkpoint_meta_);
+  net_->write(archive, checkpoint_norm_, checkpoint_meta_);
   torch::serialize::OutputArchive optimizer_archive;
   optimizer_->save(optimizer_archive);
   archive.write("optimizer", optimizer_archive);
@@ -67,7 +68,9 @@ Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": damaged training state in checkpoint");
   }
-  Trainer trainer(loaded.model, options);
+  std::shared_ptr<TrainedNet> net = ClassifierNet::read(archive, loaded.model, path);
+  if (!net) net = std::make_shared<AutoencoderNet>(loaded.model);
+  Trainer trainer(net, options);
   try {
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);
@@ -77,7 +80,7 @@ Trainer Trainer::resume(const std::string& path, Normalization& norm, nlohmann::
   }
   check_optimizer_state(*trainer.optimizer_, path);
   trainer.state_ = std::move(state);
-  trainer.model_->train();
+  trainer.net_->module().train();
   norm = loaded.normalization;
   meta = loaded.meta;
   trainer.set_checkpoint(path, norm, meta);

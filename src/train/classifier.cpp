@@ -4,11 +4,9 @@
 
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
-#include "latent/base/progress.h"
 #include "latent/io/container.h"
 #include "latent/model/model_file.h"
 #include "latent/train/corruption.h"
-#include "latent/train/fused_adam.h"
 
 namespace latent {
 
@@ -21,68 +19,99 @@ ClassifierImpl::ClassifierImpl(Autoencoder body, int64_t classes) : body_(std::m
 
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) { return head_->forward(body_->encode(x)); }
 
-void ClassifierTrainOptions::validate() const {
-  if (epochs < 1) throw SettingError("epochs", "must be at least 1");
-  if (batch < 1) throw SettingError("batch", "must be at least 1");
-  if (!(lr > 0) || !std::isfinite(lr)) throw SettingError("lr", "must be positive");
-  if (weight_decay < 0) throw SettingError("weight decay", "must be >= 0");
+nlohmann::json ClassifierSettings::to_json() const {
+  return {{"freeze_encoder", freeze_encoder}, {"corrupt", corrupt.str()}};
 }
 
-nlohmann::json ClassifierTrainOptions::to_json() const {
-  return {{"epochs", epochs},
-          {"batch", batch},
-          {"lr", lr},
-          {"weight_decay", weight_decay},
-          {"freeze_encoder", freeze_encoder},
-          {"corrupt", corrupt.str()},
-          {"seed", seed}};
+ClassifierSettings ClassifierSettings::from_json(const nlohmann::json& j) {
+  ClassifierSettings settings;
+  settings.freeze_encoder = j.at("freeze_encoder").get<bool>();
+  settings.corrupt = CorruptionSpec::parse(j.at("corrupt").get<std::string>());
+  return settings;
 }
 
-void train_classifier(Classifier& model, const Dataset& train, const ClassifierTrainOptions& options,
-                      const ClassifierEpochCallback& on_epoch) {
-  options.validate();
-  if (!train.has_labels()) throw Error("training a classifier needs labelled data");
-  // Only the decoder is never trained: it does not take part in classification.
-  std::vector<torch::Tensor> params = model->head()->parameters();
-  if (!options.freeze_encoder)
-    for (const auto& item : model->body()->named_parameters())
-      if (item.key().rfind("encoder.", 0) == 0) params.push_back(item.value());
-  FusedAdam optimizer(params, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
-  const int64_t n = train.size();
-  const int64_t steps_per_epoch = (n + options.batch - 1) / options.batch;
-  const int64_t total_steps = steps_per_epoch * options.epochs;
-  model->train();
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    torch::manual_seed(options.seed * 1000003ull + static_cast<uint64_t>(epoch));
-    torch::Tensor order = torch::randperm(n, torch::kInt64);
-    Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), steps_per_epoch);
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int64_t step = 0; step < steps_per_epoch; ++step) {
-      double progress_fraction =
-          static_cast<double>((epoch - 1) * steps_per_epoch + step) / static_cast<double>(total_steps);
-      for (auto& group : optimizer.param_groups())
-        group.options().set_lr(options.lr * 0.5 * (1.0 + std::cos(M_PI * progress_fraction)));
-      torch::Tensor idx = order.slice(0, step * options.batch, (step + 1) * options.batch);
-      torch::Tensor x = train.gather(idx), y = train.y.index_select(0, idx);
-      optimizer.zero_grad();
-      torch::Tensor logits = model->forward(corrupt(x, options.corrupt));
-      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-      double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value))
-        throw Error("the classifier's loss became " + std::to_string(loss_value) + " at epoch " +
-                    std::to_string(epoch) + "; try a lower --lr");
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss_value * x.size(0);
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-      progress.update(step + 1, "loss " + std::to_string(loss_value).substr(0, 7));
-    }
-    double accuracy = static_cast<double>(correct) / static_cast<double>(n);
-    progress.finish("train loss " + std::to_string(loss_sum / n) + ", accuracy " + std::to_string(accuracy));
-    on_epoch(epoch, loss_sum / static_cast<double>(n), accuracy);
+namespace {
+
+/// Cross-entropy of the classifier's logits on corrupted rows, through autograd.
+class ClassifierGradient : public GradientEngine {
+ public:
+  ClassifierGradient(Classifier model, CorruptionSpec corrupt) : model_(std::move(model)), corrupt_(corrupt) {}
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) override {
+    model_->zero_grad();
+    torch::Tensor logits = model_->forward(corrupt(x.index_select(0, indices), corrupt_));
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels.index_select(0, indices));
+    const double value = loss.item<double>();
+    if (std::isfinite(value)) loss.backward();
+    return value;
   }
-  model->eval();
+
+ private:
+  Classifier model_;
+  CorruptionSpec corrupt_;
+};
+
+void write_classifier_fields(torch::serialize::OutputArchive& archive, Classifier& model, const Normalization& norm,
+                             const nlohmann::json& meta) {
+  write_model_fields(archive, model->body(), norm, meta);
+  archive.write("classes", c10::IValue(model->classes()));
+  torch::serialize::OutputArchive head;
+  model->head()->save(head);
+  archive.write("head", head);
+}
+
+/// The classifier whose fields write_classifier_fields wrote, on `body` (read from the same archive).
+Classifier read_classifier_fields(torch::serialize::InputArchive& archive, Autoencoder body, const std::string& path) {
+  c10::IValue classes;
+  if (!archive.try_read("classes", classes) || !classes.isInt())
+    throw Error(path + ": classifier file has no class count");
+  constexpr int64_t kMaxClasses = 1 << 20;  // the softmax layer is allocated from this count
+  if (classes.toInt() < 2 || classes.toInt() > kMaxClasses)
+    throw Error(path + ": damaged classifier file (class count)");
+  Classifier model(std::move(body), classes.toInt());
+  load_module_checked(*model->head(), archive, "head",
+                      path + ": the softmax layer does not match the classifier's shape");
+  return model;
+}
+
+}  // namespace
+
+ClassifierNet::ClassifierNet(Classifier model, ClassifierSettings settings)
+    : model_(std::move(model)), settings_(settings) {}
+
+std::vector<torch::Tensor> ClassifierNet::trained_parameters() {
+  std::vector<torch::Tensor> params = model_->head()->parameters();
+  if (!settings_.freeze_encoder)
+    for (const auto& item : model_->body()->named_parameters())
+      if (item.key().rfind("encoder.", 0) == 0) params.push_back(item.value());
+  return params;
+}
+
+std::unique_ptr<GradientEngine> ClassifierNet::default_engine() {
+  return std::make_unique<ClassifierGradient>(model_, settings_.corrupt);
+}
+
+torch::Tensor ClassifierNet::validation_loss(const torch::Tensor& x, const torch::Tensor& labels) {
+  return torch::nn::functional::cross_entropy(model_->forward(x), labels);
+}
+
+void ClassifierNet::write(torch::serialize::OutputArchive& archive, const Normalization& norm,
+                          const nlohmann::json& meta) {
+  write_classifier_fields(archive, model_, norm, meta);
+  archive.write("classifier_settings", c10::IValue(settings_.to_json().dump()));
+}
+
+std::shared_ptr<ClassifierNet> ClassifierNet::read(torch::serialize::InputArchive& archive, Autoencoder body,
+                                                   const std::string& path) {
+  c10::IValue settings;
+  if (!archive.try_read("classifier_settings", settings)) return nullptr;
+  if (!settings.isString()) throw Error(path + ": damaged classifier settings in checkpoint");
+  ClassifierSettings parsed;
+  try {
+    parsed = ClassifierSettings::from_json(nlohmann::json::parse(settings.toStringRef()));
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": damaged classifier settings in checkpoint");
+  }
+  return std::make_shared<ClassifierNet>(read_classifier_fields(archive, std::move(body), path), parsed);
 }
 
 torch::Tensor predict_classes(Classifier& model, const torch::Tensor& x) {
@@ -141,11 +170,7 @@ Dataset balanced_subset(const Dataset& data, int64_t count, int64_t classes, uin
 void save_classifier(const std::string& path, Classifier& model, const Normalization& norm,
                      const nlohmann::json& meta) {
   torch::serialize::OutputArchive archive;
-  write_model_fields(archive, model->body(), norm, meta);
-  archive.write("classes", c10::IValue(model->classes()));
-  torch::serialize::OutputArchive head;
-  model->head()->save(head);
-  archive.write("head", head);
+  write_classifier_fields(archive, model, norm, meta);
   write_file_atomic(path, pack_container("classifier", archive_bytes(archive)));
 }
 
@@ -154,15 +179,7 @@ LoadedClassifier load_classifier(const std::string& path) {
   const std::string payload = read_container(path, "classifier");
   load_archive(archive, payload, path);
   LoadedModel body = read_model_fields(archive, payload.size(), path);
-  c10::IValue classes;
-  if (!archive.try_read("classes", classes) || !classes.isInt())
-    throw Error(path + ": classifier file has no class count");
-  constexpr int64_t kMaxClasses = 1 << 20;  // the softmax layer is allocated from this count
-  if (classes.toInt() < 1 || classes.toInt() > kMaxClasses)
-    throw Error(path + ": damaged classifier file (class count)");
-  LoadedClassifier loaded{Classifier(body.model, classes.toInt()), body.normalization, body.meta};
-  load_module_checked(*loaded.model->head(), archive, "head",
-                      path + ": the softmax layer does not match the classifier's shape");
+  LoadedClassifier loaded{read_classifier_fields(archive, body.model, path), body.normalization, body.meta};
   loaded.model->eval();
   return loaded;
 }

@@ -95,14 +95,15 @@ double DataParallel::shard_loss(const torch::Tensor& x, const torch::Tensor& row
   return value * weight;
 }
 
-double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indices) {
+double DataParallel::gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) {
+  (void)labels;
   const int64_t n = indices.size(0);
   const int64_t world = world_size(), rank = this->rank();
   torch::Tensor local = indices.slice(0, rank * n / world, (rank + 1) * n / world);
   const int64_t local_n = local.size(0);
   double loss = 0;
   if (dense_) {
-    loss = dense_->gradients(x, local, n);
+    loss = dense_->shard_gradients(x, local, n);
   } else {
     for (auto& p : params_)
       if (p.grad().defined()) p.mutable_grad().zero_();

@@ -132,7 +132,7 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
   return loss;
 }
 
-double DenseGradient::gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows) {
+double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows) {
   TORCH_CHECK(data.is_contiguous() && data.scalar_type() == torch::kFloat32 && data.dim() == 2,
               "DenseGradient: data must be contiguous float [N, D]");
   torch::NoGradGuard no_grad;

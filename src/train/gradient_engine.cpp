@@ -10,7 +10,8 @@
 
 namespace latent {
 
-double AutogradGradient::gradients(const torch::Tensor& x, const torch::Tensor& indices) {
+double AutogradGradient::gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) {
+  (void)labels;
   for (auto& p : model_->parameters())
     if (p.grad().defined()) p.mutable_grad().detach_().zero_();
   torch::Tensor rows = x.index_select(0, indices);

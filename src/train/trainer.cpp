@@ -9,11 +9,7 @@
 #include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
 #include "latent/data/batch_reader.h"
-#include "latent/model/code_head.h"
 #include "latent/model/model_file.h"
-#include "latent/runtime/threads.h"
-#include "latent/train/corruption.h"
-#include "latent/train/data_parallel.h"
 #include "latent/train/fused_adam.h"
 #include "latent/train/neighbour_graph.h"
 
@@ -87,16 +83,20 @@ TrainState TrainState::from_json(const nlohmann::json& j) {
   return state;
 }
 
-Trainer::Trainer(Autoencoder model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
+Trainer::Trainer(std::shared_ptr<TrainedNet> net, TrainOptions options)
+    : net_(std::move(net)), options_(std::move(options)) {
   options_.validate();
   if (options_.optimizer == "adam")
     optimizer_ = std::make_unique<FusedAdam>(
-        model_->parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
+        net_->trained_parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
   else
     optimizer_ = std::make_unique<torch::optim::SGD>(
-        model_->parameters(),
+        net_->trained_parameters(),
         torch::optim::SGDOptions(options_.lr).momentum(options_.momentum).weight_decay(options_.weight_decay));
 }
+
+Trainer::Trainer(Autoencoder model, TrainOptions options)
+    : Trainer(std::make_shared<AutoencoderNet>(std::move(model)), std::move(options)) {}
 
 double Trainer::learning_rate(int64_t step, int64_t total_steps) const {
   double progress = static_cast<double>(step) / static_cast<double>(std::max<int64_t>(total_steps, 1));
@@ -107,44 +107,51 @@ double Trainer::learning_rate(int64_t step, int64_t total_steps) const {
 
 double Trainer::validation_loss(const Dataset& val) {
   torch::NoGradGuard no_grad;
-  model_->eval();
+  net_->module().eval();
   double total = 0;
-  // Validation scores the training objective (a denoiser on corrupted inputs) with the same
-  // noise every epoch; fit() reseeds before the next epoch.
+  // Any noise in the validation loss (a denoiser scores corrupted inputs) is the same every
+  // epoch; fit() reseeds before the next epoch.
   torch::manual_seed(options_.seed * 1000003ull);
   constexpr int64_t kEvalBatch = 2048;
   for (int64_t start = 0; start < val.size(); start += kEvalBatch) {
-    torch::Tensor x = val.rows(start, std::min(start + kEvalBatch, val.size()));
-    total += training_objective(model_, x).item<double>() * x.size(0);
+    const int64_t end = std::min(start + kEvalBatch, val.size());
+    torch::Tensor x = val.rows(start, end);
+    torch::Tensor labels = val.has_labels() ? val.y.slice(0, start, end) : torch::Tensor();
+    total += net_->validation_loss(x, labels).item<double>() * x.size(0);
   }
-  model_->train();
+  net_->module().train();
   return total / static_cast<double>(val.size());
 }
 
 void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback& on_epoch) {
   const int64_t n = train.size();
+  if (net_->needs_labels() && (!train.has_labels() || (!val.empty() && !val.has_labels())))
+    throw SettingError("labels", "this net trains on labelled data");
   // The neighbour pull: every batch is half anchors, half one neighbour of each, so an epoch
   // (every image an anchor once) takes twice the steps.
-  const bool neighbour_pairs = model_->spec().neighbour_pull > 0;  // validate(): binary heads only
-  if (neighbour_pairs && options_.batch < 2) throw SettingError("neighbour pull", "needs --batch of at least 2");
+  const int64_t pull_neighbours = net_->pull_neighbours();
+  const bool neighbour_pairs = pull_neighbours > 0;
+  if (neighbour_pairs && options_.batch < 2) throw SettingError("neighbour pull", "needs a batch of at least 2");
   torch::Tensor neighbours;
   if (neighbour_pairs) {
-    Progress graph("neighbour graph: the " + std::to_string(model_->spec().neighbours) + " nearest of " +
-                       std::to_string(n) + " training images",
+    Progress graph("neighbour graph: the " + std::to_string(pull_neighbours) + " nearest of " + std::to_string(n) +
+                       " training images",
                    1);
-    neighbours = nearest_neighbours(train.inputs(), model_->spec().neighbours);
+    neighbours = nearest_neighbours(train.inputs(), pull_neighbours);
     graph.finish();
   }
   const int64_t anchors_per_step = neighbour_pairs ? options_.batch / 2 : options_.batch;
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = !val.empty();
-  const int selectable_from = first_selectable_epoch(model_->spec(), options_.epochs);
-  if (!engine_) engine_ = make_gradient_engine(model_, ParallelOptions{});
-  model_->train();
+  const int selectable_from = net_->first_selectable_epoch(options_.epochs);
+  if (!engine_) engine_ = net_->default_engine();
+  const torch::Tensor no_labels;
+  const torch::Tensor& labels = net_->needs_labels() ? train.y : no_labels;
+  net_->module().train();
   for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
     torch::manual_seed(options_.seed * 1000003ull + static_cast<uint64_t>(epoch));
-    model_->set_epoch(epoch);
+    net_->start_epoch(epoch);
     torch::Tensor order = torch::randperm(n, torch::kInt64);
     Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options_.epochs), steps_per_epoch);
     auto start_time = std::chrono::steady_clock::now();
@@ -169,13 +176,14 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       if (train.packed) {
         torch::Tensor batch = reader ? reader->take() : train.gather(rows);
         if (reader && step + 1 < steps_per_epoch) reader->request(step_rows(step + 1));
-        loss_value = engine_->gradients(batch, torch::arange(batch.size(0)));
+        loss_value = engine_->gradients(batch, torch::arange(batch.size(0)),
+                                        labels.defined() ? labels.index_select(0, rows) : labels);
       } else {
-        loss_value = engine_->gradients(train.x, rows);
+        loss_value = engine_->gradients(train.x, rows, labels);
       }
       if (!std::isfinite(loss_value))
         throw Error("the loss became " + std::to_string(loss_value) + " at epoch " + std::to_string(epoch) + ", step " +
-                    std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower --lr");
+                    std::to_string(step + 1) + "; the last checkpoint is kept. Try a lower learning rate");
       optimizer_->step();
       loss_sum += loss_value * rows.size(0);
       rows_seen += rows.size(0);
@@ -190,11 +198,11 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     if (has_val) stats.val_loss = validation_loss(val);
     // The last step of an epoch can send the weights to infinity with a finite loss; validation
     // then sees NaN. Either way nothing of this epoch reaches the disk.
-    const std::string diverged = non_finite_weight(*model_);
+    const std::string diverged = non_finite_weight(net_->module());
     if (!diverged.empty() || (has_val && !std::isfinite(stats.val_loss)))
       throw Error((diverged.empty() ? "the validation loss became " + std::to_string(stats.val_loss)
                                     : "the weight " + diverged + " became NaN or infinite") +
-                  " at epoch " + std::to_string(epoch) + "; the last checkpoint is kept. Try a lower --lr");
+                  " at epoch " + std::to_string(epoch) + "; the last checkpoint is kept. Try a lower learning rate");
     progress.finish(has_val ? "val loss " + std::to_string(stats.val_loss)
                             : "train loss " + std::to_string(stats.train_loss));
     double monitored = has_val ? stats.val_loss : stats.train_loss;
@@ -213,7 +221,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       break;
     }
   }
-  model_->eval();
+  net_->module().eval();
 }
 
 }  // namespace latent

@@ -1,12 +1,16 @@
 // latent classify train|eval: a softmax layer on an encoder (pretrained or random), trained on labels.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <set>
 
 #include "commands.h"
 #include "common.h"
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
 #include "latent/base/progress.h"
 #include "latent/train/classifier.h"
+#include "latent/train/trainer.h"
 
 namespace latent::cli {
 namespace {
@@ -14,24 +18,35 @@ namespace {
 struct ClassifyTrain {
   RuntimeOptions runtime;
   DataOptions data;
-  std::string init, layers, out;
+  std::string init, layers, out, checkpoint, resume;
   ModelSpec spec;
   int64_t labels = 0, classes = 10;
-  ClassifierTrainOptions options;
+  double val_fraction = 0;
+  TrainOptions options;
+  ClassifierSettings settings;
   std::string corrupt = "none";
 
-  void run() {
-    runtime.apply();
-    check_outputs({{"--out", out, "classifier"}}, {{"--init", init == "random" ? "" : init}, data.input()});
+  /// The labelled samples, read as the classifier's encoder reads them (`as`; a random encoder:
+  /// numbers only, normalised with `as`'s normalisation), then --labels' balanced subset.
+  Dataset labelled_data(const LoadedModel& as) const {
+    Dataset train =
+        init == "random" ? make_dataset(numbers_only(data.load(), "classify"), as.normalization) : data.load_for(as);
+    if (!train.has_labels()) throw Error("--data " + data.data + " has no labels");
+    if (labels > 0) train = balanced_subset(train, labels, classes, runtime.seed);
+    if (train.y.max().item<int64_t>() >= classes)
+      throw Error("--data has labels >= --classes " + std::to_string(classes));
+    return train;
+  }
+
+  /// A new run: the encoder (random or --init's), the softmax layer, the Trainer.
+  std::unique_ptr<Trainer> start(LoadedModel& as, nlohmann::json& meta) {
+    if (init.empty()) throw Error("--init is required (or --resume CHECKPOINT)");
     if (labels < 0) throw Error("--labels must be >= 0");
     if (classes < 2) throw Error("--classes must be at least 2");
+    if (!(val_fraction >= 0 && val_fraction < 1)) throw Error("--val must be in [0, 1)");
     options.seed = runtime.seed;
-    options.corrupt = CorruptionSpec::parse(corrupt);
+    settings.corrupt = CorruptionSpec::parse(corrupt);
     options.validate();
-    Autoencoder body{nullptr};
-    Normalization norm;
-    Dataset train;
-    nlohmann::json meta;
     if (init == "random" && layers.empty())
       throw Error(
           "--init random needs --layers (the encoder widths, the last one the code; for the net of a "
@@ -43,43 +58,118 @@ struct ClassifyTrain {
       if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
         throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,1000,1000");
       RawData raw = numbers_only(data.load(), "classify");
-      norm = Normalization::fit(raw);
+      as.normalization = Normalization::fit(raw);
       spec.input_shape = raw.sample_shape;
       spec.latent = widths.back();
       spec.layers.assign(widths.begin(), widths.end() - 1);
-      spec.set_type(ModelType::ae, norm.unit_range());
+      spec.set_type(ModelType::ae, as.normalization.unit_range());
       torch::manual_seed(runtime.seed);
-      body = Autoencoder(spec);
-      train = make_dataset(std::move(raw), norm);
+      as.model = Autoencoder(spec);
       meta["init"] = "random";
     } else {
-      LoadedModel loaded = load_model(init);
-      body = loaded.model;
-      norm = loaded.normalization;
-      train = data.load_for(loaded);
+      as = load_model(init);
       meta["init"] = init;
-      meta["init_fingerprint"] = loaded.fingerprint;
+      meta["init_fingerprint"] = as.fingerprint;
+      meta["image_layout"] = as.image_layout.to_json();
     }
-    if (!train.has_labels()) throw Error("--data " + data.data + " has no labels");
-    if (labels > 0) train = balanced_subset(train, labels, classes, runtime.seed);
-    if (train.y.max().item<int64_t>() >= classes)
-      throw Error("--data has labels >= --classes " + std::to_string(classes));
     torch::manual_seed(runtime.seed + 1);  // the softmax layer's initial weights
-    Classifier model(body, classes);
-    body->train();
-    log_line("training a classifier on " + body->spec().shape_string() + " (" + meta["init"].get<std::string>() +
-             (options.freeze_encoder ? ", encoder frozen" : "") + ") with " + std::to_string(train.size()) +
-             " labelled samples");
-    nlohmann::json history = nlohmann::json::array();
-    train_classifier(model, train, options, [&](int epoch, double loss, double accuracy) {
-      history.push_back({{"epoch", epoch}, {"train_loss", loss}, {"train_accuracy", accuracy}});
-    });
+    Classifier model(as.model, classes);
     meta["data"] = data.data;
-    meta["labels"] = train.size();
-    meta["classify_options"] = options.to_json();
-    meta["final"] = history.back();
-    save_classifier(out, model, norm, meta);
-    log_line("saved the classifier to " + out);
+    meta["split"] = data.split;
+    meta["limit"] = data.limit;
+    meta["normal_class"] = data.only_class;
+    meta["labels_asked"] = labels;
+    meta["classes"] = classes;
+    meta["val"] = val_fraction;
+    meta["seed"] = runtime.seed;
+    return std::make_unique<Trainer>(std::make_shared<ClassifierNet>(model, settings), options);
+  }
+
+  /// A resumed run is the checkpoint's: only where it goes and how long it runs may change.
+  std::unique_ptr<Trainer> adopt(CLI::App* sub, LoadedModel& as, nlohmann::json& meta) {
+    static const std::set<std::string> kMayChange = {"--resume", "--epochs", "--out", "--checkpoint", "--threads"};
+    for (const CLI::Option* option : sub->get_options())
+      if (option->count() > 0 && kMayChange.count(option->get_name()) == 0)
+        throw Error("--resume continues the checkpoint's run with its own settings: drop " + option->get_name());
+    auto trainer = std::make_unique<Trainer>(Trainer::resume(resume, as.normalization, meta));
+    if (dynamic_cast<ClassifierNet*>(&trainer->net()) == nullptr || !meta.contains("labels_asked"))
+      throw Error("--resume " + resume + ": not a classifier's checkpoint (continue it with latent train --resume)");
+    as.model = trainer->model();
+    as.meta = meta;
+    if (meta.contains("image_layout")) as.image_layout = ImageLayout::from_json(meta.at("image_layout"));
+    init = meta.at("init");
+    data.data = meta.at("data");
+    data.split = meta.at("split");
+    data.limit = meta.at("limit");
+    data.only_class = meta.at("normal_class");
+    labels = meta.at("labels_asked");
+    classes = meta.at("classes");
+    val_fraction = meta.at("val");
+    runtime.seed = meta.at("seed");
+    if (sub->get_option("--epochs")->count() > 0) trainer->mutable_options().epochs = options.epochs;
+    if (out.empty()) out = meta.value("out", "");
+    return trainer;
+  }
+
+  void run(CLI::App* sub) {
+    LoadedModel as;  // the encoder, and how its data is read
+    nlohmann::json meta;
+    std::unique_ptr<Trainer> trainer;
+    if (!resume.empty()) trainer = adopt(sub, as, meta);
+    if (out.empty()) throw Error("--out is required");
+    if (checkpoint.empty()) checkpoint = out + ".ckpt";
+    check_outputs(
+        {{"--out", out, "classifier"}, {"--checkpoint", same_file(checkpoint, resume) ? "" : checkpoint, "checkpoint"}},
+        {{"--init", init == "random" ? "" : init}, {"--resume", resume}, data.input()});
+    runtime.apply();
+    if (!trainer) trainer = start(as, meta);
+    auto [train_set, val_set] = split_validation(labelled_data(as), val_fraction);
+    meta["labels"] = train_set.size() + val_set.size();
+    auto& net = dynamic_cast<ClassifierNet&>(trainer->net());
+    meta["classify_options"] = trainer->options().to_json();
+    meta["classify_settings"] = net.settings().to_json();
+    meta["out"] = std::filesystem::absolute(out).string();
+    trainer->set_checkpoint(checkpoint, as.normalization, meta);
+    if (!resume.empty())
+      log_line("resuming " + resume + " after epoch " + std::to_string(trainer->state().epochs_done));
+    log_line("training a classifier on " + as.model->spec().shape_string() + " (" + init +
+             (net.settings().freeze_encoder ? ", encoder frozen" : "") + ") with " + std::to_string(train_set.size()) +
+             " labelled samples, validating on " + std::to_string(val_set.size()));
+    // With validation the epoch of the lowest validation loss is kept, without it the last one.
+    auto save = [&](const EpochStats& stats) {
+      nlohmann::json saved = meta;
+      saved["final"] = {{"epoch", stats.epoch}, {"train_loss", stats.train_loss}};
+      if (!val_set.empty()) saved["final"]["val_loss"] = stats.val_loss;
+      save_classifier(out, net.classifier(), as.normalization, saved);
+    };
+    bool saved = false;
+    std::string holding = resume;  // the checkpoint that holds the last finished epoch
+    catch_interrupts();
+    try {
+      trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
+        holding = checkpoint;
+        if (val_set.empty() ? stats.epoch == trainer->options().epochs : improved) {
+          save(stats);
+          saved = true;
+        }
+      });
+    } catch (const Interrupted& e) {
+      throw resume_hint(e, holding, trainer->state().epochs_done, "latent classify train");
+    }
+    const TrainState& state = trainer->state();
+    if (!saved && val_set.empty() && !state.history.empty()) {  // stopped early, or nothing left to run
+      save(state.history.back());
+      saved = true;
+    }
+    if (!saved) {
+      log_line("no epoch of this run beat epoch " + std::to_string(state.best_epoch) + "'s validation loss; " + out +
+               " was not written");
+      return;
+    }
+    log_line("saved the classifier of epoch " +
+             std::to_string(val_set.empty() ? state.history.back().epoch : state.best_epoch) +
+             (val_set.empty() ? "" : " (lowest validation loss " + std::to_string(state.best_loss) + ")") + " to " +
+             out);
   }
 };
 
@@ -110,16 +200,16 @@ void add_classify_command(CLI::App& app) {
   sub->footer(
       "--init MODEL starts from a model file's encoder (e.g. one from latent pretrain); --init random builds a\n"
       "net from random weights with --layers (required; give a pretrained stack's sizes for the same net)\n"
-      "and --activation/--code-activation. The softmax layer sits\n"
-      "on the code. Adam with a cosine learning rate; the decoder is carried along but not trained.");
-  sub->add_option("--init", train->init, "MODEL (a model file whose encoder starts the classifier) or random")
-      ->required();
+      "and --activation/--code-activation. The softmax layer sits on the code. Trained as latent train\n"
+      "trains (Adam, cosine learning rate); the decoder is carried along but not trained. --checkpoint\n"
+      "(OUT.ckpt) holds the state after every epoch: a killed run continues with --resume CHECKPOINT.");
+  sub->add_option("--init", train->init, "MODEL (a model file whose encoder starts the classifier) or random");
   train->data.add_to(sub, "train");
   sub->add_option("--labels", train->labels,
                   "Use a class-balanced subset of N labelled samples (semi-supervised use; 0 = all)")
       ->default_val(0);
   sub->add_option("--classes", train->classes, "Number of classes (labels 0..C-1)")->default_val(10);
-  sub->add_flag("--freeze-encoder", train->options.freeze_encoder, "Train only the softmax layer (a linear probe)");
+  sub->add_flag("--freeze-encoder", train->settings.freeze_encoder, "Train only the softmax layer (a linear probe)");
   sub->add_option("--layers", train->layers,
                   "--init random (required there): encoder widths, the last one is the code, e.g. 1000,1000,1000");
   add_activation_options(sub, train->spec, "--init random: ");
@@ -131,9 +221,19 @@ void add_classify_command(CLI::App& app) {
                   "Corrupt each training batch afresh (a regulariser, as in denoising fine-tuning): none | "
                   "gaussian:STDDEV | masking:P | saltpepper:P")
       ->default_val("none");
-  sub->add_option("--out", train->out, "Classifier file to write")->required();
+  sub->add_option("--val", train->val_fraction,
+                  "Fraction of the labelled samples held out for validation; the epoch of the lowest validation "
+                  "loss is kept (0: none, the last epoch is kept)")
+      ->default_val(0.0);
+  sub->add_option("--patience", train->options.patience,
+                  "Stop after N epochs without a lower validation loss (0 = never)")
+      ->default_val(0);
+  sub->add_option("--out", train->out, "Classifier file to write");
+  sub->add_option("--checkpoint", train->checkpoint, "Training state written after every epoch (default: OUT.ckpt)");
+  sub->add_option("--resume", train->resume,
+                  "Continue the run a --checkpoint file holds (its data and settings; --epochs may grow)");
   train->runtime.add_to(sub);
-  sub->callback([train] { train->run(); });
+  sub->callback([train, sub] { train->run(sub); });
 
   struct EvalOptions {
     RuntimeOptions runtime;

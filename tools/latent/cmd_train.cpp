@@ -334,11 +334,7 @@ struct TrainCommand {
         saved = true;
       });
     } catch (const Interrupted& e) {
-      if (holding.empty())
-        throw Interrupted(std::string(e.what()) + ", before the first checkpoint: nothing to resume, start again");
-      throw Interrupted(std::string(e.what()) + "; the checkpoint " + holding + " holds epoch " +
-                        std::to_string(trainer->state().epochs_done) + ": resume with latent train --resume " +
-                        holding);
+      throw resume_hint(e, holding, trainer->state().epochs_done, "latent train");
     }
     const TrainState& state = trainer->state();
     if (!saved && !own_out) {

@@ -130,6 +130,14 @@ Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
   return prepare_input(std::move(raw), model, invert, "--data " + data);
 }
 
+Interrupted resume_hint(const Interrupted& e, const std::string& checkpoint, int epochs_done,
+                        const std::string& command) {
+  if (checkpoint.empty())
+    return Interrupted(std::string(e.what()) + ", before the first checkpoint: nothing to resume, start again");
+  return Interrupted(std::string(e.what()) + "; the checkpoint " + checkpoint + " holds epoch " +
+                     std::to_string(epochs_done) + ": resume with " + command + " --resume " + checkpoint);
+}
+
 RawData numbers_only(RawData raw, const std::string& command) {
   for (size_t f = 0; f < raw.table.names.size(); ++f)
     if (raw.table.is_words[f])

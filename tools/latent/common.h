@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latent/base/error.h"
+#include "latent/base/interrupt.h"
 #include "latent/data/dataset.h"
 #include "latent/io/model_parts.h"
 #include "latent/io/raw_data.h"
@@ -66,6 +67,11 @@ struct DataOptions {
 
 /// The first n (at most) of an int64 tensor of row numbers.
 std::vector<int64_t> leading_rows(const torch::Tensor& rows, int64_t n);
+
+/// A training run stopped by Ctrl-C (e) with `checkpoint` holding epoch `epochs_done` ("" before the
+/// first): the same stop, saying how to go on (`command` --resume CHECKPOINT).
+Interrupted resume_hint(const Interrupted& e, const std::string& checkpoint, int epochs_done,
+                        const std::string& command);
 
 /// A table for a command that reads numbers only (pretrain, classify): refuses columns of words,
 /// and reads it as a matrix (standardised) rather than by its columns.

@@ -1,6 +1,6 @@
 #pragma once
 // A classifier from an encoder: the encoder of an Autoencoder (pretrained or random) with a
-// softmax layer on its code, trained on labels as one network.
+// softmax layer on its code, trained on labels as one network by the Trainer (a ClassifierNet).
 // Shapes: x [N, D] normalised inputs; logits [N, classes]; labels int64 [N] in [0, classes).
 #include <functional>
 #include <string>
@@ -12,6 +12,7 @@
 #include "latent/io/normalization.h"
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/autoencoder.h"
+#include "latent/train/trained_net.h"
 
 namespace latent {
 
@@ -30,25 +31,45 @@ class ClassifierImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Classifier);
 
-struct ClassifierTrainOptions {
-  int epochs = 30;
-  int64_t batch = 128;
-  double lr = 1e-3;  ///< Adam, cosine schedule to 0
-  double weight_decay = 0.0;
+/// How a classifier trains, besides the Trainer's options.
+struct ClassifierSettings {
   bool freeze_encoder = false;  ///< train only the softmax layer
   CorruptionSpec corrupt;       ///< training inputs corrupted afresh every batch (a regulariser)
-  uint64_t seed = 0;
-  void validate() const;
   nlohmann::json to_json() const;
+  static ClassifierSettings from_json(const nlohmann::json& j);
 };
 
-/// After every epoch: 1-based epoch, mean training cross-entropy, training accuracy.
-using ClassifierEpochCallback = std::function<void(int epoch, double loss, double accuracy)>;
+/// A classifier as the Trainer trains it: cross-entropy of the logits of (corrupted) inputs,
+/// through autograd; validated on clean inputs. The optimizer steps the softmax layer and, unless
+/// frozen, the encoder; the decoder is carried along untouched.
+class ClassifierNet : public TrainedNet {
+ public:
+  ClassifierNet(Classifier model, ClassifierSettings settings);
+  Classifier& classifier() { return model_; }
+  const ClassifierSettings& settings() const { return settings_; }
 
-/// Trains with Adam (cosine learning rate) on mini-batches of `train` (labelled); epoch e shuffles
-/// with seed·1000003 + e.
-void train_classifier(Classifier& model, const Dataset& train, const ClassifierTrainOptions& options,
-                      const ClassifierEpochCallback& on_epoch);
+  torch::nn::Module& module() override { return *model_; }
+  Autoencoder& autoencoder() override { return model_->body(); }
+  std::vector<torch::Tensor> trained_parameters() override;
+  std::unique_ptr<GradientEngine> default_engine() override;
+  torch::Tensor validation_loss(const torch::Tensor& x, const torch::Tensor& labels) override;
+  bool needs_labels() const override { return true; }
+  int64_t pull_neighbours() const override { return 0; }
+  void start_epoch(int epoch) override { (void)epoch; }
+  int first_selectable_epoch(int epochs) const override {
+    (void)epochs;
+    return 1;
+  }
+  /// The classifier file's fields (save_classifier) and the settings.
+  void write(torch::serialize::OutputArchive& archive, const Normalization& norm, const nlohmann::json& meta) override;
+  /// The net a checkpoint's archive holds, when write() wrote it (else null).
+  static std::shared_ptr<ClassifierNet> read(torch::serialize::InputArchive& archive, Autoencoder body,
+                                             const std::string& path);
+
+ private:
+  Classifier model_;
+  ClassifierSettings settings_;
+};
 
 /// n, accuracy, error_rate, confusion (rows: true class, columns: predicted).
 nlohmann::json evaluate_classifier(Classifier& model, const Dataset& data);

@@ -54,7 +54,7 @@ class DataParallel : public GradientEngine {
 
   /// Sets the model's .grad to the gradient of the mean loss over the rows `indices` of `x` (the
   /// whole step's batch, the same on every rank) and returns that mean loss.
-  double gradients(const torch::Tensor& x, const torch::Tensor& indices) override;
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) override;
 
   /// Gives every rank rank 0's parameters and optimizer state (call before training).
   void synchronize(torch::optim::Optimizer& optimizer) override;

@@ -31,10 +31,11 @@ class DenseGradient : public GradientEngine {
   /// copy corrupted by the model's --corrupt, and returns that value. total_rows = rows.size(0)
   /// gives the batch mean autograd's objective computes; a larger total gives this shard's
   /// share of a bigger batch.
-  double gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows);
-  /// The mean over `rows`: the whole step's batch.
-  double gradients(const torch::Tensor& data, const torch::Tensor& rows) override {
-    return gradients(data, rows, rows.size(0));
+  double shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows);
+  /// The mean over `rows`: the whole step's batch (no labels: an autoencoder's objective).
+  double gradients(const torch::Tensor& data, const torch::Tensor& rows, const torch::Tensor& labels) override {
+    (void)labels;
+    return shard_gradients(data, rows, rows.size(0));
   }
 
  private:

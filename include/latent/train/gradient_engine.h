@@ -18,8 +18,9 @@ class GradientEngine {
  public:
   virtual ~GradientEngine() = default;
   /// Sets the model's .grad to the gradient of the mean loss over the rows `indices` of `x` and
-  /// returns that loss.
-  virtual double gradients(const torch::Tensor& x, const torch::Tensor& indices) = 0;
+  /// returns that loss. labels: int64, one per row of x, for objectives that take labels (else
+  /// undefined).
+  virtual double gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) = 0;
   /// Before the first step: every process gets rank 0's weights and optimizer state.
   virtual void synchronize(torch::optim::Optimizer& optimizer) { (void)optimizer; }
   /// Does this process write the checkpoints, models and logs (rank 0 of a process group)?
@@ -31,7 +32,7 @@ class GradientEngine {
 class AutogradGradient : public GradientEngine {
  public:
   explicit AutogradGradient(Autoencoder model) : model_(std::move(model)) {}
-  double gradients(const torch::Tensor& x, const torch::Tensor& indices) override;
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor& labels) override;
 
  private:
   Autoencoder model_;

@@ -1,6 +1,7 @@
 #pragma once
-// Trains an Autoencoder: epochs of shuffled mini-batches, Adam or SGD with momentum, a learning
-// rate schedule, validation loss and early stopping, a checkpoint after every epoch.
+// Trains a TrainedNet (an autoencoder, or a classifier on an encoder): epochs of shuffled
+// mini-batches, Adam or SGD with momentum, a learning rate schedule, validation loss and early
+// stopping, the NaN stop, a checkpoint after every epoch. The one training loop of the library.
 //
 // Reproducibility: weights are initialised from --seed by the caller; epoch e shuffles (and
 // draws any noise) from seed·1000003 + e, so a resumed run replays exactly the epochs it missed.
@@ -16,6 +17,7 @@
 #include "latent/io/normalization.h"
 #include "latent/model/autoencoder.h"
 #include "latent/train/gradient_engine.h"
+#include "latent/train/trained_net.h"
 
 namespace latent {
 
@@ -59,6 +61,8 @@ class Trainer {
   /// improved: this epoch has the best validation loss so far (the caller saves the model).
   using EpochCallback = std::function<void(const EpochStats& stats, bool improved)>;
 
+  Trainer(std::shared_ptr<TrainedNet> net, TrainOptions options);
+  /// An AutoencoderNet.
   Trainer(Autoencoder model, TrainOptions options);
 
   /// Runs epochs state().epochs_done+1 .. options().epochs (or until early stopping). After
@@ -67,16 +71,17 @@ class Trainer {
   void fit(const Dataset& train, const Dataset& val, const EpochCallback& on_epoch);
 
   void set_checkpoint(std::string path, Normalization norm, nlohmann::json meta);
-  /// Restores model, optimizer and progress from a checkpoint written by fit().
+  /// Restores the net (of either kind), optimizer and progress from a checkpoint written by fit().
   static Trainer resume(const std::string& path, Normalization& norm, nlohmann::json& meta);
 
-  /// How fit() computes each step's gradients (gradient_engine.h). Without one, fit() takes
-  /// make_gradient_engine's default for one process: the dense passes where the model allows,
-  /// else autograd.
+  /// How fit() computes each step's gradients (gradient_engine.h). Without one, fit() takes the
+  /// net's default: for an autoencoder, make_gradient_engine's for one process (the dense passes
+  /// where the model allows, else autograd).
   void set_engine(std::unique_ptr<GradientEngine> engine) { engine_ = std::move(engine); }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
-  Autoencoder& model() { return model_; }
+  TrainedNet& net() { return *net_; }
+  Autoencoder& model() { return net_->autoencoder(); }  ///< a classifier's: the one with its encoder
   const TrainOptions& options() const { return options_; }
   TrainOptions& mutable_options() { return options_; }
   const TrainState& state() const { return state_; }
@@ -86,7 +91,7 @@ class Trainer {
   double validation_loss(const Dataset& val);
   void write_checkpoint();
 
-  Autoencoder model_;
+  std::shared_ptr<TrainedNet> net_;
   TrainOptions options_;
   TrainState state_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
