@@ -3,8 +3,10 @@
 // (src/dense_gradient.cpp): the batch split over THREADS pool threads, each running, with
 // single-threaded BLAS on its own rows, per layer the forward product, the weight gradient and
 // (for every layer but the first) the input gradient, with the same shapes and transposes.
-// Also the older yardstick: one THREADS-thread GEMM of the first layer's size, [BATCH × in] ·
-// [in × out]. Best of several timed blocks each, data in cache, printed as JSON.
+// The step is timed twice: in OpenBLAS (what LibTorch's products run in here) and in oneDNN's
+// sgemm (what the dense passes run in); step_gflops is the faster, the machine's ceiling for these
+// shapes. Also the older yardstick: one THREADS-thread OpenBLAS GEMM of the first layer's size,
+// [BATCH × in] · [in × out]. Best of several timed blocks each, data in cache, printed as JSON.
 // Usage: sgemm_rate THREADS BATCH WIDTH... (the layer widths, e.g. 2 256 784 256 32 256 784)
 #include <algorithm>
 #include <chrono>
@@ -13,14 +15,27 @@
 #include <random>
 #include <vector>
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include "latent/base/worker_pool.h"
 #include "latent/runtime/threads.h"
 
 extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
                             int lda, const float* b, int ldb, float beta, float* c, int ldc);
 
+extern "C" void omp_set_num_threads(int threads);
+
 namespace {
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112, kBlocks = 12;
+
+// C = op(A) · op(B), row-major, on this thread alone, in OpenBLAS or oneDNN.
+void gemm(bool onednn, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
+          int ldb, float* c, int ldc) {
+  if (onednn) dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  else
+    cblas_sgemm(kRowMajor, trans_a ? kTrans : kNoTrans, trans_b ? kTrans : kNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
+                0.0f, c, ldc);
+}
 
 std::vector<float> filled(size_t n, std::mt19937& rng) {
   std::uniform_real_distribution<float> uniform(-1, 1);
@@ -94,29 +109,34 @@ int main(int argc, char** argv) {
   }
   for (size_t l = 0; l < layers; ++l) step_flops += 2.0 * batch * widths[l] * widths[l + 1] * (l == 0 ? 2 : 3);
 
-  auto step = [&](Shard& s) {
+  auto step = [&](Shard& s, bool onednn) {
     const int m = s.rows;
     for (size_t l = 0; l < layers; ++l) {  // forward: Z = H · Wᵀ
       const int in = widths[l], out = widths[l + 1];
-      cblas_sgemm(kRowMajor, kNoTrans, kTrans, m, out, in, 1.0f, s.activations[l].data(), in, weights[l].data(), in,
-                  0.0f, s.activations[l + 1].data(), out);
+      gemm(onednn, false, true, m, out, in, s.activations[l].data(), in, weights[l].data(), in,
+           s.activations[l + 1].data(), out);
     }
     for (size_t l = layers; l-- > 0;) {  // backward: dW = δᵀ · H, then δ · W (not for the input)
       const int in = widths[l], out = widths[l + 1];
-      cblas_sgemm(kRowMajor, kTrans, kNoTrans, out, in, m, 1.0f, s.delta.data(), out, s.activations[l].data(), in, 0.0f,
-                  s.weight_grads[l].data(), in);
+      gemm(onednn, true, false, out, in, m, s.delta.data(), out, s.activations[l].data(), in, s.weight_grads[l].data(),
+           in);
       if (l > 0)
-        cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, m, in, out, 1.0f, s.delta.data(), out, weights[l].data(), in, 0.0f,
-                    s.below_delta.data(), in);
+        gemm(onednn, false, false, m, in, out, s.delta.data(), out, weights[l].data(), in, s.below_delta.data(), in);
     }
   };
   latent::WorkerPool& pool = latent::training_pool();
   constexpr int kSteps = 20;
-  const double step_gflops = best_rate(step_flops * kSteps, [&] {
-    pool.run([&](int t) {
-      for (int i = 0; i < kSteps; ++i) step(shards[static_cast<size_t>(t)]);
+  auto step_rate = [&](bool onednn) {
+    return best_rate(step_flops * kSteps, [&] {
+      pool.run([&](int t) {
+        omp_set_num_threads(1);
+        for (int i = 0; i < kSteps; ++i) step(shards[static_cast<size_t>(t)], onednn);
+      });
     });
-  });
-  std::printf("{\"step_gflops\": %.1f, \"big_gemm_gflops\": %.1f, \"threads\": %d}\n", step_gflops, big_gflops,
-              threads);
+  };
+  const double openblas = step_rate(false), onednn = step_rate(true);
+  std::printf(
+      "{\"step_gflops\": %.1f, \"step_gflops_openblas\": %.1f, \"step_gflops_onednn\": %.1f, "
+      "\"big_gemm_gflops\": %.1f, \"threads\": %d}\n",
+      std::max(openblas, onednn), openblas, onednn, big_gflops, threads);
 }

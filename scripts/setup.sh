@@ -7,6 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   cmake g++ make pkg-config
   libtorch-dev libopenblas0-pthread   # LibTorch; its GEMMs run in OpenBLAS (not reference BLAS)
+  libdnnl-dev   # oneDNN's sgemm: the dense training passes' products (twice OpenBLAS's here)
   libfaiss-dev libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev libzstd-dev libsqlite3-dev
   liburing-dev   # pack rows: a batch of random rows read in one system call
   pybind11-dev python3-dev python3-numpy   # the Python module (import latent)

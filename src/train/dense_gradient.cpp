@@ -1,18 +1,28 @@
 #include "latent/train/dense_gradient.h"
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include "latent/base/worker_pool.h"
 #include "latent/model/layer_plan.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
 #include "train/dense_kernels.h"
 
-// The CBLAS entry point of the BLAS LibTorch itself uses (libblas.so.3, OpenBLAS here).
-extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
-                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
+// oneDNN's OpenMP threads per calling thread (libgomp, which oneDNN links): no header, so that
+// compilers without one build this file too.
+extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+// C = op(A) · op(B), row-major, on this thread alone: oneDNN's sgemm (Debian's libdnnl), which
+// runs AVX-512 kernels here at about twice OpenBLAS's per thread (OpenBLAS is held to AVX2 by
+// OPENBLAS_CORETYPE; bench/sgemm_rate measures both).
+void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+          int64_t ldb, float* c, int64_t ldc) {
+  omp_set_num_threads(1);  // each pool thread runs its own products
+  if (dnnl_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc) != dnnl_success)
+    throw std::runtime_error("oneDNN sgemm failed");
+}
 
 // The settings whose value the dense passes implement, and those that do nothing in a plain
 // code head. Every other setting must keep its default, so one added to ModelSpec later sends
@@ -102,9 +112,7 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     const Layer& layer = layers_[l];
     const float* below = l == 0 ? input : shard.outputs[l - 1].data();
     float* out = shard.outputs[l].data();
-    cblas_sgemm(kRowMajor, kNoTrans, kTrans, m, static_cast<int>(layer.out), static_cast<int>(layer.in), 1.0f, below,
-                static_cast<int>(layer.in), layer.weight.data_ptr<float>(), static_cast<int>(layer.in), 0.0f, out,
-                static_cast<int>(layer.out));
+    gemm('N', 'T', m, layer.out, layer.in, below, layer.in, layer.weight.data_ptr<float>(), layer.in, out, layer.out);
     bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
   }
   // The last layer's logits become their own gradient.
@@ -117,15 +125,12 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     float* weight_grad = first ? layer.weight_grad : shard.weight_grads[l].data();
     float* bias_grad = first ? layer.bias_grad : shard.bias_grads[l].data();
     std::fill(bias_grad, bias_grad + layer.out, 0.0f);
-    cblas_sgemm(kRowMajor, kTrans, kNoTrans, static_cast<int>(layer.out), static_cast<int>(layer.in), m, 1.0f, delta,
-                static_cast<int>(layer.out), below, static_cast<int>(layer.in), 0.0f, weight_grad,
-                static_cast<int>(layer.in));
+    gemm('T', 'N', layer.out, layer.in, m, delta, layer.out, below, layer.in, weight_grad, layer.in);
     add_column_sums(bias_grad, delta, rows, layer.out);
     if (l == 0) break;  // no gradient for the input
     float* below_delta = delta == shard.delta.data() ? shard.next_delta.data() : shard.delta.data();
-    cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, m, static_cast<int>(layer.in), static_cast<int>(layer.out), 1.0f, delta,
-                static_cast<int>(layer.out), layer.weight.data_ptr<float>(), static_cast<int>(layer.in), 0.0f,
-                below_delta, static_cast<int>(layer.in));
+    gemm('N', 'N', m, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in, below_delta,
+         layer.in);
     activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
     delta = below_delta;
   }

@@ -1,9 +1,10 @@
 #pragma once
 // The gradient of a plain dense autoencoder's loss, computed by hand instead of through
-// autograd: one BLAS sgemm per product and one fused loop per elementwise step, the batch split
-// over a persistent pool of threads that each run whole forward and backward passes on their
-// rows with single-threaded BLAS (so no BLAS worker spins while another thread runs elementwise
-// work, the cost that held the autograd path to ~half the machine's sgemm rate).
+// autograd: one oneDNN sgemm per product (about twice OpenBLAS's rate per thread here) and one
+// fused loop per elementwise step, the batch split over a persistent pool of threads that each
+// run whole forward and backward passes on their rows with single-threaded products (so no BLAS
+// worker spins while another thread runs elementwise work, the cost that held the autograd path
+// to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
 // models supports() accepts: dense layers, code head plain, no sparsity or contractive penalty.
