@@ -76,6 +76,24 @@ TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
   }
 }
 
+// The L1 sparsity penalty on the codes, with each code activation (relu's exact zeros included).
+TEST_F(DenseGradientTest, MatchesAutogradWithL1Sparsity) {
+  Dataset data = mnist_slice("train", 500);
+  for (Activation code : {Activation::sigmoid, Activation::relu, Activation::linear}) {
+    ModelSpec spec = mnist_spec({48}, 24);
+    spec.code_activation = code;
+    spec.sparsity = SparsitySpec::parse("l1:0.5");
+    ASSERT_TRUE(DenseGradient::supports(spec));
+    Comparison result = compare(spec, data, 77);
+    ModelSpec unpenalised = spec;
+    unpenalised.sparsity = SparsitySpec{};
+    SCOPED_TRACE(name_of(code));
+    EXPECT_LT(result.worst_relative, 1e-5);
+    EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
+    EXPECT_GT(result.autograd_loss, compare(unpenalised, data, 77).autograd_loss + 1e-3) << "the penalty counts";
+  }
+}
+
 TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   ModelSpec spec = mnist_spec({32}, 8);
   spec.contractive = 0.1;
@@ -91,7 +109,7 @@ TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   spec.channels = {8};
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
-  spec.sparsity = SparsitySpec::parse("l1:0.1");
+  spec.sparsity = SparsitySpec::parse("kl:0.05,0.1");  // needs each unit's mean over the whole batch
   EXPECT_FALSE(DenseGradient::supports(spec));
   // Settings a plain code head does not use leave the dense passes in charge.
   spec = mnist_spec({32}, 8);

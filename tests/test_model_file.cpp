@@ -34,6 +34,25 @@ TEST(ModelFile, SaveLoadGivesBitIdenticalOutputs) {
   std::remove(path.c_str());
 }
 
+// Inference multiplies in oneDNN (model/inference_layers): a row's code and reconstruction do not
+// depend on the rows it is batched with or on the thread count (the server batches queries), and
+// they are the training graph's forward up to float rounding.
+TEST(Inference, ARowGetsTheSameOutputsAloneOrInABatch) {
+  torch::manual_seed(4);
+  Autoencoder model(mnist_spec({256, 64}, 32));
+  model->eval();
+  Dataset data = mnist_slice("test", 300);
+  torch::Tensor codes = encode_all(model, data.x), recon = decode_all(model, codes);
+  for (int64_t row : {0, 7, 299}) {
+    torch::Tensor alone = data.x.slice(0, row, row + 1);
+    EXPECT_TRUE(torch::equal(encode_all(model, alone), codes.slice(0, row, row + 1))) << "row " << row;
+    EXPECT_TRUE(torch::equal(decode_all(model, codes.slice(0, row, row + 1)), recon.slice(0, row, row + 1)));
+  }
+  torch::Tensor graph_codes = model->encode(data.x).detach();  // gradients on: the module's own forward
+  EXPECT_TRUE(torch::allclose(codes, graph_codes, 1e-5, 1e-5));
+  EXPECT_FALSE(torch::equal(codes, graph_codes)) << "inference no longer goes through its own products";
+}
+
 TEST(ModelFile, RefusesDamagedForeignAndMismatchedFiles) {
   torch::manual_seed(1);
   Autoencoder model(mnist_spec({}, 8));

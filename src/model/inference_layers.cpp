@@ -2,14 +2,29 @@
 
 #include <ATen/ops/mkldnn_linear.h>
 
+#include "latent/runtime/threads.h"
+
+// LibTorch runs oneDNN on OpenMP threads (libgomp), as many as the calling thread's setting.
+extern "C" void omp_set_num_threads(int threads);
+extern "C" int omp_get_max_threads();
+
 namespace latent {
 namespace {
+
+// latent keeps LibTorch's own threads at one (its training threads are its own); a product here
+// takes the configured threads for its duration, then the caller's setting is back.
+struct ProductThreads {
+  int before = omp_get_max_threads();
+  ProductThreads() { omp_set_num_threads(configured_threads()); }
+  ~ProductThreads() { omp_set_num_threads(before); }
+};
 
 torch::Tensor inference_linear(const torch::Tensor& x, torch::nn::LinearImpl& layer) {
   const bool onednn = at::hasMKLDNN() && !torch::GradMode::is_enabled() && x.dim() == 2 && x.size(0) > 0 &&
                       x.scalar_type() == torch::kFloat32 && layer.weight.scalar_type() == torch::kFloat32 &&
                       x.device().is_cpu();
   if (!onednn) return layer.forward(x);
+  ProductThreads threads;
   return at::mkldnn_linear(x.contiguous().to_mkldnn(), layer.weight.contiguous(), layer.bias).to_dense();
 }
 

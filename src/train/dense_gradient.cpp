@@ -27,8 +27,8 @@ void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const flo
 // The settings whose value the dense passes implement, and those that do nothing in a plain
 // code head. Every other setting must keep its default, so one added to ModelSpec later sends
 // its models to autograd until the passes learn it.
-const char* const kImplemented[] = {"input_shape",     "layers", "latent", "activation",
-                                    "code_activation", "output", "loss",   "corrupt"};
+const char* const kImplemented[] = {"input_shape", "layers", "latent",  "activation", "code_activation",
+                                    "output",      "loss",   "corrupt", "sparsity"};
 const char* const kInactiveWithPlainHead[] = {"beta",         "kl_warmup",   "noise_start",       "noise_end",
                                               "noise_epochs", "bit_balance", "bit_decorrelation", "neighbours"};
 
@@ -58,20 +58,24 @@ struct DenseGradient::Shard {
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
-  return spec.code_head == CodeHead::plain && spec.output != Output::table &&
+  // KL sparsity needs each unit's mean over the whole batch, which no one shard has.
+  return spec.code_head == CodeHead::plain && spec.output != Output::table && spec.sparsity.kind != SparsityKind::kl &&
          other_settings(spec) == other_settings(ModelSpec{});
 }
 
 DenseGradient::DenseGradient(Autoencoder model)
     : model_(std::move(model)),
       bce_(model_->spec().loss == Loss::bce),
-      sigmoid_output_(model_->spec().output == Output::sigmoid) {
+      sigmoid_output_(model_->spec().output == Output::sigmoid),
+      l1_weight_(model_->spec().sparsity.kind == SparsityKind::l1 ? static_cast<float>(model_->spec().sparsity.weight)
+                                                                  : 0.0f) {
   TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
   for (auto& module : model_->modules(/*include_self=*/false))
     if (auto* linear = module->as<torch::nn::LinearImpl>()) linears.push_back(linear);
   LayerPlan plan = layer_plan(model_->spec(), model_->spec().input_size());
+  code_layer_ = plan.encoder.size() - 1;
   std::vector<DenseLayer> planned = plan.encoder;
   planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
   TORCH_CHECK(linears.size() == planned.size(), "DenseGradient: the model does not follow its layer plan");
@@ -88,7 +92,7 @@ DenseGradient::DenseGradient(Autoencoder model)
 DenseGradient::~DenseGradient() { set_blas_threads(configured_threads()); }
 
 double DenseGradient::shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale,
-                                 bool first) {
+                                 float l1_scale, bool first) {
   const size_t count = layers_.size();
   if (shard.outputs.size() != count) shard.outputs.resize(count);
   int64_t widest = 0;
@@ -131,6 +135,7 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     float* below_delta = delta == shard.delta.data() ? shard.next_delta.data() : shard.delta.data();
     gemm('N', 'N', m, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in, below_delta,
          layer.in);
+    if (l1_scale != 0 && l - 1 == code_layer_) loss += add_l1_gradient(below_delta, below, rows * layer.in, l1_scale);
     activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
     delta = below_delta;
   }
@@ -159,6 +164,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     return 0;
   }
   const float scale = 1.0f / static_cast<float>(total_rows * width);
+  const float l1_scale = l1_weight_ / static_cast<float>(total_rows * model_->spec().latent);
   // Corrupted inputs are drawn here, on one thread, so a seed gives one result; clean ones are
   // gathered by each thread into its own buffer.
   torch::Tensor target, input;
@@ -185,7 +191,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
         std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
       in = tg = shard.input.data();
     }
-    shard.loss = shard_pass(shard, in, tg, end - begin, scale, t == 0);
+    shard.loss = shard_pass(shard, in, tg, end - begin, scale, l1_scale, t == 0);
   });
   // Shards 1.. add their gradients into .grad; every thread takes a slice of each tensor.
   if (shards > 1)

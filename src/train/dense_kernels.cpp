@@ -92,7 +92,17 @@ LATENT_CLONES double output_gradient(float* __restrict logits, const float* __re
   return static_cast<double>(total) * scale;
 }
 
-LATENT_CLONES void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
+LATENT_CLONES double add_l1_gradient(float* delta, const float* codes, int64_t n, float scale) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float c = codes[i];
+    sum += std::fabs(c);
+    delta[i] += c > 0 ? scale : c < 0 ? -scale : 0.0f;  // sign(0) = 0, as autograd's abs
+  }
+  return scale * sum;
+}
+
+void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];
 }

@@ -7,7 +7,8 @@
 // to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
-// models supports() accepts: dense layers, code head plain, no sparsity or contractive penalty.
+// models supports() accepts: dense layers, code head plain, L1 sparsity (not KL), no contractive
+// penalty.
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
 // are the model's layer_plan(). The threads are training_pool()'s.
 #include <memory>
@@ -42,12 +43,15 @@ class DenseGradient : public GradientEngine {
  private:
   struct Layer;
   struct Shard;
-  double shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale, bool first);
+  double shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale, float l1_scale,
+                    bool first);
 
   Autoencoder model_;
   std::vector<Layer> layers_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool bce_, sigmoid_output_;
+  float l1_weight_;        ///< the L1 sparsity penalty's weight (0: none)
+  size_t code_layer_ = 0;  ///< the layer whose outputs are the codes
 };
 
 }  // namespace latent
