@@ -68,7 +68,7 @@ for variant in "${variants[@]}"; do
   for round in $(seq "$rounds"); do
     # shellcheck disable=SC2086
     "$latent" train --data mnist --limit 20000 --val 0 --epochs 2 --batch 128 --lr 1e-3 --schedule constant \
-      --threads 2 $flags --out "$tmp/t.model" --log "$tmp/t.jsonl" 2>/dev/null
+      --threads 2 $flags --out "$tmp/t.model" --overwrite --log "$tmp/t.jsonl" 2>/dev/null
     latent_runs+=("$(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/t.jsonl')))")")
     rm -f "$tmp/t.jsonl"
     # shellcheck disable=SC2086

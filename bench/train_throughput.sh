@@ -43,7 +43,7 @@ for round in $(seq "$rounds"); do
   line="round $round:"
   for setting in "${settings[@]}"; do
     name=${setting%%|*}
-    rm -f "$tmp/b.jsonl"
+    rm -f "$tmp/b.jsonl" "$tmp/b.model" "$tmp/b.model.ckpt"  # a trained model is not overwritten without --overwrite
     # shellcheck disable=SC2086
     "$build/latent" train --data mnist --layers 256 --latent 32 --activation relu --batch 256 --lr 1e-3 \
       --schedule constant --val 0 --epochs 3 ${setting#*|} --out "$tmp/b.model" --log "$tmp/b.jsonl" 2>/dev/null

@@ -33,7 +33,7 @@ void check_bits(int bits, const std::string& where) {
 }  // namespace
 
 Quantizer Quantizer::fit(const std::vector<float>& codes, int64_t dims, int bits) {
-  check_bits(bits, "--bits");
+  if (bits < 4 || bits > 16) throw SettingError("bits", "must be 4..16, not " + std::to_string(bits));
   if (dims < 1 || codes.empty() || codes.size() % dims != 0) throw Error("no codes to quantise");
   Quantizer q;
   q.bits = bits;

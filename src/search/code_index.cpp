@@ -233,11 +233,11 @@ CodeIndex CodeIndex::build_ivf(const std::vector<float>& codes, int64_t dims, In
   if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0) throw Error("no codes to index");
   const int64_t count = static_cast<int64_t>(codes.size()) / dims;
   if (lists < 1 || lists > count)
-    throw Error("--ivf " + std::to_string(lists) + ": needs 1 to " + std::to_string(count) +
-                " cells (at most one per code)");
+    throw SettingError(
+        "ivf", std::to_string(lists) + ": needs 1 to " + std::to_string(count) + " cells (at most one per code)");
   if (pq_m < 0 || (pq_m > 0 && dims % pq_m != 0))
-    throw Error("--pq " + std::to_string(pq_m) + ": must divide the code's " + std::to_string(dims) + " numbers");
-  if (pq_m > 0 && count < 256) throw Error("--pq needs at least 256 codes to train its 256 centroids per part");
+    throw SettingError("pq", std::to_string(pq_m) + ": must divide the code's " + std::to_string(dims) + " numbers");
+  if (pq_m > 0 && count < 256) throw SettingError("pq", "needs at least 256 codes to train its 256 centroids per part");
   CodeIndex index;
   std::unique_ptr<faiss::IndexIVF> ivf = empty_ivf(dims, lists, pq_m);
   // k-means on a sample: 64 codes a cell are plenty (FAISS itself caps at 256).

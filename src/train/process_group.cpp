@@ -13,13 +13,13 @@
 namespace latent {
 
 std::pair<std::string, uint16_t> parse_host_port(const std::string& text) {
-  std::string usage = "--master '" + text + "': expected HOST:PORT, like 127.0.0.1:29500";
+  const SettingError usage("master", "'" + text + "': expected HOST:PORT, like 127.0.0.1:29500");
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw Error(usage);
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw usage;
   std::string port_text = text.substr(colon + 1);
-  if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5) throw Error(usage);
+  if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5) throw usage;
   int port = std::stoi(port_text);
-  if (port < 1 || port > 65535) throw Error(usage);
+  if (port < 1 || port > 65535) throw usage;
   return {text.substr(0, colon), static_cast<uint16_t>(port)};
 }
 

@@ -123,7 +123,9 @@ struct ClassifyTrain {
         {{"--init", init == "random" ? "" : init}, {"--resume", resume}, data.input()});
     runtime.apply();
     if (!trainer) trainer = start(as, meta);
-    auto [train_set, val_set] = split_validation(labelled_data(as), val_fraction);
+    // Not a structured binding: the lambdas below use both (C++17 lambdas cannot capture bindings).
+    const std::pair<Dataset, Dataset> split = split_validation(labelled_data(as), val_fraction);
+    const Dataset &train_set = split.first, &val_set = split.second;
     meta["labels"] = train_set.size() + val_set.size();
     auto& net = dynamic_cast<ClassifierNet&>(trainer->net());
     meta["classify_options"] = trainer->options().to_json();
