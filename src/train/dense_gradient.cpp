@@ -14,12 +14,12 @@ extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-// C = op(A) · op(B), row-major, on this thread alone: oneDNN's sgemm (Debian's libdnnl), which
-// runs AVX-512 kernels here at about twice OpenBLAS's per thread (OpenBLAS is held to AVX2 by
-// OPENBLAS_CORETYPE; bench/sgemm_rate measures both).
+// C = op(A) · op(B), row-major: oneDNN's sgemm (Debian's libdnnl), which runs AVX-512 kernels
+// here at about twice OpenBLAS's per thread (OpenBLAS is held to AVX2 by OPENBLAS_CORETYPE;
+// bench/sgemm_rate measures both). On the calling thread alone: shard_gradients gives each pool
+// thread one OpenMP thread.
 void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
           int64_t ldb, float* c, int64_t ldc) {
-  omp_set_num_threads(1);  // each pool thread runs its own products
   if (dnnl_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc) != dnnl_success)
     throw std::runtime_error("oneDNN sgemm failed");
 }
@@ -85,7 +85,8 @@ DenseGradient::DenseGradient(Autoencoder model)
                 "DenseGradient: the model does not follow its layer plan");
     layers_.push_back({weight, linears[l]->bias, planned[l].in, planned[l].out, planned[l].activation});
   }
-  // Every thread runs its own GEMMs; a multi-threaded BLAS would spin against them.
+  // The pool's threads take both cores; an OpenBLAS call meanwhile (LibTorch's, elsewhere) must
+  // not start its own team against them.
   set_blas_threads(1);
 }
 
@@ -177,6 +178,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   const int64_t* row_ids = index.data_ptr<int64_t>();
   const float* all = data.data_ptr<float>();
   pool.run([&](int t) {
+    omp_set_num_threads(1);  // each pool thread runs its own products
     Shard& shard = *shards_[static_cast<size_t>(t)];
     shard.loss = 0;
     if (t >= shards) return;

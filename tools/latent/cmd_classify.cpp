@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "commands.h"
@@ -25,12 +26,13 @@ struct ClassifyTrain {
   TrainOptions options;
   ClassifierSettings settings;
   std::string corrupt = "none";
+  std::optional<RawData> random_raw;  ///< --init random: the data start() read to size the net
 
   /// The labelled samples, read as the classifier's encoder reads them (`as`; a random encoder:
   /// numbers only, normalised with `as`'s normalisation), then --labels' balanced subset.
-  Dataset labelled_data(const LoadedModel& as) const {
-    Dataset train =
-        init == "random" ? make_dataset(numbers_only(data.load(), "classify"), as.normalization) : data.load_for(as);
+  Dataset labelled_data(const LoadedModel& as) {
+    if (init == "random" && !random_raw) random_raw = numbers_only(data.load(), "classify");  // a resumed run
+    Dataset train = init == "random" ? make_dataset(std::move(*random_raw), as.normalization) : data.load_for(as);
     if (!train.has_labels()) throw Error("--data " + data.data + " has no labels");
     if (labels > 0) train = balanced_subset(train, labels, classes, runtime.seed);
     if (train.y.max().item<int64_t>() >= classes)
@@ -57,9 +59,9 @@ struct ClassifyTrain {
       std::vector<int64_t> widths = parse_sizes("--layers", layers);
       if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
         throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,1000,1000");
-      RawData raw = numbers_only(data.load(), "classify");
-      as.normalization = Normalization::fit(raw);
-      spec.input_shape = raw.sample_shape;
+      random_raw = numbers_only(data.load(), "classify");
+      as.normalization = Normalization::fit(*random_raw);
+      spec.input_shape = random_raw->sample_shape;
       spec.latent = widths.back();
       spec.layers.assign(widths.begin(), widths.end() - 1);
       spec.set_type(ModelType::ae, as.normalization.unit_range());
