@@ -17,7 +17,7 @@ mkdir -p "$out"
 start=$(date +%s)
 "$latent" pretrain --data mnist --layers 1000,500,250,30 --activation relu --corrupt gaussian:0.1 \
   --epochs-per-layer "$per_layer" --finetune-epochs "$finetune" --batch 256 --lr 2e-3 --finetune-lr 1e-3 --val 0 \
-  --out "$out/hinton_pretrained.model" --log "$out/hinton_pretrained.jsonl"
+  --out "$out/hinton_pretrained.model" --overwrite --log "$out/hinton_pretrained.jsonl"
 pretrained_s=$(( $(date +%s) - start ))
 # The random start gets as many epochs as fit in the same time.
 random_epochs=$(/usr/bin/python3 - "$out/hinton_pretrained.jsonl" "$pretrained_s" <<'PY'

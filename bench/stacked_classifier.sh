@@ -21,22 +21,22 @@ mkdir -p "$out"
 net=(--activation sigmoid --code-activation sigmoid)
 start=$(date +%s)
 "$latent" pretrain --data mnist --layers 1000,1000,1000 "${net[@]}" --corrupt masking:0.2 \
-  --epochs-per-layer "$per_layer" --batch 128 --lr 1e-3 --val 0 --out "$out/sda.model" --log "$out/sda.jsonl"
+  --epochs-per-layer "$per_layer" --batch 128 --lr 1e-3 --val 0 --out "$out/sda.model" --overwrite --log "$out/sda.jsonl"
 echo "pretraining: $(( $(date +%s) - start )) s" >&2
 err() { "$latent" classify eval --model "$1" --data mnist --split test --json | /usr/bin/python3 -c "import json,sys; print(100*json.load(sys.stdin)['error_rate'])"; }
 
 start=$(date +%s)
 "$latent" classify train --init "$out/sda.model" --data mnist --epochs "$epochs_all" --lr 1e-3 --batch 128 \
-  --corrupt "$finetune_corrupt" --out "$out/sda_all.clf"
+  --corrupt "$finetune_corrupt" --out "$out/sda_all.clf" --overwrite
 echo "fine-tuning on all labels: $(( $(date +%s) - start )) s" >&2
 all_err=$(err "$out/sda_all.clf")
 
 rows=()
 for seed in 1 2 3; do
   "$latent" classify train --init "$out/sda.model" --data mnist --labels 1000 --epochs "$epochs_few" --batch 64 \
-    --lr 1e-3 --seed "$seed" --out "$out/sda_1000_$seed.clf" 2>/dev/null
+    --lr 1e-3 --seed "$seed" --out "$out/sda_1000_$seed.clf" --overwrite 2>/dev/null
   "$latent" classify train --init random --layers 1000,1000,1000 "${net[@]}" --data mnist --labels 1000 \
-    --epochs "$epochs_few" --batch 64 --lr 1e-3 --seed "$seed" --out "$out/random_1000_$seed.clf" 2>/dev/null
+    --epochs "$epochs_few" --batch 64 --lr 1e-3 --seed "$seed" --out "$out/random_1000_$seed.clf" --overwrite 2>/dev/null
   rows+=("$seed $(err "$out/sda_1000_$seed.clf") $(err "$out/random_1000_$seed.clf")")
 done
 printf '%s\n' "${rows[@]}" | /usr/bin/python3 -c "

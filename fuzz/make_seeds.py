@@ -78,18 +78,24 @@ for name in ("codes.csv", "codes.npy"):
 
 # Latent containers: whole files for the envelope harness, payloads for the others.
 files = {"model": "model.lt", "checkpoint": "model.lt.ckpt", "index": "index.lti", "codec": "codes.ltc",
-         "detector": "detector.ltd"}
+         "detector": "detector.ltd", "classifier": "classifier.model"}
 for harness, name in files.items():
     path = os.path.join(work, name)
     if not os.path.exists(path):
         continue
     put("container", name, read(path))
     put(harness, name, payload(path))
-for extra in ("index_hnsw.lti", "index_hash16.lti", "index_multihash128.lti", "model_conv.lt", "codes16.ltc"):
+for extra in ("index_hnsw.lti", "index_hash16.lti", "index_multihash128.lti", "model_conv.lt", "codes16.ltc",
+              "detector_code.ltd"):
     path = os.path.join(work, extra)
     if os.path.exists(path):
-        harness = {"lti": "index", "lt": "model", "ltc": "codec"}[extra.rsplit(".", 1)[1]]
+        harness = {"lti": "index", "lt": "model", "ltc": "codec", "ltd": "detector"}[extra.rsplit(".", 1)[1]]
         put(harness, extra, payload(path))
+# The decoder behind `latent decompress` takes the same .ltc payloads.
+for name in ("codes.ltc", "codes16.ltc"):
+    path = os.path.join(work, name)
+    if os.path.exists(path):
+        put("decompress", name, payload(path))
 
 # Request bodies of `latent serve`: the first byte picks content type, shape and "required" (see
 # fuzz_request.cpp); JSON pixels and a PNG of MNIST test image 0, a 12-value table row, a parameter.

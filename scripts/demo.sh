@@ -57,13 +57,13 @@ step "9. Semantic hashing: 32-bit binary codes, every training digit within 2 fl
 
 step "10. Stacked autoencoder: pretrained one layer at a time, then a classifier on 1,000 labels vs the same net from random weights"
 "$latent" pretrain --data mnist --layers 500,500 --activation sigmoid --code-activation sigmoid --corrupt masking:0.2 \
-  --epochs-per-layer 3 --val 0 --out "$out/stack.model"
+  --epochs-per-layer 3 --val 0 --out "$out/stack.model" --overwrite
 for init in "$out/stack.model" random; do
   name=$([ "$init" = random ] && echo random || echo pretrained)
   # The pretrained stack brings its own sizes and activations; the random net is given the same.
   shape=()
   [ "$init" = random ] && shape=(--layers 500,500 --activation sigmoid --code-activation sigmoid)
-  "$latent" classify train --init "$init" "${shape[@]}" --labels 1000 --epochs 30 --out "$out/$name.clf" 2>&1 | tail -n 1
+  "$latent" classify train --init "$init" "${shape[@]}" --labels 1000 --epochs 30 --out "$out/$name.clf" --overwrite 2>&1 | tail -n 1
   "$latent" classify eval --model "$out/$name.clf" --data mnist --split test --json >"$out/${name}_clf.json"
   printf '%s start: test error %s\n' "$name" "$(/usr/bin/python3 -c "import json; print(round(100 * json.load(open('$out/${name}_clf.json'))['error_rate'], 2))")%"
 done

@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [harness...]}
 shift
 io=(idx csv matrix image container codec index request head)
-all=("${io[@]}" model checkpoint detector)
+all=("${io[@]}" model checkpoint detector classifier decompress)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 [ "${harnesses[*]}" != io ] || harnesses=("${io[@]}")
@@ -23,7 +23,7 @@ cmake --build "$fuzz" -j 2 --target "${harnesses[@]/#/fuzz_}"
 
 # Real files to seed from: a tiny model and everything made with it.
 real=$fuzz/real
-if [ ! -s "$real/detector.ltd" ] || [ ! -s "$real/index_multihash128.lti" ]; then
+if [ ! -s "$real/detector.ltd" ] || [ ! -s "$real/index_multihash128.lti" ] || [ ! -s "$real/classifier.model" ] || [ ! -s "$real/detector_code.ltd" ]; then
   cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$root/build" -j 2 --target latent_cli
   latent=$root/build/latent
@@ -45,6 +45,9 @@ if [ ! -s "$real/detector.ltd" ] || [ ! -s "$real/index_multihash128.lti" ]; the
   "$latent" encode --model "$real/model.lt" --limit 10 --out "$real/codes.csv"
   "$latent" encode --model "$real/model.lt" --limit 10 --out "$real/codes.npy"
   "$latent" anomaly fit --model "$real/model.lt" --data mnist --limit 100 --out "$real/detector.ltd"
+  "$latent" anomaly fit --model "$real/model.lt" --data mnist --limit 100 --score sse+code --out "$real/detector_code.ltd"
+  "$latent" classify train --init "$real/model.lt" --data mnist --limit 300 --epochs 1 --val 0 \
+    --out "$real/classifier.model" >/dev/null
 fi
 python3 "$root/fuzz/make_seeds.py" "$root/data/mnist" "$real" "$fuzz/seeds"
 

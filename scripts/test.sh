@@ -9,7 +9,7 @@ ctest --output-on-failure -j 2 --timeout 1200
 
 # The reader and file tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LATENT_SANITIZE), any report failing the run: test_io is where outside bytes are parsed. The
-# torch tests are not rebuilt instrumented (the model readers run under ASan in the fuzz harnesses).
+# torch tests are not rebuilt instrumented (scripts/fuzz.sh runs the model readers under ASan by hand).
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENT_SANITIZE=ON -DLATENT_BUILD_BENCH=OFF >/dev/null
 cmake --build "$root/build-asan" -j "$(nproc)" --target test_io
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -18,3 +18,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 # The torch-free fuzz harnesses (the readers of files and of the server's requests), 15 s each
 # under ASan + UBSan after replaying tests/regressions; a finding fails the run.
 "$root/scripts/fuzz.sh" 15 io
+
+# The torch readers (model, checkpoint, detector, classifier, decompress): mutations of the seeds
+# fuzz.sh cut from real files, 10 s each in the normal build (their sanitised clang build would
+# not fit in CI's time; scripts/fuzz.sh runs them under libFuzzer by hand).
+(cd "$root/build" && ./tests/replay_fuzz --mutate 50 "$root/build-fuzz/seeds" model checkpoint detector classifier decompress)

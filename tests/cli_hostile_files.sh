@@ -61,6 +61,12 @@ refused 2 "pretrain onto an index" "is a latent index file; this command writes 
   "$latent" pretrain --data mnist --limit 200 --layers 16,8 --epochs-per-layer 1 --out "$work/m.index"
 refused 2 "classify train onto its --init" "is also the --init input" \
   "$latent" classify train --init "$m" --limit 200 --epochs 1 --out "$m"
+refused 2 "pretrain onto a model without --overwrite" "already holds a latent model; pass --overwrite" \
+  "$latent" pretrain --data mnist --limit 200 --layers 16,8 --epochs-per-layer 1 --out "$m"
+run "$latent" classify train --init "$m" --limit 200 --epochs 1 --val 0 --out "$work/c.clf"
+refused 2 "classify train onto a classifier without --overwrite" "already holds a latent classifier; pass --overwrite" \
+  "$latent" classify train --init "$m" --limit 200 --epochs 1 --val 0 --out "$work/c.clf"
+run "$latent" classify train --init "$m" --limit 200 --epochs 1 --val 0 --out "$work/c.clf" --overwrite
 # --overwrite replaces a model with a new run.
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --seed 2 --out "$m" --overwrite
 cmp -s "$m" "$work/keep.model" && fail "train --overwrite did not write a new model"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel training from the CLI: a rank that dies makes the other exit non-zero within
-# 30 s (no hang), --nproc reports a failed rank, bad flags are one line and exit 2.
+# 30 s (no hang), --nproc opens no port beyond loopback and reports a failed rank, bad flags are
+# one line and exit 2.
 # Usage: cli_parallel.sh path/to/latent
 set -uo pipefail
 latent=$1
@@ -60,6 +61,49 @@ kill -KILL "$rank1"
 grep -qF "rank 0 of 2: all-reduce failed (timed out: another rank stopped answering within 5 s)" "$work/r0.err" ||
   fail "rank 0's error does not say its peer stopped answering in training: $(tail -1 "$work/r0.err")"
 echo "stopped peer: rank 0 exited with $code after $elapsed s: $(tail -1 "$work/r0.err")"
+
+# --nproc: the ranks meet through a file in a private directory, so every socket they hold is on
+# loopback (a TCPStore would listen on every interface for the whole run; Gloo's listener closes
+# once the ranks are connected), and the directory goes when they end.
+mkdir -p "$work/tmp"
+TMPDIR=$work/tmp "$latent" train --data mnist --limit 20000 --val 0 --layers 64 --latent 8 --epochs 3 --nproc 2 \
+  --out "$work/nproc.model" --log "$work/nproc.jsonl" >/dev/null 2>"$work/nproc.err" &
+launcher=$!; pids+=("$launcher")
+for _ in $(seq 120); do [ -s "$work/nproc.jsonl" ] && break; sleep 0.5; done
+[ -s "$work/nproc.jsonl" ] || fail "--nproc 2 logged no epoch within 60 s: $(tail -2 "$work/nproc.err")"
+ranks=$(pgrep -P "$launcher" | tr '\n' ' ')
+[ "$(echo $ranks | wc -w)" -eq 2 ] || fail "--nproc 2 did not start 2 ranks: '$ranks'"
+sockets=$(/usr/bin/python3 - $ranks <<'PY'
+import ipaddress, os, sys
+inodes = set()
+for pid in sys.argv[1:]:
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+for table in ("tcp", "tcp6"):
+    for line in open(f"/proc/net/{table}").readlines()[1:]:
+        f = line.split()
+        if f[9] not in inodes:
+            continue
+        raw = bytes.fromhex(f[1].split(":")[0])
+        # /proc/net shows addresses as host-order 32-bit words.
+        address = ipaddress.ip_address(b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4)))
+        if getattr(address, "ipv4_mapped", None):
+            address = address.ipv4_mapped
+        state = "listen" if f[3] == "0A" else "connected"
+        print(state, address, int(f[1].split(":")[1], 16))
+PY
+)
+echo "--nproc 2 ranks' sockets: $(echo "$sockets" | tr '\n' ';')"
+[ -n "$sockets" ] || fail "found no socket of the ranks (they talk over loopback)"
+echo "$sockets" | grep -vE '^(listen|connected) (127\.|::1 )' | grep . && fail "a rank of --nproc holds a socket beyond loopback"
+wait "$launcher" || fail "--nproc 2 failed: $(tail -2 "$work/nproc.err")"
+[ -s "$work/nproc.model" ] || fail "--nproc 2 wrote no model"
+[ -z "$(ls -A "$work/tmp")" ] || fail "--nproc left its rendezvous directory behind: $(ls "$work/tmp")"
 
 # --nproc: a rank that fails (here: every rank, bad data) makes the launcher fail too.
 "$latent" train --data idx:/nonexistent --epochs 1 --nproc 2 --out "$work/bad.model" >/dev/null 2>"$work/stderr"

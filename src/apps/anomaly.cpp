@@ -109,6 +109,35 @@ double parse_number(const std::string& text, const std::string& rule) {
   throw SettingError("threshold", rule + ": expected quantile:0.95, fpr:0.01, contamination:0.1 or sigma:3");
 }
 
+/// The score is one latent knows and fits the model (what fit_detector checks, and load_detector).
+void check_score(const std::string& score, const ModelSpec& spec) {
+  if (score != "sse" && score != "bce" && score != "smooth-sse" && score != "code" && score != "sse+code" &&
+      score != "elbo")
+    throw SettingError("score", score + ": expected " + score_names());
+  if (score == "bce" && spec.output != Output::sigmoid)
+    throw SettingError("score", "bce needs a model of [0,1] data (sigmoid output); use sse");
+  if (score == "smooth-sse" && spec.input_shape.size() != 3)
+    throw SettingError("score", "smooth-sse needs image data; use sse");
+  if (score == "elbo" && spec.code_head != CodeHead::gaussian)
+    throw SettingError("score", "elbo needs a variational model (trained with --type vae); use sse");
+}
+
+/// What anomaly_scores reads of a loaded detector's calibration is there, of the code's size.
+bool calibration_fits(const nlohmann::json& calibration, const std::string& score, int64_t code_size) {
+  auto numbers = [&](const char* key, size_t count) {
+    if (!calibration.contains(key) || !calibration[key].is_array() || calibration[key].size() != count) return false;
+    for (const auto& v : calibration[key])
+      if (!v.is_number() || !std::isfinite(v.get<double>())) return false;
+    return true;
+  };
+  if (score != "code" && score != "sse+code") return true;
+  const auto k = static_cast<size_t>(code_size);
+  if (!calibration.is_object() || !numbers("code_mean", k) || !numbers("code_precision", k * k)) return false;
+  return score == "code" ||
+         (numbers("sse_log", 2) && numbers("code_log", 2) && calibration["sse_log"][1].get<double>() > 0 &&
+          calibration["code_log"][1].get<double>() > 0);
+}
+
 }  // namespace
 
 std::string score_names() {
@@ -144,21 +173,13 @@ ModelFile ModelFile::read(const std::string& path) { return {read_container_file
 Detector fit_detector(const ModelFile& model, const torch::Tensor& x, const std::string& asked_score,
                       const std::string& threshold_rule, const torch::Tensor& threshold_x) {
   Detector d;
-  if (asked_score != "auto" && asked_score != "sse" && asked_score != "bce" && asked_score != "smooth-sse" &&
-      asked_score != "code" && asked_score != "sse+code" && asked_score != "elbo")
-    throw SettingError("score", asked_score + ": expected " + score_names());
   if (x.size(0) < 2) throw Error("a detector needs at least 2 normal items to fit");
   d.model_file = model.bytes;
   d.model = scoring_model(d.model_file, model.name);
   // smooth-sse measured best over the image classes (bench/oneclass.sh); a table's explanations need sse.
   const bool images = d.model.model->spec().input_shape.size() == 3;
   const std::string score = asked_score != "auto" ? asked_score : images ? "smooth-sse" : "sse";
-  if (score == "bce" && d.model.model->spec().output != Output::sigmoid)
-    throw SettingError("score", "bce needs a model of [0,1] data (sigmoid output); use sse");
-  if (score == "smooth-sse" && d.model.model->spec().input_shape.size() != 3)
-    throw SettingError("score", "smooth-sse needs image data; use sse");
-  if (score == "elbo" && d.model.model->spec().code_head != CodeHead::gaussian)
-    throw SettingError("score", "elbo needs a variational model (trained with --type vae); use sse");
+  check_score(score, d.model.model->spec());
   d.score = score;
   d.threshold_rule = threshold_rule;
   d.fitted_on = x.size(0);
@@ -251,6 +272,13 @@ Detector load_detector(const std::string& path) {
   }
   d.model_file = payload.substr(newline + 1);
   d.model = scoring_model(d.model_file, path + " (embedded model)");
+  try {
+    check_score(d.score, d.model.model->spec());
+  } catch (const SettingError& e) {
+    throw Error(path + ": damaged detector file (score " + e.problem + ")");
+  }
+  if (!calibration_fits(d.calibration, d.score, d.model.model->spec().latent))
+    throw Error(path + ": damaged detector file (the calibration does not fit its score and model)");
   return d;
 }
 

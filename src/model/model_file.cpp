@@ -115,10 +115,17 @@ void load_module_checked(torch::nn::Module& module, torch::serialize::InputArchi
   } catch (const std::exception&) {
     throw Error(error);
   }
+  // A record can name a storage too small for its tensor, or none at all: read later, such a
+  // tensor is out of bounds or "not allocated".
+  auto holds_its_data = [](const torch::Tensor& t) {
+    if (!t.has_storage() || (t.numel() > 0 && t.storage().data() == nullptr)) return t.numel() == 0;
+    const auto needed = static_cast<size_t>(t.storage_offset() + t.numel()) * t.element_size();
+    return t.storage().nbytes() >= needed;
+  };
   std::vector<torch::Tensor> loaded = tensors();
   for (size_t i = 0; i < loaded.size(); ++i)
     if (!loaded[i].defined() || loaded[i].sizes().vec() != expected[i].first ||
-        loaded[i].scalar_type() != expected[i].second || !loaded[i].is_contiguous())
+        loaded[i].scalar_type() != expected[i].second || !loaded[i].is_contiguous() || !holds_its_data(loaded[i]))
       throw Error(error);
 }
 

@@ -4,7 +4,9 @@
 
 #include <cctype>
 #include <chrono>
+#include <tuple>
 
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -24,7 +26,7 @@ std::pair<std::string, uint16_t> parse_host_port(const std::string& text) {
 }
 
 struct ProcessGroup::Impl {
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 };
 
@@ -53,15 +55,24 @@ ProcessGroup::ProcessGroup(const ProcessGroupOptions& options) : options_(option
   if (options.rank < 0 || options.rank >= options.world_size)
     throw SettingError("rank",
                        std::to_string(options.rank) + ": expected 0.." + std::to_string(options.world_size - 1));
-  auto [host, port] = parse_host_port(options.master);
+  const bool through_file = !options.store_file.empty();
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  if (!through_file) std::tie(host, port) = parse_host_port(options.master);
+  const std::string rendezvous = through_file ? options.store_file : options.master;
   try {
-    c10d::TCPStoreOptions store_options;
-    store_options.port = port;
-    store_options.isServer = options.rank == 0;
-    store_options.numWorkers = options.world_size;
-    store_options.waitWorkers = true;
-    store_options.timeout = options.timeout;
-    impl_->store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
+    if (through_file) {
+      impl_->store = c10::make_intrusive<c10d::FileStore>(options.store_file, options.world_size);
+      impl_->store->setTimeout(options.timeout);
+    } else {
+      c10d::TCPStoreOptions store_options;
+      store_options.port = port;
+      store_options.isServer = options.rank == 0;
+      store_options.numWorkers = options.world_size;
+      store_options.waitWorkers = true;
+      store_options.timeout = options.timeout;
+      impl_->store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
+    }
     auto gloo_options = c10d::ProcessGroupGloo::Options::create(options.timeout);
     // Loopback stays on loopback; otherwise the interface the host name resolves to.
     bool local = host == "127.0.0.1" || host == "localhost";
@@ -71,7 +82,7 @@ ProcessGroup::ProcessGroup(const ProcessGroupOptions& options) : options_(option
     impl_->group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, options.rank, options.world_size, gloo_options);
   } catch (const std::exception& e) {
-    rethrow(options_, "rendezvous at " + options.master, e);
+    rethrow(options_, "rendezvous at " + rendezvous, e);
   }
 }
 

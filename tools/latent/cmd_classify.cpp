@@ -20,6 +20,7 @@ struct ClassifyTrain {
   RuntimeOptions runtime;
   DataOptions data;
   std::string init, layers, out, checkpoint, resume;
+  bool overwrite = false;
   ModelSpec spec;
   int64_t labels = 0, classes = 10;
   double val_fraction = 0;
@@ -120,9 +121,9 @@ struct ClassifyTrain {
     if (!resume.empty()) trainer = adopt(sub, as, meta);
     if (out.empty()) throw Error("--out is required");
     if (checkpoint.empty()) checkpoint = out + ".ckpt";
-    check_outputs(
-        {{"--out", out, "classifier"}, {"--checkpoint", same_file(checkpoint, resume) ? "" : checkpoint, "checkpoint"}},
-        {{"--init", init == "random" ? "" : init}, {"--resume", resume}, data.input()});
+    check_outputs({{"--out", out, "classifier", !overwrite && resume.empty()},
+                   {"--checkpoint", same_file(checkpoint, resume) ? "" : checkpoint, "checkpoint", !overwrite}},
+                  {{"--init", init == "random" ? "" : init}, {"--resume", resume}, data.input()});
     runtime.apply();
     if (!trainer) trainer = start(as, meta);
     // Not a structured binding: the lambdas below use both (C++17 lambdas cannot capture bindings).
@@ -232,7 +233,11 @@ void add_classify_command(CLI::App& app) {
   sub->add_option("--patience", train->options.patience,
                   "Stop after N epochs without a lower validation loss (0 = never)")
       ->default_val(0);
-  sub->add_option("--out", train->out, "Classifier file to write");
+  sub->add_option("--out", train->out,
+                  "Classifier file to write (with --resume: default the run's own). An existing classifier is "
+                  "replaced only with --overwrite");
+  sub->add_flag("--overwrite", train->overwrite,
+                "Replace an existing classifier at --out (and checkpoint at --checkpoint) with a new run");
   sub->add_option("--checkpoint", train->checkpoint, "Training state written after every epoch (default: OUT.ckpt)");
   sub->add_option("--resume", train->resume,
                   "Continue the run a --checkpoint file holds (its data and settings; --epochs may grow)");

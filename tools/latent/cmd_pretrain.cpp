@@ -23,10 +23,11 @@ struct PretrainCommand {
   TrainOptions layer_options, finetune_options;
   double finetune_lr = 0;
   std::string out, log;
+  bool overwrite = false;
 
   void run() {
     runtime.apply();
-    check_outputs({{"--out", out, "model"}, {"--log", log, ""}}, {data.input()});
+    check_outputs({{"--out", out, "model", !overwrite}, {"--log", log, ""}}, {data.input()});
     std::vector<int64_t> widths = parse_sizes("--layers", layers);
     if (widths.empty() || std::count(widths.begin(), widths.end(), 0) > 0)
       throw Error("--layers '" + layers + "': expected sizes >= 1, the last one the code, like 1000,500,250,30");
@@ -141,7 +142,11 @@ void add_pretrain_command(CLI::App& app) {
   sub->add_option("--schedule", cmd->layer_options.schedule,
                   "constant | cosine | step, restarted for every layer and for fine-tuning")
       ->default_val("cosine");
-  sub->add_option("--out", cmd->out, "Model file to write (the unrolled deep autoencoder)")->required();
+  sub->add_option("--out", cmd->out,
+                  "Model file to write (the unrolled deep autoencoder); an existing model is replaced only with "
+                  "--overwrite")
+      ->required();
+  sub->add_flag("--overwrite", cmd->overwrite, "Replace an existing model at --out");
   sub->add_option("--log", cmd->log, "Write one JSON line per epoch (with its phase: layer K or finetune)");
   cmd->runtime.add_to(sub);
   sub->callback([cmd] { cmd->run(); });

@@ -1,16 +1,15 @@
 #include "parallel_cli.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -42,7 +41,12 @@ void ParallelCli::add_to(CLI::App* app) {
       ->default_val(1);
   app->add_option("--rank", options.processes.rank, "This process's rank, 0..world-size-1; rank 0 writes all files")
       ->default_val(0);
-  app->add_option("--master", master, "HOST:PORT of rank 0's TCPStore rendezvous")->default_val("127.0.0.1:29500");
+  app->add_option("--master", master,
+                  "HOST:PORT of rank 0's TCPStore rendezvous (it listens on every interface: firewall the port)")
+      ->default_val("127.0.0.1:29500");
+  app->add_option("--store-file", store_file,
+                  "Ranks on one machine meet through this file (in a directory only you can write) instead of "
+                  "--master's port; --nproc uses one of its own");
   app->add_option("--nproc", nproc,
                   "Start N local processes (ranks 0..N-1 on loopback, each with --threads cores/N unless given, and "
                   "pinned to cores/N cores of its own when there are at least N) "
@@ -55,9 +59,10 @@ void ParallelCli::add_to(CLI::App* app) {
 
 void ParallelCli::apply() {
   options.processes.master = master;
+  options.processes.store_file = store_file;
   options.processes.timeout = std::chrono::seconds(timeout_seconds);
   options.validate();
-  if (options.processes.world_size > 1) parse_host_port(master);
+  if (options.processes.world_size > 1 && store_file.empty()) parse_host_port(master);
   if (options.processes.rank > 0) set_quiet(true);
 }
 
@@ -76,22 +81,29 @@ std::vector<std::string> own_arguments() {
   return args;
 }
 
-// A port nobody listens on now (the kernel picks it); rank 0 binds it a moment later.
-int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw Error("--nproc: cannot open a socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw Error("--nproc: cannot find a free loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
+// The ranks a SIGTERM to the launcher is passed on to (set once they are started).
+const pid_t* running_ranks = nullptr;
+size_t running_rank_count = 0;
+extern "C" void stop_ranks(int) {
+  for (size_t i = 0; i < running_rank_count; ++i) kill(running_ranks[i], SIGTERM);
 }
+
+// A directory only this user can enter (mkdtemp makes it 0700), removed with its contents.
+struct PrivateDirectory {
+  std::string path;
+  PrivateDirectory() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/latent-nproc-XXXXXX";
+    if (!mkdtemp(pattern.data())) throw Error("--nproc: cannot create a private directory in " + pattern);
+    path = pattern;
+  }
+  ~PrivateDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  PrivateDirectory(const PrivateDirectory&) = delete;
+  PrivateDirectory& operator=(const PrivateDirectory&) = delete;
+};
 }  // namespace
 
 bool ParallelCli::launch() {
@@ -103,16 +115,22 @@ bool ParallelCli::launch() {
   bool threads_given = false;
   std::vector<std::string> own = own_arguments();
   for (size_t i = 0; i < own.size(); ++i) {
-    if (own[i] == "--nproc") {
-      ++i;  // and its value
-      continue;
+    // The launcher's own flags, and the rendezvous it chooses itself.
+    bool dropped = false;
+    for (const char* flag : {"--nproc", "--master", "--store-file"}) {
+      if (own[i] == flag) {
+        ++i;  // and its value
+        dropped = true;
+      } else if (own[i].rfind(std::string(flag) + "=", 0) == 0) {
+        dropped = true;
+      }
     }
-    if (own[i].rfind("--nproc=", 0) == 0) continue;
+    if (dropped) continue;
     if (own[i] == "--threads" || own[i].rfind("--threads=", 0) == 0) threads_given = true;
     args.push_back(own[i]);
   }
-  args.insert(args.end(),
-              {"--world-size", std::to_string(nproc), "--master", "127.0.0.1:" + std::to_string(free_loopback_port())});
+  const PrivateDirectory rendezvous;
+  args.insert(args.end(), {"--world-size", std::to_string(nproc), "--store-file", rendezvous.path + "/store"});
   if (!threads_given) args.insert(args.end(), {"--threads", std::to_string(std::max(1, available_cores() / nproc))});
 
   // With a core or more per rank, each rank gets its own cores: unpinned, two ranks' compute and
@@ -150,6 +168,10 @@ bool ParallelCli::launch() {
   // Ctrl-C reaches every rank (one process group): they stop between steps and say where their
   // checkpoint is; the launcher waits for that instead of dying first.
   std::signal(SIGINT, SIG_IGN);
+  // A launcher stopped by SIGTERM passes it on and stays to remove the rendezvous directory.
+  running_ranks = children.data();
+  running_rank_count = children.size();
+  std::signal(SIGTERM, stop_ranks);
   bool interrupted = false;
   // The first rank to fail decides the outcome; the rest are stopped rather than left waiting
   // for their timeout.

@@ -1,6 +1,8 @@
 #pragma once
-// The processes of one data-parallel run, joined through torch c10d: a TCPStore rendezvous at
-// --master HOST:PORT (rank 0 hosts it) and a ProcessGroupGloo for the collectives. Every call
+// The processes of one data-parallel run, joined through torch c10d: a rendezvous store and a
+// ProcessGroupGloo for the collectives. The store is a TCPStore at HOST:PORT (rank 0 hosts it, on
+// every interface: LibTorch 1.13 cannot bind it to one address) or, for ranks on one machine, a
+// FileStore: a file in a private directory, so no port is opened at all. Every call
 // has a deadline: if a peer dies or stops answering, the call throws latent::Error naming the
 // rank and the cause instead of hanging.
 #include <chrono>
@@ -15,6 +17,7 @@ struct ProcessGroupOptions {
   int world_size = 1;
   int rank = 0;
   std::string master = "127.0.0.1:29500";  ///< HOST:PORT of rank 0's rendezvous
+  std::string store_file;                  ///< when set, the ranks meet through this file instead
   std::chrono::seconds timeout{20};        ///< rendezvous, and every collective
 };
 
