@@ -21,6 +21,7 @@ build=${LATENT_BUILD:-$root/build}
 [ -x "$build/latent" ] && [ -x "$build/bench/sgemm_rate" ] || "$root/scripts/build.sh" >/dev/null
 latent="$build/latent"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 common=(--data mnist --limit 20000 --val 0 --epochs 2 --lr 1e-3 --schedule constant --threads 2 --seed 1)
 
 # name|kind|batch|flags of `latent train`
@@ -38,6 +39,8 @@ models=(
 )
 field() { /usr/bin/python3 -c "import json, sys; print(json.loads(sys.argv[1])$2)" "$1" ; }
 log_field() { /usr/bin/python3 -c "import json, sys; rows = [json.loads(l) for l in open(sys.argv[1])]; print($2)" "$1"; }
+# above A B: A > B (awk, not bc: bc reads no exponent and exits 0 on a syntax error)
+above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 
 # The widths a model's GEMMs chain through and its FLOPs per image, from `latent info`.
 shape_of() {
@@ -61,22 +64,27 @@ for round in $(seq "$rounds"); do
     "$latent" train "${common[@]}" --batch "$batch" $flags --out "$tmp/m.model" --overwrite --log "$tmp/m.jsonl" 2>/dev/null
     rate=$(log_field "$tmp/m.jsonl" "max(r['images_per_s'] for r in rows)")
     loss[$name]=$(log_field "$tmp/m.jsonl" "rows[-1]['train_loss']")
-    [ "$(echo "$rate > ${best_latent[$name]:-0}" | bc)" = 1 ] && best_latent[$name]=$rate
+    number "latent images/s of $name" "$rate"
+    number "final loss of $name" "${loss[$name]}"
+    above "$rate" "${best_latent[$name]:-0}" && best_latent[$name]=$rate
     line="round $round, $name: latent ${rate%.*}"
     if [[ $name != *bf16 ]]; then
       "$latent" export --model "$tmp/m.model" --out "$tmp/m.pt"
       ref=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/reference/every_model.py" "$tmp/m.pt" --limit 20000 \
         --epochs 2 --batch "$batch" --lr 1e-3)
       ref_rate=$(field "$ref" '["images_per_s"]')
-      [ "$(echo "$ref_rate > ${best_ref[$name]:-0}" | bc)" = 1 ] && best_ref[$name]=$ref_rate
+      number "pytorch images/s of $name" "$ref_rate"
+      above "$ref_rate" "${best_ref[$name]:-0}" && best_ref[$name]=$ref_rate
       line+=", pytorch ${ref_rate%.*}"
     fi
     if [ "$kind" = dense ]; then
       read -r -a shape <<<"$(shape_of "$tmp/m.model")"
       flops_of[$name]=${shape[-1]}
+      number "FLOPs per image of $name" "${flops_of[$name]}"
       unset 'shape[-1]'
       gflops=$(field "$("$build/bench/sgemm_rate" 2 "$batch" "${shape[@]}")" '["step_gflops"]')
-      [ "$(echo "$gflops > ${best_ceiling[$name]:-0}" | bc)" = 1 ] && best_ceiling[$name]=$gflops
+      number "sgemm step_gflops for $name" "$gflops"
+      above "$gflops" "${best_ceiling[$name]:-0}" && best_ceiling[$name]=$gflops
       line+=", sgemm step ${gflops%.*} GFLOP/s"
     fi
     echo "$line" >&2

@@ -66,9 +66,15 @@ for split in train test; do
   "$latent" encode --model "$float_model" --data mnist --split $split --out "$out/scale_float_$split.npy" 2>/dev/null
 done
 json=$("$root/build/bench/ivf_scale" "$out/scale_float_train.npy" "$out/scale_float_test.npy" --size "$float_size" 2>/dev/null)
+# Every field but kind must be a finite number (as in search_scale.sh): nlohmann writes NaN/inf as null.
 echo "$json" | /usr/bin/python3 -c "
-import json, sys
+import json, math, sys
 r = json.load(sys.stdin)
+fields = [(k, v) for k, v in r.items() if k != 'inverted_files']
+fields += [(f'{f.get(\"kind\")} nprobe {f.get(\"nprobe\")} {k}', v)
+           for f in r['inverted_files'] for k, v in f.items() if k != 'kind']
+bad = [k for k, v in fields if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)]
+if bad: sys.exit(f'index_scale: not a finite number: {bad}')
 print(f\"{r['entries']:,} float codes of {r['dims']} ({r['real_codes']:,} real), {r['queries']} queries; exact search \"
       f\"{r['exact_query_us_p50'] / 1000:.1f} ms a query (p50, one thread)\")
 for f in r['inverted_files']:

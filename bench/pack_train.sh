@@ -17,6 +17,7 @@ build=${LATENT_BUILD:-$root/build}
 tmp=$(mktemp -d -p "${2:-/tmp}")
 only=${3:-}
 trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 common=(--threads 2 --val 0 --seed 1 --batch 256)
 # name|model flags: the benchmark model, and a deep one whose steps take longer than reading a batch
 models=("bench 784-256-32-256-784|--layers 256 --latent 32" "deep 784-1000-500-250-32|--layers 1000,500,250 --latent 32")
@@ -34,20 +35,25 @@ for entry in "${models[@]}"; do
   name=${entry%%|*}
   [[ -z "$only" || "$name" == "$only"* ]] || continue
   read -r -a flags <<<"${entry#*|}"
-  memory_run() {
+  memory_run() {  # run in $(...): without a fresh log a failed run would print the last one's rate
+    rm -f "$tmp/m.log"
     "$build/latent" train --data mnist "${flags[@]}" "${common[@]}" --epochs 2 --out "$tmp/m.model" --log "$tmp/m.log" \
       --overwrite 2>/dev/null
     rate "$tmp/m.log"
   }
   before=$(memory_run)
+  number "$name: images/s in memory (before)" "$before"
   /usr/bin/time -f "%M" -o "$tmp/rss" "$build/latent" train --data "pack:$tmp/aug.lpk" "${flags[@]}" "${common[@]}" \
     --epochs 1 --out "$tmp/p.model" --log "$tmp/p.log" --overwrite 2>"$tmp/pack_train.err" ||
     { cat "$tmp/pack_train.err"; exit 1; }
   packed=$(rate "$tmp/p.log")
+  number "$name: images/s from the pack" "$packed"
   rss_mb=$(($(tail -1 "$tmp/rss") / 1024))
   after=$(memory_run)
-  memory=$(echo "if ($before > $after) $before else $after" | bc -l)
-  ratio=$(echo "$packed / $memory" | bc -l)
+  number "$name: images/s in memory (after)" "$after"
+  memory=$(awk -v a="$before" -v b="$after" 'BEGIN { m = a + 0 > b + 0 ? a : b; print m }')
+  ratio=$(awk -v p="$packed" -v m="$memory" 'BEGIN { printf "%.6f", p / m }')
+  number "$name: pack / memory" "$ratio"  # mawk prints inf for p / 0
   printf "%s: in memory (MNIST, 60,000) %.0f images/s (before %.0f, after %.0f); from the pack %.0f images/s = %.3f of it; peak RSS %d MB\n" \
     "$name" "$memory" "$before" "$after" "$packed" "$ratio" "$rss_mb"
   json+=$(printf '%s"%s": {"memory_images_per_s": %.0f, "pack_images_per_s": %.0f, "ratio": %.3f, "peak_rss_mb": %d}' \

@@ -19,6 +19,7 @@ parts=${PARTS:-denoise sparse contractive conv}
 latent="$root/build/latent"
 [ -x "$latent" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 results="$tmp/results.jsonl"
 
 # quality NAME EPOCHS TRAIN_FLAGS... -- EVAL_FLAGS...: train on MNIST, evaluate on the test set.
@@ -69,13 +70,19 @@ for variant in "${variants[@]}"; do
     # shellcheck disable=SC2086
     "$latent" train --data mnist --limit 20000 --val 0 --epochs 2 --batch 128 --lr 1e-3 --schedule constant \
       --threads 2 $flags --out "$tmp/t.model" --overwrite --log "$tmp/t.jsonl" 2>/dev/null
-    latent_runs+=("$(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/t.jsonl')))")")
+    rate=$(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/t.jsonl')))")
+    number "latent images/s of $name" "$rate"
+    latent_runs+=("$rate")
     rm -f "$tmp/t.jsonl"
     # shellcheck disable=SC2086
-    ref_runs+=("$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/reference/regularisers.py" --limit 20000 --epochs 2 \
-      $flags 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["images_per_s"])')")
+    rate=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/reference/regularisers.py" --limit 20000 --epochs 2 \
+      $flags 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["images_per_s"])')
+    number "pytorch images/s of $name" "$rate"
+    ref_runs+=("$rate")
   done
-  echo "{\"name\": \"throughput $name\", \"latent\": $(best "${latent_runs[@]}"), \"pytorch\": $(best "${ref_runs[@]}")}" >>"$results"
+  # Not inside the echo: there a failed best() would go unnoticed.
+  best_latent=$(best "${latent_runs[@]}"); best_ref=$(best "${ref_runs[@]}")
+  echo "{\"name\": \"throughput $name\", \"latent\": $best_latent, \"pytorch\": $best_ref}" >>"$results"
   echo "throughput $name: latent ${latent_runs[*]} pytorch ${ref_runs[*]}" >&2
 done
 

@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-3}
 build="$root/build"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 params=$((784 * 256 + 256 + 256 * 32 + 32 + 32 * 256 + 256 + 256 * 784 + 784))
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 allreduce() {  # FLOATS -> JSON from rank 0
@@ -23,8 +24,10 @@ allreduce() {  # FLOATS -> JSON from rank 0
 speeds=""
 for _ in $(seq "$rounds"); do
   "$build/latent" train --data mnist --layers 256 --latent 32 --batch 256 --lr 1e-3 --schedule constant --val 0 \
-    --epochs 3 --out "$tmp/m.model" --log "$tmp/m.jsonl" 2>/dev/null
-  speeds+=" $(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/m.jsonl')))")"
+    --epochs 3 --out "$tmp/m.model" --overwrite --log "$tmp/m.jsonl" 2>/dev/null
+  speed=$(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/m.jsonl')))")
+  number "images/s" "$speed"
+  speeds+=" $speed"
 done
 gradient=$(allreduce $((params + 1)))
 latency=$(allreduce 1)

@@ -18,6 +18,7 @@ done
 build="$root/build"
 [ -x "$build/bench/read_one" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 
 /usr/bin/python3 - "$tmp/big.csv" "$rows" <<'PY'
 import sys
@@ -40,13 +41,18 @@ seconds() { /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null; cat "$tmp/t
 best_latent=1e9 best_pandas=1e9 rss_latent=0 rss_pandas=0
 for round in 1 2 3; do
   read -r s m < <(seconds "$build/bench/read_one" csv "$tmp/big.csv")
+  number "latent read seconds, round $round" "$s"
   best_latent=$(/usr/bin/python3 -c "print(min($best_latent, $s))"); rss_latent=$m
   # pandas: the read_csv call alone, timed inside Python (its start and import are not counted).
+  # The file goes first: a failed round must not reuse the last round's time.
+  rm -f "$tmp/pandas_s"
   read -r _ m < <(seconds /usr/bin/python3 -c "
 import sys, time, pandas
 t = time.perf_counter(); pandas.read_csv(sys.argv[1]); open(sys.argv[2], 'w').write(str(time.perf_counter() - t))" \
     "$tmp/big.csv" "$tmp/pandas_s")
-  best_pandas=$(/usr/bin/python3 -c "print(round(min($best_pandas, $(cat "$tmp/pandas_s")), 2))"); rss_pandas=$m
+  p=$(cat "$tmp/pandas_s" 2>/dev/null || true)
+  number "pandas read seconds, round $round" "$p"
+  best_pandas=$(/usr/bin/python3 -c "print(round(min($best_pandas, $p), 2))"); rss_pandas=$m
   echo "round $round: latent ${best_latent}s, pandas ${best_pandas}s (best so far)" >&2
 done
 # One epoch of the table recipe's model: peak memory against the encoded data's float32 size.

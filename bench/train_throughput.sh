@@ -15,6 +15,7 @@ rounds=${1:-3}
 build=${LATENT_BUILD:-$root/build}  # another build directory: LATENT_BUILD=...
 [ -x "$build/latent" ] && [ -x "$build/bench/sgemm_rate" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$root/bench/bench_lib.sh"
 widths=(784 256 32 256 784)
 # 2 FLOPs per multiply-add, per layer and image: the forward product, the weight gradient and
 # the gradient of the layer's input; the first layer's input is the data, which needs no
@@ -38,8 +39,11 @@ settings=(
 declare -A runs
 for round in $(seq "$rounds"); do
   rates=$("$build/bench/sgemm_rate" 2 256 "${widths[@]}")
-  runs[sgemm]+=" $(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["step_gflops"])' "$rates")"
-  runs[big]+=" $(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["big_gemm_gflops"])' "$rates")"
+  step=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["step_gflops"])' "$rates")
+  big=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["big_gemm_gflops"])' "$rates")
+  number "sgemm step_gflops" "$step"
+  number "sgemm big_gemm_gflops" "$big"
+  runs[sgemm]+=" $step"; runs[big]+=" $big"
   line="round $round:"
   for setting in "${settings[@]}"; do
     name=${setting%%|*}
@@ -49,6 +53,8 @@ for round in $(seq "$rounds"); do
       --schedule constant --val 0 --epochs 3 ${setting#*|} --out "$tmp/b.model" --log "$tmp/b.jsonl" 2>/dev/null
     speed=$(/usr/bin/python3 -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/b.jsonl')))")
     loss=$(/usr/bin/python3 -c "import json; print([json.loads(l)['train_loss'] for l in open('$tmp/b.jsonl')][-1])")
+    number "images/s of $name" "$speed"
+    number "final loss of $name" "$loss"
     runs[$name]+=" $speed"; runs["$name loss"]=$loss
     line+=" $name ${speed%.*},"
   done
@@ -60,9 +66,11 @@ for round in $(seq "$rounds"); do
     ref_json=$(OPENBLAS_NUM_THREADS=$2 /usr/bin/python3 "$root/bench/reference/train_throughput.py" --epochs 3 \
       --torch-threads "$1" 2>/dev/null)
     speed=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["images_per_s"])' "$ref_json")
+    loss=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["train_loss"])' "$ref_json")
+    number "pytorch $1/$2 images/s" "$speed"
+    number "pytorch $1/$2 final loss" "$loss"
     key=$([ "$setting" = "1 1" ] && echo ref1 || echo ref)
-    runs[$key]+=" $speed"
-    runs["$key loss"]=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["train_loss"])' "$ref_json")
+    runs[$key]+=" $speed"; runs["$key loss"]=$loss
     line+=" pytorch $1/$2 ${speed%.*},"
   done
   echo "$line step GEMMs ${runs[sgemm]##* } GFLOP/s, one GEMM ${runs[big]##* } GFLOP/s" >&2

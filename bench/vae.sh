@@ -15,25 +15,33 @@ ref="$root/bench/reference"
 [ -x "$build/latent" ] || "$root/scripts/build.sh" >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 py=/usr/bin/python3
+. "$root/bench/bench_lib.sh"
 
 best() { $py -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
 field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+# Both append one checked images/s; called outside $(...), so a failed run stops the script.
 train_latent() {  # epochs
+  rm -f "$tmp/vae.jsonl"
   "$build/latent" train --type vae --data mnist --layers 400 --latent 20 --batch 128 --lr 1e-3 --schedule constant \
-    --val 0 --epochs "$1" --threads 2 --seed 1 --out "$tmp/vae.model" --log "$tmp/vae.jsonl" 2>/dev/null
-  $py -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/vae.jsonl')))"
+    --val 0 --epochs "$1" --threads 2 --seed 1 --out "$tmp/vae.model" --overwrite --log "$tmp/vae.jsonl" 2>/dev/null
+  local rate; rate=$($py -c "import json; print(max(json.loads(l)['images_per_s'] for l in open('$tmp/vae.jsonl')))")
+  number "latent images/s ($1 epochs)" "$rate"
+  latent_runs+=("$rate")
 }
-train_ref() {  # epochs torch_threads openblas_threads
-  OPENBLAS_NUM_THREADS=$3 $py "$ref/vae.py" --epochs "$1" --torch-threads "$2" 2>/dev/null
+train_ref() {  # epochs torch_threads openblas_threads; also sets ref_json
+  ref_json=$(OPENBLAS_NUM_THREADS=$3 $py "$ref/vae.py" --epochs "$1" --torch-threads "$2" 2>/dev/null)
+  local rate; rate=$(field "$ref_json" images_per_s)
+  number "pytorch images/s ($1 epochs, torch $2 / OpenBLAS $3 threads)" "$rate"
+  ref_runs+=("$rate")
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 latent_runs=(); ref_runs=()
 # Round 1: the full 10-epoch runs, which also give the quality numbers.
-latent_runs+=("$(train_latent 10)")
+train_latent 10
 eval_json=$("$build/latent" eval --model "$tmp/vae.model" --data mnist --split test --iw-samples 1000 --threads 2 --json)
-ref_json=$(train_ref 10 1 2)
-ref_runs+=("$(field "$ref_json" images_per_s)")
+train_ref 10 1 2
+ref10_json=$ref_json  # its quality numbers; later rounds replace ref_json
 "$build/latent" generate --model "$tmp/vae.model" --count 1000 --columns 40 --seed 0 \
   --out "$tmp/samples.png" --out-npy "$tmp/samples.npy"
 "$build/latent" generate --model "$tmp/vae.model" --data mnist --split test --index 0 --count 16 --spread 1.0 --seed 0 \
@@ -42,14 +50,13 @@ digit=$($py -c "print(open('$root/data/mnist/t10k-labels-idx1-ubyte','rb').read(
 check_json=$($py "$ref/digit_check.py" --samples "$tmp/samples.npy" --variations "$tmp/variations.npy" --digit "$digit")
 echo "round 1: latent ${latent_runs[-1]%.*} images/s, pytorch ${ref_runs[-1]%.*} images/s" >&2
 for round in $(seq 2 "$rounds"); do
-  latent_runs+=("$(train_latent 3)")
-  for setting in "1 2" "2 1"; do
-    ref_runs+=("$(field "$(train_ref 3 $setting)" images_per_s)")
-  done
+  train_latent 3
+  # shellcheck disable=SC2086
+  for setting in "1 2" "2 1"; do train_ref 3 $setting; done
   echo "round $round: latent ${latent_runs[-1]%.*} images/s, pytorch ${ref_runs[-2]%.*} / ${ref_runs[-1]%.*} images/s" >&2
 done
 
-$py - "$eval_json" "$ref_json" "$check_json" "$(best "${latent_runs[@]}")" "$(best "${ref_runs[@]}")" \
+$py - "$eval_json" "$ref10_json" "$check_json" "$(best "${latent_runs[@]}")" "$(best "${ref_runs[@]}")" \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$rounds" <<'PY'
 import json, sys
 ev, ref, check = (json.loads(a) for a in sys.argv[1:4])

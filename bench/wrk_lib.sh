@@ -1,5 +1,6 @@
 # Sourced by the benches that load `latent serve` with wrk (serve_load.sh, index_writes.sh).
 # They define fail() (one line, exit 1) before calling these.
+. "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 
 # ms VALUE WHAT: wrk's "1.23ms"/"456.00us"/"1.02s" → milliseconds; anything else fails.
 ms() {
@@ -13,7 +14,7 @@ ms() {
 read_wrk() {
   local line non2xx=0 sock=0
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$1")
-  [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "requests/s of $2 is not a number: '$rps'"
+  number "requests/s of $2" "$rps"
   p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$1")" "p50 of $2")
   p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$1")" "p99 of $2")
   # wrk prints these two lines only when there were such errors.
