@@ -20,7 +20,8 @@ grep -q "784-64-2" <("$latent" info "$work/s.model" 2>&1) || fail "info does not
 run "$latent" eval --model "$work/s.model" --data mnist --split test --limit 200 --json
 
 # Classifier from the stack on 500 balanced labels; eval reports accuracy and a 10x10 confusion matrix.
-run "$latent" classify train --init "$work/s.model" --data mnist --limit 2000 --labels 500 --epochs 20 --lr 3e-3 --out "$work/c.model"
+# 100 epochs: after 20 the 2-D codes gave 0.19-0.26 (their scale is far from the softmax's start).
+run "$latent" classify train --init "$work/s.model" --data mnist --limit 2000 --labels 500 --epochs 100 --lr 3e-3 --out "$work/c.model"
 json=$("$latent" classify eval --model "$work/c.model" --data mnist --split test --limit 300 --json) || fail "classify eval failed"
 /usr/bin/python3 - "$json" <<'PY' || fail "classify eval JSON: $json"
 import json, sys
@@ -28,7 +29,7 @@ m = json.loads(sys.argv[1])
 assert m["n"] == 300 and abs(m["accuracy"] + m["error_rate"] - 1) < 1e-9, m
 assert len(m["confusion"]) == 10 and all(len(r) == 10 for r in m["confusion"]), m
 assert sum(map(sum, m["confusion"])) == 300, m
-assert m["accuracy"] > 0.2, m  # chance: 0.1
+assert m["accuracy"] > 0.4, m  # chance: 0.1; measured 0.51-0.57 over seeds of the stack and the classifier
 PY
 run "$latent" classify train --init random --layers 32,16 --data mnist --limit 500 --epochs 1 --freeze-encoder \
   --corrupt masking:0.2 --out "$work/r.model"

@@ -27,6 +27,12 @@ inline ModelSpec mnist_spec(std::vector<int64_t> layers, int64_t latent) {
   return spec;
 }
 
+/// Squared error per image of the best prediction that ignores its input: the training images'
+/// mean image. A model that learned nothing of the inputs does no better.
+inline double mean_image_sse(const Dataset& train, const Dataset& test) {
+  return (test.x - train.x.mean(0)).pow(2).sum(1).mean().item<double>();
+}
+
 /// A run "killed" by an exception in the callback of epoch `kill_epoch`, after writing checkpoint
 /// `ckpt`: the validation losses of the epochs before it. The checkpoint then holds them.
 inline std::vector<double> fit_until_killed(Trainer& trainer, const std::string& ckpt, const Dataset& train,

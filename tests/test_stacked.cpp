@@ -1,6 +1,8 @@
 // Stacked autoencoders, classifiers from encoders, codes as features: on small real MNIST slices.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <filesystem>
 
 #include "fixtures.h"
@@ -25,23 +27,26 @@ TrainOptions quick(int epochs) {
 
 TEST(Stacked, PretrainingLowersEachLayersReconstructionLoss) {
   set_quiet(true);
-  Dataset train = testing::mnist_slice("train", 1000);
+  Dataset train = testing::mnist_slice("train", 2000);
   ModelSpec deep = testing::mnist_spec({64}, 16);
   PretrainReport report;
+  // Fewer steps or a lower rate leave the unrolled stack at the mean image (measured: 4 epochs of
+  // 1,000 images at 3e-3 gave 1.06x its error, 6 of 2,000 at 1e-2 0.63x).
+  TrainOptions options = quick(6);
+  options.lr = 1e-2;
   Autoencoder stack = pretrain_stack(
-      deep, train, Dataset{}, quick(4), CorruptionSpec::parse("masking:0.2"), [](size_t, const EpochStats&) {},
-      &report);
+      deep, train, Dataset{}, options, CorruptionSpec::parse("masking:0.2"), [](size_t, const EpochStats&) {}, &report);
   ASSERT_EQ(report.layers.size(), 2u);
   for (const auto& history : report.layers) {
-    ASSERT_EQ(history.size(), 4u);
+    ASSERT_EQ(history.size(), 6u);
     EXPECT_LT(history.back().train_loss, 0.9 * history.front().train_loss);
   }
-  // The unrolled stack reconstructs much better than a random net of the same shape.
-  torch::manual_seed(7);
-  Autoencoder random(deep);
+  // The unrolled stack, before any fine-tuning, reconstructs much better than the mean image.
   Dataset test = testing::mnist_slice("test", 300);
-  EXPECT_LT(evaluate_reconstruction(stack, test)["sse_per_image"].get<double>(),
-            0.6 * evaluate_reconstruction(random, test)["sse_per_image"].get<double>());
+  const double sse = evaluate_reconstruction(stack, test)["sse_per_image"].get<double>();
+  const double baseline = testing::mean_image_sse(train, test);
+  std::printf("unrolled stack sse per image %.2f, mean image %.2f\n", sse, baseline);
+  EXPECT_LT(sse, 0.8 * baseline);
 }
 
 TEST(Stacked, UnrolledWeightsEqualThePretrainedLayers) {
