@@ -8,6 +8,7 @@
 #include "latent/io/container.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/model_file.h"
+#include "latent/runtime/threads.h"
 
 namespace latent {
 namespace {
@@ -38,6 +39,7 @@ TEST(ModelFile, SaveLoadGivesBitIdenticalOutputs) {
 // depend on the rows it is batched with or on the thread count (the server batches queries), and
 // they are the training graph's forward up to float rounding.
 TEST(Inference, ARowGetsTheSameOutputsAloneOrInABatch) {
+  configure_threads(2);  // the batch of 300 runs on two threads, a row alone on one
   torch::manual_seed(4);
   Autoencoder model(mnist_spec({256, 64}, 32));
   model->eval();

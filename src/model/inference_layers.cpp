@@ -1,5 +1,7 @@
 #include "model/inference_layers.h"
 
+#include <algorithm>
+
 #include <ATen/ops/mkldnn_linear.h>
 
 #include "latent/runtime/threads.h"
@@ -12,10 +14,16 @@ namespace latent {
 namespace {
 
 // latent keeps LibTorch's own threads at one (its training threads are its own); a product here
-// takes the configured threads for its duration, then the caller's setting is back.
+// takes up to the configured threads for its duration, then the caller's setting is back. A team
+// costs more than it saves on a few rows (measured, one row through 784-256-32 from Python: 0.14 ms
+// on one thread, 4 ms on two), so each thread gets at least kRowsPerThread rows; oneDNN gives a row
+// the same result at any thread count.
+constexpr int64_t kRowsPerThread = 64;
 struct ProductThreads {
   int before = omp_get_max_threads();
-  ProductThreads() { omp_set_num_threads(configured_threads()); }
+  explicit ProductThreads(int64_t rows) {
+    omp_set_num_threads(static_cast<int>(std::clamp<int64_t>(rows / kRowsPerThread, 1, configured_threads())));
+  }
   ~ProductThreads() { omp_set_num_threads(before); }
 };
 
@@ -24,7 +32,7 @@ torch::Tensor inference_linear(const torch::Tensor& x, torch::nn::LinearImpl& la
                       x.scalar_type() == torch::kFloat32 && layer.weight.scalar_type() == torch::kFloat32 &&
                       x.device().is_cpu();
   if (!onednn) return layer.forward(x);
-  ProductThreads threads;
+  ProductThreads threads(x.size(0));
   return at::mkldnn_linear(x.contiguous().to_mkldnn(), layer.weight.contiguous(), layer.bias).to_dense();
 }
 
