@@ -190,6 +190,9 @@ bool ParallelCli::launch() {
     for (pid_t other : children)
       if (other != pid) kill(other, SIGTERM);
   }
+  // The ranks are gone and `children` is about to be: the handler must not reach them any more.
+  std::signal(SIGTERM, SIG_DFL);
+  running_rank_count = 0;
   if (interrupted) throw Interrupted("--nproc " + std::to_string(nproc) + ": interrupted (see rank 0's line)");
   if (!failure.empty()) throw Error("--nproc " + std::to_string(nproc) + ": " + failure);
   return true;
