@@ -11,17 +11,18 @@
 # Then float codes at 10,000,000: the 784-256-32 model of serve_load.sh encodes the 60,000 MNIST
 # training images, and replicas of them with Gaussian noise (0.25 x each dimension's std) fill
 # the rest; exact search (CodeIndex flat, one query at a time, one thread) against `index build
-# --ivf 4096` (IVF-Flat) and `--ivf 4096 --pq 16` (IVF-PQ, 16 bytes a code) at nprobe 8/16/32:
-# recall@10 against the exact answer and the speed-up (bench/ivf_scale.cpp).
-# Usage: bench/index_scale.sh [SIZE=100000000] [FAISS_SIZE=10000000] [FLOAT_SIZE=10000000]
-# (a size of 0 leaves that part out)
+# --ivf 4096` (IVF-Flat) and `--ivf 4096 --pq PQ_BYTES` (IVF-PQ, PQ_BYTES bytes a code) at nprobe
+# 8/16/32: recall@10 against the exact answer and the speed-up (bench/ivf_scale.cpp).
+# Usage: bench/index_scale.sh [SIZE=100000000] [FAISS_SIZE=10000000] [FLOAT_SIZE=10000000] [PQ_BYTES=32]
+# (a size of 0 leaves that part out; 16-byte codes cannot tell the 10M float codes' neighbours apart)
 # Two JSON lines: the binary run's, then the float run's.
 set -euo pipefail
 size=${1:-100000000}
 faiss_size=${2:-10000000}
 float_size=${3:-10000000}
-[[ $size =~ ^[0-9]+$ && $faiss_size =~ ^[0-9]+$ && $float_size =~ ^[0-9]+$ ]] ||
-  { echo "index_scale: sizes are whole numbers" >&2; exit 2; }
+pq_bytes=${4:-32}
+[[ $size =~ ^[0-9]+$ && $faiss_size =~ ^[0-9]+$ && $float_size =~ ^[0-9]+$ && $pq_bytes =~ ^[0-9]+$ ]] ||
+  { echo "index_scale: sizes and PQ_BYTES are whole numbers" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/build/latent" ] && [ -x "$root/build/bench/index_scale" ] && [ -x "$root/build/bench/ivf_scale" ] ||
   "$root/scripts/build.sh" >/dev/null
@@ -65,7 +66,7 @@ float_model=$out/serve.model
 for split in train test; do
   "$latent" encode --model "$float_model" --data mnist --split $split --out "$out/scale_float_$split.npy" 2>/dev/null
 done
-json=$("$root/build/bench/ivf_scale" "$out/scale_float_train.npy" "$out/scale_float_test.npy" --size "$float_size" 2>/dev/null)
+json=$("$root/build/bench/ivf_scale" "$out/scale_float_train.npy" "$out/scale_float_test.npy" --size "$float_size" --pq "$pq_bytes" 2>/dev/null)
 # Every field but kind must be a finite number (as in search_scale.sh): nlohmann writes NaN/inf as null.
 echo "$json" | /usr/bin/python3 -c "
 import json, math, sys

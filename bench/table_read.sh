@@ -3,7 +3,9 @@
 # words, 2% of cells empty) read by latent's CSV reader (bench/read_one csv: the reader alone, in a
 # process without LibTorch, timed whole) and by pandas.read_csv (the call alone, timed inside
 # Python) in the same run, interleaved, best of 3; then
-# `latent train` on it for one epoch, its peak memory beside the float32 size of the encoded data.
+# `latent train` on it for one epoch, its peak memory beside the float32 size of the encoded data
+# and the peak of the same command on the file's first 1,000 rows (what any `latent train` holds:
+# LibTorch's code and runtime, the model; the data there is 0.4 MB).
 # Usage: bench/table_read.sh [--rows 1000000]   Last line: one JSON object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,11 +60,15 @@ done
 # One epoch of the table recipe's model: peak memory against the encoded data's float32 size.
 read -r train_s train_kb < <(seconds "$build/latent" train --data "csv:$tmp/big.csv" --epochs 1 --val 0 \
   --out "$tmp/m.latent")
+head -n 1001 "$tmp/big.csv" >"$tmp/head.csv"
+read -r _ base_kb < <(seconds "$build/latent" train --data "csv:$tmp/head.csv" --epochs 1 --val 0 --out "$tmp/head.latent")
 width=$("$build/latent" info "$tmp/m.latent" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["spec"]["input_shape"][0])')
 data_mb=$(/usr/bin/python3 -c "print(round($rows * $width * 4 / 2**20))")
 echo "read: latent ${best_latent}s (peak $((rss_latent / 1024)) MB), pandas ${best_pandas}s (peak $((rss_pandas / 1024)) MB)"
 echo "train, 1 epoch: ${train_s}s, peak $((train_kb / 1024)) MB; the encoded data in float32: ${data_mb} MB ($width values a row)"
+echo "the same on the first 1,000 rows: peak $((base_kb / 1024)) MB; the long table's peak above it: $(((train_kb - base_kb) / 1024)) MB"
 /usr/bin/python3 -c "import json; print(json.dumps({'rows': $rows, 'latent_read_s': $best_latent, 'pandas_read_s': $best_pandas,
   'read_speedup': round($best_pandas / $best_latent, 2), 'latent_read_peak_mb': $rss_latent // 1024,
   'pandas_read_peak_mb': $rss_pandas // 1024, 'train_epoch_s': $train_s, 'train_peak_mb': $train_kb // 1024,
-  'encoded_float32_mb': $data_mb}))"
+  'encoded_float32_mb': $data_mb, 'train_base_peak_mb': $base_kb // 1024,
+  'train_peak_over_base_mb': ($train_kb - $base_kb) // 1024}))"

@@ -43,7 +43,7 @@ TEST(TableSchema, KeepsTheMostFrequentLevelsThenOther) {
   EXPECT_EQ(schema.block_widths(), (std::vector<int64_t>{3}));
   // Scoring data with its own words: nice (dropped) and rome (never seen) are "other"; a missing
   // word is a block of NaN, a missing number a NaN.
-  const RawData scored = table("city,x\nrome,7\nlyon,\nnice,1\n,2\n");
+  RawData scored = table("city,x\nrome,7\nlyon,\nnice,1\n,2\n");
   const std::vector<float> encoded = schema.encode(scored);
   auto x = [&](float v) { return (v - schema.columns[0].center) / schema.columns[0].scale; };
   const std::vector<float> want{x(7), 0, 0, 1, NAN, 0, 1, 0, x(1), 0, 0, 1, x(2), NAN, NAN, NAN};
@@ -51,8 +51,41 @@ TEST(TableSchema, KeepsTheMostFrequentLevelsThenOther) {
   for (size_t i = 0; i < want.size(); ++i)
     if (std::isnan(want[i])) EXPECT_TRUE(std::isnan(encoded[i])) << i;
     else EXPECT_NEAR(encoded[i], want[i], 1e-6) << i;
-  expect_error([&] { schema.encode(table("y,city\n1,paris\n")); }, "the data has no column 'x'");
-  expect_error([&] { schema.encode(table("x,city\nbig,paris\n")); }, "column 'x' holds words");
+  expect_error(
+      [&] {
+        RawData other = table("y,city\n1,paris\n");
+        schema.encode(other);
+      },
+      "the data has no column 'x'");
+  expect_error(
+      [&] {
+        RawData words = table("x,city\nbig,paris\n");
+        schema.encode(words);
+      },
+      "column 'x' holds words");
+}
+
+// The encoder hands back the pages of the raw rows it has encoded as it goes: every row of a
+// table long enough for that still encodes from its own cells.
+TEST(TableSchema, EncodesEveryRowOfALongTable) {
+  std::string text = "x,city\n";
+  const int rows = 50000;
+  for (int i = 0; i < rows; ++i) text += std::to_string(i % 1000) + "," + (i % 2 ? "paris" : "lyon") + "\n";
+  RawData raw = table(text);
+  const TableSchema schema = TableSchema::fit(raw, TableOptions{});
+  ASSERT_EQ(schema.width(), 1 + 3);
+  const std::vector<float> encoded = schema.encode(raw);
+  EXPECT_TRUE(raw.values.empty());
+  ASSERT_EQ(encoded.size(), static_cast<size_t>(rows) * 4);
+  const TableColumn& x = schema.columns[0];
+  int wrong = 0;
+  for (int i = 0; i < rows; ++i) {
+    const float* row = encoded.data() + i * 4;
+    const std::vector<float> want{(static_cast<float>(i % 1000) - x.center) / x.scale, i % 2 ? 0.f : 1.f,
+                                  i % 2 ? 1.f : 0.f, 0};
+    for (int c = 0; c < 4; ++c) wrong += std::abs(row[c] - want[c]) > 1e-6f;
+  }
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(TableSchema, WritesReconstructionsAsTheTableAndRoundTrips) {

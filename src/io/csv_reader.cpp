@@ -3,11 +3,19 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "latent/base/error.h"
+#include "latent/base/page_release.h"
 #include "latent/base/read_bytes.h"
 #include "latent/io/raw_data.h"
 
@@ -15,6 +23,12 @@ namespace latent {
 namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+/// How much text is parsed between two hand-backs of its pages.
+constexpr size_t kReleaseBytes = size_t{16} << 20;
+
+/// Called with a position in the text: everything before it has been read (for now; a later
+/// pass may read it again).
+using ReleaseText = std::function<void(const char*)>;
 
 std::string_view trim(std::string_view field) {
   while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
@@ -129,10 +143,11 @@ struct Lines {
   std::vector<std::string_view> text;
   std::vector<size_t> number;
 };
-Lines split_lines(std::string_view text) {
+Lines split_lines(std::string_view text, const ReleaseText& release) {
   Lines lines;
-  size_t pos = 0, number = 0;
+  size_t pos = 0, number = 0, released = 0;
   while (pos < text.size()) {
+    if (pos - released > kReleaseBytes) release(text.data() + (released = pos));
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line(text.data() + pos, end - pos);
@@ -149,14 +164,16 @@ Lines split_lines(std::string_view text) {
 /// One feature column while reading: how its cells are read, and its words so far.
 struct ColumnReader {
   enum class Kind { automatic, words, numbers } kind = Kind::automatic;
-  std::unordered_map<std::string_view, float> word_index;  // views into the file's text
-  std::vector<std::string> words;
+  // The index's keys view the strings of `words` (a deque: they never move), not the file's
+  // text, whose pages are handed back as the parse passes them.
+  std::deque<std::string> words;
+  std::unordered_map<std::string_view, float> word_index;
   size_t rows_before_words = 0;  ///< automatic: the rows read before its first word
 
   float word(std::string_view text) {
-    auto [it, added] = word_index.emplace(text, static_cast<float>(words.size()));
-    if (added) words.emplace_back(text);
-    return it->second;
+    if (const auto it = word_index.find(text); it != word_index.end()) return it->second;
+    words.emplace_back(text);
+    return word_index.emplace(words.back(), static_cast<float>(words.size() - 1)).first->second;
   }
 };
 
@@ -181,10 +198,11 @@ void CsvOptions::validate() const {
 
 namespace {
 
-/// parse_csv on text that read_csv need not copy.
-RawData parse_text(std::string_view text, const std::string& name, const CsvOptions& options) {
+/// parse_csv on text that read_csv need not copy; `release` is told how far the parse has read.
+RawData parse_text(std::string_view text, const std::string& name, const CsvOptions& options,
+                   const ReleaseText& release) {
   options.validate();
-  const Lines lines = split_lines(text);
+  const Lines lines = split_lines(text, release);
   if (lines.text.empty()) throw Error(name + ": no data rows");
   std::vector<std::string_view> fields, second;
   split_fields(lines.text[0], fields);
@@ -227,6 +245,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   raw.values.resize(rows * features);
   for (size_t r = 0; r < rows; ++r) {
     const size_t line = first_row + r;
+    if (r % 4096 == 0) release(lines.text[line].data());
     split_fields(lines.text[line], fields);
     auto where = [&] { return name + ":" + std::to_string(lines.number[line]); };
     if (fields.size() != columns)
@@ -270,6 +289,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
     reader.word_index.clear();
     reader.words.clear();
     for (size_t r = 0; r < rows; ++r) {
+      if (r % 4096 == 0) release(lines.text[first_row + r].data());
       split_fields(lines.text[first_row + r], fields);
       const std::string_view field = fields[feature_columns[f]];
       if (!is_missing(field)) raw.values[r * features + f] = reader.word(field);
@@ -278,7 +298,8 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   for (size_t f = 0; f < features; ++f) {
     raw.table.names.push_back(names[feature_columns[f]]);
     raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);
-    raw.table.words.push_back(std::move(readers[f].words));
+    raw.table.words.emplace_back(std::make_move_iterator(readers[f].words.begin()),
+                                 std::make_move_iterator(readers[f].words.end()));
   }
   raw.sample_shape = {static_cast<int64_t>(features)};
   return raw;
@@ -287,13 +308,58 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
 }  // namespace
 
 RawData parse_csv(const std::string& text, const std::string& name, const CsvOptions& options) {
-  return parse_text(text, name, options);
+  return parse_text(text, name, options, [](const char*) {});
 }
+
+namespace {
+
+/// A plain file's text mapped read-only, so that the pages the parse has passed can be dropped
+/// (they are the file's: a later read faults them back in). Empty when the file is not a plain
+/// file of text (a pipe, or gzip data, which read_bytes inflates).
+class MappedText {
+ public:
+  explicit MappedText(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    unsigned char magic[2] = {0, 0};
+    const bool plain = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                       static_cast<size_t>(st.st_size) <= kMaxFileBytes && pread(fd, magic, 2, 0) >= 0 &&
+                       !(magic[0] == 0x1f && magic[1] == 0x8b);
+    if (plain) {
+      void* at = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (at != MAP_FAILED) text_ = std::string_view(static_cast<const char*>(at), static_cast<size_t>(st.st_size));
+    }
+    if (fd >= 0) close(fd);
+  }
+  ~MappedText() {
+    if (!text_.empty()) munmap(const_cast<char*>(text_.data()), text_.size());
+  }
+  MappedText(const MappedText&) = delete;
+  MappedText& operator=(const MappedText&) = delete;
+
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
+}  // namespace
 
 RawData read_csv(const std::string& path, const CsvOptions& options) {
   options.validate();
+  const MappedText mapped(path);
+  if (!mapped.text().empty()) {
+    const char* const start = mapped.text().data();
+    const char* released = start;  // a pass that starts again starts releasing again
+    return parse_text(mapped.text(), path, options, [&](const char* read_up_to) {
+      if (read_up_to < released) released = start;
+      release_pages(released, read_up_to);
+      released = read_up_to;
+    });
+  }
   const std::vector<unsigned char> bytes = read_bytes(path);
-  return parse_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path, options);
+  return parse_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path, options,
+                    [](const char*) {});
 }
 
 }  // namespace latent

@@ -8,6 +8,7 @@
 
 #include "base/json_number.h"
 #include "latent/base/error.h"
+#include "latent/base/page_release.h"
 
 namespace latent {
 namespace {
@@ -118,15 +119,17 @@ std::vector<std::string> TableSchema::names(bool words) const {
   return out;
 }
 
-std::vector<float> TableSchema::encode(const RawData& raw) const {
+std::vector<float> TableSchema::encode(RawData& raw) const {
   const TableColumns& table = raw.table;
   const int64_t features = raw.features(), count = raw.count(), encoded_width = width();
   if (static_cast<int64_t>(table.names.size()) != features)
     throw Error("the data is not a table with named columns; the model was trained on one");
   std::unordered_map<std::string, int64_t> index_of;
   for (int64_t f = 0; f < features; ++f) index_of.emplace(table.names[f], f);
-  std::vector<float> out(static_cast<size_t>(count * encoded_width));
-  int64_t offset = 0;
+  // Per column of the encoding: where it reads in a raw row, and a block's slot for each of the
+  // data's words (its level, or "other").
+  std::vector<int64_t> read_from;
+  std::vector<std::vector<int64_t>> slots;
   for (const TableColumn& column : columns) {
     const auto found = index_of.find(column.name);
     if (found == index_of.end()) throw Error("the data has no column '" + column.name + "'; the model reads it");
@@ -134,22 +137,36 @@ std::vector<float> TableSchema::encode(const RawData& raw) const {
     if (table.is_words[f] != column.is_words)
       throw Error("column '" + column.name + "' holds " + (table.is_words[f] ? "words" : "numbers") +
                   "; the model reads it as " + (column.is_words ? "words" : "numbers"));
-    // A block's slot for each of the data's words: its level, or "other".
     std::vector<int64_t> slot;
     for (const std::string& word : column.is_words ? table.words[f] : std::vector<std::string>{}) {
       const auto level = std::find(column.levels.begin(), column.levels.end(), word);
       slot.push_back(level - column.levels.begin());
     }
-    const int64_t block = column.width();
-    for (int64_t i = 0; i < count; ++i) {
-      const float v = raw.values[i * features + f];
-      float* cell = out.data() + i * encoded_width + offset;
-      if (std::isnan(v)) std::fill(cell, cell + block, std::numeric_limits<float>::quiet_NaN());
-      else if (column.is_words) cell[slot[static_cast<size_t>(v)]] = 1;
-      else cell[0] = (v - column.center) / column.scale;
-    }
-    offset += block;
+    read_from.push_back(f);
+    slots.push_back(std::move(slot));
   }
+  // Reserved, then grown a row at a time: zeroing it all first would touch every page of the
+  // output while every raw row is still held.
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(count * encoded_width));
+  constexpr int64_t kRowsPerRelease = 16384;
+  for (int64_t i = 0; i < count; ++i) {
+    const float* raw_row = raw.values.data() + i * features;
+    out.resize(out.size() + static_cast<size_t>(encoded_width));
+    float* cell = out.data() + i * encoded_width;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const TableColumn& column = columns[c];
+      const int64_t block = column.width();
+      const float v = raw_row[read_from[c]];
+      if (std::isnan(v)) std::fill(cell, cell + block, std::numeric_limits<float>::quiet_NaN());
+      else if (column.is_words) cell[slots[c][static_cast<size_t>(v)]] = 1;
+      else cell[0] = (v - column.center) / column.scale;
+      cell += block;
+    }
+    if ((i + 1) % kRowsPerRelease == 0)
+      release_pages(raw.values.data() + (i + 1 - kRowsPerRelease) * features, raw_row + features);
+  }
+  raw.values = {};
   return out;
 }
 

@@ -52,8 +52,9 @@ struct TableSchema {
   std::vector<std::string> names(bool words) const;
 
   /// raw's cells (its columns matched by name) → [count × width()] encoded, NaN where missing.
-  /// Throws naming a column the table lacks.
-  std::vector<float> encode(const RawData& raw) const;
+  /// Throws naming a column the table lacks. Takes raw.values (empty after): the pages of the
+  /// rows already encoded go back to the OS as it goes, so a long table is not held twice.
+  std::vector<float> encode(RawData& raw) const;
   /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
   /// line per row: the numbers unscaled, each block's most likely level ("other" for its last slot).
   std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
