@@ -5,6 +5,7 @@
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/base/interrupt.h"
+#include "latent/base/page_release.h"
 #include "latent/base/progress.h"
 #include "latent/base/read_bytes.h"
 #include "latent/base/worker_pool.h"
