@@ -44,7 +44,7 @@ if 'hnsw_us' in r:
     print(f\"{'HNSW M=32 (approximate)':33}{r['hnsw_us']:14.1f}{r['hnsw_batched_us']:14.1f}  (recall {r['hnsw_recall']:.3f}, build {r['hnsw_build_s']:.1f} s)\")
 print(f\"{'Hamming scan, radius 2':33}{r['hamming_scan_us']:14.1f}{'-':>14}\")
 print(f\"{'hash table (' + r['hash_kind'] + '), radius 2':33}{r['hash_us']:14.1f}{r['hash_batched_us']:14.1f}  (build {r['hash_build_s']:.2f} s)\")
-print(f\"batched float calls: 50 queries each, sorted by k; k asked for / k needed = {r['batched_k_excess']:.3f}\")
+print(f\"batched float calls: {r['chunk']} queries each, sorted by k; k asked for / k needed = {r['batched_k_excess']:.3f}\")
 print(f\"found within radius 2 (= float k): {r['mean_found_radius2']:.1f} per query (max {r['max_found_radius2']}), {100*r['empty_radius2']:.1f}% empty; hash sets differing from the scan: {r['hash_mismatched_queries']}\")
 print(f\"batched flat search: {r['flat_batched_gflops']:.1f} GFLOP/s of distance work\")
 print(f\"hash lookup vs exact float search: {r['speedup_hash_vs_flat']:.1f}x one at a time, {r['speedup_hash_vs_flat_batched']:.1f}x batched\")

@@ -348,15 +348,11 @@ class MappedText {
 RawData read_csv(const std::string& path, const CsvOptions& options) {
   options.validate();
   const MappedText mapped(path);
-  if (!mapped.text().empty()) {
-    const char* const start = mapped.text().data();
-    const char* released = start;  // a pass that starts again starts releasing again
-    return parse_text(mapped.text(), path, options, [&](const char* read_up_to) {
-      if (read_up_to < released) released = start;
-      release_pages(released, read_up_to);
-      released = read_up_to;
-    });
-  }
+  // The whole prefix each time: pages already dropped cost nothing, and a second pass over the
+  // text (a column that turns to words late) is dropped behind as well.
+  if (!mapped.text().empty())
+    return parse_text(mapped.text(), path, options,
+                      [&](const char* read_up_to) { release_pages(mapped.text().data(), read_up_to); });
   const std::vector<unsigned char> bytes = read_bytes(path);
   return parse_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path, options,
                     [](const char*) {});
