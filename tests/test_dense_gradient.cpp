@@ -29,7 +29,7 @@ struct Comparison {
   double worst_relative = 0, autograd_loss = 0, dense_loss = 0;
 };
 
-Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows) {
+Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows, bool bf16_products = false) {
   torch::manual_seed(3);
   Autoencoder model(spec);
   torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, rows);
@@ -40,7 +40,7 @@ Comparison compare(const ModelSpec& spec, const Dataset& data, int64_t rows) {
   model->objective(x, x).backward();
   std::vector<torch::Tensor> expected;
   for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
-  DenseGradient dense(model);
+  DenseGradient dense(model, bf16_products);
   result.dense_loss = dense.shard_gradients(data.x, index, rows);
   auto params = model->parameters();
   for (size_t i = 0; i < params.size(); ++i)
@@ -74,6 +74,18 @@ TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
     EXPECT_LT(result.worst_relative, 1e-5);
     EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
   }
+}
+
+// bf16 products: the products' inputs lose all but 8 bits of mantissa, so the gradients are
+// near autograd's float ones, not equal (a product on the wrong operands would be far off).
+TEST_F(DenseGradientTest, Bf16ProductsGiveGradientsNearFloat) {
+  Dataset data = mnist_slice("train", 500);
+  ModelSpec spec = mnist_spec({256, 64}, 32);
+  spec.sparsity = SparsitySpec::parse("l1:0.01");
+  Comparison result = compare(spec, data, 201, /*bf16_products=*/true);
+  EXPECT_LT(result.worst_relative, 3e-2);  // 0.011 here
+  EXPECT_GT(result.worst_relative, 1e-4) << "the products are not rounded to bf16";
+  EXPECT_NEAR(result.dense_loss, result.autograd_loss, 5e-3 * std::abs(result.autograd_loss));
 }
 
 // The L1 sparsity penalty on the codes, with each code activation (relu's exact zeros included).
@@ -185,7 +197,8 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(vae, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, replicas).get()), nullptr);
-  EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, bf16).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, bf16).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DataParallel*>(engine(vae, bf16).get()), nullptr);
   EXPECT_THROW(engine(binary, replicas), Error);  // the neighbour pull needs its pairs in one batch
 }
 

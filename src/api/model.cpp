@@ -6,6 +6,7 @@
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
+#include "latent/base/worker_pool.h"
 #include "latent/io/container.h"
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
@@ -43,19 +44,31 @@ torch::Tensor normalised(const Model::State& state, MatrixView x) {
 }
 
 // The codes of x, a block of rows at a time straight from the caller's array: no normalised copy
-// of the whole array, and each block is still in the cache when the encoder reads it.
-torch::Tensor codes_of(Model::State& state, MatrixView x) {
-  const int64_t width = state.loaded.model->spec().input_size();
+// of the whole array, and each block is still in the cache when the encoder reads it. The
+// training pool's threads take a share of the rows each, unless it is busy (another caller).
+Matrix codes_of(Model::State& state, MatrixView x) {
+  const ModelSpec& spec = state.loaded.model->spec();
   if (x.rows <= 0 || x.cols <= 0 || x.data == nullptr) throw Error("the rows: no rows");
-  if (!state.loaded.normalization.table && x.cols != width)
-    throw Error("the rows have " + std::to_string(x.cols) + " values, the model expects " + std::to_string(width));
-  constexpr int64_t kBlock = 1024;
-  std::vector<torch::Tensor> blocks;
-  for (int64_t begin = 0; begin < x.rows; begin += kBlock) {
-    const MatrixView block{x.data + begin * x.cols, std::min(kBlock, x.rows - begin), x.cols};
-    blocks.push_back(encode_all(state.loaded.model, normalised(state, block)));
-  }
-  return torch::cat(blocks);
+  if (!state.loaded.normalization.table && x.cols != spec.input_size())
+    throw Error("the rows have " + std::to_string(x.cols) + " values, the model expects " +
+                std::to_string(spec.input_size()));
+  constexpr int64_t kBlock = 256;
+  Matrix codes{x.rows, spec.latent, std::vector<float>(static_cast<size_t>(x.rows * spec.latent))};
+  const auto part = [&](int t, int parts) {
+    const int64_t begin = x.rows * t / parts, end = x.rows * (t + 1) / parts;
+    for (int64_t start = begin; start < end; start += kBlock) {
+      const MatrixView block{x.data + start * x.cols, std::min(kBlock, end - start), x.cols};
+      const torch::Tensor block_codes = encode_all(state.loaded.model, normalised(state, block)).contiguous();
+      TORCH_CHECK(block_codes.size(1) == spec.latent, "codes_of: the encoder's output is not the code");
+      std::copy_n(block_codes.data_ptr<float>(), block_codes.numel(), codes.values.data() + start * spec.latent);
+    }
+  };
+  const int parts = static_cast<int>(std::clamp<int64_t>(x.rows / kBlock, 1, training_pool().size()));
+  if (parts == 1 || !training_pool().try_run([&](int t) {
+        if (t < parts) part(t, parts);
+      }))
+    part(0, 1);
+  return codes;
 }
 
 }  // namespace
@@ -189,7 +202,7 @@ std::string Model::summary() const {
 Matrix Model::encode(MatrixView x) const {
   return guarded([&] {
     ensure_threads();
-    return to_matrix(codes_of(*state_, x));
+    return codes_of(*state_, x);
   });
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,7 +25,8 @@ inline void pause() {
 struct WorkerPool::Shared {
   std::atomic<uint64_t> generation{0};
   std::atomic<int> pending{0};
-  bool stop = false;  // guarded by mutex
+  std::atomic<bool> busy{false};  // a job is running
+  bool stop = false;              // guarded by mutex
   std::mutex mutex;
   std::condition_variable wake, done;
   const std::function<void(int)>* job = nullptr;
@@ -76,7 +78,21 @@ void WorkerPool::loop(int index) {
   }
 }
 
+bool WorkerPool::try_run(const std::function<void(int)>& work) {
+  if (shared_->busy.exchange(true, std::memory_order_acquire)) return false;
+  struct Free {
+    std::atomic<bool>& busy;
+    ~Free() { busy.store(false, std::memory_order_release); }
+  } free{shared_->busy};
+  run_job(work);
+  return true;
+}
+
 void WorkerPool::run(const std::function<void(int)>& work) {
+  if (!try_run(work)) throw std::logic_error("WorkerPool::run: the pool is running another job");
+}
+
+void WorkerPool::run_job(const std::function<void(int)>& work) {
   Shared& s = *shared_;
   if (workers_.empty()) {
     work(0);

@@ -1,9 +1,10 @@
 #pragma once
-// A Sequential's forward pass for inference (no gradients): its Linear layers run as oneDNN
-// matrix products on the configured threads, which on these machines are about twice OpenBLAS's (OpenBLAS is held to
-// its AVX2 kernels, oneDNN uses AVX-512; bench/every_model.sh measures it) and give each row the same result whatever
-// the batch size or thread count (OpenBLAS's change with the batch). With gradients on, or where oneDNN does not apply
-// (not float32, not [N, D], no oneDNN in the LibTorch build), it is the ordinary forward.
+// A Sequential's forward pass for inference (no gradients). Dense layers only (Linear, each with
+// at most one activation): the whole chain runs a block of rows at a time on training_pool()'s
+// threads, each thread its own rows, its products in oneDNN's sgemm and its bias and activation
+// in one pass (about twice LibTorch's per-layer path from Python, bench/python_encode.sh). Other
+// Sequentials (convolutions) multiply their Linear layers in oneDNN through LibTorch. With
+// gradients on, or input that is not float32 [N, D], it is the ordinary forward.
 #include <torch/torch.h>
 
 namespace latent {

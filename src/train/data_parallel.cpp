@@ -29,7 +29,7 @@ void ParallelOptions::validate() const {
 }
 
 bool ParallelOptions::dense(const ModelSpec& spec) const {
-  return engine == "auto" && replicas == 1 && precision == "fp32" && DenseGradient::supports(spec);
+  return engine == "auto" && replicas == 1 && DenseGradient::supports(spec);
 }
 
 ParallelOptions ParallelOptions::resolved(const ModelSpec& spec, int threads) const {
@@ -62,7 +62,7 @@ DataParallel::DataParallel(Autoencoder model, ParallelOptions options)
     : model_(std::move(model)), options_(options.resolved(model_->spec(), configured_threads())) {
   options_.validate();
   if (options_.processes.world_size > 1) group_ = std::make_unique<ProcessGroup>(options_.processes);
-  if (options_.dense(model_->spec())) dense_ = std::make_unique<DenseGradient>(model_);
+  if (options_.dense(model_->spec())) dense_ = std::make_unique<DenseGradient>(model_, options_.precision == "bf16");
   if (options_.replicas > 1) {
     // Each replica runs its GEMMs on its own core: OpenBLAS's pool would only fight them.
     set_blas_threads(std::max(1, configured_threads() / options_.replicas));

@@ -1,12 +1,11 @@
 #include "latent/train/dense_gradient.h"
 
-#include <oneapi/dnnl/dnnl.h>
-
 #include "latent/base/worker_pool.h"
 #include "latent/model/layer_plan.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
-#include "train/dense_kernels.h"
+#include "model/dense_kernels.h"
+#include "model/dense_product.h"
 
 // oneDNN's OpenMP threads per calling thread (libgomp, which oneDNN links): no header, so that
 // compilers without one build this file too.
@@ -14,16 +13,6 @@ extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-// C = op(A) · op(B), row-major: oneDNN's sgemm (Debian's libdnnl), which runs AVX-512 kernels
-// here at about twice OpenBLAS's per thread (OpenBLAS is held to AVX2 by OPENBLAS_CORETYPE;
-// bench/sgemm_rate measures both). On the calling thread alone: shard_gradients gives each pool
-// thread one OpenMP thread.
-void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-          int64_t ldb, float* c, int64_t ldc) {
-  if (dnnl_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc) != dnnl_success)
-    throw std::runtime_error("oneDNN sgemm failed");
-}
-
 // The settings whose value the dense passes implement, and those that do nothing in a plain
 // code head. Every other setting must keep its default, so one added to ModelSpec later sends
 // its models to autograd until the passes learn it.
@@ -53,6 +42,8 @@ struct DenseGradient::Shard {
   std::vector<float> input;                 // [rows, D], when there is no corruption
   std::vector<std::vector<float>> outputs;  // outputs[l]: [rows, out_l]
   std::vector<float> delta, next_delta;
+  std::vector<std::vector<Bf16>> inputs_bf16;  // bf16 products: inputs_bf16[l], layer l's input
+  std::vector<Bf16> delta_bf16;
   std::vector<std::vector<float>> weight_grads, bias_grads;
   double loss = 0;
 };
@@ -63,8 +54,9 @@ bool DenseGradient::supports(const ModelSpec& spec) {
          other_settings(spec) == other_settings(ModelSpec{});
 }
 
-DenseGradient::DenseGradient(Autoencoder model)
+DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
     : model_(std::move(model)),
+      bf16_(bf16_products),
       bce_(model_->spec().loss == Loss::bce),
       sigmoid_output_(model_->spec().output == Output::sigmoid),
       l1_weight_(model_->spec().sparsity.kind == SparsityKind::l1 ? static_cast<float>(model_->spec().sparsity.weight)
@@ -85,6 +77,8 @@ DenseGradient::DenseGradient(Autoencoder model)
                 "DenseGradient: the model does not follow its layer plan");
     layers_.push_back({weight, linears[l]->bias, planned[l].in, planned[l].out, planned[l].activation});
   }
+  if (bf16_)
+    for (const Layer& layer : layers_) weights_bf16_.emplace_back(static_cast<size_t>(layer.in * layer.out));
   // The pool's threads take both cores; an OpenBLAS call meanwhile (LibTorch's, elsewhere) must
   // not start its own team against them.
   set_blas_threads(1);
@@ -103,6 +97,11 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
   }
   shard.delta.resize(static_cast<size_t>(rows * widest));
   shard.next_delta.resize(static_cast<size_t>(rows * widest));
+  if (bf16_) {
+    shard.inputs_bf16.resize(count);
+    for (size_t l = 0; l < count; ++l) shard.inputs_bf16[l].resize(static_cast<size_t>(rows * layers_[l].in));
+    shard.delta_bf16.resize(static_cast<size_t>(rows * widest));
+  }
   if (!first && shard.weight_grads.size() != count) {
     shard.weight_grads.resize(count);
     shard.bias_grads.resize(count);
@@ -117,7 +116,13 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     const Layer& layer = layers_[l];
     const float* below = l == 0 ? input : shard.outputs[l - 1].data();
     float* out = shard.outputs[l].data();
-    gemm('N', 'T', m, layer.out, layer.in, below, layer.in, layer.weight.data_ptr<float>(), layer.in, out, layer.out);
+    if (bf16_) {
+      to_bf16(below, shard.inputs_bf16[l].data(), rows * layer.in);
+      bf16_product('N', 'T', m, layer.out, layer.in, shard.inputs_bf16[l].data(), weights_bf16_[l].data(), out);
+    } else {
+      dense_product('N', 'T', m, layer.out, layer.in, below, layer.in, layer.weight.data_ptr<float>(), layer.in, out,
+                    layer.out);
+    }
     bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
   }
   // The last layer's logits become their own gradient.
@@ -130,12 +135,20 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     float* weight_grad = first ? layer.weight_grad : shard.weight_grads[l].data();
     float* bias_grad = first ? layer.bias_grad : shard.bias_grads[l].data();
     std::fill(bias_grad, bias_grad + layer.out, 0.0f);
-    gemm('T', 'N', layer.out, layer.in, m, delta, layer.out, below, layer.in, weight_grad, layer.in);
     add_column_sums(bias_grad, delta, rows, layer.out);
-    if (l == 0) break;  // no gradient for the input
     float* below_delta = delta == shard.delta.data() ? shard.next_delta.data() : shard.delta.data();
-    gemm('N', 'N', m, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in, below_delta,
-         layer.in);
+    if (bf16_) {
+      Bf16* delta_bf16 = shard.delta_bf16.data();
+      to_bf16(delta, delta_bf16, rows * layer.out);
+      bf16_product('T', 'N', layer.out, layer.in, m, delta_bf16, shard.inputs_bf16[l].data(), weight_grad);
+      if (l == 0) break;  // no gradient for the input
+      bf16_product('N', 'N', m, layer.in, layer.out, delta_bf16, weights_bf16_[l].data(), below_delta);
+    } else {
+      dense_product('T', 'N', layer.out, layer.in, m, delta, layer.out, below, layer.in, weight_grad, layer.in);
+      if (l == 0) break;
+      dense_product('N', 'N', m, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in,
+                    below_delta, layer.in);
+    }
     if (l1_scale != 0 && l - 1 == code_layer_) loss += add_l1_gradient(below_delta, below, rows * layer.in, l1_scale);
     activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
     delta = below_delta;
@@ -177,6 +190,15 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   const torch::Tensor index = rows.to(torch::kInt64).contiguous();
   const int64_t* row_ids = index.data_ptr<int64_t>();
   const float* all = data.data_ptr<float>();
+  if (bf16_)  // this step's weights, rounded once for all shards; every thread takes a slice
+    pool.run([&](int t) {
+      omp_set_num_threads(1);
+      for (size_t l = 0; l < layers_.size(); ++l) {
+        const int64_t n = layers_[l].weight.numel(), begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
+        if (end > begin)
+          to_bf16(layers_[l].weight.data_ptr<float>() + begin, weights_bf16_[l].data() + begin, end - begin);
+      }
+    });
   pool.run([&](int t) {
     omp_set_num_threads(1);  // each pool thread runs its own products
     Shard& shard = *shards_[static_cast<size_t>(t)];

@@ -24,13 +24,16 @@ double AutogradGradient::gradients(const torch::Tensor& x, const torch::Tensor& 
 
 std::unique_ptr<GradientEngine> make_gradient_engine(Autoencoder model, const ParallelOptions& options) {
   const ParallelOptions definite = options.resolved(model->spec(), configured_threads());
+  definite.validate();
+  const bool one_process = definite.processes.world_size == 1;
+  if (one_process && definite.dense(model->spec()))
+    return std::make_unique<DenseGradient>(std::move(model), definite.precision == "bf16");
   if (definite.active()) {
     if (model->spec().neighbour_pull > 0)
       throw SettingError("neighbour pull",
                          "trains in one process on one replica: drop --replicas, --nproc and --world-size");
     return std::make_unique<DataParallel>(std::move(model), definite);
   }
-  if (definite.dense(model->spec())) return std::make_unique<DenseGradient>(std::move(model));
   return std::make_unique<AutogradGradient>(std::move(model));
 }
 

@@ -21,12 +21,16 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
-  /// Rethrows the first exception any part threw, after all parts finished.
+  /// Rethrows the first exception any part threw, after all parts finished. One job at a time.
   void run(const std::function<void(int)>& work);
+  /// run(work) if no job is running (from any thread, or the caller's own job: a part that calls
+  /// this gets false); false, having run nothing, if one is.
+  bool try_run(const std::function<void(int)>& work);
 
  private:
   struct Shared;
   void loop(int index);
+  void run_job(const std::function<void(int)>& work);
 
   std::unique_ptr<Shared> shared_;
   std::vector<std::thread> workers_;

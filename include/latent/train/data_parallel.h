@@ -3,15 +3,16 @@
 // process and W processes (c10d/Gloo), each computing the gradient of its shard's share of the
 // mean loss; the shares are summed (threads: autograd accumulates into the shared parameters'
 // .grad; processes: one all-reduce of a flat buffer), so one optimizer step sees the gradient
-// of the whole batch, as with one replica, up to float rounding. With one replica and fp32, a
-// plain dense model's local gradient comes from DenseGradient (its own threads) instead.
+// of the whole batch, as with one replica, up to float rounding. With one replica, a plain dense
+// model's local gradient comes from DenseGradient (its own threads) instead.
 //
 // Exactly equal only for objectives that are means over images of deterministic terms. Noise
 // (--corrupt, the VAE's sampled code) is drawn per shard, and the kl sparsity penalty is taken
 // over each shard's mean activation, so those runs are equivalent in distribution, not in bits.
 //
 // --precision bf16 runs the forward and backward passes under CPU autocast (matrix multiplies
-// in bfloat16 through oneDNN); parameters, gradients and the optimizer stay fp32.
+// in bfloat16 through oneDNN), or DenseGradient's bf16 products; parameters, gradients and the
+// optimizer stay fp32.
 #include <memory>
 #include <string>
 
@@ -28,7 +29,7 @@ namespace latent {
 struct ParallelOptions {
   int replicas = 1;                ///< threads in this process, each with one intra-op thread; 0: auto
   std::string precision = "fp32";  ///< fp32 | bf16
-  /// auto: DenseGradient's hand-written passes when the model allows (one replica, fp32);
+  /// auto: DenseGradient's hand-written passes when the model allows (one replica);
   /// autograd: always LibTorch's autograd.
   std::string engine = "auto";
   ProcessGroupOptions processes;  ///< world_size 1: no other processes

@@ -24,8 +24,10 @@ namespace latent {
 class DenseGradient : public GradientEngine {
  public:
   static bool supports(const ModelSpec& spec);
-  /// Sets BLAS to one thread (each pool thread runs its own GEMMs) until destroyed.
-  explicit DenseGradient(Autoencoder model);
+  /// Sets BLAS to one thread (each pool thread runs its own GEMMs) until destroyed. With
+  /// bf16_products, every product takes its inputs rounded to bfloat16 (the weights once a step)
+  /// and sums in float; the activations, gradients and parameters stay float.
+  explicit DenseGradient(Autoencoder model, bool bf16_products = false);
   ~DenseGradient() override;
 
   /// Sets the parameters' .grad to the gradient of Σ loss / (total_rows · D) over the rows
@@ -49,6 +51,8 @@ class DenseGradient : public GradientEngine {
   Autoencoder model_;
   std::vector<Layer> layers_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  bool bf16_;
+  std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
   float l1_weight_;        ///< the L1 sparsity penalty's weight (0: none)
   size_t code_layer_ = 0;  ///< the layer whose outputs are the codes

@@ -1,7 +1,7 @@
 #pragma once
 // The elementwise parts of a dense autoencoder's training step, as plain loops over
 // row-major [rows, width] float arrays (no torch header: this file is compiled with flags
-// that let exp/log vectorise, see CMakeLists.txt). Used by DenseGradient.
+// that let exp/log vectorise, see CMakeLists.txt). Used by DenseGradient and the inference passes.
 #include <cstdint>
 
 #include "latent/io/model_parts.h"

@@ -1,4 +1,4 @@
-#include "train/dense_kernels.h"
+#include "model/dense_kernels.h"
 
 #include <cmath>
 
