@@ -3,7 +3,6 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
-#include <functional>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -39,8 +38,8 @@ Desc matrix(int64_t rows, int64_t cols, memory::data_type type, bool transposed)
 // call. At most kKept a thread (inference sees a row count per request), then they are dropped
 // (the JIT code of a shape in use stays in oneDNN's cache).
 constexpr size_t kKept = 64;
-template <class Key, class Primitive>
-Primitive& kept(std::map<Key, Primitive>& made, const Key& key, const std::function<Primitive()>& make) {
+template <class Key, class Primitive, class Make>
+Primitive& kept(std::map<Key, Primitive>& made, const Key& key, Make&& make) {
   auto found = made.find(key);
   if (found != made.end()) return found->second;
   if (made.size() >= kKept) made.clear();
@@ -68,7 +67,7 @@ void matmul(const Desc& a, const Desc& b, const Desc& c, const void* a_data, con
                 b_strides[1],
                 static_cast<int64_t>(a.data_type()),
                 static_cast<int64_t>(b.data_type())};
-  const Product& product = kept<Key, Product>(made, key, [&] {
+  const Product& product = kept(made, key, [&] {
     dnnl::primitive_attr attributes;
     attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const dnnl::matmul::primitive_desc made_desc(dnnl::matmul::desc(a, b, c), attributes, engine());
@@ -99,8 +98,8 @@ void bf16_product(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, c
 void to_bf16(const float* from, Bf16* to, int64_t n) {
   thread_local std::map<int64_t, dnnl::reorder> made;  // by n
   const Desc source({n}, memory::data_type::f32, {1}), target({n}, memory::data_type::bf16, {1});
-  const dnnl::reorder& rounding = kept<int64_t, dnnl::reorder>(
-      made, n, [&] { return dnnl::reorder(dnnl::reorder::primitive_desc(engine(), source, engine(), target)); });
+  const dnnl::reorder& rounding =
+      kept(made, n, [&] { return dnnl::reorder(dnnl::reorder::primitive_desc(engine(), source, engine(), target)); });
   memory source_memory(source, engine(), const_cast<float*>(from)), target_memory(target, engine(), to);
   rounding.execute(stream(), source_memory, target_memory);
 }
