@@ -2,14 +2,10 @@
 
 #include <cmath>
 
+#include "base/vector_clones.h"
+
 // Compiled with -O3 -ffast-math: glibc's vector exp/log (libmvec) are only used under
-// __FAST_MATH__. Each loop is cloned for AVX-512, AVX2 and baseline x86-64 and the best is
-// picked at load time. NaN logits still give a NaN loss (the trainer stops on it).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LATENT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LATENT_CLONES
-#endif
+// __FAST_MATH__. NaN logits still give a NaN loss (the trainer stops on it).
 
 namespace latent {
 namespace {

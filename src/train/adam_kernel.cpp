@@ -2,10 +2,12 @@
 
 #include <cmath>
 
+#include "base/vector_clones.h"
+
 namespace latent {
 
-void adam_update(float* __restrict param, const float* __restrict grad, float* __restrict exp_avg,
-                 float* __restrict exp_avg_sq, int64_t n, const AdamCoefficients& c) {
+LATENT_CLONES void adam_update(float* __restrict param, const float* __restrict grad, float* __restrict exp_avg,
+                               float* __restrict exp_avg_sq, int64_t n, const AdamCoefficients& c) {
   for (int64_t i = 0; i < n; ++i) {
     float g = grad[i] + c.weight_decay * param[i];
     float m = c.beta1 * exp_avg[i] + c.one_minus_beta1 * g;
