@@ -102,6 +102,36 @@ TEST(Corruption, DrawsTheNamedNoise) {
   EXPECT_TRUE(torch::equal(corrupt(x, CorruptionSpec{}), x));
 }
 
+// Each row's draws come from the batch's key and the row's place: the same batch whatever the
+// threads, and no row repeats another's noise.
+TEST(Corruption, RowsDrawTheirOwnNoiseWhateverTheThreads) {
+  const int threads = at::get_num_threads();
+  torch::Tensor x = torch::full({300, 784}, 0.5);
+  auto draw = [&](int with, const char* corruption) {
+    at::set_num_threads(with);
+    torch::manual_seed(4);
+    return corrupt(x, CorruptionSpec::parse(corruption));
+  };
+  for (const char* corruption : {"masking:0.5", "gaussian:0.3", "saltpepper:0.5"}) {
+    SCOPED_TRACE(corruption);
+    torch::Tensor one = draw(1, corruption), two = draw(2, corruption);
+    EXPECT_TRUE(torch::equal(one, two));
+    for (int64_t r = 0; r + 1 < x.size(0); ++r) ASSERT_FALSE(torch::equal(one[r], one[r + 1])) << "row " << r;
+    torch::manual_seed(5);
+    EXPECT_FALSE(torch::equal(corrupt(x, CorruptionSpec::parse(corruption)), one)) << "another key";
+  }
+  at::set_num_threads(threads);
+  torch::manual_seed(4);
+  torch::Tensor noise = corrupt(x, CorruptionSpec::parse("gaussian:1")) - x;
+  EXPECT_NEAR(noise.mean().item<double>(), 0.0, 0.01);
+  EXPECT_NEAR(noise.std().item<double>(), 1.0, 0.01);
+  // neighbouring pixels and neighbouring rows draw independently
+  EXPECT_LT(std::abs((noise.narrow(1, 0, 783) * noise.narrow(1, 1, 783)).mean().item<double>()), 0.01);
+  EXPECT_LT(std::abs((noise.narrow(0, 0, 299) * noise.narrow(0, 1, 299)).mean().item<double>()), 0.01);
+  torch::Tensor kept = (corrupt(x, CorruptionSpec::parse("masking:0.5")) != 0).to(torch::kFloat);
+  EXPECT_LT((kept.mean(0) - 0.5).abs().max().item<double>(), 0.15);  // every pixel: ±5σ of 300 rows
+}
+
 TEST(Augmentation, MirrorsMovesAndRecoloursWholeImages) {
   // 2×3×8 images whose every pixel is distinct: each output image must be the input mirrored,
   // moved (edges repeated) or recoloured per channel, and a second draw must differ.

@@ -98,6 +98,35 @@ LATENT_CLONES double add_l1_gradient(float* delta, const float* codes, int64_t n
   return scale * sum;
 }
 
+LATENT_CLONES void add_to_rows(float* __restrict m, const float* __restrict v, int64_t rows, int64_t width) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; ++j) m[r * width + j] += v[j];
+}
+
+LATENT_CLONES void add_contractive_gradient(float* __restrict delta, const float* __restrict codes, int64_t rows,
+                                            int64_t width, const float* __restrict squares, float scale, Activation act,
+                                            float* __restrict slope_squares) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict d = delta + r * width;
+    const float* __restrict h = codes + r * width;
+    for (int64_t j = 0; j < width; ++j) {
+      // slope s of the activation and d(s²)/dh, both in terms of the output h
+      float s = 1.0f, ds2 = 0.0f;
+      if (act == Activation::sigmoid) {
+        s = h[j] * (1.0f - h[j]);
+        ds2 = 2.0f * s * (1.0f - 2.0f * h[j]);
+      } else if (act == Activation::tanh) {
+        s = 1.0f - h[j] * h[j];
+        ds2 = -4.0f * s * h[j];
+      } else if (act == Activation::relu) {
+        s = h[j] > 0 ? 1.0f : 0.0f;
+      }
+      d[j] += scale * squares[j] * ds2;
+      slope_squares[j] += s * s;
+    }
+  }
+}
+
 void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];

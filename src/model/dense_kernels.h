@@ -19,6 +19,14 @@ double output_gradient(float* logits, const float* target, int64_t n, bool bce, 
 /// The L1 sparsity penalty scale·Σ|code|: adds its gradient scale·sign(code) to delta (the
 /// gradient with respect to the codes, before the code activation's derivative) and returns it.
 double add_l1_gradient(float* delta, const float* codes, int64_t n, float scale);
+/// m[r, j] += v[j] for every row.
+void add_to_rows(float* m, const float* v, int64_t rows, int64_t width);
+/// The closed-form contractive penalty scale·Σ_r Σ_j slope(codes[r, j])²·squares[j] of a
+/// one-layer encoder (slope: the code activation's derivative, written in terms of its output;
+/// squares[j] = Σ_i W[j, i]²): adds its gradient with respect to the codes to delta (through the
+/// slope; the part through squares is the caller's) and slope² column sums to slope_squares.
+void add_contractive_gradient(float* delta, const float* codes, int64_t rows, int64_t width, const float* squares,
+                              float scale, Activation act, float* slope_squares);
 /// sums[j] += Σ_r m[r, j].
 void add_column_sums(float* sums, const float* m, int64_t rows, int64_t width);
 /// into[i] += from[i].

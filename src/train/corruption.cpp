@@ -1,20 +1,30 @@
 #include "latent/train/corruption.h"
 
+#include <ATen/Parallel.h>
+
 #include "latent/runtime/random_draws.h"
+#include "train/corruption_draws.h"
 
 namespace latent {
 
+uint64_t draw_corruption_key() {
+  return static_cast<uint64_t>(
+      torch::randint(0, int64_t{1} << 62, {1}, draw_generator(), torch::kInt64).item<int64_t>());
+}
+
 torch::Tensor corrupt(const torch::Tensor& x, const CorruptionSpec& spec) {
-  auto uniform = [&] { return torch::rand(x.sizes(), draw_generator(), x.options()); };
-  if (spec.kind == CorruptionKind::gaussian)
-    return x + spec.amount * torch::randn(x.sizes(), draw_generator(), x.options());
-  if (spec.kind == CorruptionKind::masking) return x * (uniform() >= spec.amount).to(x.dtype());
-  if (spec.kind == CorruptionKind::saltpepper) {
-    torch::Tensor hit = uniform() < spec.amount;
-    torch::Tensor salt = (uniform() < 0.5).to(x.dtype());
-    return torch::where(hit, salt, x);
-  }
-  return x;
+  if (!spec.active()) return x;
+  const uint64_t key = draw_corruption_key();
+  const torch::Tensor clean = x.to(torch::kFloat32).contiguous();
+  const int64_t rows = clean.dim() == 0 ? 1 : clean.size(0);
+  const int64_t width = rows == 0 ? 0 : clean.numel() / rows;
+  torch::Tensor out = torch::empty_like(clean);
+  const float* from = clean.data_ptr<float>();
+  float* to = out.data_ptr<float>();
+  at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) {
+    corrupt_rows(from + begin * width, to + begin * width, begin, end - begin, width, spec, key);
+  });
+  return out.to(x.scalar_type());
 }
 
 torch::Tensor augment(const torch::Tensor& images, const AugmentSpec& spec, const std::vector<int64_t>& shape,

@@ -1,11 +1,15 @@
 #include "latent/train/dense_gradient.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "latent/base/worker_pool.h"
 #include "latent/model/layer_plan.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
 #include "model/dense_kernels.h"
 #include "model/dense_product.h"
+#include "train/corruption_draws.h"
 
 // oneDNN's OpenMP threads per calling thread (libgomp, which oneDNN links): no header, so that
 // compilers without one build this file too.
@@ -17,7 +21,7 @@ namespace {
 // code head. Every other setting must keep its default, so one added to ModelSpec later sends
 // its models to autograd until the passes learn it.
 const char* const kImplemented[] = {"input_shape", "layers", "latent",  "activation", "code_activation",
-                                    "output",      "loss",   "corrupt", "sparsity"};
+                                    "output",      "loss",   "corrupt", "sparsity",   "contractive"};
 const char* const kInactiveWithPlainHead[] = {"beta",         "kl_warmup",   "noise_start",       "noise_end",
                                               "noise_epochs", "bit_balance", "bit_decorrelation", "neighbours"};
 
@@ -39,18 +43,32 @@ struct DenseGradient::Layer {
 // One thread's rows: their gathered inputs, activations per layer, two delta buffers, and (for
 // shards other than the first, which writes straight into .grad) its own gradient copies.
 struct DenseGradient::Shard {
-  std::vector<float> input;                 // [rows, D], when there is no corruption
+  std::vector<float> input;                 // [rows, D]: the clean rows, the target
+  std::vector<float> corrupted;             // [rows, D]: what the model sees, when it corrupts
   std::vector<std::vector<float>> outputs;  // outputs[l]: [rows, out_l]
   std::vector<float> delta, next_delta;
   std::vector<std::vector<Bf16>> inputs_bf16;  // bf16 products: inputs_bf16[l], layer l's input
   std::vector<Bf16> delta_bf16;
   std::vector<std::vector<float>> weight_grads, bias_grads;
+  std::vector<float> code_sums;  // per code unit: Σ codes (KL) or Σ slope² (contractive)
+  const float *in = nullptr, *target = nullptr;
+  int64_t rows = 0;
   double loss = 0;
 };
 
+// What the penalties on the codes add to the codes' gradient in one step.
+struct DenseGradient::CodeTerms {
+  float l1_scale = 0;              // L1: its weight / (rows · units)
+  std::vector<float> kl_gradient;  // KL: d penalty / d code, the same for every row
+  std::vector<float> squares;      // contractive: Σ_i W[j, i]² of the code layer
+  float contractive_scale = 0;     // contractive: its weight / rows
+};
+
 bool DenseGradient::supports(const ModelSpec& spec) {
-  // KL sparsity needs each unit's mean over the whole batch, which no one shard has.
-  return spec.code_head == CodeHead::plain && spec.output != Output::table && spec.sparsity.kind != SparsityKind::kl &&
+  // The contractive penalty has a closed form for a one-layer encoder only (the autograd model's
+  // has_closed_form_jacobian); deeper ones use a random-projection estimate.
+  return spec.code_head == CodeHead::plain && spec.output != Output::table &&
+         (spec.contractive == 0 || (spec.layers.empty() && spec.arch == Arch::dense)) &&
          other_settings(spec) == other_settings(ModelSpec{});
 }
 
@@ -58,9 +76,7 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
     : model_(std::move(model)),
       bf16_(bf16_products),
       bce_(model_->spec().loss == Loss::bce),
-      sigmoid_output_(model_->spec().output == Output::sigmoid),
-      l1_weight_(model_->spec().sparsity.kind == SparsityKind::l1 ? static_cast<float>(model_->spec().sparsity.weight)
-                                                                  : 0.0f) {
+      sigmoid_output_(model_->spec().output == Output::sigmoid) {
   TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
@@ -86,9 +102,9 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
 
 DenseGradient::~DenseGradient() { set_blas_threads(configured_threads()); }
 
-double DenseGradient::shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale,
-                                 float l1_scale, bool first) {
+void DenseGradient::forward(Shard& shard, bool first) {
   const size_t count = layers_.size();
+  const int64_t rows = shard.rows;
   if (shard.outputs.size() != count) shard.outputs.resize(count);
   int64_t widest = 0;
   for (size_t l = 0; l < count; ++l) {
@@ -110,28 +126,34 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
       shard.bias_grads[l].resize(static_cast<size_t>(layers_[l].out));
     }
   }
-  const int m = static_cast<int>(rows);
-  // Forward: outputs[l] = act(outputs[l-1] · Wᵀ + b).
+  shard.code_sums.assign(static_cast<size_t>(layers_[code_layer_].out), 0.0f);
+  // outputs[l] = act(outputs[l-1] · Wᵀ + b).
   for (size_t l = 0; l < count; ++l) {
     const Layer& layer = layers_[l];
-    const float* below = l == 0 ? input : shard.outputs[l - 1].data();
+    const float* below = l == 0 ? shard.in : shard.outputs[l - 1].data();
     float* out = shard.outputs[l].data();
     if (bf16_) {
       to_bf16(below, shard.inputs_bf16[l].data(), rows * layer.in);
-      bf16_product('N', 'T', m, layer.out, layer.in, shard.inputs_bf16[l].data(), weights_bf16_[l].data(), out);
+      bf16_product('N', 'T', static_cast<int>(rows), layer.out, layer.in, shard.inputs_bf16[l].data(),
+                   weights_bf16_[l].data(), out);
     } else {
-      dense_product('N', 'T', m, layer.out, layer.in, below, layer.in, layer.weight.data_ptr<float>(), layer.in, out,
+      dense_product('N', 'T', rows, layer.out, layer.in, below, layer.in, layer.weight.data_ptr<float>(), layer.in, out,
                     layer.out);
     }
     bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
   }
+}
+
+double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms, bool first) {
+  const size_t count = layers_.size();
+  const int64_t rows = shard.rows;
   // The last layer's logits become their own gradient.
   float* delta = shard.outputs.back().data();
-  double loss = output_gradient(delta, target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
-  // Backward: dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
+  double loss = output_gradient(delta, shard.target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
+  // dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
   for (size_t l = count; l-- > 0;) {
     const Layer& layer = layers_[l];
-    const float* below = l == 0 ? input : shard.outputs[l - 1].data();
+    const float* below = l == 0 ? shard.in : shard.outputs[l - 1].data();
     float* weight_grad = first ? layer.weight_grad : shard.weight_grads[l].data();
     float* bias_grad = first ? layer.bias_grad : shard.bias_grads[l].data();
     std::fill(bias_grad, bias_grad + layer.out, 0.0f);
@@ -140,16 +162,25 @@ double DenseGradient::shard_pass(Shard& shard, const float* input, const float* 
     if (bf16_) {
       Bf16* delta_bf16 = shard.delta_bf16.data();
       to_bf16(delta, delta_bf16, rows * layer.out);
-      bf16_product('T', 'N', layer.out, layer.in, m, delta_bf16, shard.inputs_bf16[l].data(), weight_grad);
+      bf16_product('T', 'N', layer.out, layer.in, static_cast<int>(rows), delta_bf16, shard.inputs_bf16[l].data(),
+                   weight_grad);
       if (l == 0) break;  // no gradient for the input
-      bf16_product('N', 'N', m, layer.in, layer.out, delta_bf16, weights_bf16_[l].data(), below_delta);
+      bf16_product('N', 'N', static_cast<int>(rows), layer.in, layer.out, delta_bf16, weights_bf16_[l].data(),
+                   below_delta);
     } else {
-      dense_product('T', 'N', layer.out, layer.in, m, delta, layer.out, below, layer.in, weight_grad, layer.in);
+      dense_product('T', 'N', layer.out, layer.in, rows, delta, layer.out, below, layer.in, weight_grad, layer.in);
       if (l == 0) break;
-      dense_product('N', 'N', m, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in,
+      dense_product('N', 'N', rows, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in,
                     below_delta, layer.in);
     }
-    if (l1_scale != 0 && l - 1 == code_layer_) loss += add_l1_gradient(below_delta, below, rows * layer.in, l1_scale);
+    if (l - 1 == code_layer_) {  // below are the codes: the penalties' gradients join
+      const int64_t n = rows * layer.in;
+      if (terms.l1_scale != 0) loss += add_l1_gradient(below_delta, below, n, terms.l1_scale);
+      if (!terms.kl_gradient.empty()) add_to_rows(below_delta, terms.kl_gradient.data(), rows, layer.in);
+      if (!terms.squares.empty())
+        add_contractive_gradient(below_delta, below, rows, layer.in, terms.squares.data(), terms.contractive_scale,
+                                 layers_[l - 1].activation, shard.code_sums.data());
+    }
     activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
     delta = below_delta;
   }
@@ -177,16 +208,24 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     }
     return 0;
   }
+  const ModelSpec& spec = model_->spec();
   const float scale = 1.0f / static_cast<float>(total_rows * width);
-  const float l1_scale = l1_weight_ / static_cast<float>(total_rows * model_->spec().latent);
-  // Corrupted inputs are drawn here, on one thread, so a seed gives one result; clean ones are
-  // gathered by each thread into its own buffer.
-  torch::Tensor target, input;
-  const bool corrupted = model_->spec().corrupt.active();
-  if (corrupted) {
-    target = data.index_select(0, rows);
-    input = corrupt(target, model_->spec().corrupt).contiguous();
+  const int64_t units = layers_[code_layer_].out;
+  CodeTerms terms;
+  if (spec.sparsity.kind == SparsityKind::l1)
+    terms.l1_scale = static_cast<float>(spec.sparsity.weight) / static_cast<float>(total_rows * units);
+  const bool kl = spec.sparsity.kind == SparsityKind::kl;
+  if (spec.contractive > 0) {  // a one-layer encoder (supports()): the code layer is layer 0
+    const float* w = layers_[0].weight.data_ptr<float>();
+    terms.squares.assign(static_cast<size_t>(units), 0.0f);
+    for (int64_t j = 0; j < units; ++j)
+      for (int64_t i = 0; i < layers_[0].in; ++i)
+        terms.squares[j] += w[j * layers_[0].in + i] * w[j * layers_[0].in + i];
+    terms.contractive_scale = static_cast<float>(spec.contractive / static_cast<double>(total_rows));
   }
+  // Corruption: row r of this batch is corrupted from (key, r), on whichever thread holds it.
+  const bool corrupted = spec.corrupt.active();
+  const uint64_t key = corrupted ? draw_corruption_key() : 0;
   const torch::Tensor index = rows.to(torch::kInt64).contiguous();
   const int64_t* row_ids = index.data_ptr<int64_t>();
   const float* all = data.data_ptr<float>();
@@ -203,38 +242,91 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     omp_set_num_threads(1);  // each pool thread runs its own products
     Shard& shard = *shards_[static_cast<size_t>(t)];
     shard.loss = 0;
+    shard.rows = 0;
     if (t >= shards) return;
     const int64_t begin = count * t / shards, end = count * (t + 1) / shards;
-    const float *in, *tg;
+    shard.rows = end - begin;
+    shard.input.resize(static_cast<size_t>(shard.rows * width));
+    for (int64_t r = begin; r < end; ++r)
+      std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
+    shard.in = shard.target = shard.input.data();
     if (corrupted) {
-      in = input.data_ptr<float>() + begin * width;
-      tg = target.data_ptr<float>() + begin * width;
-    } else {
-      shard.input.resize(static_cast<size_t>((end - begin) * width));
-      for (int64_t r = begin; r < end; ++r)
-        std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
-      in = tg = shard.input.data();
+      shard.corrupted.resize(shard.input.size());
+      corrupt_rows(shard.input.data(), shard.corrupted.data(), begin, shard.rows, width, spec.corrupt, key);
+      shard.in = shard.corrupted.data();
     }
-    shard.loss = shard_pass(shard, in, tg, end - begin, scale, l1_scale, t == 0);
+    forward(shard, t == 0);
+    if (kl)  // the penalty needs every unit's mean over all shards first
+      add_column_sums(shard.code_sums.data(), shard.outputs[code_layer_].data(), shard.rows, units);
+    else shard.loss = backward(shard, scale, terms, t == 0);
   });
-  // Shards 1.. add their gradients into .grad; every thread takes a slice of each tensor.
-  if (shards > 1)
+  double penalty = 0;
+  if (kl) {
+    penalty = kl_gradient(terms, count, total_rows);
     pool.run([&](int t) {
-      auto add_slice = [&](float* into, const std::vector<float>& from) {
-        const int64_t n = static_cast<int64_t>(from.size());
-        const int64_t begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
-        add_into(into + begin, from.data() + begin, end - begin);
-      };
+      omp_set_num_threads(1);
+      if (t < shards)
+        shards_[static_cast<size_t>(t)]->loss = backward(*shards_[static_cast<size_t>(t)], scale, terms, t == 0);
+    });
+  }
+  // Shards 1.. add their gradients into .grad, and the contractive penalty its part through the
+  // weights (2·scale·W[j, i]·Σ_r slope²); every thread takes a slice of each tensor.
+  std::vector<float> slope_squares;
+  if (!terms.squares.empty()) {
+    slope_squares.assign(static_cast<size_t>(units), 0.0f);
+    for (int s = 0; s < shards; ++s)
+      add_into(slope_squares.data(), shards_[static_cast<size_t>(s)]->code_sums.data(), units);
+    for (int64_t j = 0; j < units; ++j)
+      penalty += static_cast<double>(terms.contractive_scale) * slope_squares[j] * terms.squares[j];
+  }
+  if (shards > 1 || !slope_squares.empty())
+    pool.run([&](int t) {
+      auto slice = [&](int64_t n) { return std::make_pair(n * t / pool.size(), n * (t + 1) / pool.size()); };
       for (size_t l = 0; l < layers_.size(); ++l)
         for (int s = 1; s < shards; ++s) {
           const Shard& from = *shards_[static_cast<size_t>(s)];
-          add_slice(layers_[l].weight_grad, from.weight_grads[l]);
-          add_slice(layers_[l].bias_grad, from.bias_grads[l]);
+          for (const auto& [into, part] : {std::pair{layers_[l].weight_grad, &from.weight_grads[l]},
+                                           std::pair{layers_[l].bias_grad, &from.bias_grads[l]}}) {
+            const auto [begin, end] = slice(static_cast<int64_t>(part->size()));
+            add_into(into + begin, part->data() + begin, end - begin);
+          }
         }
+      if (!slope_squares.empty()) {
+        const int64_t in = layers_[0].in;
+        const auto [begin, end] = slice(units);
+        const float* w = layers_[0].weight.data_ptr<float>();
+        for (int64_t j = begin; j < end; ++j) {
+          const float factor = 2.0f * terms.contractive_scale * slope_squares[static_cast<size_t>(j)];
+          for (int64_t i = 0; i < in; ++i) layers_[0].weight_grad[j * in + i] += factor * w[j * in + i];
+        }
+      }
     });
-  double loss = 0;
+  double loss = penalty;
   for (auto& shard : shards_) loss += shard->loss;
   return loss;
+}
+
+double DenseGradient::kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const {
+  const SparsitySpec& sparsity = model_->spec().sparsity;
+  const int64_t units = layers_[code_layer_].out;
+  std::vector<float> sums(static_cast<size_t>(units), 0.0f);
+  for (const auto& shard : shards_)
+    if (shard->rows > 0) add_into(sums.data(), shard->code_sums.data(), units);
+  // autograd's: weight · mean_j KL(ρ ‖ clamp(ρ̂_j, 1e-6, 1 − 1e-6)) over these rows, the clamp
+  // passing no gradient outside its range; a shard of a bigger batch weighs rows / total_rows.
+  const double rho = sparsity.rho, share = static_cast<double>(rows) / static_cast<double>(total_rows);
+  const double per_unit = sparsity.weight * share / static_cast<double>(units);
+  terms.kl_gradient.assign(static_cast<size_t>(units), 0.0f);
+  double kl = 0;
+  for (int64_t j = 0; j < units; ++j) {
+    const double mean = static_cast<double>(sums[static_cast<size_t>(j)]) / static_cast<double>(rows);
+    const double clamped = std::clamp(mean, 1e-6, 1 - 1e-6);
+    kl += rho * std::log(rho / clamped) + (1 - rho) * std::log((1 - rho) / (1 - clamped));
+    if (mean >= 1e-6 && mean <= 1 - 1e-6)
+      terms.kl_gradient[static_cast<size_t>(j)] =
+          static_cast<float>(per_unit * (-rho / clamped + (1 - rho) / (1 - clamped)) / static_cast<double>(rows));
+  }
+  return per_unit * kl;
 }
 
 }  // namespace latent

@@ -9,8 +9,12 @@
 
 namespace latent {
 
-/// x itself when spec is none.
+/// x [N, ...] corrupted, each row by corrupt_rows (train/corruption_draws.h) under one key drawn
+/// from draw_generator(); x itself when spec is none.
 torch::Tensor corrupt(const torch::Tensor& x, const CorruptionSpec& spec);
+
+/// The key of one batch's corruption draws: one draw from draw_generator().
+uint64_t draw_corruption_key();
 
 /// images [N, C·H·W] of shape {C, H, W}, each transformed afresh; x itself when spec is none.
 /// unit_range: the values are pixels in [0,1], and recoloured ones are clamped to it.

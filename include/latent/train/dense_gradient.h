@@ -7,8 +7,8 @@
 // to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
-// models supports() accepts: dense layers, code head plain, L1 sparsity (not KL), no contractive
-// penalty.
+// models supports() accepts: dense layers, code head plain, L1 or KL sparsity, the contractive
+// penalty of a one-layer encoder (its closed form), any corruption.
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
 // are the model's layer_plan(). The threads are training_pool()'s.
 #include <memory>
@@ -45,8 +45,14 @@ class DenseGradient : public GradientEngine {
  private:
   struct Layer;
   struct Shard;
-  double shard_pass(Shard& shard, const float* input, const float* target, int64_t rows, float scale, float l1_scale,
-                    bool first);
+  struct CodeTerms;
+  /// The shard's rows (shard.in) through every layer; the first shard writes its gradients into .grad.
+  void forward(Shard& shard, bool first);
+  /// The shard's gradients and its share of the loss (scale: 1 / (total rows · D)).
+  double backward(Shard& shard, float scale, const CodeTerms& terms, bool first);
+  /// The KL sparsity penalty of the shards' code sums over `rows` rows: sets terms.kl_gradient
+  /// and returns the penalty.
+  double kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
 
   Autoencoder model_;
   std::vector<Layer> layers_;
@@ -54,7 +60,6 @@ class DenseGradient : public GradientEngine {
   bool bf16_;
   std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
-  float l1_weight_;        ///< the L1 sparsity penalty's weight (0: none)
   size_t code_layer_ = 0;  ///< the layer whose outputs are the codes
 };
 
