@@ -169,12 +169,43 @@ TEST_F(DenseGradientTest, CorruptsAsAutogradDoes) {
   }
 }
 
+// The variational head: ε from the same generator state as autograd's objective, the KL term at
+// the epoch's warm-up weight, for both reconstruction likelihoods.
+TEST_F(DenseGradientTest, MatchesAutogradForTheGaussianHead) {
+  Dataset data = mnist_slice("train", 500);
+  for (Loss loss : {Loss::bce, Loss::mse}) {
+    ModelSpec spec = mnist_spec({48}, 12);
+    spec.code_head = CodeHead::gaussian;
+    spec.loss = loss;
+    spec.beta = 2;
+    spec.kl_warmup = 4;
+    ASSERT_TRUE(DenseGradient::supports(spec));
+    torch::manual_seed(3);
+    Autoencoder model(spec);
+    model->set_epoch(3);  // KL weight 2 · (3 − 1) / 4
+    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+    torch::Tensor x = data.x.index_select(0, index);
+    torch::manual_seed(8);
+    torch::Tensor value = model->objective(x, x);
+    value.backward();
+    std::vector<torch::Tensor> expected;
+    for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
+    torch::manual_seed(8);
+    DenseGradient dense(model);
+    SCOPED_TRACE(name_of(loss));
+    EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), value.item<double>(), 1e-6 * value.item<double>());
+    auto params = model->parameters();
+    for (size_t i = 0; i < params.size(); ++i)
+      EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
+    torch::manual_seed(9);  // another ε, other gradients
+    dense.shard_gradients(data.x, index, 101);
+    EXPECT_GT((params[0].grad() - expected[0]).norm().item<double>(), 1e-3 * expected[0].norm().item<double>());
+  }
+}
+
 TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   ModelSpec spec = mnist_spec({32}, 8);
   spec.contractive = 0.1;
-  EXPECT_FALSE(DenseGradient::supports(spec));
-  spec = mnist_spec({32}, 8);
-  spec.code_head = CodeHead::gaussian;
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
   spec.code_head = CodeHead::binary;
@@ -247,8 +278,9 @@ TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
 TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   ModelSpec plain = mnist_spec({32}, 8), vae = mnist_spec({32}, 8), binary = mnist_spec({32}, 8);
   vae.code_head = CodeHead::gaussian;
-  binary.code_head = CodeHead::binary;
-  binary.neighbour_pull = 1;
+  binary.code_head = CodeHead::binary;  // not taken by the dense passes
+  ModelSpec pulled = binary;
+  pulled.neighbour_pull = 1;
   auto engine = [](const ModelSpec& spec, const ParallelOptions& flags) {
     return make_gradient_engine(Autoencoder(spec), flags);
   };
@@ -258,11 +290,13 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   bf16.precision = "bf16";
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
-  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(vae, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(binary, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, replicas).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, bf16).get()), nullptr);
-  EXPECT_NE(dynamic_cast<DataParallel*>(engine(vae, bf16).get()), nullptr);
-  EXPECT_THROW(engine(binary, replicas), Error);  // the neighbour pull needs its pairs in one batch
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, bf16).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DataParallel*>(engine(binary, bf16).get()), nullptr);
+  EXPECT_THROW(engine(pulled, replicas), Error);  // the neighbour pull needs its pairs in one batch
 }
 
 }  // namespace

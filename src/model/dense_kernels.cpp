@@ -127,6 +127,34 @@ LATENT_CLONES void add_contractive_gradient(float* __restrict delta, const float
   }
 }
 
+LATENT_CLONES void gaussian_sample(const float* __restrict head, const float* __restrict eps, int64_t rows,
+                                   int64_t latent, float* __restrict z) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict mean = head + r * 2 * latent;
+    const float* __restrict logvar = mean + latent;
+    for (int64_t j = 0; j < latent; ++j) z[r * latent + j] = mean[j] + std::exp(0.5f * logvar[j]) * eps[r * latent + j];
+  }
+}
+
+LATENT_CLONES double gaussian_backward(const float* __restrict dz, const float* __restrict head,
+                                       const float* __restrict eps, int64_t rows, int64_t latent, float kl_scale,
+                                       float* __restrict head_delta) {
+  float kl = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict mean = head + r * 2 * latent;
+    const float* __restrict logvar = mean + latent;
+    float* __restrict mean_delta = head_delta + r * 2 * latent;
+    float* __restrict logvar_delta = mean_delta + latent;
+    for (int64_t j = 0; j < latent; ++j) {
+      const float variance = std::exp(logvar[j]), d = dz[r * latent + j];
+      kl += 0.5f * (mean[j] * mean[j] + variance - logvar[j] - 1.0f);
+      mean_delta[j] = d + kl_scale * mean[j];
+      logvar_delta[j] = 0.5f * (d * eps[r * latent + j] * std::exp(0.5f * logvar[j]) + kl_scale * (variance - 1.0f));
+    }
+  }
+  return static_cast<double>(kl) * kl_scale;
+}
+
 void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];

@@ -27,6 +27,14 @@ void add_to_rows(float* m, const float* v, int64_t rows, int64_t width);
 /// slope; the part through squares is the caller's) and slope² column sums to slope_squares.
 void add_contractive_gradient(float* delta, const float* codes, int64_t rows, int64_t width, const float* squares,
                               float scale, Activation act, float* slope_squares);
+/// A variational code: z = μ + exp(½·logvar)·ε for each row of the head's output [μ | logvar]
+/// ([rows, 2·latent]) and ε [rows, latent].
+void gaussian_sample(const float* head, const float* eps, int64_t rows, int64_t latent, float* z);
+/// Its backward: from the gradient dz with respect to z, writes the gradient with respect to the
+/// head's output into head_delta [rows, 2·latent], with that of the KL divergence to the prior,
+/// kl_scale·Σ ½(μ² + e^logvar − logvar − 1), which it returns.
+double gaussian_backward(const float* dz, const float* head, const float* eps, int64_t rows, int64_t latent,
+                         float kl_scale, float* head_delta);
 /// sums[j] += Σ_r m[r, j].
 void add_column_sums(float* sums, const float* m, int64_t rows, int64_t width);
 /// into[i] += from[i].

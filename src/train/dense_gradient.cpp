@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "latent/base/worker_pool.h"
+#include "latent/model/code_head.h"
 #include "latent/model/layer_plan.h"
+#include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/corruption.h"
 #include "model/dense_kernels.h"
@@ -17,18 +19,19 @@ extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-// The settings whose value the dense passes implement, and those that do nothing in a plain
-// code head. Every other setting must keep its default, so one added to ModelSpec later sends
+// The settings whose value the dense passes implement, and those only a binary code head uses
+// (which they do not take). Every other setting must keep its default, so one added to ModelSpec later sends
 // its models to autograd until the passes learn it.
-const char* const kImplemented[] = {"input_shape", "layers", "latent",  "activation", "code_activation",
-                                    "output",      "loss",   "corrupt", "sparsity",   "contractive"};
-const char* const kInactiveWithPlainHead[] = {"beta",         "kl_warmup",   "noise_start",       "noise_end",
-                                              "noise_epochs", "bit_balance", "bit_decorrelation", "neighbours"};
+const char* const kImplemented[] = {"input_shape", "layers", "latent",   "activation", "code_activation",
+                                    "output",      "loss",   "corrupt",  "sparsity",   "contractive",
+                                    "code_head",   "beta",   "kl_warmup"};
+const char* const kBinaryHeadOnly[] = {"noise_start", "noise_end",         "noise_epochs",
+                                       "bit_balance", "bit_decorrelation", "neighbours"};
 
 nlohmann::json other_settings(const ModelSpec& spec) {
   nlohmann::json j = spec.to_json();
   for (const char* key : kImplemented) j.erase(key);
-  for (const char* key : kInactiveWithPlainHead) j.erase(key);
+  for (const char* key : kBinaryHeadOnly) j.erase(key);
   return j;
 }
 }  // namespace
@@ -50,8 +53,10 @@ struct DenseGradient::Shard {
   std::vector<std::vector<Bf16>> inputs_bf16;  // bf16 products: inputs_bf16[l], layer l's input
   std::vector<Bf16> delta_bf16;
   std::vector<std::vector<float>> weight_grads, bias_grads;
-  std::vector<float> code_sums;  // per code unit: Σ codes (KL) or Σ slope² (contractive)
+  std::vector<float> code_sums;           // per code unit: Σ codes (KL) or Σ slope² (contractive)
+  std::vector<float> sample, head_delta;  // a gaussian head's z [rows, latent], its gradient [rows, 2·latent]
   const float *in = nullptr, *target = nullptr;
+  const float* eps = nullptr;  // a gaussian head's ε for these rows [rows, latent]
   int64_t rows = 0;
   double loss = 0;
 };
@@ -62,12 +67,13 @@ struct DenseGradient::CodeTerms {
   std::vector<float> kl_gradient;  // KL: d penalty / d code, the same for every row
   std::vector<float> squares;      // contractive: Σ_i W[j, i]² of the code layer
   float contractive_scale = 0;     // contractive: its weight / rows
+  float kl_scale = 0;              // a gaussian head: the KL term's weight / rows
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
   // The contractive penalty has a closed form for a one-layer encoder only (the autograd model's
   // has_closed_form_jacobian); deeper ones use a random-projection estimate.
-  return spec.code_head == CodeHead::plain && spec.output != Output::table &&
+  return (spec.code_head == CodeHead::plain || spec.code_head == CodeHead::gaussian) && spec.output != Output::table &&
          (spec.contractive == 0 || (spec.layers.empty() && spec.arch == Arch::dense)) &&
          other_settings(spec) == other_settings(ModelSpec{});
 }
@@ -76,7 +82,8 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
     : model_(std::move(model)),
       bf16_(bf16_products),
       bce_(model_->spec().loss == Loss::bce),
-      sigmoid_output_(model_->spec().output == Output::sigmoid) {
+      sigmoid_output_(model_->spec().output == Output::sigmoid),
+      gaussian_(model_->spec().code_head == CodeHead::gaussian) {
   TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
@@ -127,10 +134,14 @@ void DenseGradient::forward(Shard& shard, bool first) {
     }
   }
   shard.code_sums.assign(static_cast<size_t>(layers_[code_layer_].out), 0.0f);
+  if (gaussian_) {
+    shard.sample.resize(static_cast<size_t>(rows * layers_[code_layer_ + 1].in));
+    shard.head_delta.resize(static_cast<size_t>(rows * layers_[code_layer_].out));
+  }
   // outputs[l] = act(outputs[l-1] · Wᵀ + b).
   for (size_t l = 0; l < count; ++l) {
     const Layer& layer = layers_[l];
-    const float* below = l == 0 ? shard.in : shard.outputs[l - 1].data();
+    const float* below = input_of(shard, l);
     float* out = shard.outputs[l].data();
     if (bf16_) {
       to_bf16(below, shard.inputs_bf16[l].data(), rows * layer.in);
@@ -141,7 +152,13 @@ void DenseGradient::forward(Shard& shard, bool first) {
                     layer.out);
     }
     bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
+    if (gaussian_ && l == code_layer_) gaussian_sample(out, shard.eps, rows, layer.out / 2, shard.sample.data());
   }
+}
+
+const float* DenseGradient::input_of(const Shard& shard, size_t l) const {
+  if (l == 0) return shard.in;
+  return gaussian_ && l == code_layer_ + 1 ? shard.sample.data() : shard.outputs[l - 1].data();
 }
 
 double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms, bool first) {
@@ -150,10 +167,12 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
   // The last layer's logits become their own gradient.
   float* delta = shard.outputs.back().data();
   double loss = output_gradient(delta, shard.target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
+  if (gaussian_ && !bce_)  // the gaussian likelihood's constant, ½·log(2π) a value (scale is ½ / rows)
+    loss += std::log(2 * M_PI) * static_cast<double>(rows * layers_.back().out) * scale;
   // dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
   for (size_t l = count; l-- > 0;) {
     const Layer& layer = layers_[l];
-    const float* below = l == 0 ? shard.in : shard.outputs[l - 1].data();
+    const float* below = input_of(shard, l);
     float* weight_grad = first ? layer.weight_grad : shard.weight_grads[l].data();
     float* bias_grad = first ? layer.bias_grad : shard.bias_grads[l].data();
     std::fill(bias_grad, bias_grad + layer.out, 0.0f);
@@ -173,7 +192,11 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
       dense_product('N', 'N', rows, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in,
                     below_delta, layer.in);
     }
-    if (l - 1 == code_layer_) {  // below are the codes: the penalties' gradients join
+    if (l - 1 == code_layer_ && gaussian_) {  // below is z: on to the head's [μ | logvar]
+      loss += gaussian_backward(below_delta, shard.outputs[code_layer_].data(), shard.eps, rows, layer.in,
+                                terms.kl_scale, shard.head_delta.data());
+      below_delta = shard.head_delta.data();
+    } else if (l - 1 == code_layer_) {  // below are the codes: the penalties' gradients join
       const int64_t n = rows * layer.in;
       if (terms.l1_scale != 0) loss += add_l1_gradient(below_delta, below, n, terms.l1_scale);
       if (!terms.kl_gradient.empty()) add_to_rows(below_delta, terms.kl_gradient.data(), rows, layer.in);
@@ -181,7 +204,7 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
         add_contractive_gradient(below_delta, below, rows, layer.in, terms.squares.data(), terms.contractive_scale,
                                  layers_[l - 1].activation, shard.code_sums.data());
     }
-    activation_backward(below_delta, below, rows * layer.in, layers_[l - 1].activation);
+    activation_backward(below_delta, shard.outputs[l - 1].data(), rows * layers_[l - 1].out, layers_[l - 1].activation);
     delta = below_delta;
   }
   return loss;
@@ -209,7 +232,11 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     return 0;
   }
   const ModelSpec& spec = model_->spec();
-  const float scale = 1.0f / static_cast<float>(total_rows * width);
+  // The loss is a mean over values; a gaussian head's is a mean over rows of sums over values
+  // (BCE, or ½·squared error: the squared error's scale halved).
+  const float scale = !gaussian_                         ? 1.0f / static_cast<float>(total_rows * width)
+                      : model_->spec().loss == Loss::bce ? 1.0f / static_cast<float>(total_rows)
+                                                         : 0.5f / static_cast<float>(total_rows);
   const int64_t units = layers_[code_layer_].out;
   CodeTerms terms;
   if (spec.sparsity.kind == SparsityKind::l1)
@@ -226,6 +253,13 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   // Corruption: row r of this batch is corrupted from (key, r), on whichever thread holds it.
   const bool corrupted = spec.corrupt.active();
   const uint64_t key = corrupted ? draw_corruption_key() : 0;
+  // A gaussian head's ε, drawn after the corruption as autograd's objective does.
+  torch::Tensor eps;
+  if (gaussian_) {
+    eps = torch::randn({count, layers_[code_layer_].out / 2}, draw_generator(), torch::kFloat32);
+    terms.kl_scale = static_cast<float>(kl_weight(spec, model_->is_training() ? model_->epoch() : 0) /
+                                        static_cast<double>(total_rows));
+  }
   const torch::Tensor index = rows.to(torch::kInt64).contiguous();
   const int64_t* row_ids = index.data_ptr<int64_t>();
   const float* all = data.data_ptr<float>();
@@ -250,6 +284,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     for (int64_t r = begin; r < end; ++r)
       std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
     shard.in = shard.target = shard.input.data();
+    if (gaussian_) shard.eps = eps.data_ptr<float>() + begin * eps.size(1);
     if (corrupted) {
       shard.corrupted.resize(shard.input.size());
       corrupt_rows(shard.input.data(), shard.corrupted.data(), begin, shard.rows, width, spec.corrupt, key);

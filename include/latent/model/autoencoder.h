@@ -39,6 +39,7 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The training epoch (1-based) the next objective() calls belong to: sets the KL warm-up
   /// weight and the binary head's noise. Evaluation mode always uses the full weight, no noise.
   void set_epoch(int epoch) { epoch_ = epoch; }
+  int epoch() const { return epoch_; }
 
   const ModelSpec& spec() const { return spec_; }
   int64_t parameter_count() const;

@@ -7,7 +7,7 @@
 // to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
-// models supports() accepts: dense layers, code head plain, L1 or KL sparsity, the contractive
+// models supports() accepts: dense layers, code head plain or gaussian, L1 or KL sparsity, the contractive
 // penalty of a one-layer encoder (its closed form), any corruption.
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
 // are the model's layer_plan(). The threads are training_pool()'s.
@@ -53,6 +53,8 @@ class DenseGradient : public GradientEngine {
   /// The KL sparsity penalty of the shards' code sums over `rows` rows: sets terms.kl_gradient
   /// and returns the penalty.
   double kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
+  /// Layer l's input: the rows, the layer below's output, or a gaussian head's sample z.
+  const float* input_of(const Shard& shard, size_t l) const;
 
   Autoencoder model_;
   std::vector<Layer> layers_;
@@ -60,6 +62,7 @@ class DenseGradient : public GradientEngine {
   bool bf16_;
   std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
+  bool gaussian_;          ///< a variational code head: [μ | logvar], decoded from a sample
   size_t code_layer_ = 0;  ///< the layer whose outputs are the codes
 };
 
