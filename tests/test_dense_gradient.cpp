@@ -203,12 +203,53 @@ TEST_F(DenseGradientTest, MatchesAutogradForTheGaussianHead) {
   }
 }
 
+// The binary head: noisy sigmoid codes (the noise from the same generator state as autograd's
+// objective, at the epoch's level), bit balance and decorrelation pooled over the shards.
+TEST_F(DenseGradientTest, MatchesAutogradForTheBinaryHead) {
+  Dataset data = mnist_slice("train", 500);
+  for (double decorrelation : {0.0, 1.0}) {
+    ModelSpec spec = mnist_spec({48}, 16);
+    spec.code_head = CodeHead::binary;
+    spec.noise_start = 0.5;
+    spec.noise_end = 3;
+    spec.noise_epochs = 5;
+    spec.bit_balance = 0.7;
+    spec.bit_decorrelation = decorrelation;
+    ASSERT_TRUE(DenseGradient::supports(spec));
+    torch::manual_seed(3);
+    Autoencoder model(spec);
+    model->set_epoch(2);
+    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+    torch::Tensor x = data.x.index_select(0, index);
+    torch::manual_seed(8);
+    torch::Tensor value = model->objective(x, x);
+    value.backward();
+    std::vector<torch::Tensor> expected;
+    for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
+    torch::manual_seed(8);
+    DenseGradient dense(model);
+    SCOPED_TRACE(decorrelation);
+    EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), value.item<double>(), 1e-6 * value.item<double>());
+    auto params = model->parameters();
+    for (size_t i = 0; i < params.size(); ++i)
+      EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
+    spec.bit_balance = 0;
+    spec.bit_decorrelation = 0;
+    torch::manual_seed(3);
+    Autoencoder unpenalised(spec);
+    unpenalised->set_epoch(2);
+    torch::manual_seed(8);
+    EXPECT_GT(value.item<double>(), unpenalised->objective(x, x).item<double>() + 1e-3) << "the penalty counts";
+  }
+}
+
 TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   ModelSpec spec = mnist_spec({32}, 8);
   spec.contractive = 0.1;
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
   spec.code_head = CodeHead::binary;
+  spec.neighbour_pull = 1;  // its pairs of neighbours are autograd's
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
   spec.arch = Arch::conv;
@@ -278,9 +319,11 @@ TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
 TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   ModelSpec plain = mnist_spec({32}, 8), vae = mnist_spec({32}, 8), binary = mnist_spec({32}, 8);
   vae.code_head = CodeHead::gaussian;
-  binary.code_head = CodeHead::binary;  // not taken by the dense passes
-  ModelSpec pulled = binary;
+  binary.code_head = CodeHead::binary;
+  ModelSpec pulled = binary, conv = mnist_spec({32}, 8);  // not taken by the dense passes
   pulled.neighbour_pull = 1;
+  conv.arch = Arch::conv;
+  conv.channels = {8};
   auto engine = [](const ModelSpec& spec, const ParallelOptions& flags) {
     return make_gradient_engine(Autoencoder(spec), flags);
   };
@@ -291,11 +334,13 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, defaults).get()), nullptr);
-  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(binary, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(binary, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(pulled, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(conv, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, replicas).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, bf16).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, bf16).get()), nullptr);
-  EXPECT_NE(dynamic_cast<DataParallel*>(engine(binary, bf16).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DataParallel*>(engine(conv, bf16).get()), nullptr);
   EXPECT_THROW(engine(pulled, replicas), Error);  // the neighbour pull needs its pairs in one batch
 }
 

@@ -155,6 +155,26 @@ LATENT_CLONES double gaussian_backward(const float* __restrict dz, const float* 
   return static_cast<double>(kl) * kl_scale;
 }
 
+LATENT_CLONES void noisy_sigmoid(const float* __restrict logits, const float* __restrict eps, float noise, int64_t n,
+                                 float* __restrict codes) {
+  for (int64_t i = 0; i < n; ++i) codes[i] = 1.0f / (1.0f + std::exp(-(logits[i] + noise * eps[i])));
+}
+
+LATENT_CLONES void binary_head_backward(float* __restrict delta, const float* __restrict codes, int64_t rows,
+                                        int64_t width, const float* __restrict mean, const float* __restrict matrix,
+                                        const float* __restrict offset) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict d = delta + r * width;
+    const float* __restrict c = codes + r * width;
+    for (int64_t k = 0; k < width; ++k) d[k] += offset[k];
+    for (int64_t j = 0; j < width; ++j) {
+      const float centred = c[j] - mean[j];
+      for (int64_t k = 0; k < width; ++k) d[k] += centred * matrix[j * width + k];
+    }
+    for (int64_t k = 0; k < width; ++k) d[k] *= c[k] * (1.0f - c[k]);
+  }
+}
+
 void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];

@@ -35,6 +35,13 @@ void gaussian_sample(const float* head, const float* eps, int64_t rows, int64_t 
 /// kl_scale·Σ ½(μ² + e^logvar − logvar − 1), which it returns.
 double gaussian_backward(const float* dz, const float* head, const float* eps, int64_t rows, int64_t latent,
                          float kl_scale, float* head_delta);
+/// A binary head's training codes: codes = sigmoid(logits + noise·ε), all [n].
+void noisy_sigmoid(const float* logits, const float* eps, float noise, int64_t n, float* codes);
+/// delta[r, :] += (codes[r, :] − mean)·matrix + offset, then delta *= codes·(1 − codes): a binary
+/// head's penalty joins the gradient with respect to its codes, which then goes through their
+/// sigmoid. matrix is [width, width] and symmetric.
+void binary_head_backward(float* delta, const float* codes, int64_t rows, int64_t width, const float* mean,
+                          const float* matrix, const float* offset);
 /// sums[j] += Σ_r m[r, j].
 void add_column_sums(float* sums, const float* m, int64_t rows, int64_t width);
 /// into[i] += from[i].

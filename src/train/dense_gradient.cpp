@@ -11,6 +11,7 @@
 #include "latent/train/corruption.h"
 #include "model/dense_kernels.h"
 #include "model/dense_product.h"
+#include "train/bit_penalty.h"
 #include "train/corruption_draws.h"
 
 // oneDNN's OpenMP threads per calling thread (libgomp, which oneDNN links): no header, so that
@@ -19,19 +20,18 @@ extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-// The settings whose value the dense passes implement, and those only a binary code head uses
-// (which they do not take). Every other setting must keep its default, so one added to ModelSpec later sends
-// its models to autograd until the passes learn it.
-const char* const kImplemented[] = {"input_shape", "layers", "latent",   "activation", "code_activation",
-                                    "output",      "loss",   "corrupt",  "sparsity",   "contractive",
-                                    "code_head",   "beta",   "kl_warmup"};
-const char* const kBinaryHeadOnly[] = {"noise_start", "noise_end",         "noise_epochs",
-                                       "bit_balance", "bit_decorrelation", "neighbours"};
+// The settings whose value the dense passes implement, and "neighbours", which only the neighbour
+// pull (which they do not take) reads. Every other setting must keep its default, so one added to
+// ModelSpec later sends its models to autograd until the passes learn it.
+const char* const kImplemented[] = {
+    "input_shape", "layers",      "latent",    "activation",   "code_activation", "output",
+    "loss",        "corrupt",     "sparsity",  "contractive",  "code_head",       "beta",
+    "kl_warmup",   "noise_start", "noise_end", "noise_epochs", "bit_balance",     "bit_decorrelation",
+    "neighbours"};
 
 nlohmann::json other_settings(const ModelSpec& spec) {
   nlohmann::json j = spec.to_json();
   for (const char* key : kImplemented) j.erase(key);
-  for (const char* key : kBinaryHeadOnly) j.erase(key);
   return j;
 }
 }  // namespace
@@ -53,10 +53,12 @@ struct DenseGradient::Shard {
   std::vector<std::vector<Bf16>> inputs_bf16;  // bf16 products: inputs_bf16[l], layer l's input
   std::vector<Bf16> delta_bf16;
   std::vector<std::vector<float>> weight_grads, bias_grads;
-  std::vector<float> code_sums;           // per code unit: Σ codes (KL) or Σ slope² (contractive)
-  std::vector<float> sample, head_delta;  // a gaussian head's z [rows, latent], its gradient [rows, 2·latent]
+  std::vector<float> code_sums;                // per code unit: Σ codes (KL) or Σ slope² (contractive)
+  std::vector<double> bit_sums, bit_products;  // a binary head: Σ_r c_r [bits], Σ_r c_r·c_rᵀ [bits, bits]
+  std::vector<float> sample;                   // the decoder's input: a gaussian head's z, a binary head's noisy codes
+  std::vector<float> head_delta;               // a gaussian head's gradient [rows, 2·latent]
   const float *in = nullptr, *target = nullptr;
-  const float* eps = nullptr;  // a gaussian head's ε for these rows [rows, latent]
+  const float* eps = nullptr;  // a gaussian or binary head's ε for these rows [rows, latent]
   int64_t rows = 0;
   double loss = 0;
 };
@@ -68,13 +70,14 @@ struct DenseGradient::CodeTerms {
   std::vector<float> squares;      // contractive: Σ_i W[j, i]² of the code layer
   float contractive_scale = 0;     // contractive: its weight / rows
   float kl_scale = 0;              // a gaussian head: the KL term's weight / rows
+  float noise = 0;                 // a binary head: the noise's standard deviation this epoch
+  BitPenalty bits;                 // a binary head: its penalty's gradient
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
   // The contractive penalty has a closed form for a one-layer encoder only (the autograd model's
   // has_closed_form_jacobian); deeper ones use a random-projection estimate.
-  return (spec.code_head == CodeHead::plain || spec.code_head == CodeHead::gaussian) && spec.output != Output::table &&
-         (spec.contractive == 0 || (spec.layers.empty() && spec.arch == Arch::dense)) &&
+  return spec.output != Output::table && (spec.contractive == 0 || (spec.layers.empty() && spec.arch == Arch::dense)) &&
          other_settings(spec) == other_settings(ModelSpec{});
 }
 
@@ -83,7 +86,8 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
       bf16_(bf16_products),
       bce_(model_->spec().loss == Loss::bce),
       sigmoid_output_(model_->spec().output == Output::sigmoid),
-      gaussian_(model_->spec().code_head == CodeHead::gaussian) {
+      gaussian_(model_->spec().code_head == CodeHead::gaussian),
+      binary_(model_->spec().code_head == CodeHead::binary) {
   TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
@@ -109,7 +113,7 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
 
 DenseGradient::~DenseGradient() { set_blas_threads(configured_threads()); }
 
-void DenseGradient::forward(Shard& shard, bool first) {
+void DenseGradient::forward(Shard& shard, const CodeTerms& terms, bool first) {
   const size_t count = layers_.size();
   const int64_t rows = shard.rows;
   if (shard.outputs.size() != count) shard.outputs.resize(count);
@@ -134,8 +138,8 @@ void DenseGradient::forward(Shard& shard, bool first) {
     }
   }
   shard.code_sums.assign(static_cast<size_t>(layers_[code_layer_].out), 0.0f);
+  if (gaussian_ || binary_) shard.sample.resize(static_cast<size_t>(rows * layers_[code_layer_ + 1].in));
   if (gaussian_) {
-    shard.sample.resize(static_cast<size_t>(rows * layers_[code_layer_ + 1].in));
     shard.head_delta.resize(static_cast<size_t>(rows * layers_[code_layer_].out));
   }
   // outputs[l] = act(outputs[l-1] · Wᵀ + b).
@@ -153,12 +157,13 @@ void DenseGradient::forward(Shard& shard, bool first) {
     }
     bias_activation(out, layer.bias.data_ptr<float>(), rows, layer.out, layer.activation);
     if (gaussian_ && l == code_layer_) gaussian_sample(out, shard.eps, rows, layer.out / 2, shard.sample.data());
+    if (binary_ && l == code_layer_) noisy_sigmoid(out, shard.eps, terms.noise, rows * layer.out, shard.sample.data());
   }
 }
 
 const float* DenseGradient::input_of(const Shard& shard, size_t l) const {
   if (l == 0) return shard.in;
-  return gaussian_ && l == code_layer_ + 1 ? shard.sample.data() : shard.outputs[l - 1].data();
+  return (gaussian_ || binary_) && l == code_layer_ + 1 ? shard.sample.data() : shard.outputs[l - 1].data();
 }
 
 double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms, bool first) {
@@ -196,6 +201,9 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
       loss += gaussian_backward(below_delta, shard.outputs[code_layer_].data(), shard.eps, rows, layer.in,
                                 terms.kl_scale, shard.head_delta.data());
       below_delta = shard.head_delta.data();
+    } else if (l - 1 == code_layer_ && binary_) {  // below are the noisy codes: on to the logits
+      binary_head_backward(below_delta, below, rows, layer.in, terms.bits.mean.data(), terms.bits.matrix.data(),
+                           terms.bits.offset.data());
     } else if (l - 1 == code_layer_) {  // below are the codes: the penalties' gradients join
       const int64_t n = rows * layer.in;
       if (terms.l1_scale != 0) loss += add_l1_gradient(below_delta, below, n, terms.l1_scale);
@@ -241,7 +249,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   CodeTerms terms;
   if (spec.sparsity.kind == SparsityKind::l1)
     terms.l1_scale = static_cast<float>(spec.sparsity.weight) / static_cast<float>(total_rows * units);
-  const bool kl = spec.sparsity.kind == SparsityKind::kl;
+  const bool kl = spec.sparsity.kind == SparsityKind::kl, pooled = kl || binary_;
   if (spec.contractive > 0) {  // a one-layer encoder (supports()): the code layer is layer 0
     const float* w = layers_[0].weight.data_ptr<float>();
     terms.squares.assign(static_cast<size_t>(units), 0.0f);
@@ -253,12 +261,14 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   // Corruption: row r of this batch is corrupted from (key, r), on whichever thread holds it.
   const bool corrupted = spec.corrupt.active();
   const uint64_t key = corrupted ? draw_corruption_key() : 0;
-  // A gaussian head's ε, drawn after the corruption as autograd's objective does.
+  // A gaussian or binary head's ε, drawn after the corruption as autograd's objective does.
   torch::Tensor eps;
+  const int epoch = model_->is_training() ? model_->epoch() : 0;
+  if (gaussian_ || binary_)
+    eps = torch::randn({count, gaussian_ ? units / 2 : units}, draw_generator(), torch::kFloat32);
+  if (binary_) terms.noise = static_cast<float>(binary_noise_std(spec, epoch));
   if (gaussian_) {
-    eps = torch::randn({count, layers_[code_layer_].out / 2}, draw_generator(), torch::kFloat32);
-    terms.kl_scale = static_cast<float>(kl_weight(spec, model_->is_training() ? model_->epoch() : 0) /
-                                        static_cast<double>(total_rows));
+    terms.kl_scale = static_cast<float>(kl_weight(spec, epoch) / static_cast<double>(total_rows));
   }
   const torch::Tensor index = rows.to(torch::kInt64).contiguous();
   const int64_t* row_ids = index.data_ptr<int64_t>();
@@ -284,20 +294,22 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     for (int64_t r = begin; r < end; ++r)
       std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
     shard.in = shard.target = shard.input.data();
-    if (gaussian_) shard.eps = eps.data_ptr<float>() + begin * eps.size(1);
+    if (eps.defined()) shard.eps = eps.data_ptr<float>() + begin * eps.size(1);
     if (corrupted) {
       shard.corrupted.resize(shard.input.size());
       corrupt_rows(shard.input.data(), shard.corrupted.data(), begin, shard.rows, width, spec.corrupt, key);
       shard.in = shard.corrupted.data();
     }
-    forward(shard, t == 0);
-    if (kl)  // the penalty needs every unit's mean over all shards first
-      add_column_sums(shard.code_sums.data(), shard.outputs[code_layer_].data(), shard.rows, units);
-    else shard.loss = backward(shard, scale, terms, t == 0);
+    forward(shard, terms, t == 0);
+    // KL sparsity and a binary head's penalty need every shard's codes first.
+    if (kl) add_column_sums(shard.code_sums.data(), shard.outputs[code_layer_].data(), shard.rows, units);
+    if (binary_) add_moments(shard, units);
+    if (!pooled) shard.loss = backward(shard, scale, terms, t == 0);
   });
   double penalty = 0;
-  if (kl) {
-    penalty = kl_gradient(terms, count, total_rows);
+  if (kl) penalty = kl_gradient(terms, count, total_rows);
+  if (binary_) penalty = pooled_bit_penalty(terms, count, total_rows);
+  if (pooled) {
     pool.run([&](int t) {
       omp_set_num_threads(1);
       if (t < shards)
@@ -339,6 +351,32 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   double loss = penalty;
   for (auto& shard : shards_) loss += shard->loss;
   return loss;
+}
+
+void DenseGradient::add_moments(Shard& shard, int64_t bits) const {
+  shard.bit_sums.assign(static_cast<size_t>(bits), 0.0);
+  shard.bit_products.assign(static_cast<size_t>(bits * bits), 0.0);
+  for (int64_t r = 0; r < shard.rows; ++r) {
+    const float* c = shard.sample.data() + r * bits;
+    for (int64_t i = 0; i < bits; ++i) {
+      shard.bit_sums[i] += c[i];
+      for (int64_t j = 0; j < bits; ++j) shard.bit_products[i * bits + j] += static_cast<double>(c[i]) * c[j];
+    }
+  }
+}
+
+double DenseGradient::pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t total_rows) const {
+  const size_t bits = static_cast<size_t>(layers_[code_layer_].out);
+  std::vector<double> sums(bits, 0.0), products(bits * bits, 0.0);
+  for (const auto& shard : shards_)
+    if (shard->rows > 0)
+      for (size_t i = 0; i < bits * bits; ++i) {
+        if (i < bits) sums[i] += shard->bit_sums[i];
+        products[i] += shard->bit_products[i];
+      }
+  terms.bits =
+      bit_penalty(model_->spec(), sums, products, rows, static_cast<double>(rows) / static_cast<double>(total_rows));
+  return terms.bits.value;
 }
 
 double DenseGradient::kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const {

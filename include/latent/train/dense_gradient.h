@@ -1,5 +1,5 @@
 #pragma once
-// The gradient of a plain dense autoencoder's loss, computed by hand instead of through
+// The gradient of a dense autoencoder's loss, computed by hand instead of through
 // autograd: one oneDNN sgemm per product (about twice OpenBLAS's rate per thread here) and one
 // fused loop per elementwise step, the batch split over a persistent pool of threads that each
 // run whole forward and backward passes on their rows with single-threaded products (so no BLAS
@@ -7,8 +7,9 @@
 // to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
-// models supports() accepts: dense layers, code head plain or gaussian, L1 or KL sparsity, the contractive
-// penalty of a one-layer encoder (its closed form), any corruption.
+// models supports() accepts: dense layers, any code head (binary without the neighbour pull),
+// L1 or KL sparsity, the contractive penalty of a one-layer encoder (its closed form), any
+// corruption.
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
 // are the model's layer_plan(). The threads are training_pool()'s.
 #include <memory>
@@ -47,13 +48,18 @@ class DenseGradient : public GradientEngine {
   struct Shard;
   struct CodeTerms;
   /// The shard's rows (shard.in) through every layer; the first shard writes its gradients into .grad.
-  void forward(Shard& shard, bool first);
+  void forward(Shard& shard, const CodeTerms& terms, bool first);
   /// The shard's gradients and its share of the loss (scale: 1 / (total rows · D)).
   double backward(Shard& shard, float scale, const CodeTerms& terms, bool first);
   /// The KL sparsity penalty of the shards' code sums over `rows` rows: sets terms.kl_gradient
   /// and returns the penalty.
   double kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
-  /// Layer l's input: the rows, the layer below's output, or a gaussian head's sample z.
+  /// A binary head's Σ codes and Σ codes·codesᵀ over the shard's rows.
+  void add_moments(Shard& shard, int64_t bits) const;
+  /// The binary head's penalty of the shards' moments over `rows` rows: sets terms.bits and
+  /// returns the penalty.
+  double pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
+  /// Layer l's input: the rows, the layer below's output, or a code head's sample.
   const float* input_of(const Shard& shard, size_t l) const;
 
   Autoencoder model_;
@@ -63,6 +69,7 @@ class DenseGradient : public GradientEngine {
   std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
   bool gaussian_;          ///< a variational code head: [μ | logvar], decoded from a sample
+  bool binary_;            ///< a binary code head: decoded from sigmoid(logits + noise)
   size_t code_layer_ = 0;  ///< the layer whose outputs are the codes
 };
 
