@@ -175,6 +175,20 @@ LATENT_CLONES void binary_head_backward(float* __restrict delta, const float* __
   }
 }
 
+LATENT_CLONES void row_squares(const float* __restrict m, int64_t rows, int64_t width, float* __restrict squares) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float sum = 0;  // -ffast-math: summed in vector lanes, not one long dependency chain
+    for (int64_t j = 0; j < width; ++j) sum += m[r * width + j] * m[r * width + j];
+    squares[r] = sum;
+  }
+}
+
+LATENT_CLONES void add_scaled_rows(float* __restrict m, const float* __restrict by, const float* __restrict factors,
+                                   int64_t rows, int64_t width) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; ++j) m[r * width + j] += factors[r] * by[r * width + j];
+}
+
 void add_column_sums(float* __restrict sums, const float* __restrict m, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < width; ++j) sums[j] += m[r * width + j];

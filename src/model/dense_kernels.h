@@ -42,6 +42,10 @@ void noisy_sigmoid(const float* logits, const float* eps, float noise, int64_t n
 /// sigmoid. matrix is [width, width] and symmetric.
 void binary_head_backward(float* delta, const float* codes, int64_t rows, int64_t width, const float* mean,
                           const float* matrix, const float* offset);
+/// squares[r] = Σ_j m[r, j]².
+void row_squares(const float* m, int64_t rows, int64_t width, float* squares);
+/// m[r, :] += factors[r]·by[r, :].
+void add_scaled_rows(float* m, const float* by, const float* factors, int64_t rows, int64_t width);
 /// sums[j] += Σ_r m[r, j].
 void add_column_sums(float* sums, const float* m, int64_t rows, int64_t width);
 /// into[i] += from[i].

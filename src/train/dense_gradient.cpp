@@ -251,11 +251,8 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     terms.l1_scale = static_cast<float>(spec.sparsity.weight) / static_cast<float>(total_rows * units);
   const bool kl = spec.sparsity.kind == SparsityKind::kl, pooled = kl || binary_;
   if (spec.contractive > 0) {  // a one-layer encoder (supports()): the code layer is layer 0
-    const float* w = layers_[0].weight.data_ptr<float>();
-    terms.squares.assign(static_cast<size_t>(units), 0.0f);
-    for (int64_t j = 0; j < units; ++j)
-      for (int64_t i = 0; i < layers_[0].in; ++i)
-        terms.squares[j] += w[j * layers_[0].in + i] * w[j * layers_[0].in + i];
+    terms.squares.resize(static_cast<size_t>(units));
+    row_squares(layers_[0].weight.data_ptr<float>(), units, layers_[0].in, terms.squares.data());
     terms.contractive_scale = static_cast<float>(spec.contractive / static_cast<double>(total_rows));
   }
   // Corruption: row r of this batch is corrupted from (key, r), on whichever thread holds it.
@@ -318,15 +315,17 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   }
   // Shards 1.. add their gradients into .grad, and the contractive penalty its part through the
   // weights (2·scale·W[j, i]·Σ_r slope²); every thread takes a slice of each tensor.
-  std::vector<float> slope_squares;
+  std::vector<float> weight_factors;  // 2·scale·Σ_r slope² of each code unit
   if (!terms.squares.empty()) {
-    slope_squares.assign(static_cast<size_t>(units), 0.0f);
+    std::vector<float> slope_squares(static_cast<size_t>(units), 0.0f);
     for (int s = 0; s < shards; ++s)
       add_into(slope_squares.data(), shards_[static_cast<size_t>(s)]->code_sums.data(), units);
-    for (int64_t j = 0; j < units; ++j)
+    for (int64_t j = 0; j < units; ++j) {
       penalty += static_cast<double>(terms.contractive_scale) * slope_squares[j] * terms.squares[j];
+      weight_factors.push_back(2.0f * terms.contractive_scale * slope_squares[j]);
+    }
   }
-  if (shards > 1 || !slope_squares.empty())
+  if (shards > 1 || !weight_factors.empty())
     pool.run([&](int t) {
       auto slice = [&](int64_t n) { return std::make_pair(n * t / pool.size(), n * (t + 1) / pool.size()); };
       for (size_t l = 0; l < layers_.size(); ++l)
@@ -338,14 +337,11 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
             add_into(into + begin, part->data() + begin, end - begin);
           }
         }
-      if (!slope_squares.empty()) {
+      if (!weight_factors.empty()) {
         const int64_t in = layers_[0].in;
         const auto [begin, end] = slice(units);
-        const float* w = layers_[0].weight.data_ptr<float>();
-        for (int64_t j = begin; j < end; ++j) {
-          const float factor = 2.0f * terms.contractive_scale * slope_squares[static_cast<size_t>(j)];
-          for (int64_t i = 0; i < in; ++i) layers_[0].weight_grad[j * in + i] += factor * w[j * in + i];
-        }
+        add_scaled_rows(layers_[0].weight_grad + begin * in, layers_[0].weight.data_ptr<float>() + begin * in,
+                        weight_factors.data() + begin, end - begin, in);
       }
     });
   double loss = penalty;
