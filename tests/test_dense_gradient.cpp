@@ -89,38 +89,37 @@ TEST_F(DenseGradientTest, Bf16ProductsGiveGradientsNearFloat) {
   EXPECT_NEAR(result.dense_loss, result.autograd_loss, 5e-3 * std::abs(result.autograd_loss));
 }
 
+// A penalised model's gradients and loss against autograd's, and the penalty counted (the loss
+// above that of the same model without it).
+void expect_penalty_matches(const ModelSpec& spec, const ModelSpec& unpenalised, const Dataset& data) {
+  ASSERT_TRUE(DenseGradient::supports(spec));
+  Comparison result = compare(spec, data, 77);
+  EXPECT_LT(result.worst_relative, 1e-5);
+  EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
+  EXPECT_GT(result.autograd_loss, compare(unpenalised, data, 77).autograd_loss + 1e-3) << "the penalty counts";
+}
+
 // The L1 sparsity penalty on the codes, with each code activation (relu's exact zeros included).
 TEST_F(DenseGradientTest, MatchesAutogradWithL1Sparsity) {
   Dataset data = mnist_slice("train", 500);
   for (Activation code : {Activation::sigmoid, Activation::relu, Activation::linear}) {
     ModelSpec spec = mnist_spec({48}, 24);
     spec.code_activation = code;
-    spec.sparsity = SparsitySpec::parse("l1:0.5");
-    ASSERT_TRUE(DenseGradient::supports(spec));
-    Comparison result = compare(spec, data, 77);
     ModelSpec unpenalised = spec;
-    unpenalised.sparsity = SparsitySpec{};
+    spec.sparsity = SparsitySpec::parse("l1:0.5");
     SCOPED_TRACE(name_of(code));
-    EXPECT_LT(result.worst_relative, 1e-5);
-    EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
-    EXPECT_GT(result.autograd_loss, compare(unpenalised, data, 77).autograd_loss + 1e-3) << "the penalty counts";
+    expect_penalty_matches(spec, unpenalised, data);
   }
 }
 
 // The KL sparsity penalty needs each unit's mean over the whole batch: the shards (2 threads here)
 // pool their sums before any backward pass.
 TEST_F(DenseGradientTest, MatchesAutogradWithKlSparsity) {
-  Dataset data = mnist_slice("train", 500);
   ModelSpec spec = mnist_spec({48}, 24);
   spec.code_activation = Activation::sigmoid;
-  spec.sparsity = SparsitySpec::parse("kl:0.05,3");
-  ASSERT_TRUE(DenseGradient::supports(spec));
-  Comparison result = compare(spec, data, 77);
   ModelSpec unpenalised = spec;
-  unpenalised.sparsity = SparsitySpec{};
-  EXPECT_LT(result.worst_relative, 1e-5);
-  EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
-  EXPECT_GT(result.autograd_loss, compare(unpenalised, data, 77).autograd_loss + 1e-2) << "the penalty counts";
+  spec.sparsity = SparsitySpec::parse("kl:0.05,3");
+  expect_penalty_matches(spec, unpenalised, mnist_slice("train", 500));
 }
 
 // The closed-form contractive penalty of a one-layer encoder, for each code activation.
@@ -129,16 +128,38 @@ TEST_F(DenseGradientTest, MatchesAutogradWithContractivePenalty) {
   for (Activation code : {Activation::sigmoid, Activation::tanh, Activation::relu, Activation::linear}) {
     ModelSpec spec = mnist_spec({}, 40);
     spec.code_activation = code;
-    spec.contractive = 0.5;
-    ASSERT_TRUE(DenseGradient::supports(spec));
-    Comparison result = compare(spec, data, 77);
     ModelSpec unpenalised = spec;
-    unpenalised.contractive = 0;
+    spec.contractive = 0.5;
     SCOPED_TRACE(name_of(code));
-    EXPECT_LT(result.worst_relative, 1e-5);
-    EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-6 * std::abs(result.autograd_loss));
-    EXPECT_GT(result.autograd_loss, compare(unpenalised, data, 77).autograd_loss + 1e-3) << "the penalty counts";
+    expect_penalty_matches(spec, unpenalised, data);
   }
+}
+
+// The training objective (corruption and code noise drawn) through autograd and through the
+// dense passes on the same 101 rows, each from generator seed 8: the same loss and gradients; from
+// seed 9 (other draws) other gradients. Returns the loss.
+double expect_same_draws_match(const ModelSpec& spec, int epoch, const Dataset& data) {
+  EXPECT_TRUE(DenseGradient::supports(spec));
+  torch::manual_seed(3);
+  Autoencoder model(spec);
+  model->set_epoch(epoch);
+  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+  torch::manual_seed(8);
+  torch::Tensor loss = training_objective(model, data.x.index_select(0, index));
+  loss.backward();
+  std::vector<torch::Tensor> expected;
+  for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
+  torch::manual_seed(8);
+  DenseGradient dense(model);
+  EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), loss.item<double>(), 1e-6 * loss.item<double>());
+  auto params = model->parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
+  torch::manual_seed(9);
+  dense.shard_gradients(data.x, index, 101);
+  EXPECT_GT((params[0].grad() - expected[0]).norm().item<double>(), 1e-3 * expected[0].norm().item<double>())
+      << "other draws, other gradients";
+  return loss.item<double>();
 }
 
 // Each thread corrupts its own rows, drawn from the batch's key and the row's place in the batch:
@@ -148,24 +169,8 @@ TEST_F(DenseGradientTest, CorruptsAsAutogradDoes) {
   for (const char* corruption : {"masking:0.4", "gaussian:0.3", "saltpepper:0.2"}) {
     ModelSpec spec = mnist_spec({48}, 16);
     spec.corrupt = CorruptionSpec::parse(corruption);
-    torch::manual_seed(3);
-    Autoencoder model(spec);
-    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
-    torch::manual_seed(8);
-    torch::Tensor loss = training_objective(model, data.x.index_select(0, index));
-    loss.backward();
-    std::vector<torch::Tensor> expected;
-    for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
-    torch::manual_seed(8);
-    DenseGradient dense(model);
     SCOPED_TRACE(corruption);
-    EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), loss.item<double>(), 1e-6 * loss.item<double>());
-    auto params = model->parameters();
-    for (size_t i = 0; i < params.size(); ++i)
-      EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5);
-    torch::manual_seed(9);  // another key: other inputs, other gradients
-    dense.shard_gradients(data.x, index, 101);
-    EXPECT_GT((params[0].grad() - expected[0]).norm().item<double>(), 1e-3 * expected[0].norm().item<double>());
+    expect_same_draws_match(spec, 1, data);
   }
 }
 
@@ -179,27 +184,8 @@ TEST_F(DenseGradientTest, MatchesAutogradForTheGaussianHead) {
     spec.loss = loss;
     spec.beta = 2;
     spec.kl_warmup = 4;
-    ASSERT_TRUE(DenseGradient::supports(spec));
-    torch::manual_seed(3);
-    Autoencoder model(spec);
-    model->set_epoch(3);  // KL weight 2 · (3 − 1) / 4
-    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
-    torch::Tensor x = data.x.index_select(0, index);
-    torch::manual_seed(8);
-    torch::Tensor value = model->objective(x, x);
-    value.backward();
-    std::vector<torch::Tensor> expected;
-    for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
-    torch::manual_seed(8);
-    DenseGradient dense(model);
     SCOPED_TRACE(name_of(loss));
-    EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), value.item<double>(), 1e-6 * value.item<double>());
-    auto params = model->parameters();
-    for (size_t i = 0; i < params.size(); ++i)
-      EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
-    torch::manual_seed(9);  // another ε, other gradients
-    dense.shard_gradients(data.x, index, 101);
-    EXPECT_GT((params[0].grad() - expected[0]).norm().item<double>(), 1e-3 * expected[0].norm().item<double>());
+    expect_same_draws_match(spec, 3, data);  // KL weight 2 · (3 − 1) / 4
   }
 }
 
@@ -207,39 +193,18 @@ TEST_F(DenseGradientTest, MatchesAutogradForTheGaussianHead) {
 // objective, at the epoch's level), bit balance and decorrelation pooled over the shards.
 TEST_F(DenseGradientTest, MatchesAutogradForTheBinaryHead) {
   Dataset data = mnist_slice("train", 500);
+  ModelSpec unpenalised = mnist_spec({48}, 16);
+  unpenalised.code_head = CodeHead::binary;
+  unpenalised.noise_start = 0.5;
+  unpenalised.noise_end = 3;
+  unpenalised.noise_epochs = 5;
+  const double plain = expect_same_draws_match(unpenalised, 2, data);
   for (double decorrelation : {0.0, 1.0}) {
-    ModelSpec spec = mnist_spec({48}, 16);
-    spec.code_head = CodeHead::binary;
-    spec.noise_start = 0.5;
-    spec.noise_end = 3;
-    spec.noise_epochs = 5;
+    ModelSpec spec = unpenalised;
     spec.bit_balance = 0.7;
     spec.bit_decorrelation = decorrelation;
-    ASSERT_TRUE(DenseGradient::supports(spec));
-    torch::manual_seed(3);
-    Autoencoder model(spec);
-    model->set_epoch(2);
-    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
-    torch::Tensor x = data.x.index_select(0, index);
-    torch::manual_seed(8);
-    torch::Tensor value = model->objective(x, x);
-    value.backward();
-    std::vector<torch::Tensor> expected;
-    for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
-    torch::manual_seed(8);
-    DenseGradient dense(model);
     SCOPED_TRACE(decorrelation);
-    EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), value.item<double>(), 1e-6 * value.item<double>());
-    auto params = model->parameters();
-    for (size_t i = 0; i < params.size(); ++i)
-      EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
-    spec.bit_balance = 0;
-    spec.bit_decorrelation = 0;
-    torch::manual_seed(3);
-    Autoencoder unpenalised(spec);
-    unpenalised->set_epoch(2);
-    torch::manual_seed(8);
-    EXPECT_GT(value.item<double>(), unpenalised->objective(x, x).item<double>() + 1e-3) << "the penalty counts";
+    EXPECT_GT(expect_same_draws_match(spec, 2, data), plain + 1e-3) << "the penalty counts";
   }
 }
 
