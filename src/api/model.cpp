@@ -55,7 +55,7 @@ Matrix codes_of(Model::State& state, MatrixView x) {
   constexpr int64_t kBlock = 256;
   Matrix codes{x.rows, spec.latent, std::vector<float>(static_cast<size_t>(x.rows * spec.latent))};
   const auto part = [&](int t, int parts) {
-    const int64_t begin = x.rows * t / parts, end = x.rows * (t + 1) / parts;
+    const auto [begin, end] = part_of(x.rows, t, parts);
     for (int64_t start = begin; start < end; start += kBlock) {
       const MatrixView block{x.data + start * x.cols, std::min(kBlock, end - start), x.cols};
       const torch::Tensor block_codes = encode_all(state.loaded.model, normalised(state, block)).contiguous();

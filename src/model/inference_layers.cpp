@@ -81,7 +81,7 @@ torch::Tensor chain_forward(const DenseChain& chain, const torch::Tensor& input)
   const auto part = [&](int t, int parts) {
     OpenMpThreads one(1);
     thread_local std::vector<float> ping, pong;
-    const int64_t begin = rows * t / parts, end = rows * (t + 1) / parts;
+    const auto [begin, end] = part_of(rows, t, parts);
     for (int64_t start = begin; start < end; start += kBlockRows) {
       const int64_t n = std::min(kBlockRows, end - start);
       const float* below = in_all + start * width;

@@ -15,8 +15,9 @@ struct BitPenalty {
   std::vector<float> mean, matrix, offset;  // [bits], [bits, bits] (symmetric), [bits]
 };
 
-/// sums[j] = Σ_r c_rj and products[i·bits + j] = Σ_r c_ri·c_rj over the batch's n rows. The
-/// value and gradient are scaled by `share` (a shard's part of a bigger batch; 1 otherwise).
+/// sums[j] = Σ_r c_rj and products[i·bits + j] = Σ_r c_ri·c_rj (only read with decorrelation) over
+/// the batch's n rows. The value and gradient are scaled by `share` (a shard's part of a bigger
+/// batch; 1 otherwise).
 BitPenalty bit_penalty(const ModelSpec& spec, const std::vector<double>& sums, const std::vector<double>& products,
                        int64_t n, double share);
 

@@ -139,9 +139,7 @@ void DenseGradient::forward(Shard& shard, const CodeTerms& terms, bool first) {
   }
   shard.code_sums.assign(static_cast<size_t>(layers_[code_layer_].out), 0.0f);
   if (gaussian_ || binary_) shard.sample.resize(static_cast<size_t>(rows * layers_[code_layer_ + 1].in));
-  if (gaussian_) {
-    shard.head_delta.resize(static_cast<size_t>(rows * layers_[code_layer_].out));
-  }
+  if (gaussian_) shard.head_delta.resize(static_cast<size_t>(rows * layers_[code_layer_].out));
   // outputs[l] = act(outputs[l-1] · Wᵀ + b).
   for (size_t l = 0; l < count; ++l) {
     const Layer& layer = layers_[l];
@@ -242,9 +240,9 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   const ModelSpec& spec = model_->spec();
   // The loss is a mean over values; a gaussian head's is a mean over rows of sums over values
   // (BCE, or ½·squared error: the squared error's scale halved).
-  const float scale = !gaussian_                         ? 1.0f / static_cast<float>(total_rows * width)
-                      : model_->spec().loss == Loss::bce ? 1.0f / static_cast<float>(total_rows)
-                                                         : 0.5f / static_cast<float>(total_rows);
+  const float scale = !gaussian_               ? 1.0f / static_cast<float>(total_rows * width)
+                      : spec.loss == Loss::bce ? 1.0f / static_cast<float>(total_rows)
+                                               : 0.5f / static_cast<float>(total_rows);
   const int64_t units = layers_[code_layer_].out;
   CodeTerms terms;
   if (spec.sparsity.kind == SparsityKind::l1)
@@ -274,7 +272,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     pool.run([&](int t) {
       omp_set_num_threads(1);
       for (size_t l = 0; l < layers_.size(); ++l) {
-        const int64_t n = layers_[l].weight.numel(), begin = n * t / pool.size(), end = n * (t + 1) / pool.size();
+        const auto [begin, end] = part_of(layers_[l].weight.numel(), t, pool.size());
         if (end > begin)
           to_bf16(layers_[l].weight.data_ptr<float>() + begin, weights_bf16_[l].data() + begin, end - begin);
       }
@@ -285,7 +283,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     shard.loss = 0;
     shard.rows = 0;
     if (t >= shards) return;
-    const int64_t begin = count * t / shards, end = count * (t + 1) / shards;
+    const auto [begin, end] = part_of(count, t, shards);
     shard.rows = end - begin;
     shard.input.resize(static_cast<size_t>(shard.rows * width));
     for (int64_t r = begin; r < end; ++r)
@@ -327,19 +325,19 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   }
   if (shards > 1 || !weight_factors.empty())
     pool.run([&](int t) {
-      auto slice = [&](int64_t n) { return std::make_pair(n * t / pool.size(), n * (t + 1) / pool.size()); };
+      auto add_part = [&](float* into, const std::vector<float>& from) {
+        const auto [begin, end] = part_of(static_cast<int64_t>(from.size()), t, pool.size());
+        add_into(into + begin, from.data() + begin, end - begin);
+      };
       for (size_t l = 0; l < layers_.size(); ++l)
         for (int s = 1; s < shards; ++s) {
           const Shard& from = *shards_[static_cast<size_t>(s)];
-          for (const auto& [into, part] : {std::pair{layers_[l].weight_grad, &from.weight_grads[l]},
-                                           std::pair{layers_[l].bias_grad, &from.bias_grads[l]}}) {
-            const auto [begin, end] = slice(static_cast<int64_t>(part->size()));
-            add_into(into + begin, part->data() + begin, end - begin);
-          }
+          add_part(layers_[l].weight_grad, from.weight_grads[l]);
+          add_part(layers_[l].bias_grad, from.bias_grads[l]);
         }
       if (!weight_factors.empty()) {
         const int64_t in = layers_[0].in;
-        const auto [begin, end] = slice(units);
+        const auto [begin, end] = part_of(units, t, pool.size());
         add_scaled_rows(layers_[0].weight_grad + begin * in, layers_[0].weight.data_ptr<float>() + begin * in,
                         weight_factors.data() + begin, end - begin, in);
       }
@@ -350,26 +348,27 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
 }
 
 void DenseGradient::add_moments(Shard& shard, int64_t bits) const {
+  const bool products = model_->spec().bit_decorrelation > 0;  // only decorrelation reads them
   shard.bit_sums.assign(static_cast<size_t>(bits), 0.0);
-  shard.bit_products.assign(static_cast<size_t>(bits * bits), 0.0);
+  shard.bit_products.assign(products ? static_cast<size_t>(bits * bits) : 0, 0.0);
   for (int64_t r = 0; r < shard.rows; ++r) {
     const float* c = shard.sample.data() + r * bits;
     for (int64_t i = 0; i < bits; ++i) {
       shard.bit_sums[i] += c[i];
-      for (int64_t j = 0; j < bits; ++j) shard.bit_products[i * bits + j] += static_cast<double>(c[i]) * c[j];
+      if (products)
+        for (int64_t j = 0; j < bits; ++j) shard.bit_products[i * bits + j] += static_cast<double>(c[i]) * c[j];
     }
   }
 }
 
 double DenseGradient::pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t total_rows) const {
   const size_t bits = static_cast<size_t>(layers_[code_layer_].out);
-  std::vector<double> sums(bits, 0.0), products(bits * bits, 0.0);
-  for (const auto& shard : shards_)
-    if (shard->rows > 0)
-      for (size_t i = 0; i < bits * bits; ++i) {
-        if (i < bits) sums[i] += shard->bit_sums[i];
-        products[i] += shard->bit_products[i];
-      }
+  std::vector<double> sums(bits, 0.0), products(shards_[0]->bit_products.size(), 0.0);
+  for (const auto& shard : shards_) {
+    if (shard->rows == 0) continue;
+    for (size_t i = 0; i < sums.size(); ++i) sums[i] += shard->bit_sums[i];
+    for (size_t i = 0; i < products.size(); ++i) products[i] += shard->bit_products[i];
+  }
   terms.bits =
       bit_penalty(model_->spec(), sums, products, rows, static_cast<double>(rows) / static_cast<double>(total_rows));
   return terms.bits.value;

@@ -4,12 +4,17 @@
 // Workers spin briefly before sleeping, so back-to-back jobs (a training step's phases, a few
 // hundred microseconds apart) do not pay a futex wake-up each.
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace latent {
+
+/// Part t of `parts` nearly equal contiguous ranges of [0, n): {begin, end}.
+inline std::pair<int64_t, int64_t> part_of(int64_t n, int t, int parts) { return {n * t / parts, n * (t + 1) / parts}; }
 
 class WorkerPool {
  public:
