@@ -136,27 +136,30 @@ TEST_F(DenseGradientTest, MatchesAutogradWithContractivePenalty) {
 }
 
 // The training objective (corruption and code noise drawn) through autograd and through the
-// dense passes on the same 101 rows, each from generator seed 8: the same loss and gradients; from
-// seed 9 (other draws) other gradients. Returns the loss.
+// dense passes on the same rows (101, or 100 in pairs with the neighbour pull: row i and i + 50,
+// on the other thread), each from generator seed 8: the same loss and gradients; from seed 9
+// (other draws) other gradients. Returns the loss.
 double expect_same_draws_match(const ModelSpec& spec, int epoch, const Dataset& data) {
   EXPECT_TRUE(DenseGradient::supports(spec));
   torch::manual_seed(3);
   Autoencoder model(spec);
   model->set_epoch(epoch);
-  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+  const bool pairs = spec.neighbour_pull > 0;
+  const int64_t rows = pairs ? 100 : 101;
+  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, rows);
   torch::manual_seed(8);
-  torch::Tensor loss = training_objective(model, data.x.index_select(0, index));
+  torch::Tensor loss = training_objective(model, data.x.index_select(0, index), pairs);
   loss.backward();
   std::vector<torch::Tensor> expected;
   for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
   torch::manual_seed(8);
   DenseGradient dense(model);
-  EXPECT_NEAR(dense.shard_gradients(data.x, index, 101), loss.item<double>(), 1e-6 * loss.item<double>());
+  EXPECT_NEAR(dense.shard_gradients(data.x, index, rows), loss.item<double>(), 1e-6 * loss.item<double>());
   auto params = model->parameters();
   for (size_t i = 0; i < params.size(); ++i)
     EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
   torch::manual_seed(9);
-  dense.shard_gradients(data.x, index, 101);
+  dense.shard_gradients(data.x, index, rows);
   EXPECT_GT((params[0].grad() - expected[0]).norm().item<double>(), 1e-3 * expected[0].norm().item<double>())
       << "other draws, other gradients";
   return loss.item<double>();
@@ -208,13 +211,23 @@ TEST_F(DenseGradientTest, MatchesAutogradForTheBinaryHead) {
   }
 }
 
+// The hashing recipe's neighbour pull: rows i and i + rows/2 (an image and a pixel-space
+// neighbour, paired by the trainer) pulled together, the pairs split over the two threads.
+TEST_F(DenseGradientTest, MatchesAutogradWithTheNeighbourPull) {
+  Dataset data = mnist_slice("train", 500);
+  ModelSpec spec = mnist_spec({48}, 16);
+  spec.code_head = CodeHead::binary;
+  spec.bit_balance = 0.1;
+  spec.bit_decorrelation = 1;
+  ModelSpec unpulled = spec;
+  spec.neighbour_pull = 5;
+  EXPECT_GT(expect_same_draws_match(spec, 1, data), expect_same_draws_match(unpulled, 1, data) + 1e-3)
+      << "the pull counts";
+}
+
 TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   ModelSpec spec = mnist_spec({32}, 8);
   spec.contractive = 0.1;
-  EXPECT_FALSE(DenseGradient::supports(spec));
-  spec = mnist_spec({32}, 8);
-  spec.code_head = CodeHead::binary;
-  spec.neighbour_pull = 1;  // its pairs of neighbours are autograd's
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({32}, 8);
   spec.arch = Arch::conv;
@@ -285,7 +298,7 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   ModelSpec plain = mnist_spec({32}, 8), vae = mnist_spec({32}, 8), binary = mnist_spec({32}, 8);
   vae.code_head = CodeHead::gaussian;
   binary.code_head = CodeHead::binary;
-  ModelSpec pulled = binary, conv = mnist_spec({32}, 8);  // not taken by the dense passes
+  ModelSpec pulled = binary, conv = mnist_spec({32}, 8);  // conv: not taken by the dense passes
   pulled.neighbour_pull = 1;
   conv.arch = Arch::conv;
   conv.channels = {8};
@@ -300,7 +313,8 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(binary, defaults).get()), nullptr);
-  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(pulled, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(pulled, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(pulled, autograd).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(conv, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DataParallel*>(engine(plain, replicas).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, bf16).get()), nullptr);

@@ -20,14 +20,14 @@ extern "C" void omp_set_num_threads(int threads);
 
 namespace latent {
 namespace {
-// The settings whose value the dense passes implement, and "neighbours", which only the neighbour
-// pull (which they do not take) reads. Every other setting must keep its default, so one added to
+// The settings whose value the dense passes implement ("neighbours" is the trainer's: it pairs the
+// batch's rows). Every other setting must keep its default, so one added to
 // ModelSpec later sends its models to autograd until the passes learn it.
 const char* const kImplemented[] = {
-    "input_shape", "layers",      "latent",    "activation",   "code_activation", "output",
-    "loss",        "corrupt",     "sparsity",  "contractive",  "code_head",       "beta",
-    "kl_warmup",   "noise_start", "noise_end", "noise_epochs", "bit_balance",     "bit_decorrelation",
-    "neighbours"};
+    "input_shape",    "layers",      "latent",    "activation",   "code_activation", "output",
+    "loss",           "corrupt",     "sparsity",  "contractive",  "code_head",       "beta",
+    "kl_warmup",      "noise_start", "noise_end", "noise_epochs", "bit_balance",     "bit_decorrelation",
+    "neighbour_pull", "neighbours"};
 
 nlohmann::json other_settings(const ModelSpec& spec) {
   nlohmann::json j = spec.to_json();
@@ -58,8 +58,8 @@ struct DenseGradient::Shard {
   std::vector<float> sample;                   // the decoder's input: a gaussian head's z, a binary head's noisy codes
   std::vector<float> head_delta;               // a gaussian head's gradient [rows, 2·latent]
   const float *in = nullptr, *target = nullptr;
-  const float* eps = nullptr;  // a gaussian or binary head's ε for these rows [rows, latent]
-  int64_t rows = 0;
+  const float* eps = nullptr;   // a gaussian or binary head's ε for these rows [rows, latent]
+  int64_t first = 0, rows = 0;  // the shard's rows are the batch's [first, first + rows)
   double loss = 0;
 };
 
@@ -72,6 +72,7 @@ struct DenseGradient::CodeTerms {
   float kl_scale = 0;              // a gaussian head: the KL term's weight / rows
   float noise = 0;                 // a binary head: the noise's standard deviation this epoch
   BitPenalty bits;                 // a binary head: its penalty's gradient
+  std::vector<float> pull;         // the neighbour pull: d penalty / d noisy code, [batch rows, bits]
 };
 
 bool DenseGradient::supports(const ModelSpec& spec) {
@@ -200,6 +201,7 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
                                 terms.kl_scale, shard.head_delta.data());
       below_delta = shard.head_delta.data();
     } else if (l - 1 == code_layer_ && binary_) {  // below are the noisy codes: on to the logits
+      if (!terms.pull.empty()) add_into(below_delta, terms.pull.data() + shard.first * layer.in, rows * layer.in);
       binary_head_backward(below_delta, below, rows, layer.in, terms.bits.mean.data(), terms.bits.matrix.data(),
                            terms.bits.offset.data());
     } else if (l - 1 == code_layer_) {  // below are the codes: the penalties' gradients join
@@ -238,6 +240,8 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     return 0;
   }
   const ModelSpec& spec = model_->spec();
+  TORCH_CHECK(spec.neighbour_pull == 0 || (count == total_rows && count % 2 == 0),
+              "DenseGradient: the neighbour pull needs the whole batch, its rows in pairs");
   // The loss is a mean over values; a gaussian head's is a mean over rows of sums over values
   // (BCE, or ½·squared error: the squared error's scale halved).
   const float scale = !gaussian_               ? 1.0f / static_cast<float>(total_rows * width)
@@ -284,6 +288,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     shard.rows = 0;
     if (t >= shards) return;
     const auto [begin, end] = part_of(count, t, shards);
+    shard.first = begin;
     shard.rows = end - begin;
     shard.input.resize(static_cast<size_t>(shard.rows * width));
     for (int64_t r = begin; r < end; ++r)
@@ -304,6 +309,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   double penalty = 0;
   if (kl) penalty = kl_gradient(terms, count, total_rows);
   if (binary_) penalty = pooled_bit_penalty(terms, count, total_rows);
+  if (spec.neighbour_pull > 0) penalty += neighbour_pull(terms, count);
   if (pooled) {
     pool.run([&](int t) {
       omp_set_num_threads(1);
@@ -372,6 +378,24 @@ double DenseGradient::pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t
   terms.bits =
       bit_penalty(model_->spec(), sums, products, rows, static_cast<double>(rows) / static_cast<double>(total_rows));
   return terms.bits.value;
+}
+
+double DenseGradient::neighbour_pull(CodeTerms& terms, int64_t rows) const {
+  // autograd's: weight · mean over the pairs (i, i + rows/2) and bits of (c_i − c_{i+rows/2})².
+  const int64_t bits = layers_[code_layer_].out, half = rows / 2;
+  std::vector<float> codes(static_cast<size_t>(rows * bits));
+  for (const auto& shard : shards_)
+    if (shard->rows > 0) std::copy_n(shard->sample.data(), shard->rows * bits, codes.data() + shard->first * bits);
+  const double weight = model_->spec().neighbour_pull / static_cast<double>(half * bits);
+  terms.pull.assign(codes.size(), 0.0f);
+  double sum = 0;
+  for (int64_t k = 0; k < half * bits; ++k) {
+    const double difference = static_cast<double>(codes[k]) - codes[half * bits + k];
+    sum += difference * difference;
+    terms.pull[k] = static_cast<float>(2 * weight * difference);
+    terms.pull[half * bits + k] = -terms.pull[k];
+  }
+  return weight * sum;
 }
 
 double DenseGradient::kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const {

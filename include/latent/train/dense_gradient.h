@@ -7,7 +7,7 @@
 // to ~half the machine's sgemm rate).
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
-// models supports() accepts: dense layers, any code head (binary without the neighbour pull),
+// models supports() accepts: dense layers, any code head (binary with or without the neighbour pull),
 // L1 or KL sparsity, the contractive penalty of a one-layer encoder (its closed form), any
 // corruption.
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
@@ -59,6 +59,9 @@ class DenseGradient : public GradientEngine {
   /// The binary head's penalty of the shards' moments over `rows` rows: sets terms.bits and
   /// returns the penalty.
   double pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
+  /// A binary head's neighbour pull over the batch's `rows` rows, row i paired with i + rows/2
+  /// (the trainer's pairs): sets terms.pull and returns the penalty.
+  double neighbour_pull(CodeTerms& terms, int64_t rows) const;
   /// Layer l's input: the rows, the layer below's output, or a code head's sample.
   const float* input_of(const Shard& shard, size_t l) const;
 
