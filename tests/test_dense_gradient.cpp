@@ -6,6 +6,7 @@
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/classifier.h"
 #include "latent/train/corruption.h"
 #include "latent/train/data_parallel.h"
 #include "latent/train/dense_gradient.h"
@@ -291,6 +292,79 @@ TEST_F(DenseGradientTest, DefaultEngineMatchesAutograd) {
   ASSERT_EQ(dense.size(), autograd.size());
   for (size_t i = 0; i < dense.size(); ++i)
     EXPECT_LT(((dense[i] - autograd[i]).norm() / autograd[i].norm()).item<double>(), 1e-5) << "parameter " << i;
+}
+
+// A classifier on an encoder 784-48-16 (sigmoid or relu code) with a softmax layer of 10, its
+// inputs masked: the dense passes against autograd's cross-entropy, from the same generator state.
+// A frozen encoder: the same softmax layer's gradient, none for the encoder.
+TEST_F(DenseGradientTest, MatchesAutogradForAClassifier) {
+  Dataset data = mnist_slice("train", 500);
+  for (Activation code : {Activation::sigmoid, Activation::relu}) {
+    for (bool frozen : {false, true}) {
+      ModelSpec spec = mnist_spec({48}, 16);
+      spec.code_activation = code;
+      spec.sparsity = SparsitySpec::parse("l1:0.5");  // an autoencoder's penalty: not the classifier's
+      torch::manual_seed(3);
+      Classifier model(Autoencoder(spec), 10);
+      ClassifierSettings settings;
+      settings.corrupt = CorruptionSpec::parse("masking:0.3");
+      settings.freeze_encoder = frozen;
+      settings.autograd = true;
+      ClassifierNet autograd_net(model, settings);
+      settings.autograd = false;
+      ClassifierNet dense_net(model, settings);
+      auto autograd = autograd_net.default_engine(), dense = dense_net.default_engine();
+      ASSERT_NE(dynamic_cast<DenseGradient*>(dense.get()), nullptr);
+      ASSERT_EQ(dynamic_cast<DenseGradient*>(autograd.get()), nullptr);
+      SCOPED_TRACE(name_of(code) + (frozen ? ", frozen" : ""));
+      torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+      torch::manual_seed(8);
+      const double expected_loss = autograd->gradients(data.x, index, data.y);
+      std::vector<torch::Tensor> expected;
+      for (auto& p : dense_net.trained_parameters()) expected.push_back(p.grad().clone());
+      for (auto& p : model->parameters())
+        if (p.grad().defined()) p.mutable_grad().zero_();
+      torch::manual_seed(8);
+      EXPECT_NEAR(dense->gradients(data.x, index, data.y), expected_loss, 1e-6 * expected_loss);
+      auto params = dense_net.trained_parameters();
+      ASSERT_EQ(params.size(), frozen ? 2u : 6u);  // the softmax layer's weight and bias, then the encoder's
+      for (size_t i = 0; i < params.size(); ++i)
+        EXPECT_LT(((params[i].grad() - expected[i]).norm() / expected[i].norm()).item<double>(), 1e-5) << i;
+      if (frozen) {
+        EXPECT_EQ(model->body()->parameters()[0].grad().abs().sum().item<double>(), 0.0) << "the encoder is frozen";
+      }
+    }
+  }
+}
+
+// Two epochs of a classifier through the dense passes land on autograd's weights.
+TEST_F(DenseGradientTest, TrainsAClassifierToAutogradsParameters) {
+  Dataset data = mnist_slice("train", 1000);
+  auto trained = [&](bool autograd) {
+    torch::manual_seed(11);
+    Classifier model(Autoencoder(mnist_spec({64}, 16)), 10);
+    ClassifierSettings settings;
+    settings.corrupt = CorruptionSpec::parse("gaussian:0.2");
+    settings.autograd = autograd;
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch = 100;
+    options.seed = 5;
+    Trainer trainer(std::make_shared<ClassifierNet>(model, settings), options);
+    trainer.fit(data, Dataset{}, [](const EpochStats&, bool) {});
+    EXPECT_LT(trainer.state().history.back().train_loss, trainer.state().history.front().train_loss);
+    return model;
+  };
+  Classifier a = trained(true), b = trained(false);
+  torch::manual_seed(11);
+  Classifier start(Autoencoder(mnist_spec({64}, 16)), 10);
+  auto pa = a->parameters(), pb = b->parameters(), p0 = start->parameters();
+  for (size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_LT(((pa[i] - pb[i]).norm() / pa[i].norm()).item<double>(), 1e-5) << i;
+    if (i < 4 || i >= pa.size() - 2) {  // the encoder and the softmax layer move; the decoder is not trained
+      EXPECT_GT(((pa[i] - p0[i]).norm() / pa[i].norm()).item<double>(), 1e-2) << i;
+    }
+  }
 }
 
 // make_gradient_engine is the one place that picks how gradients are computed.

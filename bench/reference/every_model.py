@@ -9,10 +9,19 @@ The objective, by the spec's code head:
             (closed form for a one-layer sigmoid encoder, else the one-probe estimate E|v^T J|^2)
   gaussian: Bernoulli NLL summed over pixels + KL to N(0, I), both averaged over images
   binary:   noise N(0, s^2) before the code sigmoid (s: the schedule's end, as after the ramp),
-            BCE + bit balance + bit decorrelation
+            BCE + bit balance + bit decorrelation, and with the spec's neighbour pull, batches of
+            B/2 images and one of each one's K nearest training images in pixel space, the mean
+            squared difference of their codes weighed in (the K-nearest graph is built before the
+            timed epochs, as latent builds it before its own)
+With --classifier WIDTHS instead of a model: `latent classify train --init random --layers WIDTHS`,
+an MLP 784-WIDTHS-10 of --activation units, cross-entropy with the labels, inputs corrupted by
+--corrupt.
 Run with Debian's python: /usr/bin/python3 (python3-torch).
-Usage: every_model.py MODEL.pt [--epochs 2] [--limit 20000] [--batch 128] [--lr 1e-3] [--torch-threads 1]"""
+Usage: every_model.py MODEL.pt [--epochs 2] [--limit 20000] [--batch 128] [--lr 1e-3] [--torch-threads 1]
+       every_model.py --classifier 1000,1000,1000 [--activation sigmoid] [--corrupt masking:0.2] [...]"""
 import argparse, json, os, sys, time
+
+import numpy as np
 
 import torch
 from torch import nn
@@ -58,6 +67,33 @@ def bit_penalties(codes, spec):
     return total
 
 
+def pixel_neighbours(x, k):
+    """Each image's k nearest other images in squared Euclidean distance."""
+    sq = (x * x).sum(1)
+    found = []
+    for i in range(0, x.shape[0], 2048):
+        d = sq[i:i + 2048, None] - 2 * x[i:i + 2048] @ x.t() + sq[None, :]
+        d[torch.arange(d.shape[0]), torch.arange(i, i + d.shape[0])] = float("inf")
+        found.append(d.topk(k, largest=False).indices)
+    return torch.cat(found)
+
+
+def load_mnist_labels(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"\x00\x00\x08\x01", "not an IDX label file"
+    return torch.from_numpy(np.frombuffer(data, np.uint8, offset=8).astype(np.int64))
+
+
+def make_classifier(widths, activation):
+    act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[activation]
+    sizes = [784] + widths
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(a, b), act()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], 10))
+
+
 def make_objective(model):
     spec, enc, dec = model.spec, model.encoder, model.decoder
     head = spec["code_head"]
@@ -74,7 +110,11 @@ def make_objective(model):
         if head == "binary":
             logits = enc(inp)
             codes = torch.sigmoid(logits + spec["noise_end"] * torch.randn_like(logits))
-            return F.binary_cross_entropy_with_logits(dec(codes), xb) + bit_penalties(codes, spec)
+            loss = F.binary_cross_entropy_with_logits(dec(codes), xb) + bit_penalties(codes, spec)
+            if spec["neighbour_pull"] > 0:  # rows i and i + B/2: an image and a neighbour
+                anchors, partners = codes.chunk(2, 0)
+                loss = loss + spec["neighbour_pull"] * (anchors - partners).pow(2).mean()
+            return loss
         estimator = spec["contractive"] > 0 and not one_layer_sigmoid
         if estimator:
             inp = inp.detach().requires_grad_(True)
@@ -94,7 +134,10 @@ def make_objective(model):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("model")
+    p.add_argument("model", nargs="?")
+    p.add_argument("--classifier", help="widths of a classifier's hidden layers, e.g. 1000,1000,1000")
+    p.add_argument("--activation", default="sigmoid")
+    p.add_argument("--corrupt", default="none")
     p.add_argument("--data", default=os.path.join(here, "../../data/mnist"))
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--limit", type=int, default=20000)
@@ -105,22 +148,39 @@ def main():
     torch.set_num_threads(args.torch_threads)
     torch.set_flush_denormal(True)
     torch.manual_seed(0)
-    model = latent_torch.load(args.model).train()
     x = torch.from_numpy(load_mnist_images(os.path.join(args.data, "train-images-idx3-ubyte")))[:args.limit]
+    y = load_mnist_labels(os.path.join(args.data, "train-labels-idx1-ubyte"))[:args.limit]
+    if args.classifier:
+        model = make_classifier([int(w) for w in args.classifier.split(",")], args.activation).train()
+        spec = {"corrupt": args.corrupt}
+        objective = lambda xb, yb: F.cross_entropy(model(corrupted(xb, spec)), yb)
+        pairs = False
+    else:
+        model = latent_torch.load(args.model).train()
+        objective = make_objective(model)
+        objective_of_x = objective
+        objective = lambda xb, yb: objective_of_x(xb)
+        pairs = model.spec["code_head"] == "binary" and model.spec["neighbour_pull"] > 0
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    objective = make_objective(model)
+    neighbours = pixel_neighbours(x, model.spec["neighbours"]) if pairs else None
+    anchors_per_step = args.batch // 2 if pairs else args.batch
     n, best = x.shape[0], 0.0
     for epoch in range(args.epochs):
         order = torch.randperm(n)
-        start = time.perf_counter()
-        for i in range(0, n, args.batch):
-            xb = x.index_select(0, order[i:i + args.batch])
+        start, rows = time.perf_counter(), 0
+        for i in range(0, n, anchors_per_step):
+            batch = order[i:i + anchors_per_step]
+            if pairs:
+                pick = torch.randint(neighbours.shape[1], (batch.shape[0],))
+                batch = torch.cat([batch, neighbours[batch, pick]])
+            xb, yb = x.index_select(0, batch), y.index_select(0, batch)
             opt.zero_grad()
-            loss = objective(xb)
+            loss = objective(xb, yb)
             loss.backward()
             opt.step()
             loss.item()
-        best = max(best, n / (time.perf_counter() - start))
+            rows += batch.shape[0]
+        best = max(best, rows / (time.perf_counter() - start))
     print(json.dumps({"images_per_s": best, "loss": loss.item(), "torch_threads": args.torch_threads,
                       "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS")}))
 

@@ -1,5 +1,6 @@
 #include "model/dense_kernels.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/vector_clones.h"
@@ -86,6 +87,21 @@ LATENT_CLONES double output_gradient(float* __restrict logits, const float* __re
     }
   }
   return static_cast<double>(total) * scale;
+}
+
+double softmax_gradient(float* logits, const int64_t* labels, int64_t rows, int64_t classes, float scale) {
+  double total = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* z = logits + r * classes;
+    const float top = *std::max_element(z, z + classes);
+    double sum = 0;
+    for (int64_t k = 0; k < classes; ++k) sum += std::exp(static_cast<double>(z[k] - top));
+    total += std::log(sum) - static_cast<double>(z[labels[r]] - top);
+    for (int64_t k = 0; k < classes; ++k)
+      z[k] = static_cast<float>(std::exp(static_cast<double>(z[k] - top)) / sum) * scale;
+    z[labels[r]] -= scale;
+  }
+  return total * scale;
 }
 
 LATENT_CLONES double add_l1_gradient(float* delta, const float* codes, int64_t n, float scale) {

@@ -16,6 +16,9 @@ void activation_backward(float* delta, const float* y, int64_t n, Activation act
 /// is BCE on logits (`bce`), or squared error of sigmoid(logit) (`sigmoid_output`) or of the
 /// logit itself. Returns scale·Σ loss.
 double output_gradient(float* logits, const float* target, int64_t n, bool bce, bool sigmoid_output, float scale);
+/// Softmax cross-entropy of each row of logits [rows, classes] with its label, in place of the
+/// logits: (softmax − one-hot)·scale. Returns Σ_rows −log softmax[label] · scale.
+double softmax_gradient(float* logits, const int64_t* labels, int64_t rows, int64_t classes, float scale);
 /// The L1 sparsity penalty scale·Σ|code|: adds its gradient scale·sign(code) to delta (the
 /// gradient with respect to the codes, before the code activation's derivative) and returns it.
 double add_l1_gradient(float* delta, const float* codes, int64_t n, float scale);

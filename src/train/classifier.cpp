@@ -7,6 +7,7 @@
 #include "latent/io/container.h"
 #include "latent/model/model_file.h"
 #include "latent/train/corruption.h"
+#include "latent/train/dense_gradient.h"
 
 namespace latent {
 
@@ -87,6 +88,8 @@ std::vector<torch::Tensor> ClassifierNet::trained_parameters() {
 }
 
 std::unique_ptr<GradientEngine> ClassifierNet::default_engine() {
+  if (!settings_.autograd && DenseGradient::supports_classifier(model_->body()->spec()))
+    return std::make_unique<DenseGradient>(model_->body(), model_->head(), settings_.corrupt, settings_.freeze_encoder);
   return std::make_unique<ClassifierGradient>(model_, settings_.corrupt);
 }
 

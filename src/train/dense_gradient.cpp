@@ -57,6 +57,7 @@ struct DenseGradient::Shard {
   std::vector<double> bit_sums, bit_products;  // a binary head: Σ_r c_r [bits], Σ_r c_r·c_rᵀ [bits, bits]
   std::vector<float> sample;                   // the decoder's input: a gaussian head's z, a binary head's noisy codes
   std::vector<float> head_delta;               // a gaussian head's gradient [rows, 2·latent]
+  std::vector<int64_t> labels;                 // a classifier: the rows' classes
   const float *in = nullptr, *target = nullptr;
   const float* eps = nullptr;   // a gaussian or binary head's ε for these rows [rows, latent]
   int64_t first = 0, rows = 0;  // the shard's rows are the batch's [first, first + rows)
@@ -75,6 +76,15 @@ struct DenseGradient::CodeTerms {
   std::vector<float> pull;         // the neighbour pull: d penalty / d noisy code, [batch rows, bits]
 };
 
+bool DenseGradient::supports_classifier(const ModelSpec& body) {
+  // The encoder of a plain code head is a chain of dense layers (what the decoder, the loss and
+  // the penalties are does not matter: a classifier reads none of them).
+  ModelSpec encoder = body;
+  encoder.output = ModelSpec{}.output;
+  encoder.contractive = 0;
+  return body.code_head == CodeHead::plain && supports(encoder);
+}
+
 bool DenseGradient::supports(const ModelSpec& spec) {
   // The contractive penalty has a closed form for a one-layer encoder only (the autograd model's
   // has_closed_form_jacobian); deeper ones use a random-projection estimate.
@@ -84,27 +94,59 @@ bool DenseGradient::supports(const ModelSpec& spec) {
 
 DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
     : model_(std::move(model)),
+      objective_(model_->spec()),
       bf16_(bf16_products),
-      bce_(model_->spec().loss == Loss::bce),
-      sigmoid_output_(model_->spec().output == Output::sigmoid),
-      gaussian_(model_->spec().code_head == CodeHead::gaussian),
-      binary_(model_->spec().code_head == CodeHead::binary) {
-  TORCH_CHECK(supports(model_->spec()), "DenseGradient: not a plain dense autoencoder");
+      bce_(objective_.loss == Loss::bce),
+      sigmoid_output_(objective_.output == Output::sigmoid),
+      gaussian_(objective_.code_head == CodeHead::gaussian),
+      binary_(objective_.code_head == CodeHead::binary) {
+  TORCH_CHECK(supports(objective_), "DenseGradient: not a plain dense autoencoder");
+  LayerPlan plan = layer_plan(objective_, objective_.input_size());
+  std::vector<DenseLayer> planned = plan.encoder;
+  planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
+  take_layers(planned);
+  prepare();
+}
+
+DenseGradient::DenseGradient(Autoencoder body, torch::nn::Linear head, const CorruptionSpec& corrupt,
+                             bool freeze_encoder)
+    : model_(std::move(body)),
+      objective_(model_->spec()),
+      bf16_(false),
+      bce_(false),
+      sigmoid_output_(false),
+      gaussian_(false),
+      binary_(false),
+      softmax_(true) {
+  TORCH_CHECK(supports_classifier(objective_), "DenseGradient: not a dense encoder with a plain code");
+  // The objective is the cross-entropy alone: no penalty on the codes, the classifier's corruption.
+  objective_.sparsity = SparsitySpec{};
+  objective_.contractive = 0;
+  objective_.corrupt = corrupt;
+  std::vector<DenseLayer> planned = layer_plan(objective_, objective_.input_size()).encoder;
+  take_layers(planned);
+  layers_.push_back({head->weight, head->bias, head->weight.size(1), head->weight.size(0), Activation::linear});
+  TORCH_CHECK(layers_.back().in == layers_[code_layer_].out, "DenseGradient: the softmax layer does not fit the code");
+  if (freeze_encoder) first_trained_ = layers_.size() - 1;
+  prepare();
+}
+
+void DenseGradient::take_layers(const std::vector<DenseLayer>& planned) {
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
   for (auto& module : model_->modules(/*include_self=*/false))
     if (auto* linear = module->as<torch::nn::LinearImpl>()) linears.push_back(linear);
-  LayerPlan plan = layer_plan(model_->spec(), model_->spec().input_size());
-  code_layer_ = plan.encoder.size() - 1;
-  std::vector<DenseLayer> planned = plan.encoder;
-  planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
-  TORCH_CHECK(linears.size() == planned.size(), "DenseGradient: the model does not follow its layer plan");
-  for (size_t l = 0; l < linears.size(); ++l) {
+  TORCH_CHECK(linears.size() >= planned.size(), "DenseGradient: the model does not follow its layer plan");
+  for (size_t l = 0; l < planned.size(); ++l) {
     const torch::Tensor& weight = linears[l]->weight;
     TORCH_CHECK(weight.size(1) == planned[l].in && weight.size(0) == planned[l].out,
                 "DenseGradient: the model does not follow its layer plan");
     layers_.push_back({weight, linears[l]->bias, planned[l].in, planned[l].out, planned[l].activation});
   }
+  code_layer_ = layer_plan(objective_, objective_.input_size()).encoder.size() - 1;
+}
+
+void DenseGradient::prepare() {
   if (bf16_)
     for (const Layer& layer : layers_) weights_bf16_.emplace_back(static_cast<size_t>(layer.in * layer.out));
   // The pool's threads take both cores; an OpenBLAS call meanwhile (LibTorch's, elsewhere) must
@@ -170,7 +212,9 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
   const int64_t rows = shard.rows;
   // The last layer's logits become their own gradient.
   float* delta = shard.outputs.back().data();
-  double loss = output_gradient(delta, shard.target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
+  double loss = softmax_
+                    ? softmax_gradient(delta, shard.labels.data(), rows, layers_.back().out, scale)
+                    : output_gradient(delta, shard.target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
   if (gaussian_ && !bce_)  // the gaussian likelihood's constant, ½·log(2π) a value (scale is ½ / rows)
     loss += std::log(2 * M_PI) * static_cast<double>(rows * layers_.back().out) * scale;
   // dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
@@ -187,12 +231,12 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
       to_bf16(delta, delta_bf16, rows * layer.out);
       bf16_product('T', 'N', layer.out, layer.in, static_cast<int>(rows), delta_bf16, shard.inputs_bf16[l].data(),
                    weight_grad);
-      if (l == 0) break;  // no gradient for the input
+      if (l == first_trained_) break;  // no gradient for the input (or a frozen encoder)
       bf16_product('N', 'N', static_cast<int>(rows), layer.in, layer.out, delta_bf16, weights_bf16_[l].data(),
                    below_delta);
     } else {
       dense_product('T', 'N', layer.out, layer.in, rows, delta, layer.out, below, layer.in, weight_grad, layer.in);
-      if (l == 0) break;
+      if (l == first_trained_) break;
       dense_product('N', 'N', rows, layer.in, layer.out, delta, layer.out, layer.weight.data_ptr<float>(), layer.in,
                     below_delta, layer.in);
     }
@@ -218,9 +262,13 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
   return loss;
 }
 
-double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows) {
+double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows,
+                                      const torch::Tensor& labels) {
   TORCH_CHECK(data.is_contiguous() && data.scalar_type() == torch::kFloat32 && data.dim() == 2,
               "DenseGradient: data must be contiguous float [N, D]");
+  TORCH_CHECK(!softmax_ || (labels.defined() && labels.scalar_type() == torch::kInt64 && labels.dim() == 1 &&
+                            labels.size(0) == data.size(0)),
+              "DenseGradient: a classifier needs one int64 label per row of the data");
   torch::NoGradGuard no_grad;
   for (auto& layer : layers_) {
     for (torch::Tensor* p : {&layer.weight, &layer.bias})
@@ -239,12 +287,14 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     }
     return 0;
   }
-  const ModelSpec& spec = model_->spec();
+  const ModelSpec& spec = objective_;
   TORCH_CHECK(spec.neighbour_pull == 0 || (count == total_rows && count % 2 == 0),
               "DenseGradient: the neighbour pull needs the whole batch, its rows in pairs");
   // The loss is a mean over values; a gaussian head's is a mean over rows of sums over values
   // (BCE, or ½·squared error: the squared error's scale halved).
-  const float scale = !gaussian_               ? 1.0f / static_cast<float>(total_rows * width)
+  // A classifier's is a mean over rows.
+  const float scale = softmax_                 ? 1.0f / static_cast<float>(total_rows)
+                      : !gaussian_             ? 1.0f / static_cast<float>(total_rows * width)
                       : spec.loss == Loss::bce ? 1.0f / static_cast<float>(total_rows)
                                                : 0.5f / static_cast<float>(total_rows);
   const int64_t units = layers_[code_layer_].out;
@@ -272,6 +322,12 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   const torch::Tensor index = rows.to(torch::kInt64).contiguous();
   const int64_t* row_ids = index.data_ptr<int64_t>();
   const float* all = data.data_ptr<float>();
+  const torch::Tensor row_labels = softmax_ ? labels.index_select(0, index).contiguous() : torch::Tensor();
+  if (softmax_ && count > 0) {
+    const int64_t classes = layers_.back().out;
+    TORCH_CHECK(row_labels.min().item<int64_t>() >= 0 && row_labels.max().item<int64_t>() < classes,
+                "DenseGradient: a label is outside the classifier's " + std::to_string(classes) + " classes");
+  }
   if (bf16_)  // this step's weights, rounded once for all shards; every thread takes a slice
     pool.run([&](int t) {
       omp_set_num_threads(1);
@@ -294,6 +350,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
     for (int64_t r = begin; r < end; ++r)
       std::copy_n(all + row_ids[r] * width, width, shard.input.data() + (r - begin) * width);
     shard.in = shard.target = shard.input.data();
+    if (softmax_) shard.labels.assign(row_labels.data_ptr<int64_t>() + begin, row_labels.data_ptr<int64_t>() + end);
     if (eps.defined()) shard.eps = eps.data_ptr<float>() + begin * eps.size(1);
     if (corrupted) {
       shard.corrupted.resize(shard.input.size());
@@ -335,7 +392,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
         const auto [begin, end] = part_of(static_cast<int64_t>(from.size()), t, pool.size());
         add_into(into + begin, from.data() + begin, end - begin);
       };
-      for (size_t l = 0; l < layers_.size(); ++l)
+      for (size_t l = first_trained_; l < layers_.size(); ++l)
         for (int s = 1; s < shards; ++s) {
           const Shard& from = *shards_[static_cast<size_t>(s)];
           add_part(layers_[l].weight_grad, from.weight_grads[l]);
@@ -354,7 +411,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
 }
 
 void DenseGradient::add_moments(Shard& shard, int64_t bits) const {
-  const bool products = model_->spec().bit_decorrelation > 0;  // only decorrelation reads them
+  const bool products = objective_.bit_decorrelation > 0;  // only decorrelation reads them
   shard.bit_sums.assign(static_cast<size_t>(bits), 0.0);
   shard.bit_products.assign(products ? static_cast<size_t>(bits * bits) : 0, 0.0);
   for (int64_t r = 0; r < shard.rows; ++r) {
@@ -376,7 +433,7 @@ double DenseGradient::pooled_bit_penalty(CodeTerms& terms, int64_t rows, int64_t
     for (size_t i = 0; i < products.size(); ++i) products[i] += shard->bit_products[i];
   }
   terms.bits =
-      bit_penalty(model_->spec(), sums, products, rows, static_cast<double>(rows) / static_cast<double>(total_rows));
+      bit_penalty(objective_, sums, products, rows, static_cast<double>(rows) / static_cast<double>(total_rows));
   return terms.bits.value;
 }
 
@@ -386,7 +443,7 @@ double DenseGradient::neighbour_pull(CodeTerms& terms, int64_t rows) const {
   std::vector<float> codes(static_cast<size_t>(rows * bits));
   for (const auto& shard : shards_)
     if (shard->rows > 0) std::copy_n(shard->sample.data(), shard->rows * bits, codes.data() + shard->first * bits);
-  const double weight = model_->spec().neighbour_pull / static_cast<double>(half * bits);
+  const double weight = objective_.neighbour_pull / static_cast<double>(half * bits);
   terms.pull.assign(codes.size(), 0.0f);
   double sum = 0;
   for (int64_t k = 0; k < half * bits; ++k) {
@@ -399,7 +456,7 @@ double DenseGradient::neighbour_pull(CodeTerms& terms, int64_t rows) const {
 }
 
 double DenseGradient::kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const {
-  const SparsitySpec& sparsity = model_->spec().sparsity;
+  const SparsitySpec& sparsity = objective_.sparsity;
   const int64_t units = layers_[code_layer_].out;
   std::vector<float> sums(static_cast<size_t>(units), 0.0f);
   for (const auto& shard : shards_)

@@ -1,5 +1,6 @@
 // latent classify train|eval: a softmax layer on an encoder (pretrained or random), trained on labels.
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -19,14 +20,14 @@ namespace {
 struct ClassifyTrain {
   RuntimeOptions runtime;
   DataOptions data;
-  std::string init, layers, out, checkpoint, resume;
+  std::string init, layers, out, checkpoint, resume, log;
   bool overwrite = false;
   ModelSpec spec;
   int64_t labels = 0, classes = 10;
   double val_fraction = 0;
   TrainOptions options;
   ClassifierSettings settings;
-  std::string corrupt = "none";
+  std::string corrupt = "none", engine = "auto";
   std::optional<RawData> random_raw;  ///< --init random: the data start() read to size the net
 
   /// The labelled samples, read as the classifier's encoder reads them (`as`; a random encoder:
@@ -49,6 +50,7 @@ struct ClassifyTrain {
     if (!(val_fraction >= 0 && val_fraction < 1)) throw Error("--val must be in [0, 1)");
     options.seed = runtime.seed;
     settings.corrupt = CorruptionSpec::parse(corrupt);
+    settings.autograd = engine == "autograd";
     options.validate();
     if (init == "random" && layers.empty())
       throw Error(
@@ -90,7 +92,8 @@ struct ClassifyTrain {
 
   /// A resumed run is the checkpoint's: only where it goes and how long it runs may change.
   std::unique_ptr<Trainer> adopt(CLI::App* sub, LoadedModel& as, nlohmann::json& meta) {
-    static const std::set<std::string> kMayChange = {"--resume", "--epochs", "--out", "--checkpoint", "--threads"};
+    static const std::set<std::string> kMayChange = {"--resume",     "--epochs",  "--out",
+                                                     "--checkpoint", "--threads", "--log"};
     for (const CLI::Option* option : sub->get_options())
       if (option->count() > 0 && kMayChange.count(option->get_name()) == 0)
         throw Error("--resume continues the checkpoint's run with its own settings: drop " + option->get_name());
@@ -122,7 +125,8 @@ struct ClassifyTrain {
     if (out.empty()) throw Error("--out is required");
     if (checkpoint.empty()) checkpoint = out + ".ckpt";
     check_outputs({{"--out", out, "classifier", !overwrite && resume.empty()},
-                   {"--checkpoint", same_file(checkpoint, resume) ? "" : checkpoint, "checkpoint", !overwrite}},
+                   {"--checkpoint", same_file(checkpoint, resume) ? "" : checkpoint, "checkpoint", !overwrite},
+                   {"--log", log, ""}},
                   {{"--init", init == "random" ? "" : init}, {"--resume", resume}, data.input()});
     runtime.apply();
     if (!trainer) trainer = start(as, meta);
@@ -147,12 +151,18 @@ struct ClassifyTrain {
       if (!val_set.empty()) saved["final"]["val_loss"] = stats.val_loss;
       save_classifier(out, net.classifier(), as.normalization, saved);
     };
+    std::ofstream log_file;
+    if (!log.empty()) {
+      log_file.open(log, resume.empty() ? std::ios::trunc : std::ios::app);
+      if (!log_file) throw Error("--log " + log + ": cannot open for writing");
+    }
     bool saved = false;
     std::string holding = resume;  // the checkpoint that holds the last finished epoch
     catch_interrupts();
     try {
       trainer->fit(train_set, val_set, [&](const EpochStats& stats, bool improved) {
         holding = checkpoint;
+        if (log_file.is_open()) log_file << stats.to_json().dump() << std::endl;
         if (val_set.empty() ? stats.epoch == trainer->options().epochs : improved) {
           save(stats);
           saved = true;
@@ -226,6 +236,12 @@ void add_classify_command(CLI::App& app) {
                   "Corrupt each training batch afresh (a regulariser, as in denoising fine-tuning): none | "
                   "gaussian:STDDEV | masking:P | saltpepper:P")
       ->default_val("none");
+  sub->add_option("--engine", train->engine,
+                  "auto: an encoder of dense layers with a plain code trains through latent's hand-written passes, "
+                  "the batch split over --threads threads; autograd: always LibTorch autograd (same results up to "
+                  "float rounding)")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "autograd"}));
   sub->add_option("--val", train->val_fraction,
                   "Fraction of the labelled samples held out for validation; the epoch of the lowest validation "
                   "loss is kept (0: none, the last epoch is kept)")
@@ -239,6 +255,7 @@ void add_classify_command(CLI::App& app) {
   sub->add_flag("--overwrite", train->overwrite,
                 "Replace an existing classifier at --out (and checkpoint at --checkpoint) with a new run");
   sub->add_option("--checkpoint", train->checkpoint, "Training state written after every epoch (default: OUT.ckpt)");
+  sub->add_option("--log", train->log, "Write one JSON line per epoch to this file (a resumed run appends to it)");
   sub->add_option("--resume", train->resume,
                   "Continue the run a --checkpoint file holds (its data and settings; --epochs may grow)");
   train->runtime.add_to(sub);

@@ -35,12 +35,14 @@ TORCH_MODULE(Classifier);
 struct ClassifierSettings {
   bool freeze_encoder = false;  ///< train only the softmax layer
   CorruptionSpec corrupt;       ///< training inputs corrupted afresh every batch (a regulariser)
+  bool autograd = false;        ///< --engine autograd: LibTorch autograd even where the dense passes run (not saved)
   nlohmann::json to_json() const;
   static ClassifierSettings from_json(const nlohmann::json& j);
 };
 
 /// A classifier as the Trainer trains it: cross-entropy of the logits of (corrupted) inputs,
-/// through autograd; validated on clean inputs. The optimizer steps the softmax layer and, unless
+/// through the dense passes when the encoder allows (DenseGradient), else autograd; validated on
+/// clean inputs. The optimizer steps the softmax layer and, unless
 /// frozen, the encoder; the decoder is carried along untouched.
 class ClassifierNet : public TrainedNet {
  public:

@@ -9,7 +9,8 @@
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
 // models supports() accepts: dense layers, any code head (binary with or without the neighbour pull),
 // L1 or KL sparsity, the contractive penalty of a one-layer encoder (its closed form), any
-// corruption.
+// corruption; and a classifier's: the encoder of such a model (plain code head) and a softmax
+// layer, cross-entropy with the labels (classifier.h's objective).
 // supports() is an allow-list (a setting it does not know must keep its default). The layers
 // are the model's layer_plan(). The threads are training_pool()'s.
 #include <memory>
@@ -17,7 +18,9 @@
 
 #include <torch/torch.h>
 
+#include "latent/io/regularizer_spec.h"
 #include "latent/model/autoencoder.h"
+#include "latent/model/layer_plan.h"
 #include "latent/train/gradient_engine.h"
 
 namespace latent {
@@ -25,28 +28,37 @@ namespace latent {
 class DenseGradient : public GradientEngine {
  public:
   static bool supports(const ModelSpec& spec);
+  /// Can the passes run a classifier on this autoencoder's encoder?
+  static bool supports_classifier(const ModelSpec& body);
   /// Sets BLAS to one thread (each pool thread runs its own GEMMs) until destroyed. With
   /// bf16_products, every product takes its inputs rounded to bfloat16 (the weights once a step)
   /// and sums in float; the activations, gradients and parameters stay float.
   explicit DenseGradient(Autoencoder model, bool bf16_products = false);
+  /// A classifier: body's encoder then `head` (logits), the inputs corrupted by `corrupt`; with
+  /// freeze_encoder only the head's gradient is computed (the encoder's .grad is left alone).
+  DenseGradient(Autoencoder body, torch::nn::Linear head, const CorruptionSpec& corrupt, bool freeze_encoder);
   ~DenseGradient() override;
 
   /// Sets the parameters' .grad to the gradient of Σ loss / (total_rows · D) over the rows
   /// `rows` (int64 indices) of `data` ([N, D] float, contiguous), each reconstructed from its
   /// copy corrupted by the model's --corrupt, and returns that value. total_rows = rows.size(0)
   /// gives the batch mean autograd's objective computes; a larger total gives this shard's
-  /// share of a bigger batch.
-  double shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows);
-  /// The mean over `rows`: the whole step's batch (no labels: an autoencoder's objective).
+  /// share of a bigger batch. labels: a classifier's, int64, one per row of data.
+  double shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows,
+                         const torch::Tensor& labels = {});
+  /// The mean over `rows`: the whole step's batch.
   double gradients(const torch::Tensor& data, const torch::Tensor& rows, const torch::Tensor& labels) override {
-    (void)labels;
-    return shard_gradients(data, rows, rows.size(0));
+    return shard_gradients(data, rows, rows.size(0), labels);
   }
 
  private:
   struct Layer;
   struct Shard;
   struct CodeTerms;
+  /// The model's first planned.size() Linear modules as layers_, and code_layer_.
+  void take_layers(const std::vector<DenseLayer>& planned);
+  /// bf16 weight buffers; BLAS to one thread.
+  void prepare();
   /// The shard's rows (shard.in) through every layer; the first shard writes its gradients into .grad.
   void forward(Shard& shard, const CodeTerms& terms, bool first);
   /// The shard's gradients and its share of the loss (scale: 1 / (total rows · D)).
@@ -66,14 +78,17 @@ class DenseGradient : public GradientEngine {
   const float* input_of(const Shard& shard, size_t l) const;
 
   Autoencoder model_;
+  ModelSpec objective_;  ///< what the passes compute: the model's spec, or a classifier's (no penalty, its corruption)
   std::vector<Layer> layers_;
   std::vector<std::unique_ptr<Shard>> shards_;
   bool bf16_;
   std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
-  bool gaussian_;          ///< a variational code head: [μ | logvar], decoded from a sample
-  bool binary_;            ///< a binary code head: decoded from sigmoid(logits + noise)
-  size_t code_layer_ = 0;  ///< the layer whose outputs are the codes
+  bool gaussian_;             ///< a variational code head: [μ | logvar], decoded from a sample
+  bool binary_;               ///< a binary code head: decoded from sigmoid(logits + noise)
+  bool softmax_ = false;      ///< a classifier: the last layer's logits, cross-entropy with labels
+  size_t code_layer_ = 0;     ///< the layer whose outputs are the codes
+  size_t first_trained_ = 0;  ///< layers below it get no gradient (a frozen encoder)
 };
 
 }  // namespace latent
