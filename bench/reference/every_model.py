@@ -13,6 +13,7 @@ The objective, by the spec's code head:
             B/2 images and one of each one's K nearest training images in pixel space, the mean
             squared difference of their codes weighed in (the K-nearest graph is built before the
             timed epochs, as latent builds it before its own)
+With --pack FILE (a `latent pack` of images) the images are the pack's, scaled to [0, 1].
 With --classifier WIDTHS instead of a model: `latent classify train --init random --layers WIDTHS`,
 an MLP 784-WIDTHS-10 of --activation units, cross-entropy with the labels, inputs corrupted by
 --corrupt.
@@ -78,6 +79,17 @@ def pixel_neighbours(x, k):
     return torch.cat(found)
 
 
+def load_pack_images(path):
+    """The pixels of a `latent pack` file: bytes from offset 64, the footer JSON at the end."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:6] == b"LTPACK" and data[-8:] == b"LTPACKND", "not a latent pack"
+    size = int.from_bytes(data[-16:-8], "little")
+    footer = json.loads(data[-16 - size:-16])
+    features = int(np.prod(footer["sample_shape"]))
+    return np.frombuffer(data, np.uint8, count=footer["count"] * features, offset=64).reshape(-1, features) / np.float32(255)
+
+
 def load_mnist_labels(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -99,6 +111,11 @@ def make_objective(model):
     head = spec["code_head"]
     one_layer_sigmoid = len(spec["layers"]) == 0 and spec["arch"] == "dense" and head == "plain"
 
+    def reconstruction(logits, xb):
+        if spec["loss"] == "bce":
+            return F.binary_cross_entropy_with_logits(logits, xb)
+        return F.mse_loss(torch.sigmoid(logits) if spec["output"] == "sigmoid" else logits, xb)
+
     def objective(xb):
         inp = corrupted(xb, spec)
         if head == "gaussian":
@@ -119,7 +136,7 @@ def make_objective(model):
         if estimator:
             inp = inp.detach().requires_grad_(True)
         codes = enc(inp)
-        loss = F.binary_cross_entropy_with_logits(dec(codes), xb) + sparsity(codes, spec)
+        loss = reconstruction(dec(codes), xb) + sparsity(codes, spec)
         if spec["contractive"] > 0:
             if not estimator:  # code = sigmoid(W x + b)
                 jac = ((codes * (1 - codes)) ** 2) @ (enc[0].weight ** 2).sum(1)
@@ -138,6 +155,7 @@ def main():
     p.add_argument("--classifier", help="widths of a classifier's hidden layers, e.g. 1000,1000,1000")
     p.add_argument("--activation", default="sigmoid")
     p.add_argument("--corrupt", default="none")
+    p.add_argument("--pack", help="train on this latent pack's images instead of MNIST's")
     p.add_argument("--data", default=os.path.join(here, "../../data/mnist"))
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--limit", type=int, default=20000)
@@ -148,8 +166,12 @@ def main():
     torch.set_num_threads(args.torch_threads)
     torch.set_flush_denormal(True)
     torch.manual_seed(0)
-    x = torch.from_numpy(load_mnist_images(os.path.join(args.data, "train-images-idx3-ubyte")))[:args.limit]
-    y = load_mnist_labels(os.path.join(args.data, "train-labels-idx1-ubyte"))[:args.limit]
+    if args.pack:
+        x = torch.from_numpy(load_pack_images(args.pack))[:args.limit]
+        y = torch.zeros(x.shape[0], dtype=torch.int64)
+    else:
+        x = torch.from_numpy(load_mnist_images(os.path.join(args.data, "train-images-idx3-ubyte")))[:args.limit]
+        y = load_mnist_labels(os.path.join(args.data, "train-labels-idx1-ubyte"))[:args.limit]
     if args.classifier:
         model = make_classifier([int(w) for w in args.classifier.split(",")], args.activation).train()
         spec = {"corrupt": args.corrupt}
