@@ -78,6 +78,21 @@ TEST_F(DenseGradientTest, MatchesAutogradForEveryActivationAndLoss) {
   }
 }
 
+// Pre-activations far past ±88 (the inputs scaled 1000×): the sigmoids saturate to 0 and 1 as
+// autograd's do. e^(−x) overflowed there, and under -ffast-math the infinity became a NaN.
+TEST_F(DenseGradientTest, SaturatedSigmoidsStayFinite) {
+  Dataset data = mnist_slice("train", 500);
+  data.x = data.x * 1000;
+  ModelSpec spec = mnist_spec({48}, 16);
+  spec.activation = spec.code_activation = Activation::sigmoid;
+  spec.output = Output::sigmoid;
+  spec.loss = Loss::mse;
+  Comparison result = compare(spec, data, 77);
+  ASSERT_TRUE(std::isfinite(result.dense_loss));
+  EXPECT_NEAR(result.dense_loss, result.autograd_loss, 1e-5 * std::abs(result.autograd_loss));  // squares of ~1e3
+  EXPECT_LT(result.worst_relative, 1e-3);
+}
+
 // bf16 products: the products' inputs lose all but 8 bits of mantissa, so the gradients are
 // near autograd's float ones, not equal (a product on the wrong operands would be far off).
 TEST_F(DenseGradientTest, Bf16ProductsGiveGradientsNearFloat) {

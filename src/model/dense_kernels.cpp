@@ -12,6 +12,13 @@ namespace latent {
 namespace {
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+
+// σ(x) from e^(−|x|), which is in (0, 1]: 1 / (1 + e^(−x)) overflows below x ≈ −88, and under
+// -ffast-math that infinity came out as NaN (where IEEE would give 0).
+inline float sigmoid(float x) {
+  const float e = std::exp(-std::fabs(x));
+  return x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
 }  // namespace
 
 LATENT_CLONES void bias_activation(float* __restrict z, const float* __restrict bias, int64_t rows, int64_t width,
@@ -26,7 +33,7 @@ LATENT_CLONES void bias_activation(float* __restrict z, const float* __restrict 
         for (int64_t j = 0; j < width; ++j) row[j] = std::fmax(row[j] + bias[j], 0.0f);
         break;
       case Activation::sigmoid:
-        for (int64_t j = 0; j < width; ++j) row[j] = 1.0f / (1.0f + std::exp(-(row[j] + bias[j])));
+        for (int64_t j = 0; j < width; ++j) row[j] = sigmoid(row[j] + bias[j]);
         break;
       case Activation::tanh:
         for (int64_t j = 0; j < width; ++j) row[j] = std::tanh(row[j] + bias[j]);
@@ -74,7 +81,7 @@ LATENT_CLONES double output_gradient(float* __restrict logits, const float* __re
     }
   } else if (sigmoid_output) {
     for (int64_t i = 0; i < n; ++i) {
-      float r = 1.0f / (1.0f + std::exp(-logits[i]));
+      float r = sigmoid(logits[i]);
       float diff = r - target[i];
       total += diff * diff;
       logits[i] = 2.0f * diff * r * (1.0f - r) * scale;
@@ -173,7 +180,7 @@ LATENT_CLONES double gaussian_backward(const float* __restrict dz, const float* 
 
 LATENT_CLONES void noisy_sigmoid(const float* __restrict logits, const float* __restrict eps, float noise, int64_t n,
                                  float* __restrict codes) {
-  for (int64_t i = 0; i < n; ++i) codes[i] = 1.0f / (1.0f + std::exp(-(logits[i] + noise * eps[i])));
+  for (int64_t i = 0; i < n; ++i) codes[i] = sigmoid(logits[i] + noise * eps[i]);
 }
 
 LATENT_CLONES void binary_head_backward(float* __restrict delta, const float* __restrict codes, int64_t rows,
