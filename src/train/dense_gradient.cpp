@@ -101,10 +101,7 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
       gaussian_(objective_.code_head == CodeHead::gaussian),
       binary_(objective_.code_head == CodeHead::binary) {
   TORCH_CHECK(supports(objective_), "DenseGradient: not a plain dense autoencoder");
-  LayerPlan plan = layer_plan(objective_, objective_.input_size());
-  std::vector<DenseLayer> planned = plan.encoder;
-  planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
-  take_layers(planned);
+  take_layers(/*decoder=*/true);
   prepare();
 }
 
@@ -123,27 +120,30 @@ DenseGradient::DenseGradient(Autoencoder body, torch::nn::Linear head, const Cor
   objective_.sparsity = SparsitySpec{};
   objective_.contractive = 0;
   objective_.corrupt = corrupt;
-  std::vector<DenseLayer> planned = layer_plan(objective_, objective_.input_size()).encoder;
-  take_layers(planned);
+  take_layers(/*decoder=*/false);
   layers_.push_back({head->weight, head->bias, head->weight.size(1), head->weight.size(0), Activation::linear});
   TORCH_CHECK(layers_.back().in == layers_[code_layer_].out, "DenseGradient: the softmax layer does not fit the code");
   if (freeze_encoder) first_trained_ = layers_.size() - 1;
   prepare();
 }
 
-void DenseGradient::take_layers(const std::vector<DenseLayer>& planned) {
+void DenseGradient::take_layers(bool decoder) {
   // The model's Linear modules, in order, are the plan's encoder then decoder layers.
   std::vector<torch::nn::LinearImpl*> linears;
   for (auto& module : model_->modules(/*include_self=*/false))
     if (auto* linear = module->as<torch::nn::LinearImpl>()) linears.push_back(linear);
-  TORCH_CHECK(linears.size() >= planned.size(), "DenseGradient: the model does not follow its layer plan");
+  const LayerPlan plan = layer_plan(objective_, objective_.input_size());
+  code_layer_ = plan.encoder.size() - 1;
+  std::vector<DenseLayer> planned = plan.encoder;
+  planned.insert(planned.end(), plan.decoder.begin(), plan.decoder.end());
+  TORCH_CHECK(linears.size() == planned.size(), "DenseGradient: the model does not follow its layer plan");
+  if (!decoder) planned.resize(plan.encoder.size());
   for (size_t l = 0; l < planned.size(); ++l) {
     const torch::Tensor& weight = linears[l]->weight;
     TORCH_CHECK(weight.size(1) == planned[l].in && weight.size(0) == planned[l].out,
                 "DenseGradient: the model does not follow its layer plan");
     layers_.push_back({weight, linears[l]->bias, planned[l].in, planned[l].out, planned[l].activation});
   }
-  code_layer_ = layer_plan(objective_, objective_.input_size()).encoder.size() - 1;
 }
 
 void DenseGradient::prepare() {

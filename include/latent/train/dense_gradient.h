@@ -20,7 +20,6 @@
 
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/autoencoder.h"
-#include "latent/model/layer_plan.h"
 #include "latent/train/gradient_engine.h"
 
 namespace latent {
@@ -55,8 +54,9 @@ class DenseGradient : public GradientEngine {
   struct Layer;
   struct Shard;
   struct CodeTerms;
-  /// The model's first planned.size() Linear modules as layers_, and code_layer_.
-  void take_layers(const std::vector<DenseLayer>& planned);
+  /// The model's Linear modules as layers_ (its encoder's, and its decoder's with `decoder`) and
+  /// code_layer_, checked against objective_'s layer plan.
+  void take_layers(bool decoder);
   /// bf16 weight buffers; BLAS to one thread.
   void prepare();
   /// The shard's rows (shard.in) through every layer; the first shard writes its gradients into .grad.
