@@ -167,6 +167,18 @@ json=$("$latent" eval --model "$work/v.model" --limit 200 --json) || fail "vae e
 /usr/bin/python3 -c "
 import json, sys; m = json.loads(sys.argv[1])
 assert 'nll_is' not in m and 'iw_samples' not in m and m['elbo'] < 0, m" "$json" || fail "vae eval by default: $json"
+# The IWAE protocol's parts: fresh binary pixels each batch, the importance-weighted bound; eval
+# reads one fixed binary draw of the split, the same in every run.
+run "$latent" train --type vae --data mnist --limit 1000 --layers 64 --latent 8 --epochs 1 --binarize dynamic --iw-train 5 --out "$work/iw.model" --seed 1
+"$latent" info "$work/iw.model" --json | grep -q '"binarize":"dynamic"' || fail "the model should keep --binarize"
+json=$("$latent" eval --model "$work/iw.model" --limit 100 --iw-samples 20 --seed 2 --json) || fail "binarised vae eval failed"
+[ "$json" = "$("$latent" eval --model "$work/iw.model" --limit 100 --iw-samples 20 --seed 2 --json)" ] || fail "two evals of a binarised model differ"
+/usr/bin/python3 -c "
+import json, sys; m = json.loads(sys.argv[1])
+assert 0 < m['nll_is'] <= -m['elbo'] and m['bce_per_pixel'] > 0, m" "$json" || fail "binarised vae eval JSON: $json"
+expect_bad "iw-train on a plain autoencoder" "--iw-train needs a variational autoencoder" "$latent" train --limit 100 --iw-train 5 --out "$work/bad.model"
+expect_bad "iw-train 0" "--iw-train must be between 1 and 5000" "$latent" train --limit 100 --type vae --iw-train 0 --out "$work/bad.model"
+expect_bad "binarized table" "--binarize needs data in [0,1] and the bce loss" "$latent" train --data "csv:$work/t.csv,label=last" --binarize dynamic --out "$work/bad.model"
 run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g1.png" --out-npy "$work/g1.npy"
 run "$latent" generate --model "$work/v.model" --count 16 --seed 3 --out "$work/g2.png" --out-npy "$work/g2.npy"
 cmp -s "$work/g1.png" "$work/g2.png" && cmp -s "$work/g1.npy" "$work/g2.npy" || fail "same seed, different samples"

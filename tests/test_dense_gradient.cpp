@@ -389,6 +389,9 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   binary.code_head = CodeHead::binary;
   ModelSpec pulled = binary, conv = mnist_spec({32}, 8);  // conv: not taken by the dense passes
   pulled.neighbour_pull = 1;
+  ModelSpec binarized = vae, iwae = vae;  // the Trainer binarises; the IWAE bound is autograd's
+  binarized.binarize = Binarize::dynamic;
+  iwae.iw_train = 5;
   conv.arch = Arch::conv;
   conv.channels = {8};
   auto engine = [](const ModelSpec& spec, const ParallelOptions& flags) {
@@ -401,6 +404,8 @@ TEST_F(DenseGradientTest, OneFactoryPicksTheEngine) {
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(plain, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(plain, autograd).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(vae, defaults).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DenseGradient*>(engine(binarized, defaults).get()), nullptr);
+  EXPECT_EQ(dynamic_cast<DenseGradient*>(engine(iwae, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(binary, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<DenseGradient*>(engine(pulled, defaults).get()), nullptr);
   EXPECT_NE(dynamic_cast<AutogradGradient*>(engine(pulled, autograd).get()), nullptr);

@@ -11,6 +11,7 @@
 #include "latent/eval/variational_eval.h"
 #include "latent/model/code_head.h"
 #include "latent/model/model_file.h"
+#include "latent/runtime/random_draws.h"
 #include "latent/runtime/threads.h"
 #include "latent/train/trainer.h"
 
@@ -98,11 +99,148 @@ TEST(CodeHead, SpecsWithoutTheNewFieldsLoadAsPlainAutoencoders) {
   old.erase("code_head");
   old.erase("beta");
   old.erase("kl_warmup");
+  old.erase("iw_train");
+  old.erase("binarize");
   ModelSpec spec = ModelSpec::from_json(old);
   EXPECT_EQ(spec.code_head, CodeHead::plain);
+  EXPECT_EQ(spec.iw_train, 1);
+  EXPECT_EQ(spec.binarize, Binarize::none);
   ModelSpec bad = vae_spec();
   bad.code_activation = Activation::relu;
   EXPECT_THROW(bad.validate(), Error);
+}
+
+TEST(CodeHead, ImportanceWeightingAndBinarisationSettingsAreCheckedAndKept) {
+  ModelSpec iwae = vae_spec();
+  iwae.iw_train = 50;
+  iwae.binarize = Binarize::dynamic;
+  ModelSpec kept = ModelSpec::from_json(iwae.to_json());
+  EXPECT_EQ(kept.iw_train, 50);
+  EXPECT_EQ(kept.binarize, Binarize::dynamic);
+  ModelSpec plain = mnist_spec({64}, 16);
+  plain.iw_train = 2;
+  EXPECT_THROW(plain.validate(), SettingError);  // no importance weights without q(z|x)
+  ModelSpec weighted = iwae;
+  weighted.beta = 0.5;
+  EXPECT_THROW(weighted.validate(), SettingError);
+  ModelSpec zero = vae_spec();
+  zero.iw_train = 0;
+  EXPECT_THROW(zero.validate(), SettingError);
+  ModelSpec table = mnist_spec({64}, 16);
+  table.input_shape = {10};
+  table.output = Output::linear;
+  table.loss = Loss::mse;
+  table.binarize = Binarize::dynamic;
+  EXPECT_THROW(table.validate(), SettingError);  // binary draws need probabilities
+}
+
+// E_q[log w] is the ELBO (closed-form KL), and the K-sample bound the objective minimises is
+// log-mean-exp of K such weights: tighter than the ELBO, and what training on it improves.
+TEST(Variational, TheImportanceWeightedBoundIsTighterAndTrains) {
+  set_quiet(true);
+  Dataset test = mnist_slice("test", 50);
+  Autoencoder vae = untrained_vae();
+  torch::NoGradGuard no_grad;
+  GaussianCode q = vae->posterior(test.x);
+  torch::Tensor log_w;
+  {
+    ScopedGenerator draws(3);
+    log_w = vae->log_importance_weights(q, test.x, 2000);
+  }
+  ASSERT_EQ(log_w.sizes(), (std::vector<int64_t>{2000, 50}));
+  torch::Tensor recon = torch::zeros({50});
+  {
+    ScopedGenerator draws(4);
+    for (int k = 0; k < 200; ++k)
+      recon += reconstruction_nll(vae->spec(), vae->decode_logits(sample_code(q)), test.x) / 200.0;
+  }
+  const torch::Tensor elbo = -(recon + kl_to_prior(q));
+  EXPECT_LT((log_w.mean(0) - elbo).abs().max().item<double>(), 1.0) << "mean log weight against the ELBO";
+
+  ModelSpec spec = vae_spec();
+  spec.iw_train = 20;
+  torch::manual_seed(4);  // untrained_vae's weights
+  Autoencoder iwae(spec);
+  iwae->eval();
+  ASSERT_TRUE(torch::equal(iwae->encode(test.x), vae->encode(test.x)));
+  torch::Tensor loss, expected;
+  {
+    ScopedGenerator draws(5);
+    loss = iwae->objective(test.x, test.x);
+  }
+  {
+    ScopedGenerator draws(5);
+    expected = -(iwae->log_importance_weights(q, test.x, 20).logsumexp(0) - std::log(20.0)).mean();
+  }
+  EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-3);
+  EXPECT_LT(loss.item<double>(), -elbo.mean().item<double>() - 1.0) << "the 20-sample bound against the ELBO";
+
+  torch::AutoGradMode grad(true);
+  iwae->train();
+  Dataset train = mnist_slice("train", 2000);
+  const double before = [&] {
+    ScopedGenerator draws(6);
+    return iwae->objective(test.x, test.x).item<double>();
+  }();
+  TrainOptions options = vae_options(2);
+  options.batch = 100;
+  Trainer trainer(iwae, options);
+  trainer.fit(train, Dataset{}, [](const EpochStats&, bool) {});
+  ScopedGenerator draws(6);
+  EXPECT_LT(iwae->objective(test.x, test.x).item<double>(), before - 50);
+}
+
+// Records the batches the Trainer hands over and leaves the weights as they are.
+class RecordingEngine : public GradientEngine {
+ public:
+  explicit RecordingEngine(std::vector<torch::Tensor>& batches) : batches_(batches) {}
+  double gradients(const torch::Tensor& x, const torch::Tensor& indices, const torch::Tensor&) override {
+    batches_.push_back(x.index_select(0, indices));
+    return 1.0;
+  }
+
+ private:
+  std::vector<torch::Tensor>& batches_;
+};
+
+TEST(Binarize, EveryBatchIsAFreshDrawAndValidationOneFixedDraw) {
+  set_quiet(true);
+  // One image 256 times: every row of a batch draws from the same probabilities.
+  Dataset one = mnist_slice("train", 1);
+  Dataset copies = one;
+  copies.x = one.x.expand({256, -1}).contiguous();
+  const Dataset val = mnist_slice("test", 100);
+  auto run = [&](Binarize binarize, std::vector<torch::Tensor>& batches) {
+    ModelSpec spec = vae_spec();
+    spec.binarize = binarize;
+    torch::manual_seed(4);
+    TrainOptions options = vae_options(2);
+    options.batch = 256;
+    Trainer trainer(Autoencoder(spec), options);
+    trainer.set_engine(std::make_unique<RecordingEngine>(batches));
+    std::vector<double> val_losses;
+    trainer.fit(copies, val, [&](const EpochStats& stats, bool) { val_losses.push_back(stats.val_loss); });
+    return val_losses;
+  };
+  std::vector<torch::Tensor> batches, again, grey;
+  const std::vector<double> val_losses = run(Binarize::dynamic, batches);
+  ASSERT_EQ(batches.size(), 2u);
+  torch::Tensor both = torch::cat(batches);
+  EXPECT_TRUE(torch::equal(both, both.round())) << "only 0 and 1";
+  EXPECT_FALSE(torch::equal(batches[0][0], batches[0][1])) << "each row its own draw";
+  EXPECT_FALSE(torch::equal(batches[0], batches[1])) << "each epoch new draws";
+  EXPECT_LT((both.mean(0) - one.x[0]).abs().mean().item<double>(), 0.02) << "drawn with the pixels' probabilities";
+  run(Binarize::dynamic, again);
+  EXPECT_TRUE(torch::equal(batches[1], again[1])) << "the seed gives the draws";
+  // The weights never move, so validation on one fixed draw repeats its loss, which is not the
+  // loss on the grey images (near it: the bce is linear in the target, a draw unbiased).
+  EXPECT_EQ(val_losses[0], val_losses[1]);
+  const std::vector<double> grey_losses = run(Binarize::none, grey);
+  EXPECT_TRUE(torch::equal(grey[0], copies.x)) << "without binarisation the batch is the data";
+  EXPECT_NE(val_losses[0], grey_losses[0]);
+  const Dataset fixed = binarized(val);
+  EXPECT_TRUE(torch::equal(fixed.x, binarized(val).x));
+  EXPECT_FALSE(torch::equal(fixed.x, binarized(val, 1).x));
 }
 
 TEST(Variational, SaveLoadKeepsTheGaussianHead) {

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "latent/base/error.h"
 
 namespace latent {
@@ -95,6 +97,13 @@ Dataset map_pack(std::shared_ptr<const PackFile> file, torch::Tensor rows, const
   packed->invert = invert;
   data.packed = std::move(packed);
   return data;
+}
+
+Dataset binarized(const Dataset& data, uint64_t seed) {
+  Dataset drawn = data;
+  drawn.x = torch::bernoulli(data.inputs(), at::make_generator<at::CPUGeneratorImpl>(seed));
+  drawn.packed = nullptr;
+  return drawn;
 }
 
 std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction) {

@@ -7,14 +7,7 @@
 
 namespace latent {
 namespace {
-
 constexpr int64_t kRowsPerPass = 8192;  // decoder rows per batch: images × importance samples
-
-/// log N(z; mean, σ²) summed over the code, per row.
-torch::Tensor log_normal(const torch::Tensor& z, const torch::Tensor& mean, const torch::Tensor& logvar) {
-  return -0.5 * ((z - mean).pow(2) / logvar.exp() + logvar + std::log(2 * M_PI)).sum(-1);
-}
-
 }  // namespace
 
 torch::Tensor negative_elbo(Autoencoder& model, const torch::Tensor& x) {
@@ -43,18 +36,11 @@ torch::Tensor importance_sampled_nll(Autoencoder& model, const torch::Tensor& x,
     torch::Tensor xb = x.slice(0, start, std::min(start + images_per_pass, x.size(0)));
     const int64_t n = xb.size(0);
     GaussianCode q = model->posterior(xb);
-    // [K, n, ·]: K draws for each image, decoded in chunks of at most kRowsPerPass rows.
+    // K draws for each image, decoded in chunks of at most kRowsPerPass rows.
     std::vector<torch::Tensor> log_w;
     const int64_t k_per_pass = std::max<int64_t>(1, kRowsPerPass / n);
-    for (int64_t k0 = 0; k0 < samples; k0 += k_per_pass) {
-      const int64_t k = std::min(k_per_pass, samples - k0);
-      GaussianCode qk{q.mean.expand({k, n, -1}), q.logvar.expand({k, n, -1})};
-      torch::Tensor z = sample_code(qk);
-      torch::Tensor logits = model->decode_logits(z.reshape({k * n, -1}));
-      torch::Tensor log_px = -reconstruction_nll(model->spec(), logits, xb.repeat({k, 1})).view({k, n});
-      torch::Tensor log_pz = -0.5 * (z.pow(2) + std::log(2 * M_PI)).sum(-1);
-      log_w.push_back(log_px + log_pz - log_normal(z, qk.mean, qk.logvar));
-    }
+    for (int64_t k0 = 0; k0 < samples; k0 += k_per_pass)
+      log_w.push_back(model->log_importance_weights(q, xb, std::min(k_per_pass, samples - k0)));
     parts.push_back(std::log(static_cast<double>(samples)) - torch::cat(log_w).logsumexp(0));
   }
   progress.finish();

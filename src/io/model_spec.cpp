@@ -67,6 +67,13 @@ void ModelSpec::validate() const {
                        "must be linear in a variational autoencoder (the code is a mean and a log-variance)");
   if (!finite_non_negative(beta)) throw SettingError("beta", "must be >= 0");
   if (kl_warmup < 0) throw SettingError("kl warmup", "must be >= 0");
+  if (iw_train < 1 || iw_train > 5000) throw SettingError("iw train", "must be between 1 and 5000");
+  if (iw_train > 1 && code_head != CodeHead::gaussian)
+    throw SettingError("iw train", "needs a variational autoencoder (--type vae): it weighs draws from q(z|x)");
+  if (iw_train > 1 && (beta != 1 || kl_warmup != 0))
+    throw SettingError("iw train", "takes no --beta or --kl-warmup: the importance-weighted bound has no KL term");
+  if (binarize == Binarize::dynamic && loss != Loss::bce)
+    throw SettingError("binarize", "needs data in [0,1] and the bce loss: it draws binary pixels");
   if (code_head == CodeHead::gaussian) {
     const std::string problem =
         "applies to plain codes, not to a variational autoencoder (its KL term already "
@@ -147,6 +154,8 @@ nlohmann::json ModelSpec::to_json() const {
           {"code_head", name_of(code_head)},
           {"beta", beta},
           {"kl_warmup", kl_warmup},
+          {"iw_train", iw_train},
+          {"binarize", name_of(binarize)},
           {"noise_start", noise_start},
           {"noise_end", noise_end},
           {"noise_epochs", noise_epochs},
@@ -178,6 +187,8 @@ ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
       spec.code_head = parse_part<CodeHead>("code head", j.at("code_head").get<std::string>());
     spec.beta = j.value("beta", spec.beta);
     if (j.contains("kl_warmup")) spec.kl_warmup = static_cast<int>(json_int(j.at("kl_warmup")));
+    if (j.contains("iw_train")) spec.iw_train = json_int(j.at("iw_train"));
+    if (j.contains("binarize")) spec.binarize = parse_part<Binarize>("binarize", j.at("binarize").get<std::string>());
     spec.noise_start = j.value("noise_start", spec.noise_start);
     spec.noise_end = j.value("noise_end", spec.noise_end);
     if (j.contains("noise_epochs")) spec.noise_epochs = static_cast<int>(json_int(j.at("noise_epochs")));

@@ -8,6 +8,12 @@
 #include "model/inference_layers.h"
 
 namespace latent {
+namespace {
+/// log N(z; mean, σ²) summed over the code.
+torch::Tensor log_normal(const torch::Tensor& z, const torch::Tensor& mean, const torch::Tensor& logvar) {
+  return -0.5 * ((z - mean).pow(2) / logvar.exp() + logvar + std::log(2 * M_PI)).sum(-1);
+}
+}  // namespace
 
 AutoencoderImpl::AutoencoderImpl(ModelSpec spec) : spec_(std::move(spec)) {
   spec_.validate();
@@ -77,6 +83,10 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
                                          bool neighbour_pairs) {
   if (spec_.code_head == CodeHead::gaussian) {
     GaussianCode q = posterior(input);
+    if (spec_.iw_train > 1) {
+      const torch::Tensor log_w = log_importance_weights(q, target, spec_.iw_train);
+      return -(log_w.logsumexp(0) - std::log(static_cast<double>(spec_.iw_train))).mean();
+    }
     torch::Tensor nll = reconstruction_nll(spec_, decode_logits(sample_code(q)), target).mean();
     return nll + kl_weight(spec_, is_training() ? epoch_ : 0) * kl_to_prior(q).mean();
   }
@@ -106,6 +116,17 @@ torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch
   if (spec_.sparsity.active()) total = total + sparsity_penalty(codes, spec_.sparsity);
   if (spec_.contractive > 0) total = total + spec_.contractive * jacobian_sq(x, codes, false).mean();
   return total;
+}
+
+torch::Tensor AutoencoderImpl::log_importance_weights(const GaussianCode& q, const torch::Tensor& target, int64_t draws,
+                                                      c10::optional<at::Generator> generator) {
+  const int64_t n = q.mean.size(0);
+  GaussianCode drawn{q.mean.expand({draws, n, -1}), q.logvar.expand({draws, n, -1})};
+  torch::Tensor z = sample_code(drawn, 1.0, generator);
+  torch::Tensor logits = decode_logits(z.reshape({draws * n, -1}));
+  torch::Tensor log_px = -reconstruction_nll(spec_, logits, target.repeat({draws, 1})).view({draws, n});
+  torch::Tensor log_pz = -0.5 * (z.pow(2) + std::log(2 * M_PI)).sum(-1);
+  return log_px + log_pz - log_normal(z, drawn.mean, drawn.logvar);
 }
 
 bool AutoencoderImpl::has_closed_form_jacobian() const {

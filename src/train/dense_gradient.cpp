@@ -27,7 +27,7 @@ const char* const kImplemented[] = {
     "input_shape",    "layers",      "latent",    "activation",   "code_activation", "output",
     "loss",           "corrupt",     "sparsity",  "contractive",  "code_head",       "beta",
     "kl_warmup",      "noise_start", "noise_end", "noise_epochs", "bit_balance",     "bit_decorrelation",
-    "neighbour_pull", "neighbours"};
+    "neighbour_pull", "neighbours",  "binarize"};
 
 nlohmann::json other_settings(const ModelSpec& spec) {
   nlohmann::json j = spec.to_json();

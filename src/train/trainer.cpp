@@ -144,6 +144,10 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
   const int64_t steps_per_epoch = (n + anchors_per_step - 1) / anchors_per_step;
   const int64_t total_steps = steps_per_epoch * options_.epochs;
   const bool has_val = !val.empty();
+  // Dynamic binarisation: each batch is drawn afresh from the epoch's seed; validation reads one
+  // fixed draw, so its loss is comparable from epoch to epoch.
+  const bool binarize = net_->autoencoder()->spec().binarize == Binarize::dynamic;
+  const Dataset val_seen = binarize && has_val ? binarized(val) : val;
   const int selectable_from = net_->first_selectable_epoch(options_.epochs);
   if (!engine_) engine_ = net_->default_engine();
   const torch::Tensor no_labels;
@@ -173,9 +177,10 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
       torch::Tensor rows = step_rows(step);
       if (neighbour_pairs) rows = anchors_with_neighbours(rows, neighbours);
       double loss_value;
-      if (train.packed) {
+      if (train.packed || binarize) {
         torch::Tensor batch = reader ? reader->take() : train.gather(rows);
         if (reader && step + 1 < steps_per_epoch) reader->request(step_rows(step + 1));
+        if (binarize) batch = torch::bernoulli(batch);
         loss_value = engine_->gradients(batch, torch::arange(batch.size(0)),
                                         labels.defined() ? labels.index_select(0, rows) : labels);
       } else {
@@ -195,7 +200,7 @@ void Trainer::fit(const Dataset& train, const Dataset& val, const EpochCallback&
     stats.images_per_s = static_cast<double>(rows_seen) / stats.seconds;
     stats.train_loss = loss_sum / static_cast<double>(rows_seen);
     stats.lr = lr;
-    if (has_val) stats.val_loss = validation_loss(val);
+    if (has_val) stats.val_loss = validation_loss(val_seen);
     // The last step of an epoch can send the weights to infinity with a finite loss; validation
     // then sees NaN. Either way nothing of this epoch reaches the disk.
     const std::string diverged = non_finite_weight(net_->module());

@@ -72,6 +72,7 @@ void add_eval_command(CLI::App& app) {
       "  bit_balance       mean of each bit over the samples, codes thresholded at 0.5 (ideal: 0.5 each)\n"
       "  bit_balance_worst largest |bit mean - 0.5|\n"
       "  saturation        fraction of code activations (sigmoid outputs) within 0.1 of 0 or 1\n"
+      "A model trained with --binarize dynamic is evaluated on one fixed binary draw of the split (seed 0).\n"
       "--pca adds the same error for PCA with as many components as the code, fitted on the model's\n"
       "training data (read as the model read it): pca_mse_per_pixel, pca_psnr_db (images).");
   sub->add_option("--model", opt->model, "Model file")->required();
@@ -88,6 +89,7 @@ void add_eval_command(CLI::App& app) {
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.open_for(model);
+    if (model.model->spec().binarize == Binarize::dynamic) data = binarized(data);
     nlohmann::json report = evaluate_reconstruction(model.model, data);
     report.update(code_metrics(model.model, data));
     if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));

@@ -44,6 +44,8 @@ const std::vector<Fixed> kFixedOnResume = {
     {"--type", Fixed::spec, {"code_head"}},
     {"--beta", Fixed::spec, {"beta"}},
     {"--kl-warmup", Fixed::spec, {"kl_warmup"}},
+    {"--iw-train", Fixed::spec, {"iw_train"}},
+    {"--binarize", Fixed::spec, {"binarize"}},
     {"--noise-schedule", Fixed::spec, {"noise_start", "noise_end", "noise_epochs"}},
     {"--bit-balance", Fixed::spec, {"bit_balance"}},
     {"--bit-decorrelation", Fixed::spec, {"bit_decorrelation"}},
@@ -423,6 +425,15 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--kl-warmup", cmd->spec.kl_warmup,
                   "vae: ramp the KL weight linearly from 0 to beta over the first EPOCHS epochs")
       ->default_val(0);
+  sub->add_option("--iw-train", cmd->spec.iw_train,
+                  "vae: train on the importance-weighted bound with K draws of z per image (IWAE, Burda et al. "
+                  "2016; 1 = the ELBO). Tighter than the ELBO; each step decodes K codes per image")
+      ->default_val(1);
+  add_part_option<Binarize>(sub, "--binarize", cmd->spec.binarize,
+                            "Images: none | dynamic (every pixel a fresh 0/1 draw with its grey value as the "
+                            "probability, each batch, input and target alike; validation and `latent eval` "
+                            "read one fixed draw)")
+      ->default_str("none");
   sub->add_option("--bits", cmd->bits, "binary: code bits, a multiple of 8 in 8..256 (same as --latent)");
   sub->add_option("--noise-schedule", cmd->noise_schedule,
                   "binary: std of the Gaussian noise added before the code sigmoid while training, "

@@ -47,6 +47,11 @@ Dataset make_dataset(RawData raw, const Normalization& norm);
 Dataset map_pack(std::shared_ptr<const PackFile> file, torch::Tensor rows, const Normalization& norm,
                  bool invert = false);
 
+/// Every value of `data` (in [0,1]) replaced by a Bernoulli draw with that probability, drawn
+/// from `seed`: the one fixed binarisation that a model trained with Binarize::dynamic is
+/// validated and evaluated on (in memory, also when `data` is a pack).
+Dataset binarized(const Dataset& data, uint64_t seed = 0);
+
 /// Carves a validation set off `data`: a fixed shuffle (independent of --seed, so the same
 /// images are held out in every run), fraction of them for validation.
 std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fraction);

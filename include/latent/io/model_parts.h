@@ -21,6 +21,9 @@ enum class CodeHead { plain, gaussian, binary };
 enum class ModelType { ae, vae, binary };
 enum class CorruptionKind { none, gaussian, masking, saltpepper };
 enum class SparsityKind { none, l1, kl };
+/// dynamic: the data are the probabilities of binary pixels; training draws every pixel afresh
+/// for each batch (input and target alike), evaluation reads one fixed draw.
+enum class Binarize { none, dynamic };
 
 /// The names of a part's values, in the enum's order.
 template <class Part>
@@ -56,6 +59,11 @@ struct PartNames<CorruptionKind> {
 template <>
 struct PartNames<SparsityKind> {
   static constexpr std::array<const char*, 3> names{"none", "l1", "kl"};
+};
+
+template <>
+struct PartNames<Binarize> {
+  static constexpr std::array<const char*, 2> names{"none", "dynamic"};
 };
 
 template <class Part>

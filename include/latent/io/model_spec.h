@@ -32,6 +32,10 @@ struct ModelSpec {
   CodeHead code_head = CodeHead::plain;
   double beta = 1.0;  ///< gaussian: weight of the KL term
   int kl_warmup = 0;  ///< gaussian: epochs over which the KL weight ramps up from 0
+  /// gaussian: importance samples of the training bound; 1 is the ELBO, K > 1 the IWAE bound
+  /// log (1/K) Σ_k p(x, z_k) / q(z_k|x) (Burda, Grosse & Salakhutdinov 2016)
+  int64_t iw_train = 1;
+  Binarize binarize = Binarize::none;  ///< images in [0,1]: train on fresh binary draws of them
   // The binary head (semantic hashing; see model/code_head.h).
   double noise_start = 0, noise_end = 4;  ///< binary: std of the noise before the sigmoid, epoch 1 → noise_epochs
   int noise_epochs = 1;                   ///< binary: epochs of the linear noise ramp (then it stays at noise_end)

@@ -26,10 +26,16 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
   /// A gaussian head: reconstruction NLL + kl_weight·KL, summed over pixels and averaged over
-  /// images, with z drawn from torch's default generator.
+  /// images, with z drawn from torch's default generator; with iw_train K > 1, minus the IWAE
+  /// bound log-mean-exp_k of log_importance_weights instead.
   /// neighbour_pairs (binary head, training): rows i and i + N/2 are an image and one of its
   /// pixel-space neighbours, and the spec's neighbour_pull term is added.
   torch::Tensor objective(const torch::Tensor& input, const torch::Tensor& target, bool neighbour_pairs = false);
+  /// log p(target, z_k) − log q(z_k|input) for `draws` codes z_k ~ q per image, [draws, N],
+  /// differentiable through the reparameterised draws (from `generator`, else draw_generator()).
+  /// log-mean-exp over k bounds log p(target) from below, more tightly as draws grow.
+  torch::Tensor log_importance_weights(const GaussianCode& q, const torch::Tensor& target, int64_t draws,
+                                       c10::optional<at::Generator> generator = c10::nullopt);
   /// Squared Frobenius norm of d code / d input per image, [N], given codes = encode(x) computed
   /// with x requiring grad. Closed form (exact) for a one-layer dense encoder; otherwise exact
   /// (one backward pass per code unit) when `exact`, else an unbiased one-probe estimate that
