@@ -2,6 +2,8 @@
 // Trains a TrainedNet (an autoencoder, or a classifier on an encoder): epochs of shuffled
 // mini-batches, Adam or SGD with momentum, a learning rate schedule, validation loss and early
 // stopping, the NaN stop, a checkpoint after every epoch. The one training loop of the library.
+// A model with Binarize::dynamic gets every batch as fresh binary draws of its pixels, and is
+// validated on one fixed draw (binarized()).
 //
 // Reproducibility: weights are initialised from --seed by the caller; epoch e shuffles (and
 // draws any noise) from seed·1000003 + e, so a resumed run replays exactly the epochs it missed.
