@@ -8,7 +8,8 @@
 #   Here: batch 100, Adam 1e-3 with a cosine decay over the epochs given (a machine-time budget;
 #   the table states the epochs and the hours each took).
 # Usage: bench/iwae.sh [VAE_EPOCHS=3280] [IWAE_EPOCHS=100] [K_TRAIN=50] [SEEDS="1"] [EVAL_SAMPLES=5000]
-# Models stay in $IWAE_DIR (default build/iwae): a killed run resumes from their checkpoints.
+# Models and their scores stay in $IWAE_DIR (default build/iwae): a killed run resumes from its
+# checkpoints, a rerun reuses finished scores.
 # Last line: one JSON object.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,8 +47,14 @@ for seed in $seeds; do
     tag="${name}_k${k}_seed${seed}"
     echo "training $tag: $epochs epochs" >&2
     train "$tag" "$k" "$epochs" "$seed"
-    ev=$("$build/latent" eval --model "$dir/$tag.model" --data mnist --split test --iw-samples "$eval_samples" \
-      --threads 2 --seed 0 --json 2>/dev/null)
+    # The score is kept beside the model (tens of minutes at 5,000 samples): a rerun reuses it.
+    score="$dir/$tag.eval$eval_samples.json"
+    if [ ! -s "$score" ] || [ "$score" -ot "$dir/$tag.model" ]; then
+      "$build/latent" eval --model "$dir/$tag.model" --data mnist --split test --iw-samples "$eval_samples" \
+        --threads 2 --seed 0 --json 2>/dev/null >"$score.part"
+      mv "$score.part" "$score"
+    fi
+    ev=$(cat "$score")
     hours=$($py -c "import json; print(sum(json.loads(l)['seconds'] for l in open('$dir/$tag.jsonl')) / 3600)")
     number "$tag training hours" "$hours"
     rows+=("{\"objective\": \"$name\", \"k\": $k, \"seed\": $seed, \"epochs\": $epochs, \"hours\": $hours, \"eval\": $ev}")
