@@ -37,7 +37,7 @@ models=(
   "contractive estimator|dense|128|--layers 256 --latent 64 --code-activation sigmoid --contractive 1"
   "vae 784-400-20|dense|128|--type vae --layers 400 --latent 20"
   "binary hashing recipe, no pull|dense|256|--type binary --bits 32 --layers 1000,500,250 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 0"
-  "binary hashing recipe|dense|256|--type binary --bits 32 --layers 1000,500,250 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 1 --neighbours 5"
+  "binary hashing recipe|dense|256|--type binary --bits 32 --layers 1000,500,250 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 --neighbours 5"
   "SdA classifier fine-tuning|dense|128|classify 1000,1000,1000 sigmoid masking:0.2"
   "conv 28x28 32,64|conv|128|--arch conv --channels 32,64 --latent 32"
   "conv 3x64x64 32,64,128,256|conv|128|--data emoji-facebook --arch conv --channels 32,64,128,256 --latent 64 --loss mse"

@@ -31,11 +31,11 @@ for bits in $bits_list; do
       # The recipe (--type binary's defaults, spelled out): the deep autoencoder's encoder
       # 784-1000-500-250 with a sigmoid code, noise std ramped 0 -> 4 over the run, bit-balance and
       # bit-decorrelation penalties, Gaussian input noise 0.1, batch 256 (128 images + one of each
-      # one's 5 nearest training images in pixel space, their codes pulled together with weight 1),
+      # one's 5 nearest training images in pixel space, their codes pulled together with weight 2),
       # peak lr 2e-3 (cosine).
       "$latent" train --data mnist --type binary --bits "$bits" --layers 1000,500,250 --epochs "$epochs" --batch 256 \
         --lr 2e-3 --noise-schedule linear:0:4 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 \
-        --neighbour-pull 1 --neighbours 5 --threads 2 --seed "$seed" --out "$model" --log "$out/$name.jsonl"
+        --neighbour-pull 2 --neighbours 5 --threads 2 --seed "$seed" --out "$model" --log "$out/$name.jsonl"
       echo "$name: training took $(($(date +%s) - start)) s (shared machine)" >&2
     fi
     "$latent" index build --model "$model" --data mnist --split train --out "$out/$name.index" 2>/dev/null

@@ -61,9 +61,9 @@ run "$latent" train --data mnist --limit 300 --type binary --epochs 1 --bit-bala
 "$latent" info "$work/recipe.model" --json | /usr/bin/python3 -c "
 import json, sys; r = json.load(sys.stdin); s = r['spec']
 assert r['shape'] == '784-1000-500-250-32', r['shape']
-assert (s['bit_balance'], s['bit_decorrelation'], s['neighbour_pull'], s['corrupt']) == (0.2, 1.0, 1.0, 'gaussian:0.1'), s
+assert (s['bit_balance'], s['bit_decorrelation'], s['neighbour_pull'], s['corrupt']) == (0.2, 1.0, 2.0, 'gaussian:0.1'), s
 assert r['training']['train_options']['batch'] == 256 and r['training']['train_options']['lr'] == 0.002, r['training']
-assert '--bit-balance 0.1' not in r['training']['recipe'] and '--neighbour-pull 1' in r['training']['recipe'], r['training']" ||
+assert '--bit-balance 0.1' not in r['training']['recipe'] and '--neighbour-pull 2' in r['training']['recipe'], r['training']" ||
   fail "the binary recipe as the default: $("$latent" info "$work/recipe.model")"
 
 run "$latent" train --data mnist --limit 500 --epochs 1 --latent 8 --out "$work/f.model"

@@ -210,7 +210,7 @@ struct TrainCommand {
       take("--bit-decorrelation", spec.bit_decorrelation, 1.0);
       take("--corrupt", corrupt, std::string("gaussian:0.1"));
       const bool one_replica = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1;
-      if (one_replica && !packed && rows <= kMaxPullRows) take("--neighbour-pull", spec.neighbour_pull, 1.0);
+      if (one_replica && !packed && rows <= kMaxPullRows) take("--neighbour-pull", spec.neighbour_pull, 2.0);
     } else if (type == ModelType::ae && data.only_class >= 0) {
       take("--layers", layers, std::string("128"));
       take("--latent", spec.latent, int64_t{16});
@@ -377,7 +377,7 @@ void add_train_command(CLI::App& app) {
       "Recipes: settings not given take the values measured best for the job (bench/), printed after the\n"
       "first line and kept in the model (latent info). Tables: --layers 64, --latent 8 (at most half the\n"
       "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
-      "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 1 (up to 200,000\n"
+      "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
       "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.");
   cmd->data.add_to(sub, "train");
   cmd->data.add_image_options(sub);
