@@ -50,7 +50,7 @@ step "8. One-class detection: learn only the digit 0, flag every other digit as 
 
 step "9. Semantic hashing: 32-bit binary codes, every training digit within 2 flipped bits of test digit 0"
 "$latent" train --data mnist --type binary --bits 32 --layers 256 --epochs 6 --bit-balance 0.1 --bit-decorrelation 1 \
-  --neighbour-pull 1 --out "$out/hash.model"
+  --out "$out/hash.model"   # the rest of the recipe (batch, learning rate, input noise, the neighbour pull) by default
 "$latent" index build --model "$out/hash.model" --data mnist --split train --out "$out/hash.index"
 "$latent" search --index "$out/hash.index" --data mnist --split test --index-of 0 --hamming-radius 2 -k 8
 "$latent" eval-retrieval --index "$out/hash.index" --queries mnist:test --n 1000 --json | tee "$out/hashing.json"
