@@ -17,8 +17,9 @@ harnesses=("$@")
 [ "${harnesses[*]}" != io ] || harnesses=("${io[@]}")
 fuzz=$root/build-fuzz
 
+# Tests on: scripts/test.sh builds test_io in this instrumented tree too.
 cmake -S "$root" -B "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DLATENT_FUZZ=ON \
-  -DLATENT_BUILD_TESTS=OFF -DLATENT_BUILD_BENCH=OFF >/dev/null
+  -DLATENT_BUILD_TESTS=ON -DLATENT_BUILD_BENCH=OFF >/dev/null
 cmake --build "$fuzz" -j 2 --target "${harnesses[@]/#/fuzz_}"
 
 # Real files to seed from: a tiny model and everything made with it.
