@@ -279,6 +279,13 @@ expect_bad "version as a command" "unknown command 'version'; did you mean '--ve
 expect_bad "unknown index command" "unknown command 'bild'; did you mean 'build'? (see latent index --help)" "$latent" index bild
 expect_bad "extra words" "not expected: one two (see latent info --help)" "$latent" info "$work/m.model" one two
 "$latent" --version | grep -qE '^latent [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version: $("$latent" --version 2>&1)"
+# An option given twice takes its last value (a recipe's flags with one appended), nested commands too.
+"$latent" train --limit 200 --val 0 --epochs 1 --epochs 2 --out "$work/twice.model" --log "$work/twice.log" 2>"$work/twice.err" ||
+  fail "an option given twice: $(tail -1 "$work/twice.err")"
+[ "$(wc -l <"$work/twice.log")" -eq 2 ] || fail "--epochs 1 --epochs 2 trained $(wc -l <"$work/twice.log") epochs, expected 2"
+"$latent" index build --model "$work/twice.model" --limit 50 --limit 60 --out "$work/twice.index" >/dev/null ||
+  fail "index build with --limit twice"
+"$latent" info "$work/twice.index" | grep -qE '^entries +60$' || fail "--limit 50 --limit 60 indexed: $("$latent" info "$work/twice.index")"
 
 # Bad input: exit 2, one line, no output file.
 printf '1,2,3\n4,5\n' >"$work/ragged.csv"

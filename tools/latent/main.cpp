@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"latent: train autoencoders and put their codes to work"};
   app.require_subcommand(1);
+  // An option given twice takes its last value (as argparse and getopt tools do), so a recipe's
+  // flags can be copied and one of them overridden by appending it. Subcommands inherit this.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   app.set_version_flag("--version", "latent " LATENT_VERSION, "Print the version and exit");
   latent::cli::add_train_command(app);
