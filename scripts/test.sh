@@ -12,10 +12,10 @@ ctest --output-on-failure -j 2 --timeout 1200
 "$root/scripts/fuzz.sh" 15 io
 
 # The reader and file tests again under AddressSanitizer + UndefinedBehaviorSanitizer, any report
-# failing the run: test_io is where outside bytes are parsed. Built by clang in the harnesses'
-# instrumented tree (build-fuzz), which shares the library's objects with them: gcc's separate
-# -DLATENT_SANITIZE=ON build took 403 s here, this one 47 s. The torch tests are not rebuilt
-# instrumented (scripts/fuzz.sh runs the model readers under ASan by hand).
+# failing the run: test_io is where outside bytes are parsed. Built in the harnesses' instrumented
+# tree (build-fuzz, which fuzz.sh configured), whose library objects are already built: only the
+# tests compile. The torch tests are not rebuilt instrumented (scripts/fuzz.sh runs the model
+# readers under ASan by hand).
 cmake --build "$root/build-fuzz" -j "$(nproc)" --target test_io
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$root/build-fuzz/tests/test_io" --gtest_brief=1
