@@ -78,6 +78,22 @@ TEST_F(Training, SameSeedSameLossesOtherSeedOtherLosses) {
   EXPECT_NE(a, run(12));
 }
 
+TEST_F(Training, IwaeScheduleStepsDownByATenthOfADecadeOverStagesOfThreeToTheI) {
+  Split data = mnist_train_val(80);  // 64 to train: one step an epoch at batch 64
+  TrainOptions options = small_options(3280);
+  options.lr = 1e-3;
+  options.schedule = "iwae";
+  Trainer trainer(Autoencoder(mnist_spec({8}, 4)), options);
+  std::vector<double> lrs;
+  trainer.fit(data.train, data.val, [&](const EpochStats& s, bool) { lrs.push_back(s.lr); });
+  ASSERT_EQ(lrs.size(), 3280u);
+  // Stage i starts after 1 + 3 + ... + 3^(i-1) epochs.
+  const std::vector<std::pair<int, int>> epoch_stage = {{1, 0},  {2, 1},   {4, 1},   {5, 2},    {13, 2},   {14, 3},
+                                                        {41, 4}, {122, 5}, {365, 6}, {1093, 6}, {1094, 7}, {3280, 7}};
+  for (auto [epoch, stage] : epoch_stage)
+    EXPECT_NEAR(lrs[epoch - 1], 1e-3 * std::pow(10.0, -stage / 7.0), 1e-12) << "epoch " << epoch;
+}
+
 TEST_F(Training, ResumeContinuesExactly) {
   Split data = mnist_train_val(1000);
   std::string ckpt = scratch_path("resume.ckpt");

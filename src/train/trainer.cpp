@@ -20,8 +20,8 @@ void TrainOptions::validate() const {
   if (batch < 1) throw SettingError("batch", "must be at least 1");
   if (!(lr > 0) || !std::isfinite(lr)) throw SettingError("lr", "must be positive");
   if (optimizer != "adam" && optimizer != "sgd") throw SettingError("optimizer", optimizer + ": expected adam or sgd");
-  if (schedule != "constant" && schedule != "cosine" && schedule != "step")
-    throw SettingError("schedule", schedule + ": expected constant, cosine or step");
+  if (schedule != "constant" && schedule != "cosine" && schedule != "step" && schedule != "iwae")
+    throw SettingError("schedule", schedule + ": expected constant, cosine, step or iwae");
   if (momentum < 0 || momentum >= 1) throw SettingError("momentum", "must be in [0, 1)");
   if (weight_decay < 0) throw SettingError("weight decay", "must be >= 0");
   if (patience < 0) throw SettingError("patience", "must be >= 0");
@@ -102,6 +102,13 @@ double Trainer::learning_rate(int64_t step, int64_t total_steps) const {
   double progress = static_cast<double>(step) / static_cast<double>(std::max<int64_t>(total_steps, 1));
   if (options_.schedule == "cosine") return options_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
   if (options_.schedule == "step") return options_.lr * (progress < 0.5 ? 1.0 : progress < 0.75 ? 0.1 : 0.01);
+  if (options_.schedule == "iwae") {
+    // Burda et al. 2016: lr · 10^(-i/7) for 3^i epochs, i = 0..7 (3,280 epochs), scaled to the run.
+    double stage_end = 1, elapsed = progress * 3280.0;
+    int stage = 0;
+    while (stage < 7 && elapsed >= stage_end) stage_end += std::pow(3.0, ++stage);
+    return options_.lr * std::pow(10.0, -stage / 7.0);
+  }
   return options_.lr;
 }
 

@@ -464,7 +464,8 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--momentum", cmd->options.momentum, "SGD momentum")->default_val(0.9);
   sub->add_option("--weight-decay", cmd->options.weight_decay, "L2 weight decay")->default_val(0.0);
   sub->add_option("--schedule", cmd->options.schedule,
-                  "constant | cosine (decays to 0 over the run) | step (x0.1 at 50% and 75% of the epochs)")
+                  "constant | cosine (decays to 0 over the run) | step (x0.1 at 50% and 75% of the epochs) | iwae "
+                  "(x10^(-i/7) for 3^i of 3,280 epochs, i = 0..7, scaled to the run: Burda et al. 2016)")
       ->default_val("cosine");
   sub->add_option("--patience", cmd->options.patience, "Stop after N epochs without a better validation loss (0 = off)")
       ->default_val(0);
