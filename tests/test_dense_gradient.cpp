@@ -241,16 +241,47 @@ TEST_F(DenseGradientTest, MatchesAutogradWithTheNeighbourPull) {
       << "the pull counts";
 }
 
+// A deeper encoder's contractive penalty is autograd's estimate ‖Jᵀv‖² with v of ±1 drawn from
+// the generator: the same draws, the same loss and gradients, for each activation in the hidden
+// layers and at the code, through two and three encoder layers, on corrupted inputs too.
+TEST_F(DenseGradientTest, MatchesAutogradWithTheContractiveEstimate) {
+  Dataset data = mnist_slice("train", 500);
+  struct Case {
+    std::vector<int64_t> layers;
+    Activation hidden, code;
+    const char* corrupt;
+  };
+  for (const Case& c : {Case{{48}, Activation::sigmoid, Activation::sigmoid, "none"},
+                        Case{{48}, Activation::tanh, Activation::tanh, "none"},
+                        Case{{48}, Activation::relu, Activation::linear, "masking:0.3"},
+                        Case{{48, 32}, Activation::selu, Activation::relu, "none"},
+                        Case{{48, 32}, Activation::sigmoid, Activation::tanh, "gaussian:0.2"}}) {
+    ModelSpec spec = mnist_spec(c.layers, 16);
+    spec.activation = c.hidden;
+    spec.code_activation = c.code;
+    spec.corrupt = CorruptionSpec::parse(c.corrupt);
+    ModelSpec unpenalised = spec;
+    spec.contractive = 0.5;
+    SCOPED_TRACE(std::string(name_of(c.hidden)) + " " + name_of(c.code) + " " + c.corrupt);
+    const double penalised = expect_same_draws_match(spec, 1, data);
+    torch::manual_seed(3);  // expect_same_draws_match's model, rows and draws, without the penalty
+    Autoencoder model(unpenalised);
+    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
+    torch::manual_seed(8);
+    EXPECT_GT(penalised, training_objective(model, data.x.index_select(0, index), false).item<double>() + 1e-3)
+        << "the penalty counts";
+  }
+}
+
 TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   ModelSpec spec = mnist_spec({32}, 8);
-  spec.contractive = 0.1;
-  EXPECT_FALSE(DenseGradient::supports(spec));
-  spec = mnist_spec({32}, 8);
   spec.arch = Arch::conv;
   spec.channels = {8};
   EXPECT_FALSE(DenseGradient::supports(spec));
   spec = mnist_spec({}, 8);
-  spec.contractive = 0.1;  // a one-layer encoder has the closed form
+  spec.contractive = 0.1;  // a one-layer encoder has the closed form, a deeper one the estimate
+  EXPECT_TRUE(DenseGradient::supports(spec));
+  spec.layers = {32};
   EXPECT_TRUE(DenseGradient::supports(spec));
   // Settings a plain code head does not use leave the dense passes in charge.
   spec = mnist_spec({32}, 8);
@@ -260,19 +291,21 @@ TEST_F(DenseGradientTest, RefusesWhatItDoesNotCompute) {
   EXPECT_TRUE(DenseGradient::supports(spec));
 }
 
-// A 784-64-16-784 trainer on the same weights each time, for 2 epochs of batch 100.
-Trainer two_epoch_trainer(uint64_t seed) {
+// A 784-64-16-784 trainer (or spec's) on the same weights each time, for 2 epochs of batch 100.
+Trainer two_epoch_trainer(uint64_t seed, const ModelSpec& spec = mnist_spec({64}, 16)) {
   TrainOptions options;
   options.epochs = 2;
   options.batch = 100;
   options.seed = seed;
   torch::manual_seed(11);
-  return Trainer(Autoencoder(mnist_spec({64}, 16)), options);
+  return Trainer(Autoencoder(spec), options);
 }
 
-TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
+// Two epochs through autograd and through the dense passes (data-parallel engine, 2 threads)
+// land on the same parameters, for the plain model and the contractive estimate's.
+void expect_trains_to_autograds_parameters(const ModelSpec& spec) {
   Dataset data = mnist_slice("train", 1000);
-  auto fresh = [] { return two_epoch_trainer(5); };
+  auto fresh = [&] { return two_epoch_trainer(5, spec); };
   Trainer autograd = fresh();
   autograd.set_engine(std::make_unique<AutogradGradient>(autograd.model()));
   autograd.fit(data, Dataset{}, [](const EpochStats&, bool) {});
@@ -290,6 +323,15 @@ TEST_F(DenseGradientTest, TrainsToAutogradsParameters) {
     EXPECT_LT(((a[i] - b[i]).norm() / a[i].norm()).item<double>(), 1e-5);
     EXPECT_GT(((a[i] - start[i]).norm() / a[i].norm()).item<double>(), 1e-2);  // training moved them
   }
+}
+
+TEST_F(DenseGradientTest, TrainsToAutogradsParameters) { expect_trains_to_autograds_parameters(mnist_spec({64}, 16)); }
+
+TEST_F(DenseGradientTest, TrainsTheContractiveEstimateToAutogradsParameters) {
+  ModelSpec spec = mnist_spec({64}, 16);
+  spec.code_activation = Activation::sigmoid;
+  spec.contractive = 0.5;
+  expect_trains_to_autograds_parameters(spec);
 }
 
 // The default engine (the dense passes) against --engine autograd, end to end.

@@ -250,6 +250,8 @@ TEST_F(Regularizers, ContractivePenaltyLowersJacobianNorm) {
   }
 }
 
+// Through the dense passes (the default engine) and through autograd: the estimate's draws and
+// the corruption's continue where the checkpoint left them.
 TEST_F(Regularizers, ResumeWithNoiseAndEstimatorIsExact) {
   auto [train_set, val_set] = split_validation(mnist_slice("train", 600), 0.2);
   ModelSpec spec = mnist_spec({16}, 8);
@@ -260,28 +262,33 @@ TEST_F(Regularizers, ResumeWithNoiseAndEstimatorIsExact) {
   options.batch = 64;
   options.seed = 9;
   options.schedule = "constant";  // the same learning rates whether the run is cut or not
-  auto losses = [&](Trainer& trainer, std::vector<double>& out) {
-    trainer.fit(train_set, val_set, [&](const EpochStats& s, bool) { out.push_back(s.train_loss); });
-  };
-  torch::manual_seed(5);
-  Trainer straight(Autoencoder(spec), options);
-  std::vector<double> expected;
-  losses(straight, expected);
+  for (bool autograd : {false, true}) {
+    SCOPED_TRACE(autograd ? "autograd" : "dense passes");
+    auto losses = [&](Trainer& trainer, std::vector<double>& out) {
+      if (autograd) trainer.set_engine(std::make_unique<AutogradGradient>(trainer.model()));
+      trainer.fit(train_set, val_set, [&](const EpochStats& s, bool) { out.push_back(s.train_loss); });
+    };
+    torch::manual_seed(5);
+    options.epochs = 3;
+    Trainer straight(Autoencoder(spec), options);
+    std::vector<double> expected;
+    losses(straight, expected);
 
-  std::string ckpt = scratch_path("reg_resume.ckpt");
-  torch::manual_seed(5);
-  options.epochs = 1;
-  Trainer first(Autoencoder(spec), options);
-  first.set_checkpoint(ckpt, Normalization{}, {});
-  std::vector<double> got;
-  losses(first, got);
-  Normalization norm;
-  nlohmann::json meta;
-  Trainer resumed = Trainer::resume(ckpt, norm, meta);
-  resumed.mutable_options().epochs = 3;
-  losses(resumed, got);
-  EXPECT_EQ(got, expected);
-  std::remove(ckpt.c_str());
+    std::string ckpt = scratch_path("reg_resume.ckpt");
+    torch::manual_seed(5);
+    options.epochs = 1;
+    Trainer first(Autoencoder(spec), options);
+    first.set_checkpoint(ckpt, Normalization{}, {});
+    std::vector<double> got;
+    losses(first, got);
+    Normalization norm;
+    nlohmann::json meta;
+    Trainer resumed = Trainer::resume(ckpt, norm, meta);
+    resumed.mutable_options().epochs = 3;
+    losses(resumed, got);
+    EXPECT_EQ(got, expected);
+    std::remove(ckpt.c_str());
+  }
 }
 
 }  // namespace

@@ -150,6 +150,47 @@ LATENT_CLONES void add_contractive_gradient(float* __restrict delta, const float
   }
 }
 
+namespace {
+// An activation's slope and that slope's derivative, both in terms of its output y.
+inline float slope_of(float y, Activation act) {
+  if (act == Activation::sigmoid) return y * (1.0f - y);
+  if (act == Activation::tanh) return 1.0f - y * y;
+  if (act == Activation::relu) return y > 0 ? 1.0f : 0.0f;
+  if (act == Activation::selu) return y > 0 ? kSeluScale : y + kSeluScale * kSeluAlpha;
+  return 1.0f;
+}
+inline float slope_derivative(float y, Activation act) {
+  if (act == Activation::sigmoid) return 1.0f - 2.0f * y;
+  if (act == Activation::tanh) return -2.0f * y;
+  if (act == Activation::selu) return y > 0 ? 0.0f : 1.0f;
+  return 0.0f;
+}
+}  // namespace
+
+LATENT_CLONES void scale_by_slope(const float* __restrict g, const float* __restrict codes, int64_t n, Activation act,
+                                  float* __restrict scaled) {
+  for (int64_t i = 0; i < n; ++i) scaled[i] = g[i] * slope_of(codes[i], act);
+}
+
+// d_g may be g itself (the caller's buffer of g becomes its gradient): no __restrict on them.
+LATENT_CLONES void slope_backward(float* __restrict d_scaled, const float* g, const float* __restrict codes, int64_t n,
+                                  Activation act, float* d_g) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = d_scaled[i], gi = g[i];
+    d_scaled[i] = d * gi * slope_derivative(codes[i], act);
+    if (d_g) d_g[i] = d * slope_of(codes[i], act);
+  }
+}
+
+LATENT_CLONES double square_gradient(float* __restrict u, int64_t n, float scale) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    sum += static_cast<double>(u[i]) * u[i];
+    u[i] *= 2.0f * scale;
+  }
+  return static_cast<double>(scale) * sum;
+}
+
 LATENT_CLONES void gaussian_sample(const float* __restrict head, const float* __restrict eps, int64_t rows,
                                    int64_t latent, float* __restrict z) {
   for (int64_t r = 0; r < rows; ++r) {

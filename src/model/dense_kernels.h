@@ -30,6 +30,16 @@ void add_to_rows(float* m, const float* v, int64_t rows, int64_t width);
 /// slope; the part through squares is the caller's) and slope² column sums to slope_squares.
 void add_contractive_gradient(float* delta, const float* codes, int64_t rows, int64_t width, const float* squares,
                               float scale, Activation act, float* slope_squares);
+/// The contractive estimator's pass down the encoder, one layer: scaled = g ⊙ slope(codes), the
+/// slope of the layer's activation written in terms of its output; all [n].
+void scale_by_slope(const float* g, const float* codes, int64_t n, Activation act, float* scaled);
+/// Its backward through that layer, from d_scaled (the gradient with respect to `scaled`, in place;
+/// d_g may be g):
+/// the gradient with respect to g into d_g (when not null), and d_scaled becomes the gradient with
+/// respect to the codes through the slope, d_scaled ⊙ g ⊙ slope'(codes). All [n].
+void slope_backward(float* d_scaled, const float* g, const float* codes, int64_t n, Activation act, float* d_g);
+/// scale·Σ u² (returned), and u becomes its gradient 2·scale·u.
+double square_gradient(float* u, int64_t n, float scale);
 /// A variational code: z = μ + exp(½·logvar)·ε for each row of the head's output [μ | logvar]
 /// ([rows, 2·latent]) and ε [rows, latent].
 void gaussian_sample(const float* head, const float* eps, int64_t rows, int64_t latent, float* z);

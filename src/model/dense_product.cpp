@@ -11,8 +11,8 @@
 namespace latent {
 
 void dense_product(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-                   const float* b, int64_t ldb, float* c, int64_t ldc) {
-  if (dnnl_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc) != dnnl_success)
+                   const float* b, int64_t ldb, float* c, int64_t ldc, float beta) {
+  if (dnnl_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success)
     throw std::runtime_error("oneDNN sgemm failed");
 }
 

@@ -7,10 +7,10 @@
 
 namespace latent {
 
-/// C = op(A) · op(B), row-major (oneDNN's sgemm), for training: its summation order changes with
-/// the shapes, so a row's result depends on how many rows come with it.
+/// C = op(A) · op(B) + beta·C, row-major (oneDNN's sgemm), for training: its summation order
+/// changes with the shapes, so a row's result depends on how many rows come with it.
 void dense_product(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-                   const float* b, int64_t ldb, float* c, int64_t ldc);
+                   const float* b, int64_t ldb, float* c, int64_t ldc, float beta = 0.0f);
 
 /// out[m, n] = rows[m, k] · weight[n, k]ᵀ, all contiguous, giving a row the same result whatever m
 /// (oneDNN's matmul primitive, one per shape, kept per thread): for inference, where a row

@@ -58,8 +58,12 @@ struct DenseGradient::Shard {
   std::vector<float> sample;                   // the decoder's input: a gaussian head's z, a binary head's noisy codes
   std::vector<float> head_delta;               // a gaussian head's gradient [rows, 2·latent]
   std::vector<int64_t> labels;                 // a classifier: the rows' classes
+  // The contractive estimate (a deeper encoder): for each encoder layer l, scaled[l] = g_l ⊙
+  // slope(outputs[l]) [rows, out_l], pulled[l] = g_(l−1) = scaled[l] · W_l [rows, in_l] (then its
+  // gradient), and slope_grads[l], the penalty's gradient with respect to outputs[l].
+  std::vector<std::vector<float>> scaled, pulled, slope_grads;
   const float *in = nullptr, *target = nullptr;
-  const float* eps = nullptr;   // a gaussian or binary head's ε for these rows [rows, latent]
+  const float* eps = nullptr;   // a gaussian or binary head's ε, or the contractive estimate's ±1, [rows, code]
   int64_t first = 0, rows = 0;  // the shard's rows are the batch's [first, first + rows)
   double loss = 0;
 };
@@ -86,9 +90,9 @@ bool DenseGradient::supports_classifier(const ModelSpec& body) {
 }
 
 bool DenseGradient::supports(const ModelSpec& spec) {
-  // The contractive penalty has a closed form for a one-layer encoder only (the autograd model's
-  // has_closed_form_jacobian); deeper ones use a random-projection estimate.
-  return spec.output != Output::table && (spec.contractive == 0 || (spec.layers.empty() && spec.arch == Arch::dense)) &&
+  // The contractive penalty has a closed form for a one-layer encoder (the autograd model's
+  // has_closed_form_jacobian); deeper ones use its random-projection estimate, as autograd does.
+  return spec.output != Output::table && (spec.contractive == 0 || spec.code_head == CodeHead::plain) &&
          other_settings(spec) == other_settings(ModelSpec{});
 }
 
@@ -102,6 +106,7 @@ DenseGradient::DenseGradient(Autoencoder model, bool bf16_products)
       binary_(objective_.code_head == CodeHead::binary) {
   TORCH_CHECK(supports(objective_), "DenseGradient: not a plain dense autoencoder");
   take_layers(/*decoder=*/true);
+  jacobian_estimate_ = objective_.contractive > 0 && code_layer_ > 0;
   prepare();
 }
 
@@ -217,6 +222,7 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
                     : output_gradient(delta, shard.target, rows * layers_.back().out, bce_, sigmoid_output_, scale);
   if (gaussian_ && !bce_)  // the gaussian likelihood's constant, ½·log(2π) a value (scale is ½ / rows)
     loss += std::log(2 * M_PI) * static_cast<double>(rows * layers_.back().out) * scale;
+  if (jacobian_estimate_) loss += jacobian_estimate(shard, terms.contractive_scale);
   // dW = δᵀ · below, db = Σ_rows δ, δ_below = (δ · W) ⊙ act'(below).
   for (size_t l = count; l-- > 0;) {
     const Layer& layer = layers_[l];
@@ -256,10 +262,49 @@ double DenseGradient::backward(Shard& shard, float scale, const CodeTerms& terms
         add_contractive_gradient(below_delta, below, rows, layer.in, terms.squares.data(), terms.contractive_scale,
                                  layers_[l - 1].activation, shard.code_sums.data());
     }
+    if (jacobian_estimate_ && l - 1 <= code_layer_)
+      add_into(below_delta, shard.slope_grads[l - 1].data(), rows * layers_[l - 1].out);
     activation_backward(below_delta, shard.outputs[l - 1].data(), rows * layers_[l - 1].out, layers_[l - 1].activation);
     delta = below_delta;
   }
+  if (jacobian_estimate_)  // the estimate's part of dW_l = scaled[l]ᵀ · d pulled[l], added
+    for (size_t l = 0; l <= code_layer_; ++l)
+      dense_product('T', 'N', layers_[l].out, layers_[l].in, rows, shard.scaled[l].data(), layers_[l].out,
+                    shard.pulled[l].data(), layers_[l].in,
+                    first ? layers_[l].weight_grad : shard.weight_grads[l].data(), layers_[l].in, 1.0f);
   return loss;
+}
+
+double DenseGradient::jacobian_estimate(Shard& shard, float scale) {
+  // autograd's: scale·Σ_r ‖J_rᵀ v_r‖², v_r of ±1 (shard.eps), J_r the codes' Jacobian with
+  // respect to the input; Jᵀv is pulled down the encoder as g_(l−1) = (g_l ⊙ slope_l) · W_l.
+  const int64_t rows = shard.rows;
+  shard.scaled.resize(code_layer_ + 1);
+  shard.pulled.resize(code_layer_ + 1);
+  shard.slope_grads.resize(code_layer_ + 1);
+  for (size_t l = code_layer_ + 1; l-- > 0;) {
+    const Layer& layer = layers_[l];
+    shard.scaled[l].resize(static_cast<size_t>(rows * layer.out));
+    shard.pulled[l].resize(static_cast<size_t>(rows * layer.in));
+    shard.slope_grads[l].resize(static_cast<size_t>(rows * layer.out));
+    const float* g = l == code_layer_ ? shard.eps : shard.pulled[l + 1].data();
+    scale_by_slope(g, shard.outputs[l].data(), rows * layer.out, layer.activation, shard.scaled[l].data());
+    dense_product('N', 'N', rows, layer.in, layer.out, shard.scaled[l].data(), layer.out,
+                  layer.weight.data_ptr<float>(), layer.in, shard.pulled[l].data(), layer.in);
+  }
+  const double penalty = square_gradient(shard.pulled[0].data(), rows * layers_[0].in, scale);
+  // Back up: d scaled_l = d g_(l−1) · W_lᵀ, then through the slope into d g_l (kept in pulled[l + 1]
+  // for the next layer's product) and into slope_grads[l].
+  for (size_t l = 0; l <= code_layer_; ++l) {
+    const Layer& layer = layers_[l];
+    float* d_scaled = shard.slope_grads[l].data();
+    dense_product('N', 'T', rows, layer.out, layer.in, shard.pulled[l].data(), layer.in, layer.weight.data_ptr<float>(),
+                  layer.in, d_scaled, layer.out);
+    const bool top = l == code_layer_;
+    float* g = top ? nullptr : shard.pulled[l + 1].data();
+    slope_backward(d_scaled, top ? shard.eps : g, shard.outputs[l].data(), rows * layer.out, layer.activation, g);
+  }
+  return penalty;
 }
 
 double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Tensor& rows, int64_t total_rows,
@@ -302,10 +347,11 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   if (spec.sparsity.kind == SparsityKind::l1)
     terms.l1_scale = static_cast<float>(spec.sparsity.weight) / static_cast<float>(total_rows * units);
   const bool kl = spec.sparsity.kind == SparsityKind::kl, pooled = kl || binary_;
-  if (spec.contractive > 0) {  // a one-layer encoder (supports()): the code layer is layer 0
+  if (spec.contractive > 0)
+    terms.contractive_scale = static_cast<float>(spec.contractive / static_cast<double>(total_rows));
+  if (spec.contractive > 0 && !jacobian_estimate_) {  // a one-layer encoder: the code layer is layer 0
     terms.squares.resize(static_cast<size_t>(units));
     row_squares(layers_[0].weight.data_ptr<float>(), units, layers_[0].in, terms.squares.data());
-    terms.contractive_scale = static_cast<float>(spec.contractive / static_cast<double>(total_rows));
   }
   // Corruption: row r of this batch is corrupted from (key, r), on whichever thread holds it.
   const bool corrupted = spec.corrupt.active();
@@ -315,6 +361,7 @@ double DenseGradient::shard_gradients(const torch::Tensor& data, const torch::Te
   const int epoch = model_->is_training() ? model_->epoch() : 0;
   if (gaussian_ || binary_)
     eps = torch::randn({count, gaussian_ ? units / 2 : units}, draw_generator(), torch::kFloat32);
+  if (jacobian_estimate_) eps = torch::randint(0, 2, {count, units}, draw_generator(), torch::kFloat32) * 2 - 1;
   if (binary_) terms.noise = static_cast<float>(binary_noise_std(spec, epoch));
   if (gaussian_) {
     terms.kl_scale = static_cast<float>(kl_weight(spec, epoch) / static_cast<double>(total_rows));

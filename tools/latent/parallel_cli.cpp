@@ -24,7 +24,7 @@ void ParallelCli::add_to(CLI::App* app) {
   app->add_option("--replicas", options.replicas,
                   "Data-parallel replica threads in this process: each takes a shard of every batch on one core "
                   "(one intra-op thread), gradients are summed before one optimizer step. 0 (auto): one per "
-                  "--threads for models trained through autograd (vae, binary, sparse, contractive, conv) in fp32, "
+                  "--threads for models trained through autograd (conv, or --engine autograd) in fp32, "
                   "in one process, without --neighbour-pull; else 1")
       ->default_val(0);
   app->add_option("--precision", options.precision,
@@ -32,7 +32,7 @@ void ParallelCli::add_to(CLI::App* app) {
                   "and Adam stay fp32)")
       ->default_val("fp32");
   app->add_option("--engine", options.engine,
-                  "auto: plain dense models (one replica, fp32) train through latent's hand-written passes, the "
+                  "auto: dense models (one replica) train through latent's hand-written passes, the "
                   "batch split over --threads threads; autograd: always LibTorch autograd (same results up to "
                   "float rounding)")
       ->default_val("auto");

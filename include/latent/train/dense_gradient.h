@@ -8,11 +8,11 @@
 //
 // The same numbers as autograd on AutoencoderImpl::objective (up to float rounding), for the
 // models supports() accepts: dense layers, any code head (binary with or without the neighbour pull),
-// L1 or KL sparsity, the contractive penalty of a one-layer encoder (its closed form), any
-// corruption; and a classifier's: the encoder of such a model (plain code head) and a softmax
-// layer, cross-entropy with the labels (classifier.h's objective).
-// supports() is an allow-list (a setting it does not know must keep its default). The layers
-// are the model's layer_plan(). The threads are training_pool()'s.
+// L1 or KL sparsity, the contractive penalty (a one-layer encoder's closed form, a deeper one's
+// estimate from the same ±1 draws as autograd's), any corruption; and a classifier's: the encoder of such a model
+// (plain code head) and a softmax layer, cross-entropy with the labels (classifier.h's objective). supports() is an
+// allow-list (a setting it does not know must keep its default). The layers are the model's layer_plan(). The threads
+// are training_pool()'s.
 #include <memory>
 #include <vector>
 
@@ -63,6 +63,9 @@ class DenseGradient : public GradientEngine {
   void forward(Shard& shard, const CodeTerms& terms, bool first);
   /// The shard's gradients and its share of the loss (scale: 1 / (total rows · D)).
   double backward(Shard& shard, float scale, const CodeTerms& terms, bool first);
+  /// A deeper encoder's contractive estimate scale·Σ‖Jᵀv‖² on the shard's rows: returns it and
+  /// leaves in the shard what backward() adds to the gradients.
+  double jacobian_estimate(Shard& shard, float scale);
   /// The KL sparsity penalty of the shards' code sums over `rows` rows: sets terms.kl_gradient
   /// and returns the penalty.
   double kl_gradient(CodeTerms& terms, int64_t rows, int64_t total_rows) const;
@@ -84,11 +87,12 @@ class DenseGradient : public GradientEngine {
   bool bf16_;
   std::vector<std::vector<uint16_t>> weights_bf16_;  ///< bf16_: this step's weights, rounded
   bool bce_, sigmoid_output_;
-  bool gaussian_;             ///< a variational code head: [μ | logvar], decoded from a sample
-  bool binary_;               ///< a binary code head: decoded from sigmoid(logits + noise)
-  bool softmax_ = false;      ///< a classifier: the last layer's logits, cross-entropy with labels
-  size_t code_layer_ = 0;     ///< the layer whose outputs are the codes
-  size_t first_trained_ = 0;  ///< layers below it get no gradient (a frozen encoder)
+  bool gaussian_;                   ///< a variational code head: [μ | logvar], decoded from a sample
+  bool binary_;                     ///< a binary code head: decoded from sigmoid(logits + noise)
+  bool softmax_ = false;            ///< a classifier: the last layer's logits, cross-entropy with labels
+  bool jacobian_estimate_ = false;  ///< the contractive penalty of a deeper encoder: estimated
+  size_t code_layer_ = 0;           ///< the layer whose outputs are the codes
+  size_t first_trained_ = 0;        ///< layers below it get no gradient (a frozen encoder)
 };
 
 }  // namespace latent
