@@ -8,7 +8,7 @@
 #   Here: batch 100, Adam 1e-3 with SCHEDULE over the epochs given: iwae is the paper's (scaled to
 #   the run's epochs), cosine a decay to 0; the table states the epochs and the hours each took.
 # Usage: bench/iwae.sh [VAE_EPOCHS=3280] [IWAE_EPOCHS=100] [K_TRAIN=50] [SEEDS="1"] [EVAL_SAMPLES=5000]
-#   [SCHEDULE=iwae]
+#   [SCHEDULE=cosine]
 # Models and their scores stay in $IWAE_DIR (default build/iwae): a killed run resumes from its
 # checkpoints, a rerun reuses finished scores.
 # Last line: one JSON object.
@@ -19,7 +19,7 @@ iwae_epochs=${2:-100}
 k_train=${3:-50}
 seeds=${4:-1}
 eval_samples=${5:-5000}
-schedule=${6:-iwae}
+schedule=${6:-cosine}
 build="$root/build"
 [ -x "$build/latent" ] || "$root/scripts/build.sh" >/dev/null
 dir=${IWAE_DIR:-$build/iwae}
