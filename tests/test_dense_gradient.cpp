@@ -155,16 +155,27 @@ TEST_F(DenseGradientTest, MatchesAutogradWithContractivePenalty) {
 // dense passes on the same rows (101, or 100 in pairs with the neighbour pull: row i and i + 50,
 // on the other thread), each from generator seed 8: the same loss and gradients; from seed 9
 // (other draws) other gradients. Returns the loss.
-double expect_same_draws_match(const ModelSpec& spec, int epoch, const Dataset& data) {
-  EXPECT_TRUE(DenseGradient::supports(spec));
+// The model of spec (from seed 3) at `epoch`, its 101 rows of data (100 with the neighbour pull)
+// and its training objective on them, drawn from generator seed 8.
+struct DrawnObjective {
+  Autoencoder model;
+  torch::Tensor index, loss;
+};
+DrawnObjective drawn_objective(const ModelSpec& spec, int epoch, const Dataset& data) {
   torch::manual_seed(3);
   Autoencoder model(spec);
   model->set_epoch(epoch);
   const bool pairs = spec.neighbour_pull > 0;
-  const int64_t rows = pairs ? 100 : 101;
-  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, rows);
+  torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, pairs ? 100 : 101);
   torch::manual_seed(8);
   torch::Tensor loss = training_objective(model, data.x.index_select(0, index), pairs);
+  return {model, index, loss};
+}
+
+double expect_same_draws_match(const ModelSpec& spec, int epoch, const Dataset& data) {
+  EXPECT_TRUE(DenseGradient::supports(spec));
+  auto [model, index, loss] = drawn_objective(spec, epoch, data);
+  const int64_t rows = index.size(0);
   loss.backward();
   std::vector<torch::Tensor> expected;
   for (auto& p : model->parameters()) expected.push_back(p.grad().clone());
@@ -263,12 +274,7 @@ TEST_F(DenseGradientTest, MatchesAutogradWithTheContractiveEstimate) {
     ModelSpec unpenalised = spec;
     spec.contractive = 0.5;
     SCOPED_TRACE(std::string(name_of(c.hidden)) + " " + name_of(c.code) + " " + c.corrupt);
-    const double penalised = expect_same_draws_match(spec, 1, data);
-    torch::manual_seed(3);  // expect_same_draws_match's model, rows and draws, without the penalty
-    Autoencoder model(unpenalised);
-    torch::Tensor index = torch::randperm(data.size(), torch::kInt64).slice(0, 0, 101);
-    torch::manual_seed(8);
-    EXPECT_GT(penalised, training_objective(model, data.x.index_select(0, index), false).item<double>() + 1e-3)
+    EXPECT_GT(expect_same_draws_match(spec, 1, data), drawn_objective(unpenalised, 1, data).loss.item<double>() + 1e-3)
         << "the penalty counts";
   }
 }

@@ -126,30 +126,6 @@ LATENT_CLONES void add_to_rows(float* __restrict m, const float* __restrict v, i
     for (int64_t j = 0; j < width; ++j) m[r * width + j] += v[j];
 }
 
-LATENT_CLONES void add_contractive_gradient(float* __restrict delta, const float* __restrict codes, int64_t rows,
-                                            int64_t width, const float* __restrict squares, float scale, Activation act,
-                                            float* __restrict slope_squares) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* __restrict d = delta + r * width;
-    const float* __restrict h = codes + r * width;
-    for (int64_t j = 0; j < width; ++j) {
-      // slope s of the activation and d(s²)/dh, both in terms of the output h
-      float s = 1.0f, ds2 = 0.0f;
-      if (act == Activation::sigmoid) {
-        s = h[j] * (1.0f - h[j]);
-        ds2 = 2.0f * s * (1.0f - 2.0f * h[j]);
-      } else if (act == Activation::tanh) {
-        s = 1.0f - h[j] * h[j];
-        ds2 = -4.0f * s * h[j];
-      } else if (act == Activation::relu) {
-        s = h[j] > 0 ? 1.0f : 0.0f;
-      }
-      d[j] += scale * squares[j] * ds2;
-      slope_squares[j] += s * s;
-    }
-  }
-}
-
 namespace {
 // An activation's slope and that slope's derivative, both in terms of its output y.
 inline float slope_of(float y, Activation act) {
@@ -166,6 +142,20 @@ inline float slope_derivative(float y, Activation act) {
   return 0.0f;
 }
 }  // namespace
+
+LATENT_CLONES void add_contractive_gradient(float* __restrict delta, const float* __restrict codes, int64_t rows,
+                                            int64_t width, const float* __restrict squares, float scale, Activation act,
+                                            float* __restrict slope_squares) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict d = delta + r * width;
+    const float* __restrict h = codes + r * width;
+    for (int64_t j = 0; j < width; ++j) {
+      const float s = slope_of(h[j], act), ds2 = 2.0f * s * slope_derivative(h[j], act);  // d(s²)/dh
+      d[j] += scale * squares[j] * ds2;
+      slope_squares[j] += s * s;
+    }
+  }
+}
 
 LATENT_CLONES void scale_by_slope(const float* __restrict g, const float* __restrict codes, int64_t n, Activation act,
                                   float* __restrict scaled) {
