@@ -1,4 +1,4 @@
-// CSV files (raw or gzip) with every label/header option: the first byte picks the options.
+// CSV files (raw or gzip) with every label/header/separator option: the first byte picks the options.
 #include "fuzz_common.h"
 #include "latent/io/raw_data.h"
 
@@ -9,5 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   latent::CsvOptions options;
   options.label = labels[data[0] % 3];
   options.header = headers[(data[0] / 3) % 3];
+  static const char* separators[] = {"auto", "comma", "semicolon", "tab", "bar"};
+  options.separator = separators[(data[0] / 9) % 5];
   LATENT_FUZZ_GUARD(latent::read_csv(latent_fuzz::write_temp(data + 1, size - 1, ".csv"), options));
 }

@@ -124,6 +124,39 @@ run "$latent" train --data "csv:$work/codes.csv" --categorical code --epochs 2 -
 run "$latent" index build --model "$work/codes.model" --data "csv:$work/codes.csv" --out "$work/codes.index"
 run "$latent" search --index "$work/codes.index" --data "csv:$work/codes.csv" --index-of 0 -k 2
 
+# A spreadsheet's export: a byte order mark, semicolons, decimal commas, CRLF, a quoted note over
+# two lines, a label column of words, blank notes. It trains, says which word became which class,
+# and kNN reads those classes (its PCA and raw baselines fill the blank cells with column means).
+/usr/bin/python3 - "$work/sheet.csv" <<'PY'
+import random, sys
+rng = random.Random(3)
+with open(sys.argv[1], "w", newline="") as f:
+    f.write("\ufeffheight;weight;note;verdict\r\n")
+    for i in range(200):
+        tall = i % 2
+        h = rng.gauss(1.85 if tall else 1.60, 0.04)
+        note = '"first line\r\nsecond; line"' if i == 3 else rng.choice(["ok", "n/a", ""])
+        f.write(f"{h:.2f};{h * 40 + rng.gauss(0, 1):.1f};{note};{'yes' if tall else 'no'}\r\n".replace(".", ","))
+PY
+run "$latent" train --data "csv:$work/sheet.csv,label=verdict" --epochs 3 --val 0 --seed 1 --out "$work/sheet.model"
+grep -qF "(3 feature columns, labels from column 'verdict', words as classes: no=0, yes=1)" "$work/last_stderr" ||
+  fail "the spreadsheet's label words are not reported: $(head -2 "$work/last_stderr")"
+"$latent" info "$work/sheet.model" --json | /usr/bin/python3 -c '
+import json, sys
+columns = json.load(sys.stdin)["columns"]
+assert columns[0].startswith("height: number") and columns[1].startswith("weight: number"), columns
+assert columns[2].startswith("note: 2 levels"), columns' || fail "the spreadsheet's columns are not read as numbers and words"
+"$latent" knn --model "$work/sheet.model" --data "csv:$work/sheet.csv,label=verdict" -k 3 --json >"$work/knn.json" ||
+  fail "knn on the spreadsheet failed"
+/usr/bin/python3 -c '
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert all(report[f]["accuracy"] >= 0.9 for f in ("codes", "pca", "raw")), report' "$work/knn.json" ||
+  fail "knn on the spreadsheet (missing cells filled for the PCA and raw baselines): $(cat "$work/knn.json")"
+printf 'a,b\n1,2\n3,"4\n5,6\n' >"$work/open.csv"
+expect_bad "an unclosed quote" "open.csv:3: a quoted field opens on this line and is never closed" \
+  "$latent" train --data "csv:$work/open.csv" --out "$work/bad.model"
+
 printf 'size,weight,colour,city\n1,3,blue,paris\n,NA,?,\n' >"$work/gap.csv"
 expect_bad "an empty row" "gap.csv:3: every value of the row is missing" "$latent" train --data "csv:$work/gap.csv" --out "$work/bad.model"
 expect_bad "a word in --numeric" "column 'colour' is not a number: 'blue'" "$latent" train --data "csv:$work/train.csv" --numeric colour --out "$work/bad.model"

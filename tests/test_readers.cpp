@@ -180,6 +180,53 @@ TEST(Csv, ReadsWordsAndMissingCells) {
   EXPECT_EQ(parse_csv("a,b\n\"x, y\",1\n", "t.csv", CsvOptions{}).table.words[0], (std::vector<std::string>{"x, y"}));
 }
 
+// What spreadsheets and other tools write: semicolons with decimal commas, tabs, bars, a byte
+// order mark, CRLF, quoted fields across lines, quotes inside unquoted text.
+TEST(Csv, ReadsTheDialectsSpreadsheetsWrite) {
+  RawData semi = parse_csv("\xEF\xBB\xBFlabel;income;city\r\n1;1.234,5;\"Lyon; Rhone\"\r\n0;-2,25;Paris\r\n", "t.csv",
+                           CsvOptions{});
+  EXPECT_EQ(semi.label_column, "'label'");  // the mark does not hide the first column's name
+  EXPECT_EQ(semi.labels, (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(semi.table.names, (std::vector<std::string>{"income", "city"}));
+  EXPECT_EQ(semi.table.is_words, (std::vector<bool>{false, true}));
+  EXPECT_EQ(semi.values, (std::vector<float>{1234.5f, 0, -2.25f, 1}));
+  EXPECT_EQ(semi.table.words[1], (std::vector<std::string>{"Lyon; Rhone", "Paris"}));
+  for (const char* text : {"a\tb\n1.5\t2\n3\t4\n", "a|b\n1.5|2\n3|4\n", "a,b\n1.5,2\n3,4\n"})
+    EXPECT_EQ(parse_csv(text, "t.csv", CsvOptions{}).values, (std::vector<float>{1.5f, 2, 3, 4})) << text;
+  // With commas between cells a decimal comma is not read: "1,5" quoted is a word.
+  EXPECT_TRUE(parse_csv("a,b\n\"1,5\",2\n", "t.csv", CsvOptions{}).table.is_words[0]);
+  CsvOptions comma;
+  comma.separator = "comma";
+  EXPECT_EQ(parse_csv("a;b\n1;2\n", "t.csv", comma).features(), 1);
+  // A quoted field may hold line breaks: the record goes on, and later lines keep their numbers.
+  RawData notes = parse_csv("id,note,x\n1,\"one\ntwo\",3\n2,5'11\",4\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(notes.count(), 2);
+  EXPECT_EQ(notes.table.words[1], (std::vector<std::string>{"one\ntwo", "5'11\""}));
+  expect_error([&] { parse_csv("id,x\n1,2\n2,\"3\n4\n", "t.csv", CsvOptions{}); },
+               "t.csv:3: a quoted field opens on this line and is never closed");
+  expect_error([&] { parse_csv("id,note,x\n1,\"a\nb\",3\n2,4\n", "t.csv", CsvOptions{}); }, "t.csv:4: 2 fields");
+  comma.separator = "colon";
+  expect_error([&] { parse_csv("a\n1\n", "t.csv", comma); },
+               "csv sep=colon: expected auto, comma, semicolon, tab or bar");
+}
+
+// A label column of words names classes, numbered in sorted order whatever order the rows have.
+TEST(Csv, NumbersWordLabelsInSortedOrder) {
+  RawData raw = parse_csv("x,species\n1,virginica\n2,setosa\n3,virginica\n4,2\n", "t.csv", [] {
+    CsvOptions options;
+    options.label = "species";
+    return options;
+  }());
+  EXPECT_EQ(raw.label_names, (std::vector<std::string>{"2", "setosa", "virginica"}));
+  EXPECT_EQ(raw.labels, (std::vector<int64_t>{2, 1, 2, 0}));
+  RawData numbers = parse_csv("x,class\n1,3\n2,0\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(numbers.labels, (std::vector<int64_t>{3, 0}));
+  EXPECT_TRUE(numbers.label_names.empty());
+  expect_error([&] { parse_csv("x,target\n1,3\n2,0.5\n", "t.csv", CsvOptions{}); },
+               "t.csv:3: label '0.5' is not a non-negative integer or a word");
+  expect_error([&] { parse_csv("x,class\n1,a\n2,\n", "t.csv", CsvOptions{}); }, "t.csv:3: the row has no label");
+}
+
 // A file is read through a mapping whose pages are handed back behind the parse (and read again
 // by the second pass a column that turns to words late needs): the same cells as from memory,
 // plain or gzip'd.

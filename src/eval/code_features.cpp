@@ -36,6 +36,13 @@ Pca fit_pca(const torch::Tensor& x, int64_t k) {
           values.index_select(0, top).to(torch::kFloat32)};
 }
 
+std::pair<torch::Tensor, torch::Tensor> fill_missing_cells(const torch::Tensor& reference, const torch::Tensor& query) {
+  if (!reference.isnan().any().item<bool>() && !query.isnan().any().item<bool>()) return {reference, query};
+  const torch::Tensor means = torch::nan_to_num(torch::nanmean(reference, 0), 0.0);
+  auto fill = [&](const torch::Tensor& x) { return torch::where(x.isnan(), means.expand_as(x), x); };
+  return {fill(reference), fill(query)};
+}
+
 torch::Tensor Pca::reconstruct(const torch::Tensor& x) const { return transform(x).matmul(components.t()) + mean; }
 
 double knn_accuracy(const torch::Tensor& reference, const torch::Tensor& reference_labels, const torch::Tensor& query,

@@ -35,8 +35,9 @@ const std::vector<std::string>& baseline_kinds() {
   return kinds;
 }
 
-BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::Tensor& database,
-                            const torch::Tensor& queries, uint64_t seed) {
+BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::Tensor& database_rows,
+                            const torch::Tensor& query_rows, uint64_t seed) {
+  const auto [database, queries] = fill_missing_cells(database_rows, query_rows);
   if (std::find(baseline_kinds().begin(), baseline_kinds().end(), kind) == baseline_kinds().end())
     throw SettingError("baseline", "'" + kind + "': expected itq, faiss-itq, lsh, pca or pixels");
   const int64_t d = database.size(1), n = database.size(0), m = queries.size(0);

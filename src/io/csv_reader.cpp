@@ -36,29 +36,65 @@ std::string_view trim(std::string_view field) {
   return field;
 }
 
-/// Splits on commas outside double quotes; a quoted field loses its quotes (a doubled quote
-/// inside stays doubled: the text only names a category).
-void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
-  fields.clear();
-  if (line.find('"') == std::string_view::npos) {  // most lines: no quotes, split at each comma
-    size_t start = 0;
-    while (true) {
-      const size_t comma = line.find(',', start);
-      fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start)));
-      if (comma == std::string_view::npos) return;
-      start = comma + 1;
-    }
+/// How a file writes its cells: the character between them, and whether a decimal comma is read
+/// (files that separate cells by anything else often write 1200,5 for 1200.5).
+struct Dialect {
+  char separator = ',';
+  bool decimal_comma() const { return separator != ','; }
+};
+
+bool is_blank(char c, char separator) { return (c == ' ' || c == '\t') && c != separator; }
+
+/// The end of a quoted field that opens at `quote`: its closing quote (a doubled quote inside is
+/// one quote of its text), or npos when the text ends first.
+size_t closing_quote(std::string_view text, size_t quote) {
+  for (size_t i = quote + 1; i < text.size(); ++i) {
+    if (text[i] != '"') continue;
+    if (i + 1 < text.size() && text[i + 1] == '"') ++i;
+    else return i;
   }
+  return std::string_view::npos;
+}
+
+/// Splits on the separator outside quoted fields (RFC 4180: a field that starts with a double
+/// quote runs to its closing quote; a quote elsewhere is text). A quoted field loses its quotes
+/// (a doubled quote inside stays doubled: the text only names a category).
+void split_fields(std::string_view line, char separator, std::vector<std::string_view>& fields) {
+  fields.clear();
   size_t start = 0;
-  bool quoted = false;
-  for (size_t i = 0; i <= line.size(); ++i) {
-    if (i < line.size() && line[i] == '"') quoted = !quoted;
-    if (i < line.size() && (quoted || line[i] != ',')) continue;
-    std::string_view field = trim(line.substr(start, i - start));
+  while (true) {
+    size_t at = start;
+    while (at < line.size() && is_blank(line[at], separator)) ++at;
+    size_t from = start;
+    if (at < line.size() && line[at] == '"') from = std::min(line.size(), closing_quote(line, at));
+    const size_t next = line.find(separator, from);
+    std::string_view field = trim(line.substr(start, next == std::string_view::npos ? line.npos : next - start));
     if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
     fields.push_back(field);
-    start = i + 1;
+    if (next == std::string_view::npos) return;
+    start = next + 1;
   }
+}
+
+constexpr std::string_view kSeparators = ",;\t|";
+
+/// The separator of a file from its first two records: of comma, semicolon, tab and bar, the one
+/// that splits the first record into the most fields and the second into as many (comma when
+/// none does).
+char detect_separator(std::string_view first, std::string_view second) {
+  char best = ',';
+  size_t best_fields = 1;
+  std::vector<std::string_view> fields;
+  for (const char separator : kSeparators) {
+    split_fields(first, separator, fields);
+    const size_t count = fields.size();
+    if (!second.empty()) {
+      split_fields(second, separator, fields);
+      if (fields.size() != count) continue;
+    }
+    if (count > best_fields) best = separator, best_fields = count;
+  }
+  return best;
 }
 
 bool parse_number(std::string_view field, float& value) {
@@ -66,6 +102,17 @@ bool parse_number(std::string_view field, float& value) {
   if (field.empty() || field.size() > 64) return false;
   const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
   return end == field.data() + field.size() && error == std::errc() && std::isfinite(value);
+}
+
+/// A number as the dialect writes it: with a decimal comma, 1.234,5 and 1234,5 are 1234.5.
+bool parse_number(std::string_view field, float& value, const Dialect& dialect) {
+  if (parse_number(field, value)) return true;
+  if (!dialect.decimal_comma() || field.size() > 64 || field.find(',') == std::string_view::npos) return false;
+  char text[64];
+  size_t length = 0;
+  for (const char c : field)
+    if (c != '.') text[length++] = c == ',' ? '.' : c;
+  return std::count(field.begin(), field.end(), ',') == 1 && parse_number(std::string_view(text, length), value);
 }
 
 std::string lower(std::string_view text) {
@@ -98,17 +145,19 @@ bool is_missing(std::string_view field) {
   }
 }
 
-bool is_word(std::string_view field) {
+bool is_word(std::string_view field, const Dialect& dialect) {
   float unused;
-  return !is_missing(field) && !parse_number(field, unused);
+  return !is_missing(field) && !parse_number(field, unused, dialect);
 }
 
 /// auto: a header when the first row is all words, or has a word above a number of the second.
-bool is_header(const std::vector<std::string_view>& first, const std::vector<std::string_view>& second) {
-  if (std::all_of(first.begin(), first.end(), is_word)) return true;
+bool is_header(const std::vector<std::string_view>& first, const std::vector<std::string_view>& second,
+               const Dialect& dialect) {
+  if (std::all_of(first.begin(), first.end(), [&](std::string_view field) { return is_word(field, dialect); }))
+    return true;
   float unused;
   for (size_t i = 0; i < first.size() && i < second.size(); ++i)
-    if (is_word(first[i]) && parse_number(second[i], unused)) return true;
+    if (is_word(first[i], dialect) && parse_number(second[i], unused, dialect)) return true;
   return false;
 }
 
@@ -138,27 +187,75 @@ size_t find_label_column(const std::string& label, const std::vector<std::string
               " (expected a header name, first, last, none or auto)");
 }
 
-/// The text's lines that hold data, without their line ends, and each one's line number.
+/// The text's records that hold data, without their line ends, and the line each starts on.
 struct Lines {
   std::vector<std::string_view> text;
   std::vector<size_t> number;
 };
-Lines split_lines(std::string_view text, const ReleaseText& release) {
+
+/// Where the record that starts at `pos` ends: its line's end, or a later one when a quoted field
+/// holds line breaks; npos when a quoted field is still open at the end of the text. A field
+/// starts after any of `separators` (all candidates while the file's is not known yet).
+size_t record_end(std::string_view text, size_t pos, std::string_view separators) {
+  const size_t line_end = std::min(text.find('\n', pos), text.size());
+  if (text.substr(pos, line_end - pos).find('"') == std::string_view::npos) return line_end;
+  bool field_start = true;
+  for (size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') return i;
+    if (field_start && (c == ' ' || c == '\t') && separators.find(c) == std::string_view::npos) continue;
+    if (field_start && c == '"') {
+      i = closing_quote(text, i);
+      if (i == std::string_view::npos) return i;
+      field_start = false;
+      continue;
+    }
+    field_start = separators.find(c) != std::string_view::npos;
+  }
+  return text.size();
+}
+
+Error unclosed_quote(std::string_view text, size_t pos, const std::string& name) {
+  const size_t line =
+      static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(pos), '\n')) + 1;
+  return Error(name + ":" + std::to_string(line) + ": a quoted field opens on this line and is never closed");
+}
+
+Lines split_lines(std::string_view text, char separator, const std::string& name, const ReleaseText& release) {
   Lines lines;
-  size_t pos = 0, number = 0, released = 0;
+  size_t pos = 0, number = 1, released = 0;
   while (pos < text.size()) {
     if (pos - released > kReleaseBytes) release(text.data() + (released = pos));
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
+    const size_t end = record_end(text, pos, std::string_view(&separator, 1));
+    if (end == std::string_view::npos) throw unclosed_quote(text, pos, name);
     std::string_view line(text.data() + pos, end - pos);
+    const size_t first = number;
+    number += static_cast<size_t>(std::count(line.begin(), line.end(), '\n')) + 1;
     pos = end + 1;
-    ++number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (trim(line).empty()) continue;
     lines.text.push_back(line);
-    lines.number.push_back(number);
+    lines.number.push_back(first);
   }
   return lines;
+}
+
+/// The separator options name, or the one the text's first two records use (auto).
+char file_separator(std::string_view text, const CsvOptions& options, const std::string& name) {
+  if (options.separator != "auto")
+    return options.separator == "comma"       ? ','
+           : options.separator == "semicolon" ? ';'
+           : options.separator == "tab"       ? '\t'
+                                              : '|';
+  std::string_view records[2];
+  size_t pos = 0, found = 0;
+  while (pos < text.size() && found < 2) {
+    const size_t end = record_end(text, pos, kSeparators);
+    if (end == std::string_view::npos) throw unclosed_quote(text, pos, name);
+    if (!trim(text.substr(pos, end - pos)).empty()) records[found++] = text.substr(pos, end - pos);
+    pos = end + 1;
+  }
+  return detect_separator(records[0], records[1]);
 }
 
 /// One feature column while reading: how its cells are read, and its words so far.
@@ -194,21 +291,51 @@ void CsvOptions::validate() const {
   if (label.empty()) throw Error("csv label=: expected a column name, first, last, none or auto");
   if (header != "auto" && header != "yes" && header != "no")
     throw Error("csv header=" + header + ": expected auto, yes or no");
+  if (separator != "auto" && separator != "comma" && separator != "semicolon" && separator != "tab" &&
+      separator != "bar")
+    throw Error("csv sep=" + separator + ": expected auto, comma, semicolon, tab or bar");
 }
 
 namespace {
+
+/// Labels from their cells: non-negative integers as they are; words (when any cell is one)
+/// numbered in sorted order, so that files of one data set number their classes alike.
+void read_labels(const std::vector<std::string_view>& texts, const size_t* line_numbers, const std::string& name,
+                 const Dialect& dialect, RawData& raw) {
+  float value = 0;
+  const bool words = std::any_of(texts.begin(), texts.end(),
+                                 [&](std::string_view text) { return !parse_number(text, value, dialect); });
+  if (!words) {
+    for (size_t r = 0; r < texts.size(); ++r) {
+      parse_number(texts[r], value, dialect);
+      if (value != std::floor(value) || value < 0 || value > 1e6)
+        throw Error(name + ":" + std::to_string(line_numbers[r]) + ": label '" + std::string(texts[r].substr(0, 40)) +
+                    "' is not a non-negative integer or a word (a measured target is a feature: label=none)");
+      raw.labels.push_back(static_cast<int64_t>(value));
+    }
+    return;
+  }
+  std::vector<std::string_view> classes = texts;
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  for (const std::string_view text : texts)
+    raw.labels.push_back(std::lower_bound(classes.begin(), classes.end(), text) - classes.begin());
+  raw.label_names.assign(classes.begin(), classes.end());
+}
 
 /// parse_csv on text that read_csv need not copy; `release` is told how far the parse has read.
 RawData parse_text(std::string_view text, const std::string& name, const CsvOptions& options,
                    const ReleaseText& release) {
   options.validate();
-  const Lines lines = split_lines(text, release);
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
+  const Dialect dialect{file_separator(text, options, name)};
+  const Lines lines = split_lines(text, dialect.separator, name, release);
   if (lines.text.empty()) throw Error(name + ": no data rows");
   std::vector<std::string_view> fields, second;
-  split_fields(lines.text[0], fields);
-  if (lines.text.size() > 1) split_fields(lines.text[1], second);
+  split_fields(lines.text[0], dialect.separator, fields);
+  if (lines.text.size() > 1) split_fields(lines.text[1], dialect.separator, second);
   const size_t columns = fields.size();
-  const bool header = options.header == "yes" || (options.header == "auto" && is_header(fields, second));
+  const bool header = options.header == "yes" || (options.header == "auto" && is_header(fields, second, dialect));
   std::vector<std::string> names;
   for (size_t i = 0; i < columns; ++i)
     names.push_back(header ? std::string(fields[i].substr(0, 200)) : "column " + std::to_string(i + 1));
@@ -243,20 +370,18 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   const size_t rows = lines.text.size() - first_row;
   if (rows == 0) throw Error(name + ": no data rows");
   raw.values.resize(rows * features);
+  std::vector<std::string_view> label_texts;
   for (size_t r = 0; r < rows; ++r) {
     const size_t line = first_row + r;
     if (r % 4096 == 0) release(lines.text[line].data());
-    split_fields(lines.text[line], fields);
+    split_fields(lines.text[line], dialect.separator, fields);
     auto where = [&] { return name + ":" + std::to_string(lines.number[line]); };
     if (fields.size() != columns)
       throw Error(where() + ": " + std::to_string(fields.size()) + " fields, the first row has " +
                   std::to_string(columns));
     if (label_column < columns) {
-      float label = 0;
-      if (!parse_number(fields[label_column], label) || label != std::floor(label) || label < 0 || label > 1e6)
-        throw Error(where() + ": label '" + std::string(fields[label_column].substr(0, 40)) +
-                    "' is not a non-negative integer");
-      raw.labels.push_back(static_cast<int64_t>(label));
+      if (is_missing(fields[label_column])) throw Error(where() + ": the row has no label");
+      label_texts.push_back(fields[label_column]);
     }
     float* row = raw.values.data() + r * features;
     size_t observed = 0;
@@ -270,7 +395,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
       ++observed;
       if (reader.kind == ColumnReader::Kind::words) {
         row[f] = reader.word(field);
-      } else if (!parse_number(field, row[f])) {
+      } else if (!parse_number(field, row[f], dialect)) {
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
                       std::string(field.substr(0, 40)) + "'");
@@ -290,11 +415,12 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
     reader.words.clear();
     for (size_t r = 0; r < rows; ++r) {
       if (r % 4096 == 0) release(lines.text[first_row + r].data());
-      split_fields(lines.text[first_row + r], fields);
+      split_fields(lines.text[first_row + r], dialect.separator, fields);
       const std::string_view field = fields[feature_columns[f]];
       if (!is_missing(field)) raw.values[r * features + f] = reader.word(field);
     }
   }
+  if (!label_texts.empty()) read_labels(label_texts, lines.number.data() + first_row, name, dialect, raw);
   for (size_t f = 0; f < features; ++f) {
     raw.table.names.push_back(names[feature_columns[f]]);
     raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);

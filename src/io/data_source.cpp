@@ -58,7 +58,11 @@ RawData read_csv_spec(const std::string& path, const std::string& option_text, c
     std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
     if (key == "label") options.label = value;
     else if (key == "header") options.header = value;
-    else throw Error("csv option '" + option + "': expected label=NAME|first|last|none|auto or header=auto|yes|no");
+    else if (key == "sep") options.separator = value;
+    else
+      throw Error(
+          "csv option '" + option +
+          "': expected label=NAME|first|last|none|auto, header=auto|yes|no or sep=auto|comma|semicolon|tab|bar");
     begin = next == std::string::npos ? next : next + 1;
   }
   return read_csv(path, options);

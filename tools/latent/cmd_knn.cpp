@@ -75,6 +75,7 @@ void add_knn_command(CLI::App& app) {
     if (!train.has_labels() || !test.has_labels()) throw Error("--data " + opt->data + " has no labels");
     if (train.size() < opt->k) throw Error("--k " + std::to_string(opt->k) + " is larger than the train split");
     torch::Tensor train_codes = encode_all(model.model, train.x), test_codes = encode_all(model.model, test.x);
+    std::tie(train.x, test.x) = fill_missing_cells(train.x, test.x);  // the baselines' inputs
     const int64_t dims = train_codes.size(1), inputs = train.x.size(1);
     auto entry = [](double accuracy, int64_t d) {
       return nlohmann::json{

@@ -21,6 +21,14 @@
 namespace latent::cli {
 namespace {
 
+// How words of a label column became classes: ", words as classes: no=0, yes=1".
+std::string label_words(const std::vector<std::string>& names) {
+  if (names.empty()) return "";
+  std::string list = ", words as classes:";
+  for (size_t i = 0; i < names.size() && i < 10; ++i) list += (i ? ", " : " ") + names[i] + "=" + std::to_string(i);
+  return list + (names.size() > 10 ? ", ... (" + std::to_string(names.size()) + " classes)" : "");
+}
+
 // Flags a resumed run takes from its checkpoint, each with the key of the JSON it is compared in:
 // given with another value, they would silently change the run (or be ignored).
 struct Fixed {
@@ -255,7 +263,7 @@ struct TrainCommand {
                                     : " (" + std::to_string(raw.features()) + " feature columns, " +
                                           (raw.label_column.empty() ? "no label column: name one with label=NAME"
                                                                     : "labels from column " + raw.label_column) +
-                                          ")";
+                                          label_words(raw.label_names) + ")";
     if (!trainer) {
       norm = Normalization::fit(raw, data.table);
       recipe = take_recipe(sub, norm, pack ? pack_rows.size(0) : raw.count(), pack != nullptr);

@@ -18,6 +18,11 @@ struct Pca {
 };
 Pca fit_pca(const torch::Tensor& x, int64_t k);
 
+/// Missing table cells (NaN) of `reference` and `query` filled with the column means of
+/// `reference`'s observed cells (0 for a column with none): the linear baselines' usual stand-in,
+/// where the model itself skips missing cells. Tensors without NaN come back unchanged.
+std::pair<torch::Tensor, torch::Tensor> fill_missing_cells(const torch::Tensor& reference, const torch::Tensor& query);
+
 /// Fraction of `query` rows whose k nearest `reference` rows (squared L2, exact) vote for the
 /// query's label; on a tied vote, the class that reached that count first (with nearer neighbours) wins.
 double knn_accuracy(const torch::Tensor& reference, const torch::Tensor& reference_labels, const torch::Tensor& query,

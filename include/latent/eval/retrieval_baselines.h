@@ -26,10 +26,11 @@ struct BaselineCodes {
 /// The names --baseline accepts.
 const std::vector<std::string>& baseline_kinds();
 
-/// Fits baseline `kind` on database [N, D] and codes both database and queries [M, D].
+/// Fits baseline `kind` on database_rows [N, D] and codes both them and query_rows [M, D]
+/// (missing table cells filled as fill_missing_cells does).
 /// bits: code size of pca/itq/faiss-itq/lsh (a multiple of 8 for the binary ones, at most D).
 /// seed: ITQ's initial random rotation.
-BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::Tensor& database,
-                            const torch::Tensor& queries, uint64_t seed);
+BaselineCodes make_baseline(const std::string& kind, int64_t bits, const torch::Tensor& database_rows,
+                            const torch::Tensor& query_rows, uint64_t seed);
 
 }  // namespace latent

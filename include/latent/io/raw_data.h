@@ -21,13 +21,14 @@ struct TableColumns {
 };
 
 struct RawData {
-  std::vector<float> values;          ///< count × features, row-major, as stored (pixels 0..255)
-  std::vector<int64_t> sample_shape;  ///< {1, H, W} for images, {D} for tables
-  std::vector<int64_t> labels;        ///< one per sample, or empty when the data has none
-  std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
-  bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
-  std::string label_column;           ///< csv: the column the labels came from ("class", "column 1"), or empty
-  TableColumns table;                 ///< csv: one entry per feature
+  std::vector<float> values;             ///< count × features, row-major, as stored (pixels 0..255)
+  std::vector<int64_t> sample_shape;     ///< {1, H, W} for images, {D} for tables
+  std::vector<int64_t> labels;           ///< one per sample, or empty when the data has none
+  std::vector<std::string> paths;        ///< source file per sample (images:DIR only)
+  bool is_image = false;                 ///< pixels 0..255, scaled to [0,1] for the model
+  std::string label_column;              ///< csv: the column the labels came from ("class", "column 1"), or empty
+  std::vector<std::string> label_names;  ///< csv labels given as words: class i's word (sorted), else empty
+  TableColumns table;                    ///< csv: one entry per feature
 
   int64_t features() const;
   int64_t count() const;
@@ -59,6 +60,9 @@ struct CsvOptions {
   std::string label = "auto";
   /// auto | yes | no: auto = a first row of words only, or one with a word above a number
   std::string header = "auto";
+  /// auto | comma | semicolon | tab | bar: auto = the one that splits the first two records alike
+  /// into the most fields. Any but comma also reads a decimal comma (1.234,5 = 1234.5).
+  std::string separator = "auto";
   ColumnChoice columns;
   void validate() const;
 };
