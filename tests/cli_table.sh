@@ -139,7 +139,7 @@ with open(sys.argv[1], "w", newline="") as f:
         f.write(f"{h:.2f};{h * 40 + rng.gauss(0, 1):.1f};{note};{'yes' if tall else 'no'}\r\n".replace(".", ","))
 PY
 run "$latent" train --data "csv:$work/sheet.csv,label=verdict" --epochs 3 --val 0 --seed 1 --out "$work/sheet.model"
-grep -qF "(3 feature columns, labels from column 'verdict', words as classes: no=0, yes=1)" "$work/last_stderr" ||
+grep -qF "(3 feature columns, labels from column 'verdict', classes: no=0, yes=1)" "$work/last_stderr" ||
   fail "the spreadsheet's label words are not reported: $(head -2 "$work/last_stderr")"
 "$latent" info "$work/sheet.model" --json | /usr/bin/python3 -c '
 import json, sys

@@ -207,7 +207,33 @@ TEST(Csv, ReadsTheDialectsSpreadsheetsWrite) {
   expect_error([&] { parse_csv("id,note,x\n1,\"a\nb\",3\n2,4\n", "t.csv", CsvOptions{}); }, "t.csv:4: 2 fields");
   comma.separator = "colon";
   expect_error([&] { parse_csv("a\n1\n", "t.csv", comma); },
-               "csv sep=colon: expected auto, comma, semicolon, tab or bar");
+               "csv sep=colon: expected auto, comma, semicolon, tab, bar or space");
+  // Blanks separate cells only when nothing else does (a run of them is one break).
+  RawData blanks = parse_csv("Chins  Situps Jumps\n 5 162\t60\n2 110 60\n", "t.txt", CsvOptions{});
+  EXPECT_EQ(blanks.table.names, (std::vector<std::string>{"Chins", "Situps", "Jumps"}));
+  EXPECT_EQ(blanks.values, (std::vector<float>{5, 162, 60, 2, 110, 60}));
+  EXPECT_EQ(parse_csv("city,n\nNew York City,1\nLos Angeles,2\n", "t.csv", CsvOptions{}).table.names,
+            (std::vector<std::string>{"city", "n"}));
+}
+
+// scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last
+// column; with a header row after it, or for a measured target (no names), the file reads as usual.
+TEST(Csv, ReadsScikitLearnsTables) {
+  RawData iris = parse_csv("3,2,setosa,versicolor\n5.1,3.5,0\n4.9,3.0,1\n6.0,2.2,1\n", "iris.csv", CsvOptions{});
+  EXPECT_EQ(iris.count(), 3);
+  EXPECT_EQ(iris.table.names, (std::vector<std::string>{"column 1", "column 2"}));
+  EXPECT_EQ(iris.label_column, "target");
+  EXPECT_EQ(iris.labels, (std::vector<int64_t>{0, 1, 1}));
+  EXPECT_EQ(iris.label_names, (std::vector<std::string>{"setosa", "versicolor"}));
+  RawData boston = parse_csv("2,2,,\n\"CRIM\",\"ZN\",\"MEDV\"\n0.1,18,24\n0.2,0,21.6\n", "b.csv", CsvOptions{});
+  EXPECT_EQ(boston.table.names, (std::vector<std::string>{"CRIM", "ZN", "MEDV"}));
+  EXPECT_EQ(boston.count(), 2);
+  EXPECT_TRUE(boston.labels.empty());
+  // Not such a line: the first two cells do not count the rows and features that follow.
+  EXPECT_EQ(parse_csv("4,2,a\n5.1,3.5,0\n4.9,3.0,1\n", "t.csv", CsvOptions{}).count(), 2);
+  CsvOptions no_header;
+  no_header.header = "no";
+  EXPECT_EQ(parse_csv("2,2,a\n5.1,3.5,0\n4.9,3.0,1\n", "t.csv", no_header).count(), 3);
 }
 
 // A label column of words names classes, numbered in sorted order whatever order the rows have.

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -61,6 +62,19 @@ size_t closing_quote(std::string_view text, size_t quote) {
 /// (a doubled quote inside stays doubled: the text only names a category).
 void split_fields(std::string_view line, char separator, std::vector<std::string_view>& fields) {
   fields.clear();
+  if (separator == ' ') {  // separated by blanks: a run of them is one break, none at the ends
+    for (size_t at = 0;;) {
+      while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
+      if (at == line.size()) return;
+      size_t end = at;
+      if (line[at] == '"') end = std::min(line.size() - 1, closing_quote(line, at));
+      while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
+      std::string_view field = line.substr(at, end - at);
+      if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
+      fields.push_back(field);
+      at = end;
+    }
+  }
   size_t start = 0;
   while (true) {
     size_t at = start;
@@ -76,16 +90,17 @@ void split_fields(std::string_view line, char separator, std::vector<std::string
   }
 }
 
-constexpr std::string_view kSeparators = ",;\t|";
+constexpr std::string_view kSeparators = ",;\t| ";
 
 /// The separator of a file from its first two records: of comma, semicolon, tab and bar, the one
-/// that splits the first record into the most fields and the second into as many (comma when
-/// none does).
+/// that splits the first record into the most fields and the second into as many; else blanks
+/// when they do so; else comma.
 char detect_separator(std::string_view first, std::string_view second) {
   char best = ',';
   size_t best_fields = 1;
   std::vector<std::string_view> fields;
   for (const char separator : kSeparators) {
+    if (separator == ' ' && best_fields > 1) break;  // blanks are text in a file with separators
     split_fields(first, separator, fields);
     const size_t count = fields.size();
     if (!second.empty()) {
@@ -246,7 +261,8 @@ char file_separator(std::string_view text, const CsvOptions& options, const std:
     return options.separator == "comma"       ? ','
            : options.separator == "semicolon" ? ';'
            : options.separator == "tab"       ? '\t'
-                                              : '|';
+           : options.separator == "bar"       ? '|'
+                                              : ' ';
   std::string_view records[2];
   size_t pos = 0, found = 0;
   while (pos < text.size() && found < 2) {
@@ -292,8 +308,8 @@ void CsvOptions::validate() const {
   if (header != "auto" && header != "yes" && header != "no")
     throw Error("csv header=" + header + ": expected auto, yes or no");
   if (separator != "auto" && separator != "comma" && separator != "semicolon" && separator != "tab" &&
-      separator != "bar")
-    throw Error("csv sep=" + separator + ": expected auto, comma, semicolon, tab or bar");
+      separator != "bar" && separator != "space")
+    throw Error("csv sep=" + separator + ": expected auto, comma, semicolon, tab, bar or space");
 }
 
 namespace {
@@ -323,14 +339,40 @@ void read_labels(const std::vector<std::string_view>& texts, const size_t* line_
   raw.label_names.assign(classes.begin(), classes.end());
 }
 
+/// scikit-learn's bundled tables open with a line "N,D[,class names...]": N rows of D features and
+/// the target follow (after a header row, in some). The class names it gives (none for a measured
+/// target) when the first record is such a line.
+std::optional<std::vector<std::string>> sklearn_preamble(const Lines& lines, const Dialect& dialect) {
+  if (lines.text.size() < 2) return std::nullopt;
+  std::vector<std::string_view> first, second, third;
+  split_fields(lines.text[0], dialect.separator, first);
+  split_fields(lines.text[1], dialect.separator, second);
+  if (lines.text.size() > 2) split_fields(lines.text[2], dialect.separator, third);
+  float rows = 0, features = 0;
+  if (first.size() < 2 || !parse_number(first[0], rows) || !parse_number(first[1], features)) return std::nullopt;
+  const size_t data_rows = lines.text.size() - (is_header(second, third, dialect) ? 2 : 1);
+  if (rows != static_cast<float>(data_rows) || features + 1 != static_cast<float>(second.size())) return std::nullopt;
+  std::vector<std::string> names;
+  for (size_t i = 2; i < first.size(); ++i)
+    if (!is_missing(first[i])) names.emplace_back(first[i]);
+  return names;
+}
+
 /// parse_csv on text that read_csv need not copy; `release` is told how far the parse has read.
 RawData parse_text(std::string_view text, const std::string& name, const CsvOptions& options,
                    const ReleaseText& release) {
   options.validate();
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
   const Dialect dialect{file_separator(text, options, name)};
-  const Lines lines = split_lines(text, dialect.separator, name, release);
+  Lines lines = split_lines(text, dialect.separator, name, release);
   if (lines.text.empty()) throw Error(name + ": no data rows");
+  const auto preamble = options.header == "auto" ? sklearn_preamble(lines, dialect) : std::nullopt;
+  if (preamble) {
+    lines.text.erase(lines.text.begin());
+    lines.number.erase(lines.number.begin());
+  }
+  // Its class names say the last column is the label.
+  const std::string label = options.label == "auto" && preamble && !preamble->empty() ? "last" : options.label;
   std::vector<std::string_view> fields, second;
   split_fields(lines.text[0], dialect.separator, fields);
   if (lines.text.size() > 1) split_fields(lines.text[1], dialect.separator, second);
@@ -339,9 +381,9 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   std::vector<std::string> names;
   for (size_t i = 0; i < columns; ++i)
     names.push_back(header ? std::string(fields[i].substr(0, 200)) : "column " + std::to_string(i + 1));
+  if (preamble && !header) names.back() = "target";
   RawData raw;
-  const size_t label_column =
-      find_label_column(options.label, header ? names : std::vector<std::string>{}, columns, name);
+  const size_t label_column = find_label_column(label, header ? names : std::vector<std::string>{}, columns, name);
   if (label_column < columns)
     raw.label_column = header ? "'" + names[label_column].substr(0, 40) + "'" : names[label_column];
 
@@ -421,6 +463,9 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
     }
   }
   if (!label_texts.empty()) read_labels(label_texts, lines.number.data() + first_row, name, dialect, raw);
+  if (preamble && raw.label_names.empty() && !raw.labels.empty() &&
+      *std::max_element(raw.labels.begin(), raw.labels.end()) < static_cast<int64_t>(preamble->size()))
+    raw.label_names = *preamble;
   for (size_t f = 0; f < features; ++f) {
     raw.table.names.push_back(names[feature_columns[f]]);
     raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);

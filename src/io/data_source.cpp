@@ -62,7 +62,7 @@ RawData read_csv_spec(const std::string& path, const std::string& option_text, c
     else
       throw Error(
           "csv option '" + option +
-          "': expected label=NAME|first|last|none|auto, header=auto|yes|no or sep=auto|comma|semicolon|tab|bar");
+          "': expected label=NAME|first|last|none|auto, header=auto|yes|no or sep=auto|comma|semicolon|tab|bar|space");
     begin = next == std::string::npos ? next : next + 1;
   }
   return read_csv(path, options);

@@ -21,10 +21,10 @@
 namespace latent::cli {
 namespace {
 
-// How words of a label column became classes: ", words as classes: no=0, yes=1".
+// Which class each label names: ", classes: no=0, yes=1".
 std::string label_words(const std::vector<std::string>& names) {
   if (names.empty()) return "";
-  std::string list = ", words as classes:";
+  std::string list = ", classes:";
   for (size_t i = 0; i < names.size() && i < 10; ++i) list += (i ? ", " : " ") + names[i] + "=" + std::to_string(i);
   return list + (names.size() > 10 ? ", ... (" + std::to_string(names.size()) + " classes)" : "");
 }

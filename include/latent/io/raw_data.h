@@ -21,14 +21,15 @@ struct TableColumns {
 };
 
 struct RawData {
-  std::vector<float> values;             ///< count × features, row-major, as stored (pixels 0..255)
-  std::vector<int64_t> sample_shape;     ///< {1, H, W} for images, {D} for tables
-  std::vector<int64_t> labels;           ///< one per sample, or empty when the data has none
-  std::vector<std::string> paths;        ///< source file per sample (images:DIR only)
-  bool is_image = false;                 ///< pixels 0..255, scaled to [0,1] for the model
-  std::string label_column;              ///< csv: the column the labels came from ("class", "column 1"), or empty
-  std::vector<std::string> label_names;  ///< csv labels given as words: class i's word (sorted), else empty
-  TableColumns table;                    ///< csv: one entry per feature
+  std::vector<float> values;          ///< count × features, row-major, as stored (pixels 0..255)
+  std::vector<int64_t> sample_shape;  ///< {1, H, W} for images, {D} for tables
+  std::vector<int64_t> labels;        ///< one per sample, or empty when the data has none
+  std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
+  bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
+  std::string label_column;           ///< csv: the column the labels came from ("class", "column 1"), or empty
+  /// csv: class i's name, when the labels were words (sorted) or a scikit-learn table names them
+  std::vector<std::string> label_names;
+  TableColumns table;  ///< csv: one entry per feature
 
   int64_t features() const;
   int64_t count() const;
@@ -60,8 +61,10 @@ struct CsvOptions {
   std::string label = "auto";
   /// auto | yes | no: auto = a first row of words only, or one with a word above a number
   std::string header = "auto";
-  /// auto | comma | semicolon | tab | bar: auto = the one that splits the first two records alike
-  /// into the most fields. Any but comma also reads a decimal comma (1.234,5 = 1234.5).
+  /// auto | comma | semicolon | tab | bar | space (runs of blanks): auto = the one that splits the
+  /// first two records alike into the most fields (blanks only when no other does). Any but comma
+  /// also reads a decimal comma (1.234,5 = 1234.5). header=auto also skips scikit-learn's first
+  /// line "N,D,class names" and takes its last column as the label.
   std::string separator = "auto";
   ColumnChoice columns;
   void validate() const;
