@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "scratch_path.h"
@@ -119,9 +120,37 @@ TEST(Facade, BadInputIsOneLatentError) {
   }
   EXPECT_THROW(Model::load("/nonexistent/m.model"), Error);
   TrainOptions bad;
-  bad.epochs = 0;
+  bad.epochs = -1;
   EXPECT_THROW(Model::train(rows(10, 1).view(), bad), Error);
   EXPECT_FALSE(version().empty());
+}
+
+// Cells a model cannot train on are refused with where they are: an infinite value; a row with
+// nothing observed; a missing value (NaN) in pixels.
+TEST(Facade, RefusesCellsItCannotTrainOn) {
+  auto message = [](const Matrix& x, const TrainOptions& options) {
+    try {
+      Model::train(x.view(), options);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Matrix cells = rows(10, 1);
+  cells.values[2 * kCols + 4] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(message(cells, {}), "x: row 3, column 5 is infinite");
+  std::fill_n(cells.values.begin() + 2 * kCols, kCols, std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(message(cells, {}), "x: every value of row 3 is missing (NaN)");
+  TrainOptions pixels;
+  pixels.pixels = true;
+  EXPECT_EQ(message(cells, pixels), "x: row 3, column 1 is not a number (NaN)");
+}
+
+// Without sizes a table gets `latent train`'s recipe: 64 hidden, a code of half its 6 columns.
+TEST(Facade, TakesTheTableRecipeWhenNoSizeIsGiven) {
+  const Model model = Model::train(rows(200, 1).view());
+  EXPECT_EQ(model.code_size(), 3);
+  EXPECT_NE(model.summary().find("6-64-3"), std::string::npos) << model.summary();
 }
 
 }  // namespace

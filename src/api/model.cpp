@@ -1,5 +1,6 @@
 // The facade's Model: a loaded or freshly trained autoencoder behind arrays of floats.
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "api/facade_parts.h"
@@ -11,6 +12,7 @@
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
 #include "latent/runtime/threads.h"
+#include "latent/train/table_recipe.h"
 #include "latent/train/trainer.h"
 #include "latent_version.h"
 
@@ -69,6 +71,23 @@ Matrix codes_of(Model::State& state, MatrixView x) {
       }))
     part(0, 1);
   return codes;
+}
+
+/// Rows to train on: no infinite value; no missing value (NaN) in pixels, no row of a table with
+/// every cell missing.
+void check_cells(const std::vector<float>& values, int64_t cols, bool pixels) {
+  for (size_t i = 0; i < values.size(); i += static_cast<size_t>(cols)) {
+    bool observed = false;
+    for (size_t c = 0; c < static_cast<size_t>(cols); ++c) {
+      if (std::isinf(values[i + c]))
+        throw Error("x: row " + std::to_string(i / cols + 1) + ", column " + std::to_string(c + 1) + " is infinite");
+      if (pixels && std::isnan(values[i + c]))
+        throw Error("x: row " + std::to_string(i / cols + 1) + ", column " + std::to_string(c + 1) +
+                    " is not a number (NaN)");
+      observed = observed || !std::isnan(values[i + c]);
+    }
+    if (!observed) throw Error("x: every value of row " + std::to_string(i / cols + 1) + " is missing (NaN)");
+  }
 }
 
 }  // namespace
@@ -137,18 +156,20 @@ Model Model::train(MatrixView x, const TrainOptions& options) {
         raw.table.is_words.push_back(false);
       }
     if (x.rows < 2 || x.cols < 1 || x.data == nullptr) throw Error("training needs at least 2 rows of numbers");
+    check_cells(raw.values, x.cols, options.pixels);
     const Normalization norm = Normalization::fit(raw);
+    const TableRecipe recipe = norm.table ? table_recipe(norm.table->width(), x.rows) : TableRecipe{{256}, 32, 20};
     ModelSpec spec;
     spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
-    spec.layers = options.layers;
-    spec.latent = options.code_size;
+    spec.layers = options.layers.empty() ? recipe.layers : options.layers;
+    spec.latent = options.code_size != 0 ? options.code_size : options.kind == CodeKind::bits ? 32 : recipe.latent;
     spec.set_type(model_type(options.kind), norm.unit_range());
     if (norm.table) {
       spec.output = Output::table;
       spec.table_blocks = norm.table->block_widths();
     }
     latent::TrainOptions train;
-    train.epochs = options.epochs;
+    train.epochs = options.epochs != 0 ? options.epochs : recipe.epochs;
     train.batch = options.batch;
     train.lr = options.learning_rate;
     train.seed = options.seed;

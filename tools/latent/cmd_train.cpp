@@ -15,6 +15,7 @@
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
+#include "latent/train/table_recipe.h"
 #include "latent/train/trainer.h"
 #include "parallel_cli.h"
 
@@ -187,9 +188,7 @@ struct TrainCommand {
   }
 
   /// The recipe measured for this kind of run, in each setting not given (docs/results.md has the
-  /// measurements). Tables (bench/tabular_oneclass.sh): one hidden layer of 64, a code of 8 (at
-  /// most half the encoded width) and, as tables are often short, epochs enough for about 500,000
-  /// rows seen. Binary codes (bench/hashing.sh): 1000-500-250, batch 256, bit balance and
+  /// measurements). Tables: table_recipe. Binary codes (bench/hashing.sh): 1000-500-250, batch 256, bit balance and
   /// decorrelation, light input noise and the neighbour pull (its exact graph is quadratic in the
   /// rows: in memory, up to kMaxPullRows). One class of images (--normal-class, bench/oneclass.sh):
   /// 128 hidden, a code of 16, batch 64. With --init the sizes are the initial model's to choose.
@@ -207,9 +206,10 @@ struct TrainCommand {
       taken.push_back(text.str());
     };
     if (norm.table) {
-      take("--layers", layers, std::string("64"));
-      if (type != ModelType::binary) take("--latent", spec.latent, std::clamp<int64_t>(norm.table->width() / 2, 1, 8));
-      take("--epochs", options.epochs, static_cast<int>(std::clamp<int64_t>(500000 / rows, 10, 100)));
+      const TableRecipe table = table_recipe(norm.table->width(), rows);
+      take("--layers", layers, std::to_string(table.layers.front()));
+      if (type != ModelType::binary) take("--latent", spec.latent, table.latent);
+      take("--epochs", options.epochs, table.epochs);
     } else if (type == ModelType::binary) {
       take("--layers", layers, std::string("1000,500,250"));
       take("--batch", options.batch, int64_t{256});
