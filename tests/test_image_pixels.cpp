@@ -8,6 +8,7 @@
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
 #include "latent/io/data_source.h"
+#include "latent/io/exif_orientation.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/image_pixels.h"
 #include "latent/io/raw_data.h"
@@ -107,6 +108,56 @@ TEST(ImagePixels, ReadsBmpAndGif) {
       35);
   const Pixels from_gif = decode(gif);
   EXPECT_EQ(from_gif.values, (std::vector<float>{255, 0, 0}));
+}
+
+// A 16x8 JPEG, its left half white and right half black, with an EXIF orientation after its
+// start marker: decoded the way it is seen (6 turns it a quarter clockwise: the left half on top).
+TEST(ImagePixels, TurnsAPhotoAsItsExifOrientationSays) {
+  std::string jpeg;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  std::vector<unsigned char> pixels;
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 16; ++x) pixels.insert(pixels.end(), 3, x < 8 ? 255 : 0);
+  ASSERT_TRUE(stbi_write_jpg_to_func(append, &jpeg, 16, 8, 3, pixels.data(), 100));
+  auto with_orientation = [&](char value) {
+    const std::string exif(
+        "\xFF\xE1\x00\x22"
+        "Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0",
+        29);
+    return jpeg.substr(0, 2) + exif + std::string{value, 0, 0, 0, 0, 0, 0} + jpeg.substr(2);
+  };
+  ImageLayout gray;
+  gray.color = ColorMode::gray;
+  // Mean of the top-left and bottom-right quarter of what is seen.
+  auto corners = [](const Pixels& p) {
+    double top_left = 0, bottom_right = 0;
+    for (int64_t y = 0; y < p.height / 2; ++y)
+      for (int64_t x = 0; x < p.width / 2; ++x) {
+        top_left += p.values[y * p.width + x];
+        bottom_right += p.values[(p.height - 1 - y) * p.width + (p.width - 1 - x)];
+      }
+    const double n = static_cast<double>(p.height / 2 * (p.width / 2));
+    return std::pair{top_left / n, bottom_right / n};
+  };
+  const struct {
+    char orientation;
+    int64_t height, width;
+    bool white_top_left;
+  } cases[] = {{1, 8, 16, true}, {3, 8, 16, false}, {6, 16, 8, true}, {8, 16, 8, false}};
+  for (const auto& c : cases) {
+    const Pixels seen = decode(with_orientation(c.orientation), gray);
+    EXPECT_EQ(seen.height, c.height) << int{c.orientation};
+    EXPECT_EQ(seen.width, c.width) << int{c.orientation};
+    const auto [top_left, bottom_right] = corners(seen);
+    EXPECT_NEAR(top_left, c.white_top_left ? 255 : 0, 8) << int{c.orientation};
+    EXPECT_NEAR(bottom_right, c.white_top_left ? 0 : 255, 8) << int{c.orientation};
+  }
+  // A segment longer than the file, or no EXIF: read as stored.
+  const std::string cut = with_orientation(6).substr(0, 20);
+  EXPECT_EQ(exif_orientation(reinterpret_cast<const unsigned char*>(cut.data()), cut.size()), 1);
+  EXPECT_EQ(exif_orientation(reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size()), 1);
 }
 
 TEST(ImagePixels, FolderOfMixedColourAndSizeNeedsResize) {

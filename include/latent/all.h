@@ -13,6 +13,7 @@
 #include "latent/io/codec.h"
 #include "latent/io/container.h"
 #include "latent/io/data_source.h"
+#include "latent/io/exif_orientation.h"
 #include "latent/io/image_grid.h"
 #include "latent/io/image_layout.h"
 #include "latent/io/image_pixels.h"

@@ -9,6 +9,7 @@
 
 #include "latent/base/error.h"
 #include "latent/base/read_bytes.h"
+#include "latent/io/exif_orientation.h"
 #include "latent/io/png_inflation.h"
 
 namespace latent {
@@ -83,6 +84,45 @@ Pixels resample(const Pixels& in, const Window& window, int64_t height, int64_t 
   return out;
 }
 
+/// A photo turned the way its EXIF orientation (2..8) says it is seen.
+Pixels oriented(const Pixels& in, int orientation) {
+  const bool turned = orientation >= 5;  // 5..8 swap height and width
+  const int64_t h = in.height, w = in.width, H = turned ? w : h, W = turned ? h : w;
+  Pixels out{in.channels, H, W, std::vector<float>(in.values.size()), in.colour};
+  for (int64_t c = 0; c < in.channels; ++c)
+    for (int64_t y = 0; y < H; ++y)
+      for (int64_t x = 0; x < W; ++x) {
+        int64_t sy = y, sx = x;  // the stored pixel seen at (y, x)
+        switch (orientation) {
+          case 2:
+            sx = w - 1 - x;
+            break;
+          case 3:
+            sy = h - 1 - y, sx = w - 1 - x;
+            break;
+          case 4:
+            sy = h - 1 - y;
+            break;
+          case 5:
+            sy = x, sx = y;
+            break;
+          case 6:
+            sy = h - 1 - x, sx = y;
+            break;
+          case 7:
+            sy = h - 1 - x, sx = w - 1 - y;
+            break;
+          case 8:
+            sy = x, sx = w - 1 - y;
+            break;
+          default:
+            break;
+        }
+        out.values[(c * H + y) * W + x] = in.values[(c * h + sy) * w + sx];
+      }
+  return out;
+}
+
 }  // namespace
 
 bool is_image_file_name(const std::string& path) {
@@ -113,7 +153,8 @@ Pixels decode_rgb(const unsigned char* bytes, size_t length, const std::string& 
           alpha == 1.0f ? rgba[4 * i + c] : alpha * rgba[4 * i + c] + (1 - alpha) * background[c];
   }
   stbi_image_free(rgba);
-  return out;
+  const int orientation = exif_orientation(bytes, length);
+  return orientation == 1 ? out : oriented(out, orientation);
 }
 
 Pixels fit_to(const Pixels& rgb, const ImageLayout& layout) {
