@@ -40,7 +40,12 @@ expect_bad "mixed sizes without --resize" "pass --resize WxH" "$latent" train --
 expect_bad "a bad --resize" "--resize '32': expected WIDTHxHEIGHT" "$latent" train --data "images:$work/mixed" --resize 32 --out "$work/bad.model"
 expect_bad "--resize on IDX data" "--data mnist is not images:DIR" "$latent" train --data mnist --resize 32x32 --out "$work/bad.model"
 
+printf 'notes' >"$work/mixed/notes.txt"  # not an image: said after a good read, silent before an error
+expect_bad "mixed sizes beside a text file" "pass --resize WxH" "$latent" train --data "images:$work/mixed" --out "$work/bad.model"
 run "$latent" train --data "images:$work/mixed" --resize 32x24 --epochs 2 --latent 4 --val 0 --out "$work/c.model"
+grep -qF "images:$work/mixed: skipped 1 entries that are not .png, .jpg, .bmp or .gif files ($work/mixed/notes.txt)" \
+  "$work/last_stderr" || fail "train did not say it skipped notes.txt: $(head -3 "$work/last_stderr")"
+rm "$work/mixed/notes.txt"
 "$latent" info "$work/c.model" --json | /usr/bin/python3 -c "
 import json, sys; m = json.load(sys.stdin)
 assert m['spec']['input_shape'] == [3, 24, 32], m['spec']

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "latent/base/error.h"
+#include "latent/base/progress.h"
 #include "latent/io/image_pixels.h"
 #include "latent/io/raw_data.h"
 
@@ -43,20 +44,31 @@ RawData read_image_file(const std::string& path, const ImageLayout& layout) {
   return raw;
 }
 
-std::vector<ImageFileEntry> list_image_files(const std::string& dir) {
+std::string skipped_files_note(const std::string& dir, const std::vector<std::string>& skipped) {
+  if (skipped.empty()) return "";
+  return "images:" + dir + ": skipped " + std::to_string(skipped.size()) +
+         " entries that are not .png, .jpg, .bmp or .gif files (" + skipped.front() +
+         (skipped.size() > 1 ? ", ..." : "") + ")";
+}
+
+std::vector<ImageFileEntry> list_image_files(const std::string& dir, std::vector<std::string>* skipped) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error("images:" + dir + ": not a directory");
   // Files directly in dir (no labels), or one subfolder per class (label = folder index).
   std::vector<ImageFileEntry> files;
+  auto take = [&](const std::filesystem::path& file, int64_t label) {
+    if (is_image_file_name(file.string())) files.push_back({file.string(), label});
+    else if (skipped && file.filename().string().front() != '.') skipped->push_back(file.string());
+    return is_image_file_name(file.string());
+  };
   int64_t next_label = 0;
   for (const auto& entry : sorted_entries(dir)) {
     if (std::filesystem::is_directory(entry)) {
       bool any = false;
-      for (const auto& file : sorted_entries(entry))
-        if (is_image_file_name(file.string())) files.push_back({file.string(), next_label}), any = true;
+      for (const auto& file : sorted_entries(entry)) any = take(file, next_label) || any;
       next_label += any;
-    } else if (is_image_file_name(entry.string())) {
-      files.push_back({entry.string(), -1});
+    } else {
+      take(entry, -1);
     }
   }
   if (files.empty()) throw Error("images:" + dir + ": no .png, .jpg, .bmp or .gif files");
@@ -67,7 +79,8 @@ std::vector<ImageFileEntry> list_image_files(const std::string& dir) {
 }
 
 RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
-  const std::vector<ImageFileEntry> files = list_image_files(dir);
+  std::vector<std::string> skipped;
+  const std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
   const bool labelled = files.front().label >= 0;
   // Grey files stay one plane (keep) until a colour file turns up; the folder is then RGB and
   // what was read so far gets three equal planes, so an all-grey folder is never held three times.
@@ -91,6 +104,7 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
     if (labelled) raw.labels.push_back(label);
     raw.paths.push_back(path);
   }
+  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));  // after the read: an error stays one line
   return raw;
 }
 

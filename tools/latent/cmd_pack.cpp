@@ -17,7 +17,8 @@ constexpr int64_t kFilesPerChunk = 1024;
 
 // An image folder, file by file: never more than a chunk of pictures in memory.
 void pack_image_folder(const DataOptions& data, const std::string& dir, PackWriter& pack) {
-  std::vector<ImageFileEntry> files = list_image_files(dir);
+  std::vector<std::string> skipped;
+  std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
   if (data.only_class >= 0) {
     files.erase(
         std::remove_if(files.begin(), files.end(), [&](const ImageFileEntry& f) { return f.label != data.only_class; }),
@@ -58,6 +59,7 @@ void pack_image_folder(const DataOptions& data, const std::string& dir, PackWrit
     progress.update(static_cast<int64_t>(i + 1));
   }
   flush();
+  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));
   progress.finish();
 }
 

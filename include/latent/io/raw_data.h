@@ -83,11 +83,14 @@ struct ImageFileEntry {
   int64_t label = -1;
 };
 /// The image files of a folder in the order read_image_dir reads them; throws when there are none
-/// or the folder mixes files at the top with class subfolders.
-std::vector<ImageFileEntry> list_image_files(const std::string& dir);
+/// or the folder mixes files at the top with class subfolders. `skipped`, when given, gets the
+/// other entries (other formats, folders inside class folders; hidden files aside).
+std::vector<ImageFileEntry> list_image_files(const std::string& dir, std::vector<std::string>* skipped = nullptr);
+/// The line that says what a folder held besides images ("" for nothing), for after it is read.
+std::string skipped_files_note(const std::string& dir, const std::vector<std::string>& skipped);
 
 /// The image files of a folder under `layout`: one size (without a resize the files must agree),
-/// RGB when any file has colour (unless the layout says). Files in subfolders get the
+/// RGB when any file has colour (unless the layout says); says what else the folder held. Files in subfolders get the
 /// subfolder's index (sorted by name) as label; files directly in dir have none.
 RawData read_image_dir(const std::string& dir, const ImageLayout& layout = {});
 
