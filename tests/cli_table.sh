@@ -123,6 +123,10 @@ printf 'code,x\n1,0.5\n2,0.1\n1,0.4\n3,0.9\n2,0.2\n' >"$work/codes.csv"
 run "$latent" train --data "csv:$work/codes.csv" --categorical code --epochs 2 --val 0 --out "$work/codes.model"
 run "$latent" index build --model "$work/codes.model" --data "csv:$work/codes.csv" --out "$work/codes.index"
 run "$latent" search --index "$work/codes.index" --data "csv:$work/codes.csv" --index-of 0 -k 2
+# Queries default to the indexed data set's other split; a table has none (not MNIST's digits).
+expect_bad "eval-retrieval of a table without --queries" \
+  "--queries: name the data to draw queries from (the index holds --data csv:$work/codes.csv, which has no test split)" \
+  "$latent" eval-retrieval --index "$work/codes.index"
 
 # A spreadsheet's export: a byte order mark, semicolons, decimal commas, CRLF, a quoted note over
 # two lines, a label column of words, blank notes. It trains, says which word became which class,

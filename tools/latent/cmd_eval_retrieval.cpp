@@ -114,7 +114,7 @@ void print_table(const nlohmann::json& rows) {
 void add_eval_retrieval_command(CLI::App& app) {
   struct Options {
     RuntimeOptions runtime;
-    std::string index, model, queries = "mnist:test", baselines, relevance = "label", protocol = "index";
+    std::string index, model, queries, baselines, relevance = "label", protocol = "index";
     int64_t bits = 0;
     int64_t n = 1000;
     std::optional<uint64_t> query_seed;  // unset: --seed draws the queries too
@@ -148,7 +148,9 @@ void add_eval_retrieval_command(CLI::App& app) {
   sub->add_option("--index", opt->index, "Index file (built on labelled data, or on images:DIR for --relevance name)")
       ->required();
   sub->add_option("--model", opt->model, "Model file (default: the one the index was built with)");
-  sub->add_option("--queries", opt->queries, "DATA[:train|:test] to draw queries from")->default_val("mnist:test");
+  sub->add_option("--queries", opt->queries,
+                  "DATA[:train|:test] to draw queries from (default: the index's data, its other split, when it "
+                  "has a test split: mnist, fashion-mnist, idx:DIR)");
   sub->add_option("--relevance", opt->relevance, "label (same label as the query) | name (same file name)")
       ->check(CLI::IsMember({"label", "name"}))
       ->default_val("label");
@@ -185,6 +187,13 @@ void add_eval_retrieval_command(CLI::App& app) {
       throw Error("--relevance name: the index " + opt->index +
                   " holds no file paths (build it from --data images:DIR)");
     LoadedModel model = load_model_for_index(index, opt->model);
+    if (opt->queries.empty()) {  // the indexed data set's other split: never another data set's images
+      const IndexInfo& info = index.info();
+      if (info.data.empty() || !DataSource::parse(info.data).has_test_split())
+        throw Error("--queries: name the data to draw queries from (the index holds --data " +
+                    (info.data.empty() ? std::string("of no record") : info.data) + ", which has no test split)");
+      opt->queries = info.data + (info.split == "test" ? ":train" : ":test");
+    }
     std::string data = opt->queries, split = "test";
     for (std::string suffix : {":train", ":test"})
       if (data.size() > suffix.size() && data.compare(data.size() - suffix.size(), suffix.size(), suffix) == 0) {
