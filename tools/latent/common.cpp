@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "latent/base/error.h"
+#include "latent/base/progress.h"
 #include "latent/io/container.h"
 #include "latent/io/data_source.h"
 #include "latent/io/image_grid.h"
@@ -29,10 +30,10 @@ void RuntimeOptions::apply() const {
 
 void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool class_filter) {
   split = default_split;
-  app->add_option("--data", data,
-                  "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header=auto|yes|no] | "
-                  "images:DIR")
-      ->default_val("mnist");
+  data_option = app->add_option("--data", data,
+                                "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header="
+                                "auto|yes|no][,sep=auto|comma|semicolon|tab|bar|space] | images:DIR | pack:FILE")
+                    ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);
   app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
   if (class_filter)
@@ -127,7 +128,14 @@ RawData DataOptions::load_as(const LoadedModel& model) const {
 Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load_as(model), model); }
 
 Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
-  return prepare_input(std::move(raw), model, invert, "--data " + data);
+  Dataset prepared = prepare_input(std::move(raw), model, invert, "--data " + data);
+  // MNIST and Fashion-MNIST images are alike in size: say so when the default is not the model's data.
+  const std::string trained_on = model.meta.value("data", "");
+  if (data_option && data_option->count() == 0 && !trained_on.empty() && trained_on != data &&
+      trained_on.find("arrays") != 0)
+    log_line("--data " + data + " (the default); the model was trained on --data " + trained_on +
+             ": pass --data to choose");
+  return prepared;
 }
 
 Interrupted resume_hint(const Interrupted& e, const std::string& checkpoint, int epochs_done,
