@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -33,7 +34,8 @@ using ReleaseText = std::function<void(const char*)>;
 
 std::string_view trim(std::string_view field) {
   while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
-  while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+  while (!field.empty() && (field.back() == ' ' || field.back() == '\t' || field.back() == '\r'))
+    field.remove_suffix(1);
   return field;
 }
 
@@ -43,8 +45,6 @@ struct Dialect {
   char separator = ',';
   bool decimal_comma() const { return separator != ','; }
 };
-
-bool is_blank(char c, char separator) { return (c == ' ' || c == '\t') && c != separator; }
 
 /// The end of a quoted field that opens at `quote`: its closing quote (a doubled quote inside is
 /// one quote of its text), or npos when the text ends first.
@@ -57,37 +57,45 @@ size_t closing_quote(std::string_view text, size_t quote) {
   return std::string_view::npos;
 }
 
-/// Splits on the separator outside quoted fields (RFC 4180: a field that starts with a double
-/// quote runs to its closing quote; a quote elsewhere is text). A quoted field loses its quotes
-/// (a doubled quote inside stays doubled: the text only names a category).
-void split_fields(std::string_view line, char separator, std::vector<std::string_view>& fields) {
-  fields.clear();
-  if (separator == ' ') {  // separated by blanks: a run of them is one break, none at the ends
-    for (size_t at = 0;;) {
-      while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
-      if (at == line.size()) return;
-      size_t end = at;
-      if (line[at] == '"') end = std::min(line.size() - 1, closing_quote(line, at));
-      while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
-      std::string_view field = line.substr(at, end - at);
-      if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
-      fields.push_back(field);
-      at = end;
-    }
-  }
-  size_t start = 0;
-  while (true) {
+/// Reads the record that starts at `pos`, the one grammar of every reading of a file (RFC 4180: a
+/// field that opens, after blanks, with a double quote runs to its closing quote, separators and
+/// line breaks included; a quote elsewhere is text). Returns where the record ends (its line
+/// break or the text's end), or npos when a quoted field is still open at the text's end; fills
+/// `fields`, when given, with its fields trimmed and unquoted (a doubled quote inside stays
+/// doubled: the text only names a category). With blanks as the separator a run of them is one
+/// break, and none opens or closes a record.
+size_t scan_record(std::string_view text, size_t pos, char separator, std::vector<std::string_view>* fields) {
+  if (fields) fields->clear();
+  const bool by_blanks = separator == ' ';
+  auto is_blank = [&](char c) { return (c == ' ' || c == '\t' || c == '\r') && (by_blanks || c != separator); };
+  size_t line_end = std::min(text.find('\n', pos), text.size());
+  for (size_t start = pos;;) {
     size_t at = start;
-    while (at < line.size() && is_blank(line[at], separator)) ++at;
-    size_t from = start;
-    if (at < line.size() && line[at] == '"') from = std::min(line.size(), closing_quote(line, at));
-    const size_t next = line.find(separator, from);
-    std::string_view field = trim(line.substr(start, next == std::string_view::npos ? line.npos : next - start));
-    if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
-    fields.push_back(field);
-    if (next == std::string_view::npos) return;
+    while (at < text.size() && is_blank(text[at])) ++at;
+    if (by_blanks && (at == text.size() || text[at] == '\n')) return at;
+    size_t next = at;
+    if (at < text.size() && text[at] == '"') {
+      if ((next = closing_quote(text, at)) == std::string_view::npos) return next;
+      if (next > line_end) line_end = std::min(text.find('\n', next), text.size());
+    }
+    if (by_blanks) {
+      while (next < line_end && text[next] != ' ' && text[next] != '\t') ++next;
+    } else {
+      const void* hit = std::memchr(text.data() + next, separator, line_end - next);
+      next = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text.data()) : line_end;
+    }
+    if (fields) {
+      std::string_view field = trim(text.substr(start, next - start));
+      if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
+      fields->push_back(field);
+    }
+    if (next == line_end) return next;
     start = next + 1;
   }
+}
+
+void split_fields(std::string_view record, char separator, std::vector<std::string_view>& fields) {
+  scan_record(record, 0, separator, &fields);
 }
 
 constexpr std::string_view kSeparators = ",;\t| ";
@@ -95,19 +103,21 @@ constexpr std::string_view kSeparators = ",;\t| ";
 /// The separator of a file from its first two records: of comma, semicolon, tab and bar, the one
 /// that splits the first record into the most fields and the second into as many; else blanks
 /// when they do so; else comma.
-char detect_separator(std::string_view first, std::string_view second) {
+char detect_separator(std::string_view text) {
   char best = ',';
   size_t best_fields = 1;
   std::vector<std::string_view> fields;
   for (const char separator : kSeparators) {
     if (separator == ' ' && best_fields > 1) break;  // blanks are text in a file with separators
-    split_fields(first, separator, fields);
-    const size_t count = fields.size();
-    if (!second.empty()) {
-      split_fields(second, separator, fields);
-      if (fields.size() != count) continue;
+    size_t counts[2] = {0, 0}, found = 0;
+    for (size_t pos = 0; pos < text.size() && found < 2;) {
+      const size_t end = scan_record(text, pos, separator, &fields);
+      if (end == std::string_view::npos) break;  // read so, a quote never closes: not this one
+      if (fields.size() > 1 || (fields.size() == 1 && !fields[0].empty())) counts[found++] = fields.size();
+      pos = end + 1;
     }
-    if (count > best_fields) best = separator, best_fields = count;
+    if (found == 0 || (found == 2 && counts[1] != counts[0])) continue;
+    if (counts[0] > best_fields) best = separator, best_fields = counts[0];
   }
   return best;
 }
@@ -208,28 +218,6 @@ struct Lines {
   std::vector<size_t> number;
 };
 
-/// Where the record that starts at `pos` ends: its line's end, or a later one when a quoted field
-/// holds line breaks; npos when a quoted field is still open at the end of the text. A field
-/// starts after any of `separators` (all candidates while the file's is not known yet).
-size_t record_end(std::string_view text, size_t pos, std::string_view separators) {
-  const size_t line_end = std::min(text.find('\n', pos), text.size());
-  if (text.substr(pos, line_end - pos).find('"') == std::string_view::npos) return line_end;
-  bool field_start = true;
-  for (size_t i = pos; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') return i;
-    if (field_start && (c == ' ' || c == '\t') && separators.find(c) == std::string_view::npos) continue;
-    if (field_start && c == '"') {
-      i = closing_quote(text, i);
-      if (i == std::string_view::npos) return i;
-      field_start = false;
-      continue;
-    }
-    field_start = separators.find(c) != std::string_view::npos;
-  }
-  return text.size();
-}
-
 Error unclosed_quote(std::string_view text, size_t pos, const std::string& name) {
   const size_t line =
       static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(pos), '\n')) + 1;
@@ -241,7 +229,8 @@ Lines split_lines(std::string_view text, char separator, const std::string& name
   size_t pos = 0, number = 1, released = 0;
   while (pos < text.size()) {
     if (pos - released > kReleaseBytes) release(text.data() + (released = pos));
-    const size_t end = record_end(text, pos, std::string_view(&separator, 1));
+    size_t end = std::min(text.find('\n', pos), text.size());
+    if (std::memchr(text.data() + pos, '"', end - pos)) end = scan_record(text, pos, separator, nullptr);
     if (end == std::string_view::npos) throw unclosed_quote(text, pos, name);
     std::string_view line(text.data() + pos, end - pos);
     const size_t first = number;
@@ -256,22 +245,14 @@ Lines split_lines(std::string_view text, char separator, const std::string& name
 }
 
 /// The separator options name, or the one the text's first two records use (auto).
-char file_separator(std::string_view text, const CsvOptions& options, const std::string& name) {
+char file_separator(std::string_view text, const CsvOptions& options) {
   if (options.separator != "auto")
     return options.separator == "comma"       ? ','
            : options.separator == "semicolon" ? ';'
            : options.separator == "tab"       ? '\t'
            : options.separator == "bar"       ? '|'
                                               : ' ';
-  std::string_view records[2];
-  size_t pos = 0, found = 0;
-  while (pos < text.size() && found < 2) {
-    const size_t end = record_end(text, pos, kSeparators);
-    if (end == std::string_view::npos) throw unclosed_quote(text, pos, name);
-    if (!trim(text.substr(pos, end - pos)).empty()) records[found++] = text.substr(pos, end - pos);
-    pos = end + 1;
-  }
-  return detect_separator(records[0], records[1]);
+  return detect_separator(text);
 }
 
 /// One feature column while reading: how its cells are read, and its words so far.
@@ -363,19 +344,16 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
                    const ReleaseText& release) {
   options.validate();
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
-  const Dialect dialect{file_separator(text, options, name)};
+  const Dialect dialect{file_separator(text, options)};
   Lines lines = split_lines(text, dialect.separator, name, release);
   if (lines.text.empty()) throw Error(name + ": no data rows");
   const auto preamble = options.header == "auto" ? sklearn_preamble(lines, dialect) : std::nullopt;
-  if (preamble) {
-    lines.text.erase(lines.text.begin());
-    lines.number.erase(lines.number.begin());
-  }
+  const size_t top = preamble ? 1 : 0;  // the first record after the preamble
   // Its class names say the last column is the label.
   const std::string label = options.label == "auto" && preamble && !preamble->empty() ? "last" : options.label;
   std::vector<std::string_view> fields, second;
-  split_fields(lines.text[0], dialect.separator, fields);
-  if (lines.text.size() > 1) split_fields(lines.text[1], dialect.separator, second);
+  split_fields(lines.text[top], dialect.separator, fields);
+  if (lines.text.size() > top + 1) split_fields(lines.text[top + 1], dialect.separator, second);
   const size_t columns = fields.size();
   const bool header = options.header == "yes" || (options.header == "auto" && is_header(fields, second, dialect));
   std::vector<std::string> names;
@@ -408,7 +386,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   for (const std::string& column : options.columns.numbers)
     readers[feature_named(column)].kind = ColumnReader::Kind::numbers;
 
-  const size_t first_row = header ? 1 : 0;
+  const size_t first_row = top + (header ? 1 : 0);
   const size_t rows = lines.text.size() - first_row;
   if (rows == 0) throw Error(name + ": no data rows");
   raw.values.resize(rows * features);
