@@ -157,6 +157,15 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 assert all(report[f]["accuracy"] >= 0.9 for f in ("codes", "pca", "raw")), report' "$work/knn.json" ||
   fail "knn on the spreadsheet (missing cells filled for the PCA and raw baselines): $(cat "$work/knn.json")"
+# Given a model and no --data, a command reads the model's training data (not mnist), and says so.
+run "$latent" knn --model "$work/sheet.model" -k 3 --json
+grep -qF -- "--data csv:$work/sheet.csv,label=verdict (the model's training data" "$work/last_stderr" ||
+  fail "knn without --data does not read the model's training data: $(cat "$work/last_stderr")"
+run "$latent" eval --model "$work/sheet.model" --json
+mv "$work/sheet.csv" "$work/moved.csv"
+expect_bad "the model's training data moved" "the model's training data (--data csv:$work/sheet.csv,label=verdict) is not here" \
+  "$latent" eval --model "$work/sheet.model"
+mv "$work/moved.csv" "$work/sheet.csv"
 printf 'a,b\n1,2\n3,"4\n5,6\n' >"$work/open.csv"
 expect_bad "an unclosed quote" "open.csv:3: a quoted field opens on this line and is never closed" \
   "$latent" train --data "csv:$work/open.csv" --out "$work/bad.model"

@@ -73,6 +73,7 @@ struct ClassifyTrain {
       meta["init"] = "random";
     } else {
       as = load_model(init);
+      data.follow_model(as);
       meta["init"] = init;
       meta["init_fingerprint"] = as.fingerprint;
       meta["image_layout"] = as.image_layout.to_json();

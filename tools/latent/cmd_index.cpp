@@ -57,6 +57,7 @@ void add_build(CLI::App* index) {
     check_outputs({{"--out", opt->out, "index"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
+    opt->data.follow_model(model);
     IndexInfo info;
     info.model_fingerprint = model.fingerprint;
     info.model_path = opt->model;

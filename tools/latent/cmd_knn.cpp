@@ -45,7 +45,8 @@ void add_knn_command(CLI::App& app) {
       "fitted on the train split). bytes_per_sample counts float32 features.");
   sub->add_option("--model", opt->model, "Model file")->required();
   sub->add_option("--data", opt->data,
-                  "Labelled data (mnist | fashion-mnist | idx:DIR | csv:FILE,label=... | images:DIR of class folders)")
+                  "Labelled data (mnist | fashion-mnist | idx:DIR | csv:FILE,label=... | images:DIR of class folders); "
+                  "not given: the model's training data")
       ->default_val("mnist");
   sub->add_option("-k,--k", opt->k, "Neighbours that vote")->default_val(5);
   sub->add_option("--train-limit", opt->train_limit, "Use only the first N train samples (0 = all)")->default_val(0);
@@ -53,10 +54,11 @@ void add_knn_command(CLI::App& app) {
   sub->add_flag("--skip-raw", opt->skip_raw, "Leave out the raw-input baseline (the slowest search)");
   sub->add_flag("--json", opt->json, "Print one JSON object");
   opt->runtime.add_to(sub);
-  sub->callback([opt] {
+  sub->callback([opt, sub] {
     if (opt->k < 1) throw Error("--k must be at least 1");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
+    opt->data = data_for_model(model, opt->data, sub->get_option("--data")->count() > 0);
     DataOptions train_opt, test_opt;
     train_opt.data = test_opt.data = opt->data;
     train_opt.split = "train", test_opt.split = "test";

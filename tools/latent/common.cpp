@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <numeric>
@@ -30,10 +31,12 @@ void RuntimeOptions::apply() const {
 
 void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool class_filter) {
   split = default_split;
-  data_option = app->add_option("--data", data,
-                                "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header="
-                                "auto|yes|no][,sep=auto|comma|semicolon|tab|bar|space] | images:DIR | pack:FILE")
-                    ->default_val("mnist");
+  data_option =
+      app->add_option("--data", data,
+                      "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header="
+                      "auto|yes|no][,sep=auto|comma|semicolon|tab|bar|space] | images:DIR | pack:FILE. Not given: "
+                      "the training data of the command's model, else mnist")
+          ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);
   app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
   if (class_filter)
@@ -117,7 +120,24 @@ RawData DataOptions::load() const {
   return raw;
 }
 
-RawData DataOptions::load_as(const LoadedModel& model) const {
+std::string data_for_model(const LoadedModel& model, const std::string& given, bool was_given) {
+  const std::string trained_on = model.meta.value("data", "");
+  if (was_given || trained_on.empty() || trained_on == given || trained_on.find("arrays") == 0) return given;
+  const std::string path = DataSource::parse(trained_on).input_path();
+  std::error_code error;
+  if (!path.empty() && !std::filesystem::exists(path, error))
+    throw Error("--data not given, and the model's training data (--data " + trained_on +
+                ") is not here (trained in another folder?): pass --data");
+  log_line("--data " + trained_on + " (the model's training data; --data reads other data)");
+  return trained_on;
+}
+
+void DataOptions::follow_model(const LoadedModel& model) {
+  data = data_for_model(model, data, data_option == nullptr || data_option->count() > 0);
+}
+
+RawData DataOptions::load_as(const LoadedModel& model) {
+  follow_model(model);
   DataOptions as_model = *this;
   as_model.layout = model.input_layout();
   if (model.normalization.table)
@@ -125,17 +145,10 @@ RawData DataOptions::load_as(const LoadedModel& model) const {
   return as_model.load();
 }
 
-Dataset DataOptions::load_for(const LoadedModel& model) const { return prepare_for(load_as(model), model); }
+Dataset DataOptions::load_for(const LoadedModel& model) { return prepare_for(load_as(model), model); }
 
 Dataset DataOptions::prepare_for(RawData raw, const LoadedModel& model) const {
-  Dataset prepared = prepare_input(std::move(raw), model, invert, "--data " + data);
-  // MNIST and Fashion-MNIST images are alike in size: say so when the default is not the model's data.
-  const std::string trained_on = model.meta.value("data", "");
-  if (data_option && data_option->count() == 0 && !trained_on.empty() && trained_on != data &&
-      trained_on.find("arrays") != 0)
-    log_line("--data " + data + " (the default); the model was trained on --data " + trained_on +
-             ": pass --data to choose");
-  return prepared;
+  return prepare_input(std::move(raw), model, invert, "--data " + data);
 }
 
 Interrupted resume_hint(const Interrupted& e, const std::string& checkpoint, int epochs_done,
@@ -186,7 +199,8 @@ torch::Tensor load_image_query(const std::string& path, const LoadedModel& model
   return prepare_input(read_image_file(path, model.input_layout()), model, invert, path).x;
 }
 
-Dataset DataOptions::open_for(const LoadedModel& model) const {
+Dataset DataOptions::open_for(const LoadedModel& model) {
+  follow_model(model);
   std::shared_ptr<const PackFile> pack = image_pack();
   if (!pack) return load_for(model);
   const torch::Tensor rows = pack_rows(*pack);
@@ -240,7 +254,7 @@ torch::Tensor load_sample(const DataOptions& data, int64_t index, const LoadedMo
   first.limit = index + 1;
   Dataset loaded = first.load_for(model);
   if (loaded.size() <= index)
-    throw Error("--index " + std::to_string(index) + ": --data " + data.data + " (" + data.split + ") has only " +
+    throw Error("--index " + std::to_string(index) + ": --data " + first.data + " (" + data.split + ") has only " +
                 std::to_string(loaded.size()) + " samples");
   return loaded.x.slice(0, index, index + 1);
 }

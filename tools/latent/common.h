@@ -45,16 +45,19 @@ struct DataOptions {
   /// for data that is not a CSV.
   void check_image_options() const;
   RawData load() const;
-  /// Loads as the model reads (its image layout, its table's columns), not yet normalised.
-  RawData load_as(const LoadedModel& model) const;
+  /// --data not given: takes the model's training data (data_for_model).
+  void follow_model(const LoadedModel& model);
+  /// Loads as the model reads (its image layout, its table's columns), not yet normalised; the
+  /// model's training data when --data was not given.
+  RawData load_as(const LoadedModel& model);
   /// Loads (images read as the model reads them) and normalises with the model's normalisation;
   /// checks the input size matches.
-  Dataset load_for(const LoadedModel& model) const;
+  Dataset load_for(const LoadedModel& model);
   /// The same for data already loaded.
   Dataset prepare_for(RawData raw, const LoadedModel& model) const;
   /// As load_for, but a pack of images stays on disk and is read batch by batch (commands that
   /// go through the data in order: train, encode, eval, index build and add).
-  Dataset open_for(const LoadedModel& model) const;
+  Dataset open_for(const LoadedModel& model);
   /// --data's pack when it is pack:FILE of images (read on demand), else null.
   std::shared_ptr<const PackFile> image_pack() const;
   /// The rows of `pack` that --normal-class and --limit keep.
@@ -65,6 +68,11 @@ struct DataOptions {
   /// The file or folder --data reads (csv:FILE, idx:DIR, images:DIR), for check_outputs.
   InputFile input() const;
 };
+
+/// The data a command given a model reads: `given` when --data was given (`was_given`), else the
+/// data the model was trained on (a named data set, or a file or folder that is still there; said
+/// on stderr), else `given` (mnist) for a model that does not record it.
+std::string data_for_model(const LoadedModel& model, const std::string& given, bool was_given);
 
 /// The first n (at most) of an int64 tensor of row numbers.
 std::vector<int64_t> leading_rows(const torch::Tensor& rows, int64_t n);
