@@ -139,13 +139,15 @@ PYBIND11_MODULE(latent, m) {
         return on_rows(x, "x", [&](MatrixView v) { return Model::train(v, options); });
       },
       py::arg("x"), py::kw_only(), py::arg("kind") = "numbers", py::arg("layers") = std::vector<int64_t>{},
-      py::arg("code_size") = 0, py::arg("pixels") = false, py::arg("epochs") = 0, py::arg("batch") = 128,
-      py::arg("learning_rate") = 3e-3, py::arg("validation") = 0.1, py::arg("seed") = 0,
+      py::arg("code_size") = 0, py::arg("pixels") = false, py::arg("epochs") = 0, py::arg("batch") = 0,
+      py::arg("learning_rate") = 0, py::arg("validation") = 0.1, py::arg("seed") = 0,
       "Trains an autoencoder on the rows of x and returns it. kind: numbers | variational | bits; pixels: "
-      "x holds pixels 0..255; the best epoch on the held-out share `validation` is kept. layers [], "
-      "code_size 0 and epochs 0 take `latent train`'s recipe: a table's (64 hidden, a code of at most half "
-      "the columns and at most 8, epochs for about 500,000 rows seen), or for pixels 256 hidden, a code of "
-      "32, 20 epochs. NaN is a missing cell of a table.");
+      "x holds pixels 0..255; the best epoch on the held-out share `validation` is kept. Settings left [] "
+      "or 0 take what `latent train` takes: for a table 64 hidden, a code of at most half the columns and "
+      "at most 8, epochs for about 500,000 rows seen; for bits of pixels the hashing recipe (1000-500-250, "
+      "batch 256, bit balance and decorrelation, input noise, the neighbour pull up to 200,000 rows); "
+      "else no hidden layer, a code of 32, 20 epochs, batch 128, learning rate 3e-3. NaN is a missing "
+      "cell of a table.");
 
   py::class_<Index>(m, "Index",
                     "Codes under string ids. create() makes a file that takes add/remove (each on disk when the call "

@@ -153,5 +153,20 @@ TEST(Facade, TakesTheTableRecipeWhenNoSizeIsGiven) {
   EXPECT_NE(model.summary().find("6-64-3"), std::string::npos) << model.summary();
 }
 
+// Bits of pixels get the hashing recipe's sizes (as `latent train --type binary` does), other
+// pixels the simple autoencoder (no hidden layer, a code of 32).
+TEST(Facade, TakesLatentTrainsRecipeForPixels) {
+  Matrix pixels{64, 64, {}};
+  std::mt19937 rng(5);
+  for (int64_t i = 0; i < pixels.rows * pixels.cols; ++i) pixels.values.push_back(static_cast<float>(rng() % 256));
+  TrainOptions options;
+  options.pixels = true;
+  options.epochs = 1;
+  EXPECT_NE(Model::train(pixels.view(), options).summary().find("64-32 (ae)"), std::string::npos);
+  options.kind = CodeKind::bits;
+  const Model bits = Model::train(pixels.view(), options);
+  EXPECT_NE(bits.summary().find("64-1000-500-250-32 (binary)"), std::string::npos) << bits.summary();
+}
+
 }  // namespace
 }  // namespace latent::api

@@ -65,7 +65,7 @@
 #include "latent/train/neighbour_graph.h"
 #include "latent/train/process_group.h"
 #include "latent/train/stacked.h"
-#include "latent/train/table_recipe.h"
+#include "latent/train/train_recipe.h"
 #include "latent/train/trained_net.h"
 #include "latent/train/trainer.h"
 

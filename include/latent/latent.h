@@ -38,17 +38,20 @@ struct Matrix {
 /// generate), or bits (semantic hashing: codes compared by Hamming distance).
 enum class CodeKind { numbers, variational, bits };
 
-/// Sizes left empty or 0 take the recipe `latent train` takes: for a table (pixels false) one
-/// hidden layer of 64, a code of at most half the columns and at most 8, epochs enough for about
-/// 500,000 rows seen; for pixels 256 hidden, a code of 32, 20 epochs.
+/// Settings left empty or 0 take what `latent train` takes for the same data and kind
+/// (latent/train/train_recipe.h): for a table (pixels false) one hidden layer of 64, a code of at
+/// most half the columns and at most 8, epochs enough for about 500,000 rows seen; for bits of
+/// pixels the hashing recipe (1000-500-250, batch 256, bit balance, decorrelation, input noise,
+/// the neighbour pull up to 200,000 rows); else no hidden layer, a code of 32, 20 epochs, batch
+/// 128, learning rate 3e-3.
 struct TrainOptions {
   CodeKind kind = CodeKind::numbers;
   std::vector<int64_t> layers;  ///< hidden sizes of the encoder, mirrored in the decoder
   int64_t code_size = 0;        ///< numbers (or bits) in a code
   bool pixels = false;          ///< values are pixels 0..255: scaled to [0, 1], sigmoid output
   int epochs = 0;
-  int64_t batch = 128;
-  double learning_rate = 3e-3;
+  int64_t batch = 0;
+  double learning_rate = 0;
   double validation = 0.1;  ///< share of rows held out; the best epoch on them is kept
   uint64_t seed = 0;
 };

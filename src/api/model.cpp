@@ -12,7 +12,7 @@
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
 #include "latent/runtime/threads.h"
-#include "latent/train/table_recipe.h"
+#include "latent/train/train_recipe.h"
 #include "latent/train/trainer.h"
 #include "latent_version.h"
 
@@ -90,6 +90,12 @@ void check_cells(const std::vector<float>& values, int64_t cols, bool pixels) {
   }
 }
 
+/// A setting given (not empty, not 0), else the recipe's, else the library's default.
+template <class T>
+T chosen(const T& given, const std::optional<T>& recipe, const T& fallback) {
+  return given != T{} ? given : recipe.value_or(fallback);
+}
+
 }  // namespace
 
 std::string version() { return LATENT_VERSION; }
@@ -158,20 +164,28 @@ Model Model::train(MatrixView x, const TrainOptions& options) {
     if (x.rows < 2 || x.cols < 1 || x.data == nullptr) throw Error("training needs at least 2 rows of numbers");
     check_cells(raw.values, x.cols, options.pixels);
     const Normalization norm = Normalization::fit(raw);
-    const TableRecipe recipe = norm.table ? table_recipe(norm.table->width(), x.rows) : TableRecipe{{256}, 32, 20};
+    RecipeTask task;
+    task.table_width = norm.table ? norm.table->width() : 0;
+    task.rows = x.rows;
+    task.binary = options.kind == CodeKind::bits;
+    const TrainRecipe recipe = recipe_for(task);
     ModelSpec spec;
     spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
-    spec.layers = options.layers.empty() ? recipe.layers : options.layers;
-    spec.latent = options.code_size != 0 ? options.code_size : options.kind == CodeKind::bits ? 32 : recipe.latent;
+    spec.layers = chosen(options.layers, recipe.layers, spec.layers);
+    spec.latent = chosen(options.code_size, recipe.latent, spec.latent);
     spec.set_type(model_type(options.kind), norm.unit_range());
     if (norm.table) {
       spec.output = Output::table;
       spec.table_blocks = norm.table->block_widths();
     }
+    spec.bit_balance = recipe.bit_balance.value_or(spec.bit_balance);
+    spec.bit_decorrelation = recipe.bit_decorrelation.value_or(spec.bit_decorrelation);
+    spec.neighbour_pull = recipe.neighbour_pull.value_or(spec.neighbour_pull);
+    if (recipe.corrupt) spec.corrupt = CorruptionSpec::parse(*recipe.corrupt);
     latent::TrainOptions train;
-    train.epochs = options.epochs != 0 ? options.epochs : recipe.epochs;
-    train.batch = options.batch;
-    train.lr = options.learning_rate;
+    train.epochs = chosen(options.epochs, recipe.epochs, train.epochs);
+    train.batch = chosen(options.batch, recipe.batch, train.batch);
+    train.lr = chosen(options.learning_rate, recipe.lr, train.lr);
     train.seed = options.seed;
     train.validate();
     if (spec.code_head == CodeHead::binary) parse_noise_schedule("linear:0:4", train.epochs, spec);

@@ -15,7 +15,7 @@
 #include "latent/io/regularizer_spec.h"
 #include "latent/model/code_head.h"
 #include "latent/model/evaluate.h"
-#include "latent/train/table_recipe.h"
+#include "latent/train/train_recipe.h"
 #include "latent/train/trainer.h"
 #include "parallel_cli.h"
 
@@ -187,43 +187,42 @@ struct TrainCommand {
     if (sub->get_option("--log")->count() == 0) log = meta.value("log", "");
   }
 
-  /// The recipe measured for this kind of run, in each setting not given (docs/results.md has the
-  /// measurements). Tables: table_recipe. Binary codes (bench/hashing.sh): 1000-500-250, batch 256, bit balance and
-  /// decorrelation, light input noise and the neighbour pull (its exact graph is quadratic in the
-  /// rows: in memory, up to kMaxPullRows). One class of images (--normal-class, bench/oneclass.sh):
-  /// 128 hidden, a code of 16, batch 64. With --init the sizes are the initial model's to choose.
-  /// Returns the flags it set, for the first line and `latent info`.
+  /// The recipe measured for this kind of run (train_recipe.h), in each setting not given. With
+  /// --init the sizes are the initial model's to choose. Returns the flags it set, for the first
+  /// line and `latent info`.
   std::vector<std::string> take_recipe(CLI::App* sub, const Normalization& norm, int64_t rows, bool packed) {
-    static constexpr int64_t kMaxPullRows = 200000;
+    RecipeTask task;
+    task.table_width = norm.table ? norm.table->width() : 0;
+    task.rows = rows;
+    task.binary = type == ModelType::binary;
+    task.one_class = type == ModelType::ae && data.only_class >= 0;
+    task.pull_possible = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1 && !packed;
+    const TrainRecipe recipe = recipe_for(task);
     std::vector<std::string> taken;
-    auto take = [&](const char* flag, auto& field, auto value) {
-      if (sub->get_option(flag)->count() > 0 ||
+    auto take = [&](const char* flag, auto& field, const auto& value) {
+      if (!value || sub->get_option(flag)->count() > 0 ||
           (!init.empty() && (flag == std::string("--layers") || flag == std::string("--latent"))))
         return;
-      field = value;
+      field = *value;
       std::ostringstream text;
-      text << flag << " " << value;
+      text << flag << " " << *value;
       taken.push_back(text.str());
     };
-    if (norm.table) {
-      const TableRecipe table = table_recipe(norm.table->width(), rows);
-      take("--layers", layers, std::to_string(table.layers.front()));
-      if (type != ModelType::binary) take("--latent", spec.latent, table.latent);
-      take("--epochs", options.epochs, table.epochs);
-    } else if (type == ModelType::binary) {
-      take("--layers", layers, std::string("1000,500,250"));
-      take("--batch", options.batch, int64_t{256});
-      take("--lr", options.lr, 2e-3);
-      take("--bit-balance", spec.bit_balance, 0.1);
-      take("--bit-decorrelation", spec.bit_decorrelation, 1.0);
-      take("--corrupt", corrupt, std::string("gaussian:0.1"));
-      const bool one_replica = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1;
-      if (one_replica && !packed && rows <= kMaxPullRows) take("--neighbour-pull", spec.neighbour_pull, 2.0);
-    } else if (type == ModelType::ae && data.only_class >= 0) {
-      take("--layers", layers, std::string("128"));
-      take("--latent", spec.latent, int64_t{16});
-      take("--batch", options.batch, int64_t{64});
+    std::optional<std::string> recipe_layers;
+    if (recipe.layers) {
+      recipe_layers.emplace();
+      for (const int64_t width : *recipe.layers)
+        *recipe_layers += (recipe_layers->empty() ? "" : ",") + std::to_string(width);
     }
+    take("--layers", layers, recipe_layers);
+    take("--latent", spec.latent, recipe.latent);
+    take("--epochs", options.epochs, recipe.epochs);
+    take("--batch", options.batch, recipe.batch);
+    take("--lr", options.lr, recipe.lr);
+    take("--bit-balance", spec.bit_balance, recipe.bit_balance);
+    take("--bit-decorrelation", spec.bit_decorrelation, recipe.bit_decorrelation);
+    take("--corrupt", corrupt, recipe.corrupt);
+    take("--neighbour-pull", spec.neighbour_pull, recipe.neighbour_pull);
     return taken;
   }
 

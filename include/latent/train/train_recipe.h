@@ -1,0 +1,39 @@
+#pragma once
+// The settings measured for each kind of run (docs/results.md), which `latent train` and
+// Model::train take wherever the caller gave none; each set field is such a default.
+//   table (bench/tabular_oneclass.sh): one hidden layer of 64, a code of at most half the encoded
+//     width and at most 8, and, as tables are often short, epochs for about 500,000 rows seen.
+//   binary codes of images (bench/hashing.sh): 1000-500-250, batch 256, lr 2e-3, bit balance 0.1
+//     and decorrelation 1, light input noise, and the neighbour pull where its exact graph (quadratic
+//     in the rows) fits: one replica, the rows in memory, at most 200,000 of them.
+//   one class of images (bench/oneclass.sh): 128 hidden, a code of 16, batch 64.
+//   other images: nothing; the flags' defaults are the notes' simple autoencoder (784-32-784).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace latent {
+
+struct TrainRecipe {
+  std::optional<std::vector<int64_t>> layers;
+  std::optional<int64_t> latent;
+  std::optional<int> epochs;
+  std::optional<int64_t> batch;
+  std::optional<double> lr;
+  std::optional<double> bit_balance, bit_decorrelation, neighbour_pull;
+  std::optional<std::string> corrupt;  ///< a CorruptionSpec's text
+};
+
+/// What the run trains on and what it makes.
+struct RecipeTask {
+  int64_t table_width = 0;    ///< the encoded columns of a table (one-hot blocks counted); 0 for images
+  int64_t rows = 0;           ///< the rows trained on
+  bool binary = false;        ///< binary codes
+  bool one_class = false;     ///< trained on one class (--normal-class)
+  bool pull_possible = true;  ///< one replica, rows in memory (the neighbour pull's condition besides rows)
+};
+
+TrainRecipe recipe_for(const RecipeTask& task);
+
+}  // namespace latent

@@ -1,0 +1,30 @@
+#include "latent/train/train_recipe.h"
+
+#include <algorithm>
+
+namespace latent {
+
+TrainRecipe recipe_for(const RecipeTask& task) {
+  static constexpr int64_t kMaxPullRows = 200000;
+  TrainRecipe recipe;
+  if (task.table_width > 0) {
+    recipe.layers = {64};
+    if (!task.binary) recipe.latent = std::clamp<int64_t>(task.table_width / 2, 1, 8);
+    recipe.epochs = static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(task.rows, 1), 10, 100));
+  } else if (task.binary) {
+    recipe.layers = {1000, 500, 250};
+    recipe.batch = 256;
+    recipe.lr = 2e-3;
+    recipe.bit_balance = 0.1;
+    recipe.bit_decorrelation = 1.0;
+    recipe.corrupt = "gaussian:0.1";
+    if (task.pull_possible && task.rows <= kMaxPullRows) recipe.neighbour_pull = 2.0;
+  } else if (task.one_class) {
+    recipe.layers = {128};
+    recipe.latent = 16;
+    recipe.batch = 64;
+  }
+  return recipe;
+}
+
+}  // namespace latent
