@@ -166,6 +166,32 @@ mv "$work/sheet.csv" "$work/moved.csv"
 expect_bad "the model's training data moved" "the model's training data (--data csv:$work/sheet.csv,label=verdict) is not here" \
   "$latent" eval --model "$work/sheet.model"
 mv "$work/moved.csv" "$work/sheet.csv"
+# Classes by name: --normal-class takes a label word, and a second file that misses a class
+# (dog) numbers the others as the model's training file did (fox is 2, not 1).
+/usr/bin/python3 - "$work" <<'PY'
+import random, sys
+rng = random.Random(4)
+centres = {"cat": 0.0, "dog": 3.0, "fox": 6.0}
+for name, classes in (("pets.csv", ["cat", "dog", "fox"]), ("pets_test.csv", ["fox", "cat"])):
+    with open(f"{sys.argv[1]}/{name}", "w") as f:
+        f.write("a,b,class\n")
+        for i in range(120):
+            c = classes[i % len(classes)]
+            f.write(f"{centres[c] + rng.gauss(0, 0.3):.3f},{rng.gauss(0, 1):.3f},{c}\n")
+PY
+run "$latent" train --data "csv:$work/pets.csv" --normal-class fox --epochs 2 --val 0 --out "$work/fox.model"
+run "$latent" anomaly fit --model "$work/fox.model" --data "csv:$work/pets_test.csv" --normal-class fox --out "$work/fox.det"
+# Without --normal-class, anomaly fit sets its threshold on the model's normal class, not on all.
+run "$latent" anomaly fit --model "$work/fox.model" --data "csv:$work/pets_test.csv" --out "$work/fox2.det"
+for file in fox.model fox.det fox2.det; do
+  "$latent" info "$work/$file" --json | /usr/bin/python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+assert report.get("normal_class", report.get("training", {}).get("normal_class")) == 2, report' ||
+    fail "$file: --normal-class fox is not class 2 of the model's training file"
+done
+expect_bad "an unknown class name" "--normal-class emu: --data csv:$work/pets.csv has no class of that name (its classes: cat, dog, fox)" \
+  "$latent" train --data "csv:$work/pets.csv" --normal-class emu --out "$work/bad.model"
 printf 'a,b\n1,2\n3,"4\n5,6\n' >"$work/open.csv"
 expect_bad "an unclosed quote" "open.csv:3: a quoted field opens on this line and is never closed" \
   "$latent" train --data "csv:$work/open.csv" --out "$work/bad.model"

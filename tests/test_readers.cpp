@@ -253,6 +253,19 @@ TEST(Csv, NumbersWordLabelsInSortedOrder) {
   expect_error([&] { parse_csv("x,class\n1,a\n2,\n", "t.csv", CsvOptions{}); }, "t.csv:3: the row has no label");
 }
 
+// A second file of a data set that misses a class (or holds a new one) numbers its classes as the
+// model's training file did, not anew.
+TEST(Csv, NumbersAnotherFilesClassesAsTheModelsFile) {
+  const RawData train = parse_csv("x,class\n1,cat\n2,dog\n3,fox\n", "train.csv", CsvOptions{});
+  RawData test = parse_csv("x,class\n1,fox\n2,cat\n3,owl\n", "test.csv", CsvOptions{});
+  EXPECT_EQ(test.labels, (std::vector<int64_t>{1, 0, 2}));  // numbered within the file
+  test.number_classes_as(train.label_names);
+  EXPECT_EQ(test.labels, (std::vector<int64_t>{2, 0, 3}));
+  EXPECT_EQ(test.label_names, (std::vector<std::string>{"cat", "dog", "fox", "owl"}));
+  EXPECT_EQ(test.class_named("fox"), 2);
+  EXPECT_EQ(test.class_named("emu"), -1);
+}
+
 // A file is read through a mapping whose pages are handed back behind the parse (and read again
 // by the second pass a column that turns to words late needs): the same cells as from memory,
 // plain or gzip'd.
@@ -294,6 +307,7 @@ TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {
   EXPECT_EQ(raw.count(), 2);
   EXPECT_EQ(raw.sample_shape, (std::vector<int64_t>{1, 4, 6}));
   EXPECT_EQ(raw.labels, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(raw.label_names, (std::vector<std::string>{"cat", "dog"}));
   EXPECT_EQ(raw.values[5], 50.0f);
   std::vector<unsigned char> other(5 * 5, 0);
   write_file_atomic((dir / "dog" / "c.png").string(), encode_png(other, 5, 5));

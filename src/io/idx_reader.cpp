@@ -4,24 +4,6 @@
 
 namespace latent {
 
-int64_t RawData::features() const {
-  int64_t n = 1;
-  for (int64_t d : sample_shape) n *= d;
-  return n;
-}
-
-int64_t RawData::count() const {
-  int64_t f = features();
-  return f == 0 ? 0 : static_cast<int64_t>(values.size()) / f;
-}
-
-void RawData::truncate(int64_t n) {
-  if (n <= 0 || n >= count()) return;
-  values.resize(static_cast<size_t>(n * features()));
-  if (!labels.empty()) labels.resize(static_cast<size_t>(n));
-  if (!paths.empty()) paths.resize(static_cast<size_t>(n));
-}
-
 IdxArray parse_idx(const std::vector<unsigned char>& bytes, const std::string& name) {
   // Header: 0x00 0x00, type (0x08 = unsigned byte), number of dims, then big-endian u32 dims.
   if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) throw Error(name + ": not an IDX file (bad magic number)");

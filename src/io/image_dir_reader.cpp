@@ -102,6 +102,8 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
     if (image.channels < raw.sample_shape[0]) image.values = grey_to_rgb(image.values, shape[1] * shape[2]);
     raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
+    if (labelled && label == static_cast<int64_t>(raw.label_names.size()))  // classes come in order
+      raw.label_names.push_back(std::filesystem::path(path).parent_path().filename().string());
     raw.paths.push_back(path);
   }
   if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));  // after the read: an error stays one line

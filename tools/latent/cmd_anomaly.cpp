@@ -8,6 +8,7 @@
 #include "latent/apps/anomaly.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
+#include "latent/base/progress.h"
 #include "latent/io/container.h"
 #include "latent/metrics/roc.h"
 
@@ -40,7 +41,8 @@ void add_fit(CLI::App* parent) {
       "--calibration may ask for fewer of them, never more). Other data is all unseen: all of it is used, or\n"
       "the first --calibration share of it. A model that held nothing out of this data gets its threshold\n"
       "from rows it trained on, with a warning (an error with --calibration): such a threshold flags fewer\n"
-      "normal rows than the rule says.");
+      "normal rows than the rule says. Without --normal-class, the normal rows are the class the model was\n"
+      "trained on (train --normal-class), when it was.");
   sub->add_option("--out", opt->out, "Detector file to write (holds the model too)")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
@@ -48,6 +50,13 @@ void add_fit(CLI::App* parent) {
     check_outputs({{"--out", opt->out, "detector"}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();
     const LoadedModel model = load_model(opt->model);
+    // Normal rows are the model's normal class unless told: a threshold set over every class would
+    // be set on anomalies.
+    const int64_t model_class = model.meta.value("normal_class", int64_t{-1});
+    if (opt->data.only_class < 0 && opt->data.only_class_name.empty() && model_class >= 0) {
+      opt->data.only_class = model_class;
+      log_line("--normal-class " + std::to_string(model_class) + " (the class the model was trained on)");
+    }
     RawData raw = opt->data.load_as(model);
     const bool trained_on = model.meta.value("data_fingerprint", "") == opt->data.fingerprint(raw);
     Dataset data = opt->data.prepare_for(std::move(raw), model);

@@ -1,6 +1,7 @@
 // latent pack: a data set as one file that train, encode, eval and index read batch by batch,
 // so a data set bigger than memory trains in the memory a batch needs.
 #include <algorithm>
+#include <filesystem>
 
 #include "commands.h"
 #include "common.h"
@@ -19,13 +20,17 @@ constexpr int64_t kFilesPerChunk = 1024;
 void pack_image_folder(const DataOptions& data, const std::string& dir, PackWriter& pack) {
   std::vector<std::string> skipped;
   std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
-  if (data.only_class >= 0) {
-    files.erase(
-        std::remove_if(files.begin(), files.end(), [&](const ImageFileEntry& f) { return f.label != data.only_class; }),
-        files.end());
+  if (data.only_class >= 0 || !data.only_class_name.empty()) {
+    auto other_class = [&](const ImageFileEntry& f) {
+      return data.only_class_name.empty()
+                 ? f.label != data.only_class
+                 : std::filesystem::path(f.path).parent_path().filename() != data.only_class_name;
+    };
+    files.erase(std::remove_if(files.begin(), files.end(), other_class), files.end());
     if (files.empty())
-      throw Error("--normal-class " + std::to_string(data.only_class) + ": no samples with that label in --data " +
-                  data.data);
+      throw Error("--normal-class " +
+                  (data.only_class_name.empty() ? std::to_string(data.only_class) : data.only_class_name) +
+                  ": no samples of that class in --data " + data.data);
   }
   if (data.limit > 0 && static_cast<int64_t>(files.size()) > data.limit) files.resize(static_cast<size_t>(data.limit));
   ImageLayout layout = data.layout;

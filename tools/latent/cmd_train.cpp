@@ -286,6 +286,8 @@ struct TrainCommand {
       }
       meta = settings_meta();
       meta["recipe"] = recipe;
+      // Other files of this data number their classes as these (a file may miss one).
+      if (!raw.label_names.empty()) meta["label_names"] = raw.label_names;
       // Queries are checked against it; a table's rows are scored, and their odd values are the point.
       if (!norm.table) meta["input_profile"] = InputProfile::fit(raw).to_json();
       trainer = std::make_unique<Trainer>(model, options);

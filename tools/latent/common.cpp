@@ -40,7 +40,16 @@ void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool c
   app->add_option("--split", split, "train | test")->default_val(default_split);
   app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
   if (class_filter)
-    app->add_option("--normal-class,--class", only_class, "Use only the samples labelled C (one-class training)");
+    app->add_option_function<std::string>(
+           "--normal-class,--class",
+           [this](const std::string& text) {
+             const bool number = !text.empty() && std::all_of(text.begin(), text.end(), ::isdigit);
+             if (number && text.size() < 10) only_class = std::stoll(text);
+             else only_class_name = text;
+           },
+           "Use only the samples of class C (one-class training): its number, or its name (a CSV's label word, "
+           "a class folder's name)")
+        ->type_name("C");
 }
 
 void DataOptions::add_image_options(CLI::App* app) {
@@ -97,11 +106,19 @@ void DataOptions::check_image_options() const {
     throw Error("--categorical, --numeric and --ignore read CSV columns: --data " + data + " is not csv:FILE");
 }
 
-RawData DataOptions::load() const {
+RawData DataOptions::load() {
   if (limit < 0) throw Error("--limit must be >= 0");
-  if (only_class < 0) return load_raw(data, split, limit, layout, columns);
-  RawData raw = load_raw(data, split, 0, layout, columns);
+  const bool one_class = only_class >= 0 || !only_class_name.empty();
+  RawData raw = load_raw(data, split, one_class ? 0 : limit, layout, columns);
+  raw.number_classes_as(class_names);
+  if (!one_class) return raw;
   if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
+  if (!only_class_name.empty() && (only_class = raw.class_named(only_class_name)) < 0) {
+    std::string names;
+    for (size_t i = 0; i < raw.label_names.size() && i < 12; ++i) names += (i ? ", " : "") + raw.label_names[i];
+    throw Error("--normal-class " + only_class_name + ": --data " + data + " has no class of that name " +
+                (names.empty() ? "(its classes are numbers)" : "(its classes: " + names + ")"));
+  }
   const int64_t features = raw.features();
   int64_t kept = 0;
   for (int64_t i = 0; i < raw.count(); ++i) {
@@ -142,7 +159,10 @@ RawData DataOptions::load_as(const LoadedModel& model) {
   as_model.layout = model.input_layout();
   if (model.normalization.table)
     as_model.columns = {model.normalization.table->names(true), model.normalization.table->names(false), {}};
-  return as_model.load();
+  as_model.class_names = model.meta.value("label_names", std::vector<std::string>{});
+  RawData raw = as_model.load();
+  only_class = as_model.only_class;
+  return raw;
 }
 
 Dataset DataOptions::load_for(const LoadedModel& model) { return prepare_for(load_as(model), model); }
@@ -223,6 +243,9 @@ std::shared_ptr<const PackFile> DataOptions::image_pack() const {
 
 torch::Tensor DataOptions::pack_rows(const PackFile& pack) const {
   if (limit < 0) throw Error("--limit must be >= 0");
+  if (!only_class_name.empty())
+    throw Error("--normal-class " + only_class_name +
+                ": a pack keeps its classes' numbers, not names; give the number");
   std::vector<int64_t> rows;
   if (only_class < 0) {
     rows.resize(static_cast<size_t>(limit > 0 ? std::min(limit, pack.count()) : pack.count()));

@@ -29,11 +29,13 @@ struct DataOptions {
   std::string data = "mnist";
   std::string split;
   int64_t limit = 0;
-  int64_t only_class = -1;  ///< -1: all samples
-  bool invert = false;      ///< --invert (add_invert_option): images x → 255 − x before normalisation
-  ImageLayout layout;       ///< how image files are read (add_image_options; a model's own otherwise)
-  ColumnChoice columns;     ///< how a CSV's columns are read (add_table_options; a model's own otherwise)
-  TableOptions table;       ///< how a table's columns are encoded (add_table_options)
+  int64_t only_class = -1;               ///< -1: all samples (or the class named only_class_name, once loaded)
+  std::string only_class_name;           ///< --normal-class given as a class name
+  std::vector<std::string> class_names;  ///< the model's classes: the data's are numbered as these
+  bool invert = false;                   ///< --invert (add_invert_option): images x → 255 − x before normalisation
+  ImageLayout layout;                    ///< how image files are read (add_image_options; a model's own otherwise)
+  ColumnChoice columns;                  ///< how a CSV's columns are read (add_table_options; a model's own otherwise)
+  TableOptions table;                    ///< how a table's columns are encoded (add_table_options)
   const CLI::Option* data_option = nullptr;  ///< --data (add_to): whether it was given or left at mnist
   void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
   /// --categorical, --numeric, --ignore, --scale, --max-levels: how a command that makes a model
@@ -44,7 +46,8 @@ struct DataOptions {
   /// Throws when image options were given for data that is not an image folder, or table options
   /// for data that is not a CSV.
   void check_image_options() const;
-  RawData load() const;
+  /// Reads the data; a class named by --normal-class becomes only_class.
+  RawData load();
   /// --data not given: takes the model's training data (data_for_model).
   void follow_model(const LoadedModel& model);
   /// Loads as the model reads (its image layout, its table's columns), not yet normalised; the

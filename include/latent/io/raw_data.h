@@ -27,7 +27,8 @@ struct RawData {
   std::vector<std::string> paths;     ///< source file per sample (images:DIR only)
   bool is_image = false;              ///< pixels 0..255, scaled to [0,1] for the model
   std::string label_column;           ///< csv: the column the labels came from ("class", "column 1"), or empty
-  /// csv: class i's name, when the labels were words (sorted) or a scikit-learn table names them
+  /// Class i's name: a CSV's label words (sorted) or a scikit-learn table's names, an image
+  /// folder's class subfolders (sorted); empty when the labels are numbers only.
   std::vector<std::string> label_names;
   TableColumns table;  ///< csv: one entry per feature
 
@@ -35,6 +36,12 @@ struct RawData {
   int64_t count() const;
   /// Keeps the first n samples (n <= 0 keeps all).
   void truncate(int64_t n);
+  /// Numbers the classes as `names` (a model's training classes) does, so that a file missing a
+  /// class, or holding others, is not numbered anew; a class not among them follows them.
+  /// Nothing to do when either side has no names.
+  void number_classes_as(const std::vector<std::string>& names);
+  /// The number of the class called `name`, or -1.
+  int64_t class_named(const std::string& name) const;
 };
 
 /// IDX file (raw or .gz), unsigned-byte type only: returns dims and the bytes.
