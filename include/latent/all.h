@@ -8,6 +8,7 @@
 #include "latent/base/page_release.h"
 #include "latent/base/progress.h"
 #include "latent/base/read_bytes.h"
+#include "latent/base/shape_size.h"
 #include "latent/base/worker_pool.h"
 
 #include "latent/io/codec.h"

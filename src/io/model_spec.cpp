@@ -5,6 +5,7 @@
 
 #include "base/json_number.h"
 #include "latent/base/error.h"
+#include "latent/base/shape_size.h"
 
 namespace latent {
 namespace {
@@ -19,11 +20,7 @@ constexpr int64_t kMaxInputSize = int64_t{1} << 30;
 
 }  // namespace
 
-int64_t ModelSpec::input_size() const {
-  int64_t n = 1;
-  for (int64_t d : input_shape) n *= d;
-  return n;
-}
+int64_t ModelSpec::input_size() const { return shape_size(input_shape); }
 
 int64_t ModelSpec::table_numbers() const {
   int64_t n = input_size();

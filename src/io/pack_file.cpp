@@ -17,6 +17,7 @@
 #include "io/file_pieces.h"
 #include "latent/base/atomic_file.h"
 #include "latent/base/error.h"
+#include "latent/base/shape_size.h"
 
 namespace latent {
 namespace {
@@ -114,11 +115,7 @@ PackHeader parse_header(const std::string& text, const std::string& path) {
 
 }  // namespace
 
-int64_t PackHeader::features() const {
-  int64_t n = 1;
-  for (int64_t d : sample_shape) n *= d;
-  return n;
-}
+int64_t PackHeader::features() const { return shape_size(sample_shape); }
 
 struct PackWriter::File {
   AtomicFile out;

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
+#include "latent/base/shape_size.h"
+
 namespace latent {
 
-int64_t RawData::features() const {
-  int64_t n = 1;
-  for (int64_t d : sample_shape) n *= d;
-  return n;
-}
+int64_t RawData::features() const { return shape_size(sample_shape); }
 
 int64_t RawData::count() const {
   int64_t f = features();

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latent/base/shape_size.h"
 #include "latent/io/image_pixels.h"
 #include "latent/io/png_inflation.h"
 #include "latent/io/regularizer_spec.h"
@@ -139,11 +140,7 @@ std::vector<float> decode_image(const std::string& body, const InputShape& shape
 
 }  // namespace
 
-int64_t InputShape::size() const {
-  int64_t n = 1;
-  for (int64_t d : sample_shape) n *= d;
-  return n;
-}
+int64_t InputShape::size() const { return shape_size(sample_shape); }
 
 std::string InputShape::describe() const {
   if (is_image && sample_shape.size() == 3)
