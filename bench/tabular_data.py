@@ -15,6 +15,10 @@ Tasks
                         10,000-image subsample of its training set: one class normal, the others anomalous
   mixed                 a generated customer table of numbers, words and 5% empty cells; each anomaly is
                         a normal row with exactly one changed cell, listed in mixed/planted.csv
+  orders                a spreadsheet export of orders (an order number, a customer name, money, shares
+                        and thousands formatted: "$15,739.41", 4%, "1,291"): train.csv the first 600
+                        orders, test.csv the next 220, of which 20 (at random) are charged 3 to 10
+                        times their units' price (anomalous); split by time, not at random
 Every draw comes from a fixed seed: each run writes the same files.
 """
 import csv
@@ -209,7 +213,28 @@ def mixed(out):
               [(first + i, column, kind) for i, (column, kind) in enumerate(planted)])
 
 
-TASKS = {"breast_cancer": breast_cancer, "wine": wine, "digits": digits, "fashion": fashion, "mixed": mixed}
+def orders(out):
+    rng = np.random.default_rng(SEED)
+
+    def order(number, overcharge=1.0):
+        units = int(rng.integers(10, 2000))
+        price = rng.uniform(5, 50)
+        return [str(number), f"customer {number}", f"${units * price * overcharge:,.2f}",
+                f"{int(rng.integers(0, 31))}%", f"{units:,}"]
+
+    header = ["order", "name", "amount", "discount", "units", "label"]
+    folder = os.path.join(out, "orders")
+    os.makedirs(folder, exist_ok=True)
+    write_csv(os.path.join(folder, "train.csv"), header, [order(1000 + i) + ["0"] for i in range(600)])
+    overcharged = set(rng.choice(220, 20, replace=False).tolist())
+    write_csv(os.path.join(folder, "test.csv"), header,
+              [order(1600 + i, rng.uniform(3, 10)) + ["1"] if i in overcharged else order(1600 + i) + ["0"]
+               for i in range(220)])
+    print("orders: train 600 rows, test 220 rows (200 normal, 20 anomalous)", file=sys.stderr)
+
+
+TASKS = {"breast_cancer": breast_cancer, "wine": wine, "digits": digits, "fashion": fashion, "mixed": mixed,
+         "orders": orders}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:

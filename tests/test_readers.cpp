@@ -216,6 +216,41 @@ TEST(Csv, ReadsTheDialectsSpreadsheetsWrite) {
             (std::vector<std::string>{"city", "n"}));
 }
 
+// Numbers as spreadsheets show them: money, shares and grouped thousands are numbers (and the
+// reading says how many cells were so written); infinities and spreadsheet errors are missing.
+TEST(Csv, ReadsNumbersAsSpreadsheetsFormatThem) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  RawData raw = parse_csv(
+      "price,share,count,debt\n\"$1,200.50\",45%,\"1,234,567\",(1200)\n-$3,0.5%,12,\"($1,000)\"\n"
+      "\"\xE2\x82\xAC 7\",inf,#N/A,+5\n",
+      "t.csv", CsvOptions{});
+  EXPECT_EQ(raw.table.is_words, (std::vector<bool>{false, false, false, false}));
+  const std::vector<float> want{1200.5f, 45, 1234567, -1200, -3, 0.5f, 12, -1000, 7, nan, nan, 5};
+  ASSERT_EQ(raw.values.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    EXPECT_TRUE(std::isnan(want[i]) ? std::isnan(raw.values[i]) : raw.values[i] == want[i]) << i;
+  ASSERT_EQ(raw.table.reading.size(), 4u);
+  EXPECT_EQ(raw.table.reading[0].formatted, 3);
+  EXPECT_EQ(raw.table.reading[0].example, "$1,200.50");
+  EXPECT_EQ(raw.table.reading[1].formatted, 2);
+  EXPECT_EQ(raw.table.reading[1].infinite, 1);
+  EXPECT_EQ(raw.table.reading[2].formatted, 1);  // 12 is plain
+  EXPECT_EQ(raw.table.reading[3].formatted, 2);  // +5 is plain
+  // With a decimal comma, the dot and blanks group thousands: 1.234,5 €; 1 234 567; 12\u00A0%.
+  RawData semi = parse_csv("a;b;c\n1.234,5 \xE2\x82\xAC;1 234 567;12\xC2\xA0%\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(semi.values, (std::vector<float>{1234.5f, 1234567, 12}));
+  // Not numbers: groups not of three, two marks, a mark after the decimals, a date, a lone sign.
+  for (const char* cell :
+       {"\"1,23\"", "\"12,345.6,7\"", "\"1,234 567\"", "2024-01-05", "$", "%", "(x)", "1.2.3", "\"1,2345\"", "5$$"}) {
+    const std::string text = std::string("a,b\n") + cell + ",1\n";
+    EXPECT_TRUE(parse_csv(text, "t.csv", CsvOptions{}).table.is_words[0]) << cell;
+  }
+  // A column that turns to words keeps no count of the formatted numbers before.
+  RawData mixed = parse_csv("a,b\n$5,1\nfive,2\n", "t.csv", CsvOptions{});
+  EXPECT_TRUE(mixed.table.is_words[0]);
+  EXPECT_EQ(mixed.table.reading[0].formatted, 0);
+}
+
 // scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last
 // column; with a header row after it, or for a measured target (no names), the file reads as usual.
 TEST(Csv, ReadsScikitLearnsTables) {

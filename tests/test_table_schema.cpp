@@ -65,6 +65,40 @@ TEST(TableSchema, KeepsTheMostFrequentLevelsThenOther) {
       "column 'x' holds words");
 }
 
+// Columns that only tell rows apart leave the model when asked (latent train asks), unless kept:
+// a rising whole number (an id, a row number) and a word that differs in every row (a name).
+TEST(TableSchema, LeavesOutColumnsThatOnlyTellRowsApart) {
+  std::string text = "id,name,x,year,city\n";
+  for (int i = 0; i < 30; ++i)
+    text += std::to_string(1000 + 3 * i) + ",person " + std::to_string(i) + "," + std::to_string(i % 7) + "," +
+            std::to_string(2000 + i / 2) + "," + (i % 2 ? "paris" : "lyon") + "\n";
+  const RawData raw = table(text);
+  TableOptions options;
+  EXPECT_EQ(TableSchema::fit(raw, options).names(false), (std::vector<std::string>{"id", "x", "year"}));
+  options.leave_out_identifiers = true;
+  TableSchema schema = TableSchema::fit(raw, options);
+  EXPECT_EQ(schema.identifiers, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(schema.names(false), (std::vector<std::string>{"x", "year"}));  // year repeats: not rising
+  EXPECT_EQ(schema.names(true), (std::vector<std::string>{"city"}));
+  EXPECT_EQ(TableSchema::from_json(schema.to_json()).identifiers, schema.identifiers);
+  // Scoring reads the model's columns only: a file's own ids do not matter.
+  RawData scored = table("id,name,x,year,city\n1,bob,3,2001,lyon\n");
+  EXPECT_EQ(schema.encode(scored).size(), 2u + 3u);
+  options.keep = {"id"};
+  EXPECT_EQ(TableSchema::fit(raw, options).names(false), (std::vector<std::string>{"id", "x", "year"}));
+  // A missing cell, a repeat (year above), or fewer than 20 rows: not an identifier.
+  options.keep = {};
+  std::string gaps = "id,x\n,0\n";
+  for (int i = 1; i < 30; ++i) gaps += std::to_string(i) + "," + std::to_string(i % 3) + "\n";
+  EXPECT_EQ(TableSchema::fit(table(gaps), options).columns.size(), 2u);
+  std::string few = "id,x\n";
+  for (int i = 0; i < 19; ++i) few += std::to_string(i) + "," + std::to_string(i % 3) + "\n";
+  EXPECT_FALSE(is_identifier(table(few), 0));
+  std::string ids = "id\n";
+  for (int i = 0; i < 25; ++i) ids += std::to_string(i) + "\n";
+  expect_error([&] { TableSchema::fit(table(ids), options); }, "every column only tells the rows apart (id)");
+}
+
 // The encoder hands back the pages of the raw rows it has encoded as it goes: every row of a
 // table long enough for that still encodes from its own cells.
 TEST(TableSchema, EncodesEveryRowOfALongTable) {

@@ -129,15 +129,123 @@ bool parse_number(std::string_view field, float& value) {
   return end == field.data() + field.size() && error == std::errc() && std::isfinite(value);
 }
 
-/// A number as the dialect writes it: with a decimal comma, 1.234,5 and 1234,5 are 1234.5.
+/// How a cell writes a number: not at all (a word), plainly (in the file's decimal mark: with a
+/// decimal comma, 1234,5 and -2,25), formatted as spreadsheets show money, shares and large
+/// numbers, or as an infinity, which no model input can hold.
+enum class Written { word, plain, formatted, infinite };
+
+/// The currency signs a formatted number may carry before or after its digits (UTF-8 $ € £ ¥).
+constexpr std::string_view kCurrencies[] = {"$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5"};
+/// Blanks that spreadsheets put around and inside numbers: space, tab, no-break and narrow no-break space.
+constexpr std::string_view kBlanks[] = {" ", "\t", "\xC2\xA0", "\xE2\x80\xAF"};
+
+bool take_front(std::string_view& text, std::string_view piece) {
+  if (text.substr(0, piece.size()) != piece) return false;
+  text.remove_prefix(piece.size());
+  return true;
+}
+
+bool take_back(std::string_view& text, std::string_view piece) {
+  if (text.size() < piece.size() || text.substr(text.size() - piece.size()) != piece) return false;
+  text.remove_suffix(piece.size());
+  return true;
+}
+
+template <size_t N>
+bool take_one_front(std::string_view& text, const std::string_view (&pieces)[N]) {
+  return std::any_of(pieces, pieces + N, [&](std::string_view piece) { return take_front(text, piece); });
+}
+
+template <size_t N>
+bool take_one_back(std::string_view& text, const std::string_view (&pieces)[N]) {
+  return std::any_of(pieces, pieces + N, [&](std::string_view piece) { return take_back(text, piece); });
+}
+
+std::string_view trim_blanks(std::string_view text) {
+  while (take_one_front(text, kBlanks)) {
+  }
+  while (take_one_back(text, kBlanks)) {
+  }
+  return text;
+}
+
+/// The number a cell writes, as the file's dialect and spreadsheets write them: 1.5e3; with a
+/// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
+/// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
+/// an apostrophe (1,234,567.5; 1 234,5; 1'234).
+Written read_number(std::string_view field, float& value, const Dialect& dialect) {
+  if (field.empty() || field.size() > 64) return Written::word;
+  std::string_view s = field.front() == '+' ? field.substr(1) : field;
+  if (const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value); end == s.data() + s.size()) {
+    if (error == std::errc::result_out_of_range || (error == std::errc() && std::isinf(value)))
+      return Written::infinite;
+    if (error == std::errc() && !std::isnan(value)) return Written::plain;
+    return Written::word;
+  }
+  s = field;
+  bool negative = false, formatted = false;
+  if (s.size() > 2 && s.front() == '(' && s.back() == ')') {
+    negative = formatted = true;
+    s = trim_blanks(s.substr(1, s.size() - 2));
+  }
+  // A sign and a currency sign, in either order, before the digits; a percent or currency sign after.
+  bool sign = false, currency = false;
+  for (bool took = true; took;) {
+    s = trim_blanks(s);
+    took = false;
+    if (!sign && !s.empty() && (s.front() == '-' || s.front() == '+')) {
+      negative = negative != (s.front() == '-');
+      s.remove_prefix(1);
+      sign = took = true;
+    } else if (!currency && take_one_front(s, kCurrencies)) {
+      currency = took = formatted = true;
+    }
+  }
+  if (take_back(s, "%") || (!currency && take_one_back(s, kCurrencies))) formatted = true;
+  s = trim_blanks(s);
+  // The digits, in the plain form from_chars reads; thousands must come in threes, one mark throughout.
+  const char decimal = dialect.decimal_comma() ? ',' : '.';
+  const std::string_view group_marks[] = {dialect.decimal_comma() ? "." : ",", " ", "'", "\xC2\xA0", "\xE2\x80\xAF"};
+  char text[66];
+  size_t length = 0, digits = 0, run = 0, groups = 0;  // run: digits since the last mark
+  if (negative) text[length++] = '-';
+  std::string_view mark_used;
+  bool fraction = false;
+  for (size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      text[length++] = c;
+      ++digits, ++run, ++i;
+      continue;
+    }
+    if (c == decimal && !fraction) {
+      if (groups > 0 && run != 3) return Written::word;
+      text[length++] = '.';
+      fraction = true, ++i;
+      continue;
+    }
+    std::string_view mark;
+    for (const std::string_view candidate : group_marks)
+      if (s.substr(i, candidate.size()) == candidate) {
+        mark = candidate;
+        break;
+      }
+    if (mark.empty() || fraction || (!mark_used.empty() && mark != mark_used) || run < 1 || run > 3 ||
+        (groups > 0 && run != 3))
+      return Written::word;
+    mark_used = mark;
+    ++groups, run = 0, i += mark.size();
+  }
+  if (digits == 0 || (groups > 0 && !fraction && run != 3)) return Written::word;
+  if (std::from_chars(text, text + length, value).ptr != text + length) return Written::word;
+  if (!std::isfinite(value)) return Written::infinite;
+  return formatted || groups > 0 ? Written::formatted : Written::plain;
+}
+
+/// Whether a cell writes a finite number, as read_number reads it.
 bool parse_number(std::string_view field, float& value, const Dialect& dialect) {
-  if (parse_number(field, value)) return true;
-  if (!dialect.decimal_comma() || field.size() > 64 || field.find(',') == std::string_view::npos) return false;
-  char text[64];
-  size_t length = 0;
-  for (const char c : field)
-    if (c != '.') text[length++] = c == ',' ? '.' : c;
-  return std::count(field.begin(), field.end(), ',') == 1 && parse_number(std::string_view(text, length), value);
+  const Written written = read_number(field, value, dialect);
+  return written == Written::plain || written == Written::formatted;
 }
 
 std::string lower(std::string_view text) {
@@ -153,7 +261,13 @@ bool same_letters(std::string_view field, std::string_view lower_word) {
   return true;
 }
 
+/// Empty, ?, NA, NaN, N/A, NULL, or a spreadsheet's error value (#N/A, #DIV/0!, ...).
 bool is_missing(std::string_view field) {
+  constexpr std::string_view kSpreadsheetErrors[] = {"#N/A",  "#DIV/0!", "#VALUE!", "#REF!",
+                                                     "#NUM!", "#NAME?",  "#NULL!"};
+  if (!field.empty() && field[0] == '#')
+    return std::find(std::begin(kSpreadsheetErrors), std::end(kSpreadsheetErrors), field) !=
+           std::end(kSpreadsheetErrors);
   switch (field.size()) {
     case 0:
       return true;
@@ -172,7 +286,7 @@ bool is_missing(std::string_view field) {
 
 bool is_word(std::string_view field, const Dialect& dialect) {
   float unused;
-  return !is_missing(field) && !parse_number(field, unused, dialect);
+  return !is_missing(field) && read_number(field, unused, dialect) == Written::word;
 }
 
 /// auto: a header when the first row is all words, or has a word above a number of the second.
@@ -263,6 +377,7 @@ struct ColumnReader {
   std::deque<std::string> words;
   std::unordered_map<std::string_view, float> word_index;
   size_t rows_before_words = 0;  ///< automatic: the rows read before its first word
+  NumberReading reading;         ///< while it holds numbers
 
   float word(std::string_view text) {
     if (const auto it = word_index.find(text); it != word_index.end()) return it->second;
@@ -415,12 +530,22 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
       ++observed;
       if (reader.kind == ColumnReader::Kind::words) {
         row[f] = reader.word(field);
-      } else if (!parse_number(field, row[f], dialect)) {
+        continue;
+      }
+      const Written written = read_number(field, row[f], dialect);
+      if (written == Written::infinite) {
+        row[f] = kMissing;
+        --observed;
+        ++reader.reading.infinite;
+      } else if (written == Written::formatted && reader.reading.formatted++ == 0) {
+        reader.reading.example = field.substr(0, 40);
+      } else if (written == Written::word) {
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
                       std::string(field.substr(0, 40)) + "'");
         reader.kind = ColumnReader::Kind::words;
         reader.rows_before_words = r;
+        reader.reading = {};
         row[f] = reader.word(field);
       }
     }
@@ -447,6 +572,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   for (size_t f = 0; f < features; ++f) {
     raw.table.names.push_back(names[feature_columns[f]]);
     raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);
+    raw.table.reading.push_back(readers[f].reading);
     raw.table.words.emplace_back(std::make_move_iterator(readers[f].words.begin()),
                                  std::make_move_iterator(readers[f].words.end()));
   }

@@ -60,6 +60,27 @@ TableColumn fit_words(const std::string& name, const std::vector<std::string>& w
 
 }  // namespace
 
+bool is_identifier(const RawData& raw, int64_t f) {
+  constexpr int64_t kFewestRows = 20;
+  const int64_t features = raw.features(), count = raw.count();
+  if (count < kFewestRows) return false;
+  auto cell = [&](int64_t row) { return raw.values[row * features + f]; };
+  for (int64_t row = 0; row < count; ++row)
+    if (std::isnan(cell(row))) return false;
+  if (raw.table.is_words[f]) {
+    std::vector<bool> seen(raw.table.words[f].size(), false);
+    for (int64_t row = 0; row < count; ++row) {
+      const size_t word = static_cast<size_t>(cell(row));
+      if (seen[word]) return false;
+      seen[word] = true;
+    }
+    return true;
+  }
+  for (int64_t row = 0; row < count; ++row)
+    if (cell(row) != std::floor(cell(row)) || (row > 0 && cell(row) <= cell(row - 1))) return false;
+  return true;
+}
+
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -77,6 +98,11 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
   schema.scaling = options.scaling;
   std::vector<TableColumn> words;
   for (int64_t f = 0; f < features; ++f) {
+    const bool kept = std::find(options.keep.begin(), options.keep.end(), table.names[f]) != options.keep.end();
+    if (options.leave_out_identifiers && !kept && is_identifier(raw, f)) {
+      schema.identifiers.push_back(table.names[f]);
+      continue;
+    }
     if (table.is_words[f]) {
       std::vector<int64_t> counts(table.words[f].size(), 0);
       for (int64_t i = 0; i < count; ++i) {
@@ -92,6 +118,10 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
     schema.columns.push_back(fit_numbers(table.names[f], std::move(observed), options.scaling));
   }
   schema.columns.insert(schema.columns.end(), words.begin(), words.end());
+  if (schema.columns.empty())
+    throw Error("every column only tells the rows apart (" + schema.identifiers.front() +
+                (schema.identifiers.size() > 1 ? ", ..." : "") +
+                "): nothing for a model to learn; name a column with --numeric or --categorical to keep it");
   return schema;
 }
 
@@ -206,7 +236,9 @@ nlohmann::json TableSchema::to_json() const {
     else
       list.push_back({{"name", column.name}, {"kind", "number"}, {"center", column.center}, {"scale", column.scale}});
   }
-  return {{"scaling", name_of(scaling)}, {"columns", list}};
+  nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
+  if (!identifiers.empty()) j["identifiers"] = identifiers;
+  return j;
 }
 
 TableSchema TableSchema::from_json(const nlohmann::json& j) {
@@ -233,6 +265,7 @@ TableSchema TableSchema::from_json(const nlohmann::json& j) {
     schema.columns.push_back(std::move(column));
   }
   if (schema.columns.empty()) throw Error("a table schema needs at least one column");
+  if (j.contains("identifiers")) schema.identifiers = j.at("identifiers").get<std::vector<std::string>>();
   return schema;
 }
 

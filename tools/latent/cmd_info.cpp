@@ -42,6 +42,7 @@ nlohmann::json table_columns(const TableSchema& table) {
     }
     lines.push_back(line.str());
   }
+  for (const std::string& name : table.identifiers) lines.push_back(name + ": left out (an identifier)");
   return lines;
 }
 

@@ -30,6 +30,37 @@ std::string label_words(const std::vector<std::string>& names) {
   return list + (names.size() > 10 ? ", ... (" + std::to_string(names.size()) + " classes)" : "");
 }
 
+// What a table's reading decided that a user would otherwise not see: numbers read from formatted
+// cells, infinities read as missing, columns left out as identifiers, words beyond the levels kept.
+std::vector<std::string> table_notes(const RawData& raw, const TableSchema& schema, int64_t max_levels) {
+  std::vector<std::string> notes;
+  std::string formatted, levels;
+  const TableColumns& table = raw.table;
+  for (size_t f = 0; f < table.names.size(); ++f) {
+    const std::string& name = table.names[f];
+    if (f < table.reading.size() && table.reading[f].formatted > 0)
+      formatted += (formatted.empty() ? "" : ", ") + name + " ('" + table.reading[f].example + "', " +
+                   std::to_string(table.reading[f].formatted) + " cells)";
+    if (f < table.reading.size() && table.reading[f].infinite > 0)
+      notes.push_back("column " + name + ": " + std::to_string(table.reading[f].infinite) +
+                      " infinite cells read as missing");
+    const bool used = std::find(schema.identifiers.begin(), schema.identifiers.end(), name) == schema.identifiers.end();
+    if (used && table.is_words[f] && static_cast<int64_t>(table.words[f].size()) > max_levels)
+      levels += (levels.empty() ? "" : ", ") + name + " (" + std::to_string(table.words[f].size()) + ")";
+  }
+  if (!formatted.empty()) notes.push_back("read as numbers from formatted cells: " + formatted);
+  if (!schema.identifiers.empty()) {
+    std::string list;
+    for (const std::string& name : schema.identifiers) list += (list.empty() ? "" : ", ") + name;
+    notes.push_back("left out, as they only tell rows apart (an id, a row number, a different word in every row): " +
+                    list + "; --numeric or --categorical NAME keeps one");
+  }
+  if (!levels.empty())
+    notes.push_back("columns of more distinct words than --max-levels " + std::to_string(max_levels) +
+                    " (the most frequent are kept, the rest read as 'other'): " + levels);
+  return notes;
+}
+
 // Flags a resumed run takes from its checkpoint, each with the key of the JSON it is compared in:
 // given with another value, they would silently change the run (or be ignored).
 struct Fixed {
@@ -256,15 +287,12 @@ struct TrainCommand {
     const std::shared_ptr<const PackFile> pack = data.image_pack();
     const torch::Tensor pack_rows = pack ? data.pack_rows(*pack) : torch::Tensor();
     RawData raw = pack ? pack->read(leading_rows(pack_rows, 10000)) : data.load();
-    // Which columns a table gave, said with the first line of a run that starts (not before an error).
-    const std::string columns = DataSource::parse(data.data).kind != DataSource::Kind::csv
-                                    ? ""
-                                    : " (" + std::to_string(raw.features()) + " feature columns, " +
-                                          (raw.label_column.empty() ? "no label column: name one with label=NAME"
-                                                                    : "labels from column " + raw.label_column) +
-                                          label_words(raw.label_names) + ")";
     if (!trainer) {
-      norm = Normalization::fit(raw, data.table);
+      TableOptions table = data.table;
+      table.leave_out_identifiers = true;
+      table.keep = data.columns.words;
+      table.keep.insert(table.keep.end(), data.columns.numbers.begin(), data.columns.numbers.end());
+      norm = Normalization::fit(raw, table);
       recipe = take_recipe(sub, norm, pack ? pack_rows.size(0) : raw.count(), pack != nullptr);
       spec = spec_from_flags(raw.sample_shape, norm);
       options.seed = runtime.seed;
@@ -294,6 +322,16 @@ struct TrainCommand {
     } else if (!norm.table && raw.features() != trainer->model()->spec().input_size()) {
       throw Error("--data no longer matches the checkpoint's model");
     }
+    // Which columns a table gave, said with the first line of a run that starts (not before an error).
+    std::string columns;
+    std::vector<std::string> notes;
+    if (norm.table && DataSource::parse(data.data).kind == DataSource::Kind::csv) {
+      columns = " (" + std::to_string(norm.table->columns.size()) + " feature columns, " +
+                (raw.label_column.empty() ? "no label column: name one with label=NAME"
+                                          : "labels from column " + raw.label_column) +
+                label_words(raw.label_names) + ")";
+      notes = table_notes(raw, *norm.table, data.table.max_levels);
+    }
     // anomaly fit calibrates on the rows this run holds out when it is given the same data.
     meta["data_fingerprint"] = data.fingerprint(raw);
     // Where this run's files go, recorded so that a resume writes the same ones.
@@ -307,6 +345,7 @@ struct TrainCommand {
              std::to_string(trainer->model()->parameter_count()) + " parameters) on " +
              std::to_string(train_set.size()) + " samples" + columns + ", validating on " +
              std::to_string(val_set.size()));
+    for (const std::string& note : notes) log_line(note);
     if (!recipe.empty()) {
       std::string flags;
       for (const std::string& flag : recipe) flags += " " + flag;

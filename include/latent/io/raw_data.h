@@ -9,12 +9,20 @@
 
 namespace latent {
 
+/// How a CSV column of numbers was read, for the message that says so.
+struct NumberReading {
+  int64_t formatted = 0;  ///< cells written as money, shares or grouped thousands ($1,200.50, 45%, 12 €)
+  int64_t infinite = 0;   ///< cells holding an infinity (inf, 1e999), read as missing
+  std::string example;    ///< the first formatted cell
+};
+
 /// A table's columns (besides the label), as read: a column of words holds, per cell, the index
 /// of the cell's word in its `words`; a missing cell (empty, NA, NaN, ?) is NaN in either kind.
 struct TableColumns {
   std::vector<std::string> names;               ///< header names, or "column N" (1-based) without a header
   std::vector<std::vector<std::string>> words;  ///< per column: its distinct words in order of appearance
   std::vector<bool> is_words;                   ///< per column: a column of words (categories)
+  std::vector<NumberReading> reading;           ///< per column when read from a CSV file, else empty
 
   bool empty() const { return names.empty(); }
   bool has_words() const;

@@ -28,6 +28,10 @@ struct PartNames<Scaling> {
 struct TableOptions {
   Scaling scaling = Scaling::standard;
   int64_t max_levels = 20;  ///< per column of words: the most frequent levels kept; the rest are "other"
+  /// Leave out columns that only tell rows apart (see is_identifier): as inputs they hold no
+  /// pattern, and a row from another file lies outside every value the model saw.
+  bool leave_out_identifiers = false;
+  std::vector<std::string> keep;  ///< columns kept whatever they hold (the ones the user named)
 };
 
 struct TableColumn {
@@ -41,7 +45,8 @@ struct TableColumn {
 
 struct TableSchema {
   Scaling scaling = Scaling::standard;
-  std::vector<TableColumn> columns;  ///< in encoded order: numbers, then words
+  std::vector<TableColumn> columns;      ///< in encoded order: numbers, then words
+  std::vector<std::string> identifiers;  ///< the columns fit left out as identifiers
 
   static TableSchema fit(const RawData& raw, const TableOptions& options);
   int64_t width() const;
@@ -64,6 +69,11 @@ struct TableSchema {
   nlohmann::json to_json() const;
   static TableSchema from_json(const nlohmann::json& j);
 };
+
+/// Whether column f of a table (at least 20 rows) only tells its rows apart: numbers that are
+/// whole, present in every row and rise from row to row (a row number, an id, a timestamp in
+/// order), or words that differ in every row (names, keys).
+bool is_identifier(const RawData& raw, int64_t f);
 
 /// A CSV field holding `text`: quoted when it has a comma, a quote or a line end.
 std::string csv_field(const std::string& text);
