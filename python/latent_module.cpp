@@ -60,6 +60,22 @@ CodeKind kind_named(const std::string& name) {
   throw latent::Error("kind must be numbers, variational or bits, not '" + name + "'");
 }
 
+// The keyword arguments train() and train_csv() share, as the facade's options.
+TrainOptions train_options(const std::string& kind, std::vector<int64_t> layers, int64_t code_size, bool pixels,
+                           int epochs, int64_t batch, double learning_rate, double validation, uint64_t seed) {
+  TrainOptions options;
+  options.kind = kind_named(kind);
+  options.layers = std::move(layers);
+  options.code_size = code_size;
+  options.pixels = pixels;
+  options.epochs = epochs;
+  options.batch = batch;
+  options.learning_rate = learning_rate;
+  options.validation = validation;
+  options.seed = seed;
+  return options;
+}
+
 const char* kind_name(CodeKind kind) {
   switch (kind) {
     case CodeKind::variational:
@@ -126,16 +142,8 @@ PYBIND11_MODULE(latent, m) {
       "train",
       [](const FloatRows& x, const std::string& kind, std::vector<int64_t> layers, int64_t code_size, bool pixels,
          int epochs, int64_t batch, double learning_rate, double validation, uint64_t seed) {
-        TrainOptions options;
-        options.kind = kind_named(kind);
-        options.layers = std::move(layers);
-        options.code_size = code_size;
-        options.pixels = pixels;
-        options.epochs = epochs;
-        options.batch = batch;
-        options.learning_rate = learning_rate;
-        options.validation = validation;
-        options.seed = seed;
+        const TrainOptions options =
+            train_options(kind, std::move(layers), code_size, pixels, epochs, batch, learning_rate, validation, seed);
         return on_rows(x, "x", [&](MatrixView v) { return Model::train(v, options); });
       },
       py::arg("x"), py::kw_only(), py::arg("kind") = "numbers", py::arg("layers") = std::vector<int64_t>{},
@@ -148,6 +156,23 @@ PYBIND11_MODULE(latent, m) {
       "batch 256, bit balance and decorrelation, input noise, the neighbour pull up to 200,000 rows); "
       "else no hidden layer, a code of 32, 20 epochs, batch 128, learning rate 3e-3. NaN is a missing "
       "cell of a table.");
+
+  m.def(
+      "train_csv",
+      [](const std::string& path, const std::string& label, const std::string& kind, std::vector<int64_t> layers,
+         int64_t code_size, int epochs, int64_t batch, double learning_rate, double validation, uint64_t seed) {
+        const TrainOptions options =
+            train_options(kind, std::move(layers), code_size, false, epochs, batch, learning_rate, validation, seed);
+        py::gil_scoped_release free;
+        return Model::train_csv(path, options, label);
+      },
+      py::arg("path"), py::kw_only(), py::arg("label") = "auto", py::arg("kind") = "numbers",
+      py::arg("layers") = std::vector<int64_t>{}, py::arg("code_size") = 0, py::arg("epochs") = 0, py::arg("batch") = 0,
+      py::arg("learning_rate") = 0, py::arg("validation") = 0.1, py::arg("seed") = 0,
+      "Trains on a CSV file as `latent train --data csv:PATH,label=LABEL` reads it: numbers (also as "
+      "spreadsheets format them: $1,200.50, 45%), words as categories, empty or NA cells as missing, columns "
+      "that only tell rows apart (an id counting up, a name in every row) left out. label: auto (a column "
+      "named label, class or target), a column name, first, last or none. Other settings as train().");
 
   py::class_<Index>(m, "Index",
                     "Codes under string ids. create() makes a file that takes add/remove (each on disk when the call "
@@ -191,6 +216,9 @@ PYBIND11_MODULE(latent, m) {
           "Fits a score (auto: smooth-sse for images, else sse; sse, bce, smooth-sse, code, sse+code, elbo) and a "
           "threshold rule (quantile:Q, fpr:R, "
           "contamination:C, sigma:K) on normal rows.")
+      .def_static("fit_csv", &Detector::fit_csv, py::arg("model"), py::arg("path"), py::arg("score") = "auto",
+                  py::arg("threshold") = "quantile:0.95", py::call_guard<py::gil_scoped_release>(),
+                  "As fit, on the rows of a CSV file of normal rows read through the model's table schema.")
       .def_static("load", &Detector::load, py::arg("path"), py::call_guard<py::gil_scoped_release>(),
                   "A detector file (`latent anomaly fit` writes them).")
       .def("save", &Detector::save, py::arg("path"), py::call_guard<py::gil_scoped_release>())

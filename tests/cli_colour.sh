@@ -46,6 +46,24 @@ run "$latent" train --data "images:$work/mixed" --resize 32x24 --epochs 2 --late
 grep -qF "images:$work/mixed: skipped 1 entries that are not .png, .jpg, .bmp or .gif files ($work/mixed/notes.txt)" \
   "$work/last_stderr" || fail "train did not say it skipped notes.txt: $(head -3 "$work/last_stderr")"
 rm "$work/mixed/notes.txt"
+
+# A damaged file (a JPEG cut short) stops the read with one line naming it and --skip-unreadable;
+# with the flag, train and pack leave it out and say so.
+head -c 300 "$images/query_48x36.jpg" >"$work/mixed/cut.jpg"
+expect_bad "a damaged file" "cut.jpg" "$latent" train --data "images:$work/mixed" --resize 32x24 --out "$work/bad.model"
+grep -qF -- "--skip-unreadable leaves out the files that cannot be read" "$work/stderr" ||
+  fail "the damaged-file error does not name --skip-unreadable: $(cat "$work/stderr")"
+run "$latent" train --data "images:$work/mixed" --resize 32x24 --skip-unreadable --epochs 1 --latent 4 --val 0 \
+  --out "$work/skip.model"
+grep -qF "images:$work/mixed: left out 1 files that are not readable images ($work/mixed/cut.jpg" "$work/last_stderr" ||
+  fail "train did not say it left out cut.jpg: $(cat "$work/last_stderr")"
+run "$latent" pack "images:$work/mixed" --resize 32x24 --color rgb --skip-unreadable --out "$work/skip.lpk"
+grep -qF "left out 1 files" "$work/last_stderr" || fail "pack did not say it left out cut.jpg: $(cat "$work/last_stderr")"
+"$latent" info "$work/skip.lpk" --json | /usr/bin/python3 -c "
+import json, sys; assert json.load(sys.stdin)['count'] == 4" || fail "the pack does not hold the 4 readable files"
+expect_bad "--skip-unreadable on IDX data" "--skip-unreadable reads image folders: --data mnist is not images:DIR" \
+  "$latent" train --data mnist --skip-unreadable --out "$work/bad.model"
+rm "$work/mixed/cut.jpg"
 "$latent" info "$work/c.model" --json | /usr/bin/python3 -c "
 import json, sys; m = json.load(sys.stdin)
 assert m['spec']['input_shape'] == [3, 24, 32], m['spec']

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <random>
@@ -144,6 +145,48 @@ TEST(Facade, RefusesCellsItCannotTrainOn) {
   TrainOptions pixels;
   pixels.pixels = true;
   EXPECT_EQ(message(cells, pixels), "x: row 3, column 1 is not a number (NaN)");
+}
+
+// A CSV as `latent train` reads it: an order number (left out), a word column, blanks. The detector
+// fitted on the file finds the row whose weight does not fit its size.
+TEST(Facade, TrainsAndFitsOnACsvWithWordsBlanksAndAnId) {
+  const std::filesystem::path dir = testing::scratch_path("facade_csv");
+  std::filesystem::create_directories(dir);
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> size(1, 9);
+  std::normal_distribution<float> noise(0, 0.2f);
+  auto write = [&](const std::string& name, int rows, int first_id, bool planted) {
+    std::string text = "id,size,weight,colour\n";
+    for (int r = 0; r < rows; ++r) {
+      const float s = size(rng);
+      const float weight = planted && r == rows - 1 ? 3 * s + 12 : 3 * s + noise(rng);
+      text += std::to_string(first_id + r) + "," + (r % 17 == 3 ? "" : std::to_string(s)) + "," +
+              std::to_string(weight) + "," + (s > 5 ? "red" : "blue") + "\n";
+    }
+    const std::string path = (dir / name).string();
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return path;
+  };
+  const std::string train_path = write("train.csv", 400, 1, false), test_path = write("test.csv", 30, 5000, true);
+  TrainOptions options;
+  options.epochs = 60;
+  options.seed = 1;
+  const Model model = Model::train_csv(train_path, options);
+  EXPECT_NE(model.summary().find("5-64-2"), std::string::npos) << model.summary();  // 2 numbers, 2 words + other
+  const Detector detector = Detector::fit_csv(model, train_path, "auto", "quantile:0.99");
+  const std::vector<double> scores = detector.score_csv(test_path);
+  ASSERT_EQ(scores.size(), 30u);
+  int normal_above = 0;
+  for (size_t i = 0; i + 1 < scores.size(); ++i) normal_above += scores[i] > detector.threshold();
+  EXPECT_GT(scores.back(), detector.threshold());
+  EXPECT_LE(normal_above, 2);
+  EXPECT_THROW(Model::train_csv((dir / "none.csv").string()), Error);
+  TrainOptions pixels;
+  pixels.pixels = true;
+  EXPECT_THROW(Model::train_csv(train_path, pixels), Error);
+  std::filesystem::remove_all(dir);
 }
 
 // Without sizes a table gets `latent train`'s recipe: 64 hidden, a code of half its 6 columns.

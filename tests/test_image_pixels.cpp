@@ -110,6 +110,18 @@ TEST(ImagePixels, ReadsBmpAndGif) {
   EXPECT_EQ(from_gif.values, (std::vector<float>{255, 0, 0}));
 }
 
+// A camera's photo, larger than 4096x4096 pixels (4800x3600 here), reads and fits the model's size.
+TEST(ImagePixels, ReadsAPhotoOfACamerasSize) {
+  ImageLayout layout;
+  layout.set_size("48x36");
+  const Pixels photo = decode(encode_png(std::vector<unsigned char>(4800 * 3600, 77), 4800, 3600), layout);
+  EXPECT_EQ(photo.channels, 1);
+  EXPECT_EQ(photo.height, 36);
+  EXPECT_EQ(photo.width, 48);
+  ASSERT_EQ(photo.values.size(), 36u * 48u);
+  for (const float v : photo.values) EXPECT_NEAR(v, 77.0f, 1e-3f);
+}
+
 // A 16x8 JPEG, its left half white and right half black, with an EXIF orientation after its
 // start marker: decoded the way it is seen (6 turns it a quarter clockwise: the left half on top).
 TEST(ImagePixels, TurnsAPhotoAsItsExifOrientationSays) {

@@ -352,6 +352,31 @@ TEST(ImageDir, ReadsClassFoldersAndRefusesMixedSizes) {
   std::filesystem::remove_all(dir);
 }
 
+// A damaged file stops a folder's read with a line naming it and --skip-unreadable; skipping,
+// the rest read with their labels and class names, even when a class loses every file.
+TEST(ImageDir, SkipsUnreadableFilesWhenAsked) {
+  std::filesystem::path dir = scratch_path("unreadable");
+  for (const char* cls : {"ant", "bee", "cow"}) std::filesystem::create_directories(dir / cls);
+  std::vector<unsigned char> pixels(6 * 4, 100);
+  const std::string png = encode_png(pixels, 6, 4);
+  write_file_atomic((dir / "ant" / "a.png").string(), png);
+  write_file_atomic((dir / "ant" / "b.png").string(), png.substr(0, 40));
+  write_file_atomic((dir / "bee" / "c.jpg").string(), png.substr(0, 20));
+  write_file_atomic((dir / "cow" / "d.png").string(), png);
+  expect_error([&] { load_raw("images:" + dir.string(), "train"); }, "b.png");
+  expect_error([&] { load_raw("images:" + dir.string(), "train"); }, "--skip-unreadable");
+  const RawData raw = load_raw("images:" + dir.string(), "train", 0, {}, {}, UnreadableFiles::skip);
+  EXPECT_EQ(raw.count(), 2);
+  EXPECT_EQ(raw.labels, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(raw.label_names, (std::vector<std::string>{"ant", "bee", "cow"}));
+  EXPECT_EQ(raw.paths, (std::vector<std::string>{(dir / "ant" / "a.png").string(), (dir / "cow" / "d.png").string()}));
+  std::filesystem::remove(dir / "ant" / "a.png");
+  std::filesystem::remove(dir / "cow" / "d.png");
+  expect_error([&] { load_raw("images:" + dir.string(), "train", 0, {}, {}, UnreadableFiles::skip); },
+               "no file could be read as an image");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(DataSource, RejectsUnknownSources) {
   expect_error([] { load_raw("imagenet", "train"); }, "expected mnist");
   expect_error([] { load_raw("mnist", "validation"); }, "split validation: expected train or test");

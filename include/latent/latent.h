@@ -64,6 +64,11 @@ class Model {
   static Model load(const std::string& path);
   /// Trains on the rows of x; throws for an option out of range.
   static Model train(MatrixView x, const TrainOptions& options = {});
+  /// Trains on a CSV file as `latent train --data csv:PATH,label=LABEL` reads it: numbers (as
+  /// spreadsheets format them), words as categories, blanks as missing cells, columns that only
+  /// tell rows apart (an id counting up, a name in every row) left out. label: "auto" (a column
+  /// named label, class or target, if any), a column's name, "first", "last" or "none".
+  static Model train_csv(const std::string& path, const TrainOptions& options = {}, const std::string& label = "auto");
   /// Writes the model file (atomically): the CLI and the server read it.
   void save(const std::string& path) const;
 
@@ -139,6 +144,9 @@ class Detector {
   /// "quantile:0.95", "fpr:R", "contamination:C" or "sigma:K".
   static Detector fit(const Model& model, MatrixView normal, const std::string& score = "auto",
                       const std::string& threshold_rule = "quantile:0.95");
+  /// Fits on the rows of a CSV file of normal rows, read through the model's table schema.
+  static Detector fit_csv(const Model& model, const std::string& path, const std::string& score = "auto",
+                          const std::string& threshold_rule = "quantile:0.95");
   void save(const std::string& path) const;
 
   std::vector<double> score(MatrixView x) const;

@@ -17,6 +17,14 @@ torch::Tensor rows_for(const latent::Detector& detector, MatrixView x) {
   return make_dataset(raw_rows(x, norm, "the rows"), norm).x;
 }
 
+// The rows of a CSV file as a model of `norm` reads them: its columns by name, words and numbers
+// as the model's table has them.
+torch::Tensor csv_rows(const Normalization& norm, const std::string& path) {
+  CsvOptions options;
+  if (norm.table) options.columns = {norm.table->names(true), norm.table->names(false), {}};
+  return make_dataset(read_csv(path, options), norm).x;
+}
+
 }  // namespace
 
 Detector::Detector(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -37,6 +45,16 @@ Detector Detector::fit(const Model& model, MatrixView normal, const std::string&
   });
 }
 
+Detector Detector::fit_csv(const Model& model, const std::string& path, const std::string& score,
+                           const std::string& threshold_rule) {
+  return guarded([&] {
+    ensure_threads();
+    const Model::State& m = model.state();
+    return Detector(std::make_shared<State>(State{
+        fit_detector(ModelFile{m.file, "the model"}, csv_rows(m.loaded.normalization, path), score, threshold_rule)}));
+  });
+}
+
 void Detector::save(const std::string& path) const {
   guarded([&] { save_detector(path, state_->detector); });
 }
@@ -51,10 +69,7 @@ std::vector<double> Detector::score(MatrixView x) const {
 std::vector<double> Detector::score_csv(const std::string& path) const {
   return guarded([&] {
     ensure_threads();
-    const Normalization& norm = state_->detector.model.normalization;
-    CsvOptions options;
-    if (norm.table) options.columns = {norm.table->names(true), norm.table->names(false), {}};
-    return anomaly_scores(state_->detector, make_dataset(read_csv(path, options), norm).x);
+    return anomaly_scores(state_->detector, csv_rows(state_->detector.model.normalization, path));
   });
 }
 

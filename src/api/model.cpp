@@ -147,6 +147,59 @@ Model Model::load(const std::string& path) {
   return guarded([&] { return Model(state_from_file(read_container_file(path), path)); });
 }
 
+namespace {
+
+// Trains on rows already read and the normalisation fitted to them; the recipe fills what options
+// leave unset, as `latent train` does.
+Model trained(RawData raw, const Normalization& norm, const TrainOptions& options, nlohmann::json meta) {
+  if (raw.count() < 2) throw Error("training needs at least 2 rows");
+  RecipeTask task;
+  task.table_width = norm.table ? norm.table->width() : 0;
+  task.rows = raw.count();
+  task.binary = options.kind == CodeKind::bits;
+  const TrainRecipe recipe = recipe_for(task);
+  ModelSpec spec;
+  spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
+  spec.layers = chosen(options.layers, recipe.layers, spec.layers);
+  spec.latent = chosen(options.code_size, recipe.latent, spec.latent);
+  spec.set_type(model_type(options.kind), norm.unit_range());
+  if (norm.table) {
+    spec.output = Output::table;
+    spec.table_blocks = norm.table->block_widths();
+  }
+  spec.bit_balance = recipe.bit_balance.value_or(spec.bit_balance);
+  spec.bit_decorrelation = recipe.bit_decorrelation.value_or(spec.bit_decorrelation);
+  spec.neighbour_pull = recipe.neighbour_pull.value_or(spec.neighbour_pull);
+  if (recipe.corrupt) spec.corrupt = CorruptionSpec::parse(*recipe.corrupt);
+  latent::TrainOptions train;
+  train.epochs = chosen(options.epochs, recipe.epochs, train.epochs);
+  train.batch = chosen(options.batch, recipe.batch, train.batch);
+  train.lr = chosen(options.learning_rate, recipe.lr, train.lr);
+  train.seed = options.seed;
+  train.validate();
+  if (spec.code_head == CodeHead::binary) parse_noise_schedule("linear:0:4", train.epochs, spec);
+  spec.validate();
+  torch::manual_seed(options.seed);
+  Autoencoder model(spec);
+  Trainer trainer(model, train);
+  auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), options.validation);
+  meta["val"] = options.validation;
+  // The best epoch's weights, as `latent train` keeps them.
+  std::string best;
+  auto model_file = [&] {
+    torch::serialize::OutputArchive archive;
+    write_model_fields(archive, trainer.model(), norm, meta);
+    return pack_container("model", archive_bytes(archive));
+  };
+  trainer.fit(train_set, val_set, [&](const EpochStats&, bool improved) {
+    if (improved) best = model_file();
+  });
+  if (best.empty()) best = model_file();
+  return Model(state_from_file(std::move(best), "the trained model"));
+}
+
+}  // namespace
+
 Model Model::train(MatrixView x, const TrainOptions& options) {
   return guarded([&] {
     ensure_threads();
@@ -164,49 +217,25 @@ Model Model::train(MatrixView x, const TrainOptions& options) {
     if (x.rows < 2 || x.cols < 1 || x.data == nullptr) throw Error("training needs at least 2 rows of numbers");
     check_cells(raw.values, x.cols, options.pixels);
     const Normalization norm = Normalization::fit(raw);
-    RecipeTask task;
-    task.table_width = norm.table ? norm.table->width() : 0;
-    task.rows = x.rows;
-    task.binary = options.kind == CodeKind::bits;
-    const TrainRecipe recipe = recipe_for(task);
-    ModelSpec spec;
-    spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
-    spec.layers = chosen(options.layers, recipe.layers, spec.layers);
-    spec.latent = chosen(options.code_size, recipe.latent, spec.latent);
-    spec.set_type(model_type(options.kind), norm.unit_range());
-    if (norm.table) {
-      spec.output = Output::table;
-      spec.table_blocks = norm.table->block_widths();
-    }
-    spec.bit_balance = recipe.bit_balance.value_or(spec.bit_balance);
-    spec.bit_decorrelation = recipe.bit_decorrelation.value_or(spec.bit_decorrelation);
-    spec.neighbour_pull = recipe.neighbour_pull.value_or(spec.neighbour_pull);
-    if (recipe.corrupt) spec.corrupt = CorruptionSpec::parse(*recipe.corrupt);
-    latent::TrainOptions train;
-    train.epochs = chosen(options.epochs, recipe.epochs, train.epochs);
-    train.batch = chosen(options.batch, recipe.batch, train.batch);
-    train.lr = chosen(options.learning_rate, recipe.lr, train.lr);
-    train.seed = options.seed;
-    train.validate();
-    if (spec.code_head == CodeHead::binary) parse_noise_schedule("linear:0:4", train.epochs, spec);
-    spec.validate();
-    torch::manual_seed(options.seed);
-    Autoencoder model(spec);
-    Trainer trainer(model, train);
-    auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), options.validation);
-    const nlohmann::json meta = {{"data", "arrays (latent::api::Model::train)"}, {"val", options.validation}};
-    // The best epoch's weights, as `latent train` keeps them.
-    std::string best;
-    auto model_file = [&] {
-      torch::serialize::OutputArchive archive;
-      write_model_fields(archive, trainer.model(), norm, meta);
-      return pack_container("model", archive_bytes(archive));
-    };
-    trainer.fit(train_set, val_set, [&](const EpochStats&, bool improved) {
-      if (improved) best = model_file();
-    });
-    if (best.empty()) best = model_file();
-    return Model(state_from_file(std::move(best), "the trained model"));
+    return trained(std::move(raw), norm, options, {{"data", "arrays (latent::api::Model::train)"}});
+  });
+}
+
+Model Model::train_csv(const std::string& path, const TrainOptions& options, const std::string& label) {
+  return guarded([&] {
+    ensure_threads();
+    if (options.pixels) throw Error("train_csv reads a table: pixels must be false");
+    CsvOptions csv;
+    csv.label = label;
+    RawData raw = read_csv(path, csv);
+    TableOptions table;
+    table.leave_out_identifiers = true;
+    const Normalization norm = Normalization::fit(raw, table);
+    // The CLI reads the same file when given this model and no --data; other files number their
+    // classes as this one does.
+    nlohmann::json meta = {{"data", "csv:" + path + ",label=" + label}};
+    if (!raw.label_names.empty()) meta["label_names"] = raw.label_names;
+    return trained(std::move(raw), norm, options, std::move(meta));
   });
 }
 

@@ -92,7 +92,7 @@ DataSource DataSource::parse(const std::string& data) {
 }
 
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout,
-                 const ColumnChoice& columns) {
+                 const ColumnChoice& columns, UnreadableFiles unreadable) {
   if (split != "train" && split != "test") throw SettingError("split", split + ": expected train or test");
   const DataSource source = DataSource::parse(data);
   RawData raw;
@@ -107,7 +107,7 @@ RawData load_raw(const std::string& data, const std::string& split, int64_t limi
       raw = read_csv_spec(source.location, source.options, columns);
       break;
     case DataSource::Kind::images:
-      raw = read_image_dir(source.location, layout);
+      raw = read_image_dir(source.location, layout, unreadable);
       break;
     case DataSource::Kind::pack: {
       // Read whole here; train, encode, eval and index read a pack of images batch by batch instead.

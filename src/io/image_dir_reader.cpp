@@ -78,17 +78,45 @@ std::vector<ImageFileEntry> list_image_files(const std::string& dir, std::vector
   return files;
 }
 
-RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
+std::optional<Pixels> UnreadFiles::read(const std::string& path, const ImageLayout& layout) {
+  try {
+    return read_pixels(path, layout);
+  } catch (const Error& e) {
+    if (rule == UnreadableFiles::refuse)
+      throw Error(std::string(e.what()) + "; --skip-unreadable leaves out the files that cannot be read");
+    reasons.push_back(e.what());
+    return std::nullopt;
+  }
+}
+
+std::string UnreadFiles::note(const std::string& dir) const {
+  if (reasons.empty()) return "";
+  return "images:" + dir + ": left out " + std::to_string(reasons.size()) + " files that are not readable images (" +
+         reasons.front() + (reasons.size() > 1 ? "; ..." : "") + ")";
+}
+
+std::string UnreadFiles::nothing_read(const std::string& dir) const {
+  return "images:" + dir + ": no file could be read as an image (" + (reasons.empty() ? "" : reasons.front()) + ")";
+}
+
+RawData read_image_dir(const std::string& dir, const ImageLayout& layout, UnreadableFiles unreadable) {
   std::vector<std::string> skipped;
   const std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
   const bool labelled = files.front().label >= 0;
+  UnreadFiles unread{unreadable, {}};
   // Grey files stay one plane (keep) until a colour file turns up; the folder is then RGB and
   // what was read so far gets three equal planes, so an all-grey folder is never held three times.
   RawData raw;
   raw.is_image = true;
   std::string first_path;
+  // Class names from the folders listed, so that a class none of whose files read keeps its number.
+  for (const auto& [path, label] : files)
+    if (labelled && label == static_cast<int64_t>(raw.label_names.size()))  // classes come in order
+      raw.label_names.push_back(std::filesystem::path(path).parent_path().filename().string());
   for (const auto& [path, label] : files) {
-    Pixels image = read_pixels(path, layout);
+    std::optional<Pixels> read = unread.read(path, layout);
+    if (!read) continue;
+    Pixels& image = *read;
     const std::vector<int64_t> shape = {image.channels, image.height, image.width};
     if (raw.sample_shape.empty()) raw.sample_shape = shape, first_path = path;
     if (raw.sample_shape[1] != shape[1] || raw.sample_shape[2] != shape[2])
@@ -102,11 +130,12 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout) {
     if (image.channels < raw.sample_shape[0]) image.values = grey_to_rgb(image.values, shape[1] * shape[2]);
     raw.values.insert(raw.values.end(), image.values.begin(), image.values.end());
     if (labelled) raw.labels.push_back(label);
-    if (labelled && label == static_cast<int64_t>(raw.label_names.size()))  // classes come in order
-      raw.label_names.push_back(std::filesystem::path(path).parent_path().filename().string());
     raw.paths.push_back(path);
   }
-  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));  // after the read: an error stays one line
+  if (raw.paths.empty()) throw Error(unread.nothing_read(dir));
+  // After the read: an error stays one line.
+  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));
+  if (!unread.reasons.empty()) log_line(unread.note(dir));
   return raw;
 }
 

@@ -207,7 +207,7 @@ Pixels decode_pixels(const unsigned char* bytes, size_t length, const std::strin
 }
 
 Pixels read_pixels(const std::string& path, const ImageLayout& layout) {
-  constexpr size_t kMaxImageFile = size_t{256} << 20;  // 4096x4096 RGBA, uncompressed
+  constexpr size_t kMaxImageFile = size_t{kMaxImagePixels} * 4 + (size_t{1} << 20);  // the largest, uncompressed RGBA
   const std::vector<unsigned char> bytes = read_bytes(path, ReadLimits{kMaxImageFile, 1});
   return decode_pixels(bytes.data(), bytes.size(), path, layout);
 }

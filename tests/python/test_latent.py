@@ -77,6 +77,25 @@ class LatentTest(unittest.TestCase):
         np.testing.assert_array_equal(latent.Detector.load(self.path("d.det")).score(rows(5, 9)),
                                       detector.score(rows(5, 9)))
 
+    def test_train_and_fit_on_a_csv(self):
+        """A CSV with words, blanks and an id column (left out), as `latent train` reads it."""
+        rng = np.random.default_rng(4)
+        path = self.path("t.csv")
+        with open(path, "w") as f:
+            f.write("id,size,weight,colour\n")
+            for i in range(300):
+                s = rng.uniform(1, 9)
+                f.write(f"{i},{'' if i % 13 == 5 else f'{s:.3f}'},{3 * s + rng.normal(0, 0.2):.3f},"
+                        f"{'red' if s > 5 else 'blue'}\n")
+        model = latent.train_csv(path, epochs=40, seed=1)
+        self.assertIn("5-64-2", str(model))
+        detector = latent.Detector.fit_csv(model, path, threshold="quantile:0.99")
+        scores = detector.score_csv(path)
+        self.assertEqual(scores.shape, (300,))
+        self.assertLessEqual(int(np.sum(scores > detector.threshold)), 9)
+        with self.assertRaises(latent.Error):
+            latent.train_csv(self.path("none.csv"))
+
     def test_bad_input_is_one_line_latent_error(self):
         with self.assertRaises(latent.Error) as caught:
             self.model.encode(np.zeros((2, 7), np.float32))

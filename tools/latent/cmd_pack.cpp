@@ -40,11 +40,17 @@ void pack_image_folder(const DataOptions& data, const std::string& dir, PackWrit
     pack.add(chunk);
     chunk.values.clear(), chunk.labels.clear(), chunk.paths.clear();
   };
+  UnreadFiles unread{data.unreadable, {}};
+  std::string first_path;  // the first file read: the pack's shape
   for (size_t i = 0; i < files.size(); ++i) {
     if (interrupt_requested()) throw Interrupted("interrupted; nothing was written");
-    Pixels image = read_pixels(files[i].path, layout);
+    std::optional<Pixels> read = unread.read(files[i].path, layout);
+    progress.update(static_cast<int64_t>(i + 1));
+    if (!read) continue;
+    const Pixels& image = *read;
     const std::vector<int64_t> shape = {image.channels, image.height, image.width};
-    if (i == 0) {
+    if (first_path.empty()) {
+      first_path = files[i].path;
       chunk.is_image = true;
       chunk.sample_shape = shape;
       // The folder is as colourful as its first file: later grey files get three planes, and a
@@ -53,7 +59,7 @@ void pack_image_folder(const DataOptions& data, const std::string& dir, PackWrit
     }
     if (shape != chunk.sample_shape)
       throw Error(files[i].path + ": " +
-                  (shape[0] != chunk.sample_shape[0] ? "has colour, but " : "another size than ") + files[0].path +
+                  (shape[0] != chunk.sample_shape[0] ? "has colour, but " : "another size than ") + first_path +
                   (shape[0] != chunk.sample_shape[0]
                        ? " is grey; pass --color rgb or --color gray to pack a folder that mixes them"
                        : "; pass --resize WxH to bring every image to one size"));
@@ -61,11 +67,12 @@ void pack_image_folder(const DataOptions& data, const std::string& dir, PackWrit
     if (files[i].label >= 0) chunk.labels.push_back(files[i].label);
     chunk.paths.push_back(files[i].path);
     if (static_cast<int64_t>(chunk.paths.size()) == kFilesPerChunk) flush();
-    progress.update(static_cast<int64_t>(i + 1));
   }
+  if (first_path.empty()) throw Error(unread.nothing_read(dir));
   flush();
-  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));
   progress.finish();
+  if (!skipped.empty()) log_line(skipped_files_note(dir, skipped));
+  if (!unread.reasons.empty()) log_line(unread.note(dir));
 }
 
 }  // namespace

@@ -39,6 +39,10 @@ void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool c
           ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);
   app->add_option("--limit", limit, "Use only the first N samples (0 = all)")->default_val(0);
+  app->add_flag_function(
+      "--skip-unreadable", [this](int64_t) { unreadable = UnreadableFiles::skip; },
+      "images:DIR: leave out the files that cannot be read as images (damaged, truncated, too large) and say "
+      "how many, instead of stopping at the first");
   if (class_filter)
     app->add_option_function<std::string>(
            "--normal-class,--class",
@@ -109,7 +113,9 @@ void DataOptions::check_image_options() const {
 RawData DataOptions::load() {
   if (limit < 0) throw Error("--limit must be >= 0");
   const bool one_class = only_class >= 0 || !only_class_name.empty();
-  RawData raw = load_raw(data, split, one_class ? 0 : limit, layout, columns);
+  if (unreadable == UnreadableFiles::skip && DataSource::parse(data).kind != DataSource::Kind::images)
+    throw Error("--skip-unreadable reads image folders: --data " + data + " is not images:DIR");
+  RawData raw = load_raw(data, split, one_class ? 0 : limit, layout, columns, unreadable);
   raw.number_classes_as(class_names);
   if (!one_class) return raw;
   if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");

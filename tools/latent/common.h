@@ -35,8 +35,9 @@ struct DataOptions {
   bool invert = false;                   ///< --invert (add_invert_option): images x → 255 − x before normalisation
   ImageLayout layout;                    ///< how image files are read (add_image_options; a model's own otherwise)
   ColumnChoice columns;                  ///< how a CSV's columns are read (add_table_options; a model's own otherwise)
-  TableOptions table;                    ///< how a table's columns are encoded (add_table_options)
-  const CLI::Option* data_option = nullptr;  ///< --data (add_to): whether it was given or left at mnist
+  UnreadableFiles unreadable = UnreadableFiles::refuse;  ///< --skip-unreadable: an image folder's damaged files
+  TableOptions table;                                    ///< how a table's columns are encoded (add_table_options)
+  const CLI::Option* data_option = nullptr;              ///< --data (add_to): whether it was given or left at mnist
   void add_to(CLI::App* app, const std::string& default_split, bool class_filter = true);
   /// --categorical, --numeric, --ignore, --scale, --max-levels: how a command that makes a model
   /// reads a table.

@@ -32,8 +32,8 @@ struct DataSource {
 };
 
 /// split is "train" or "test"; limit > 0 keeps the first `limit` samples; image files are read
-/// under `layout`, a CSV's columns as `columns` says.
+/// under `layout` (an unreadable one as `unreadable` says), a CSV's columns as `columns` says.
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit = 0, const ImageLayout& layout = {},
-                 const ColumnChoice& columns = {});
+                 const ColumnChoice& columns = {}, UnreadableFiles unreadable = UnreadableFiles::refuse);
 
 }  // namespace latent

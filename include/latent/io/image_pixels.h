@@ -18,8 +18,10 @@ struct Pixels {
   bool colour = false;
 };
 
-/// Files larger than this many pixels are refused before decoding.
-constexpr int64_t kMaxImagePixels = int64_t{4096} * 4096;
+/// Files larger than this many pixels are refused before decoding: 8192x8192 takes a 45-megapixel
+/// camera's photos (8256x5504); decoding one holds about 16 bytes a pixel (1 GB at the limit) until
+/// it is fitted to the model's size. The server takes smaller uploads (serve_request).
+constexpr int64_t kMaxImagePixels = int64_t{8192} * 8192;
 
 /// `bytes` of one image file (named `name` in errors) as RGB over `background`, at the file's size.
 Pixels decode_rgb(const unsigned char* bytes, size_t length, const std::string& name,

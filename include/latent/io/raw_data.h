@@ -2,10 +2,12 @@
 // Data as read from disk, before normalisation: no torch here, so the readers stay cheap to
 // build and easy to fuzz.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "latent/io/image_layout.h"
+#include "latent/io/image_pixels.h"
 
 namespace latent {
 
@@ -104,9 +106,27 @@ std::vector<ImageFileEntry> list_image_files(const std::string& dir, std::vector
 /// The line that says what a folder held besides images ("" for nothing), for after it is read.
 std::string skipped_files_note(const std::string& dir, const std::vector<std::string>& skipped);
 
+/// What reading a folder does with an image file it cannot decode (truncated, damaged, too large):
+/// refuse the folder (one line naming the file), or leave the file out and say so after.
+enum class UnreadableFiles { refuse, skip };
+
+/// Image files a folder's read left out as unreadable, each "path: why", for the line after it.
+struct UnreadFiles {
+  UnreadableFiles rule = UnreadableFiles::refuse;
+  std::vector<std::string> reasons;
+  /// The file's pixels; when it cannot be read, throws (refuse: naming --skip-unreadable) or keeps
+  /// the reason and returns nothing (skip).
+  std::optional<Pixels> read(const std::string& path, const ImageLayout& layout);
+  /// "images:DIR: left out N files that are not readable images (first: ...)", or "" for none.
+  std::string note(const std::string& dir) const;
+  /// What to say when every file of the folder was left out.
+  std::string nothing_read(const std::string& dir) const;
+};
+
 /// The image files of a folder under `layout`: one size (without a resize the files must agree),
 /// RGB when any file has colour (unless the layout says); says what else the folder held. Files in subfolders get the
 /// subfolder's index (sorted by name) as label; files directly in dir have none.
-RawData read_image_dir(const std::string& dir, const ImageLayout& layout = {});
+RawData read_image_dir(const std::string& dir, const ImageLayout& layout = {},
+                       UnreadableFiles unreadable = UnreadableFiles::refuse);
 
 }  // namespace latent
