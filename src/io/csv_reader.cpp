@@ -122,17 +122,23 @@ char detect_separator(std::string_view text) {
   return best;
 }
 
-bool parse_number(std::string_view field, float& value) {
-  if (!field.empty() && field.front() == '+') field.remove_prefix(1);
-  if (field.empty() || field.size() > 64) return false;
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  return end == field.data() + field.size() && error == std::errc() && std::isfinite(value);
-}
-
 /// How a cell writes a number: not at all (a word), plainly (in the file's decimal mark: with a
 /// decimal comma, 1234,5 and -2,25), formatted as spreadsheets show money, shares and large
 /// numbers, or as an infinity, which no model input can hold.
 enum class Written { word, plain, formatted, infinite };
+
+/// A number as from_chars reads the whole field (after an optional '+'): plain, infinite, or a
+/// word when it is not one in that form.
+Written read_plain(std::string_view field, float& value) {
+  if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+  if (field.empty() || field.size() > 64) return Written::word;
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+  if (end != field.data() + field.size()) return Written::word;
+  if (error == std::errc::result_out_of_range || (error == std::errc() && std::isinf(value))) return Written::infinite;
+  return error == std::errc() && !std::isnan(value) ? Written::plain : Written::word;
+}
+
+bool parse_number(std::string_view field, float& value) { return read_plain(field, value) == Written::plain; }
 
 /// The currency signs a formatted number may carry before or after its digits (UTF-8 $ € £ ¥).
 constexpr std::string_view kCurrencies[] = {"$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5"};
@@ -174,15 +180,9 @@ std::string_view trim_blanks(std::string_view text) {
 /// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
 /// an apostrophe (1,234,567.5; 1 234,5; 1'234).
 Written read_number(std::string_view field, float& value, const Dialect& dialect) {
+  if (const Written plain = read_plain(field, value); plain != Written::word) return plain;
   if (field.empty() || field.size() > 64) return Written::word;
-  std::string_view s = field.front() == '+' ? field.substr(1) : field;
-  if (const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value); end == s.data() + s.size()) {
-    if (error == std::errc::result_out_of_range || (error == std::errc() && std::isinf(value)))
-      return Written::infinite;
-    if (error == std::errc() && !std::isnan(value)) return Written::plain;
-    return Written::word;
-  }
-  s = field;
+  std::string_view s = field;
   bool negative = false, formatted = false;
   if (s.size() > 2 && s.front() == '(' && s.back() == ')') {
     negative = formatted = true;
