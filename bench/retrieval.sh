@@ -2,7 +2,8 @@
 # Image search with float codes: database = MNIST train (60k), 1,000 random test queries,
 # relevant = same label. latent's codes (the simple 784-32 autoencoder trained here, and the
 # deep 784-1000-500-250-30 one if bench/deep_autoencoder.sh made it) beside raw pixels and
-# PCA-32 computed in the same run by bench/reference/retrieval_baselines.py.
+# PCA-32 computed in the same run by bench/reference/retrieval_baselines.py; then each ranked by
+# cosine similarity (index build --metric cosine) beside latent's own pixel and PCA baselines.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
@@ -16,6 +17,17 @@ for model in simple deep; do
   "$latent" index build --model "$out/$model.model" --data mnist --split train --out "$out/$model.index" 2>/dev/null
   json=$("$latent" eval-retrieval --index "$out/$model.index" --queries mnist:test --n 1000 --query-seed 0 --json)
   rows+=("$(echo "$json" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); d['codes']='latent $model AE'; print(json.dumps(d))")")
+  # Ranked by cosine around the indexed codes' mean, with latent's own pixel and PCA baselines
+  # ranked the same way (the same 1,000 queries).
+  "$latent" index build --model "$out/$model.model" --data mnist --split train --metric cosine \
+    --out "$out/$model.cosine.index" 2>/dev/null
+  json=$("$latent" eval-retrieval --index "$out/$model.cosine.index" --queries mnist:test --n 1000 --query-seed 0 \
+    --baseline pixels,pca --json)
+  while read -r line; do rows+=("$line"); done < <(echo "$json" | /usr/bin/python3 -c "
+import json, sys
+for r in json.load(sys.stdin)['rows']:
+    r['codes'] = ('latent $model AE' if r['codes'] == 'latent' else r['codes'] + ' ($model run)') + ', cosine'
+    print(json.dumps(r))")
 done
 while read -r line; do rows+=("$line"); done < <(/usr/bin/python3 "$root/bench/reference/retrieval_baselines.py")
 printf '%s\n' "${rows[@]}" | /usr/bin/python3 -c "

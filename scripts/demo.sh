@@ -76,7 +76,7 @@ face="$root/data/emoji/apple/smileys-emotion/1f600.png"
 "$latent" train --data emoji-apple --type vae --arch conv --channels 32,64,128,256 --latent 64 --loss bce --beta 0.1 --lr 1e-3 \
   --epochs 10 --out "$out/emoji_vae.model"
 "$latent" generate --model "$out/emoji_vae.model" --variations-of "$face" --count 16 --spread 1.0 --out "$out/emoji_variations.png"
-"$latent" index build --model "$out/emoji_vae.model" --data emoji-facebook --out "$out/emoji_facebook.index"
+"$latent" index build --model "$out/emoji_vae.model" --data emoji-facebook --metric cosine --out "$out/emoji_facebook.index"
 "$latent" search --index "$out/emoji_facebook.index" --image "$face" -k 8 --grid "$out/emoji_search.png"
 
 step "13. A table as people have it: numbers, words and empty cells; anomalies found and explained by column"

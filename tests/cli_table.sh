@@ -180,6 +180,10 @@ for name, classes in (("pets.csv", ["cat", "dog", "fox"]), ("pets_test.csv", ["f
             f.write(f"{centres[c] + rng.gauss(0, 0.3):.3f},{rng.gauss(0, 1):.3f},{c}\n")
 PY
 run "$latent" train --data "csv:$work/pets.csv" --normal-class fox --epochs 2 --val 0 --out "$work/fox.model"
+# Resuming names the class as the first run did: the same name is the same run, another differs.
+run "$latent" train --resume "$work/fox.model.ckpt" --normal-class fox --epochs 3
+expect_bad "resume with another class" "--normal-class (checkpoint: 2)" \
+  "$latent" train --resume "$work/fox.model.ckpt" --normal-class cat --epochs 4
 run "$latent" anomaly fit --model "$work/fox.model" --data "csv:$work/pets_test.csv" --normal-class fox --out "$work/fox.det"
 # Without --normal-class, anomaly fit sets its threshold on the model's normal class, not on all.
 run "$latent" anomaly fit --model "$work/fox.model" --data "csv:$work/pets_test.csv" --out "$work/fox2.det"

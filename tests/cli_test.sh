@@ -89,6 +89,20 @@ json=$("$latent" eval-retrieval --index "$work/m.index" --queries mnist:test --n
 import json, sys; m = json.loads(sys.argv[1])
 assert m['queries'] == 50 and m['database'] == 300 and m['code_dims'] == 16, m
 assert m['map'] > 0.25, m  # chance 0.1, measured 0.33" "$json" || fail "eval-retrieval JSON: $json"
+# --metric cosine: recorded (latent info), an indexed image still finds itself first at 100 %,
+# and eval-retrieval's baselines are ranked the same way as the codes.
+run "$latent" index build --model "$work/m.model" --data mnist --split test --limit 300 --metric cosine \
+  --out "$work/cos.index"
+"$latent" info "$work/cos.index" --json | grep -q '"metric":"cosine"' || fail "info does not show the cosine metric"
+"$latent" search --index "$work/cos.index" --data mnist --split test --index-of 42 -k 3 --json >"$work/search.json" ||
+  fail "search of a cosine index failed"
+/usr/bin/python3 -c "
+import json; r = json.load(open('$work/search.json'))['results']
+assert r[0]['id'] == 42 and r[0]['similarity'] == 100.0 and r[1]['similarity'] < 100, r" ||
+  fail "cosine search should find sample 42 first at 100%: $(cat "$work/search.json")"
+run "$latent" eval-retrieval --index "$work/cos.index" --queries mnist:test --n 50 --baseline pca --json
+expect_bad "an unknown --metric" "--metric 'manhattan': expected euclidean|cosine" \
+  "$latent" index build --model "$work/m.model" --metric manhattan --out "$work/bad.index"
 # --relevance name: 12 digits indexed from db/{even,odd}/digitNN.png; queried from another folder
 # holding the same pictures under the same names (same/), or each under the next digit's name
 # (shifted/). Each query's nearest entry is its own picture: relevant by name only in same/.
@@ -213,6 +227,14 @@ run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.pn
 import numpy as np; a = np.load('$work/d.npy'); assert a.shape == (200, 784) and 0 <= a.min() and a.max() <= 255, a.shape
 " || fail "decompressed shape or range"
 
+# A conv autoencoder on a few images takes batches for 100 steps an epoch (at least 16) and epochs
+# for ~500,000 images seen; --epochs given keeps its value. 2,500 digits: batch 25, 200 epochs.
+run "$latent" train --arch conv --channels 4,8 --latent 8 --limit 2500 --val 0 --epochs 1 --out "$work/conv_recipe.model"
+grep -q "the recipe for this data and --type set (a flag overrides each): --batch 25$" "$work/last_stderr" ||
+  fail "the conv recipe line: $(cat "$work/last_stderr")"
+"$latent" info "$work/conv_recipe.model" --json | /usr/bin/python3 -c "
+import json, sys; r = json.load(sys.stdin)['training']
+assert r['train_options']['batch'] == 25 and r['train_options']['epochs'] == 1, r" || fail "info of the conv recipe's model"
 # The one-class recipe is the default of --normal-class (a flag overrides each setting), and a
 # detector of images scores smooth-sse unless asked for another score.
 run "$latent" train --normal-class 4 --limit 2000 --epochs 1 --latent 12 --out "$work/four.model"

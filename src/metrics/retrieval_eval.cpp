@@ -74,7 +74,7 @@ RetrievalMetrics evaluate_retrieval(const CodeIndex& index, const std::vector<fl
   check_keys(index, relevance);
   const std::vector<int64_t>& keys = relevance.database;
   const int64_t dims = index.dims(), n = static_cast<int64_t>(relevance.queries.size()), db = index.size();
-  const std::vector<float> database = index.stored_codes();
+  const std::vector<float> database = index.stored_codes(), queries_stored = index.as_stored(query_codes.data(), n);
   RetrievalMetrics metrics;
   metrics.queries = n;
   // Exact distances to the whole database, a block of queries at a time, then the full ranking.
@@ -83,7 +83,7 @@ RetrievalMetrics evaluate_retrieval(const CodeIndex& index, const std::vector<fl
   std::vector<int64_t> order(static_cast<size_t>(db));
   for (int64_t start = 0; start < n; start += kBlock) {
     int64_t block = std::min(kBlock, n - start);
-    faiss::pairwise_L2sqr(dims, block, query_codes.data() + start * dims, db, database.data(), distances.data());
+    faiss::pairwise_L2sqr(dims, block, queries_stored.data() + start * dims, db, database.data(), distances.data());
     for (int64_t q = 0; q < block; ++q) {
       const float* row = distances.data() + q * db;
       std::iota(order.begin(), order.end(), 0);

@@ -76,6 +76,42 @@ std::vector<uint8_t> hash_index_codes(const faiss::IndexBinary& index) {
 
 bool is_ivf_kind(const std::string& kind) { return kind == "ivf" || kind == "ivfpq"; }
 
+std::vector<float> mean_code(const std::vector<float>& codes, int64_t dims) {
+  std::vector<double> sum(static_cast<size_t>(dims), 0.0);
+  const int64_t count = static_cast<int64_t>(codes.size()) / dims;
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t d = 0; d < dims; ++d) sum[static_cast<size_t>(d)] += codes[static_cast<size_t>(i * dims + d)];
+  std::vector<float> mean(static_cast<size_t>(dims));
+  for (int64_t d = 0; d < dims; ++d)
+    mean[static_cast<size_t>(d)] = static_cast<float>(sum[static_cast<size_t>(d)] / count);
+  return mean;
+}
+
+// The codes as the index stores and searches them (n × d): cosine, the unit vectors of their
+// differences from the centre (see code_index.h); else the codes.
+std::vector<float> directions(const IndexInfo& info, const float* codes, int64_t n, int64_t d) {
+  std::vector<float> out(codes, codes + n * d);
+  if (info.metric != CodeMetric::cosine) return out;
+  for (int64_t i = 0; i < n; ++i) {
+    float* row = out.data() + i * d;
+    double norm = 0;
+    for (int64_t j = 0; j < d; ++j) {
+      row[j] -= info.centre[static_cast<size_t>(j)];
+      norm += static_cast<double>(row[j]) * row[j];
+    }
+    // A code at the centre has no direction: it stays the zero vector, at distance 1 from all.
+    if (norm > 0)
+      for (int64_t j = 0; j < d; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
+  }
+  return out;
+}
+
+// Cosine: the centre from the codes built from; the info as searched (see code_index.h).
+void centre_on(IndexInfo& info, const std::vector<float>& codes, int64_t dims) {
+  info.centre.clear();
+  if (info.metric == CodeMetric::cosine) info.centre = mean_code(codes, dims);
+}
+
 /// An empty inverted file over `lists` cells (trained later or loaded into).
 std::unique_ptr<faiss::IndexIVF> empty_ivf(int64_t dims, int64_t lists, int64_t pq_m) {
   auto* quantizer = new faiss::IndexFlatL2(dims);
@@ -181,7 +217,9 @@ nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
                       {"data_fingerprint", info.data_fingerprint},
                       {"similarity_scale", info.similarity_scale},
                       {"kind", info.kind},
-                      {"nprobe", info.nprobe}};
+                      {"nprobe", info.nprobe},
+                      {"metric", name_of(info.metric)}};
+  if (info.metric == CodeMetric::cosine) j["centre"] = info.centre;
   if (per_entry) {
     j["labels"] = info.labels;
     j["paths"] = info.paths;
@@ -207,6 +245,9 @@ IndexInfo index_info_from_json(const nlohmann::json& j) {
   info.similarity_scale = j.at("similarity_scale");
   info.kind = j.at("kind");
   info.nprobe = json_int(j.value("nprobe", nlohmann::json(0)), 0, 1 << 24);
+  // Indexes written before the metric was recorded are Euclidean.
+  info.metric = parse_part<CodeMetric>("index metric", j.value("metric", "euclidean"));
+  if (info.metric == CodeMetric::cosine) info.centre = j.at("centre").get<std::vector<float>>();
   return info;
 }
 
@@ -218,20 +259,23 @@ CodeIndex CodeIndex::build(const std::vector<float>& codes, int64_t dims, IndexI
   if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0) throw Error("no codes to index");
   int64_t count = static_cast<int64_t>(codes.size()) / dims;
   CodeIndex index;
+  centre_on(info, codes, dims);
+  info.kind = hnsw ? "hnsw" : "flat";
+  index.info_ = std::move(info);
+  const std::vector<float> stored = directions(index.info_, codes.data(), count, dims);
   if (hnsw) index.index_ = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(dims), 32);
   else index.index_ = std::make_unique<faiss::IndexFlatL2>(dims);
-  index.index_->add(count, codes.data());
-  info.kind = hnsw ? "hnsw" : "flat";
-  info.similarity_scale = median_pair_distance(codes, dims);
-  index.info_ = std::move(info);
+  index.index_->add(count, stored.data());
+  index.info_.similarity_scale = median_pair_distance(stored, dims);
   index.cache_norms();
   return index;
 }
 
-CodeIndex CodeIndex::build_ivf(const std::vector<float>& codes, int64_t dims, IndexInfo info, int64_t lists,
+CodeIndex CodeIndex::build_ivf(const std::vector<float>& codes_given, int64_t dims, IndexInfo info, int64_t lists,
                                int64_t pq_m) {
-  if (dims <= 0 || codes.empty() || codes.size() % static_cast<size_t>(dims) != 0) throw Error("no codes to index");
-  const int64_t count = static_cast<int64_t>(codes.size()) / dims;
+  if (dims <= 0 || codes_given.empty() || codes_given.size() % static_cast<size_t>(dims) != 0)
+    throw Error("no codes to index");
+  const int64_t count = static_cast<int64_t>(codes_given.size()) / dims;
   if (lists < 1 || lists > count)
     throw SettingError(
         "ivf", std::to_string(lists) + ": needs 1 to " + std::to_string(count) + " cells (at most one per code)");
@@ -239,6 +283,9 @@ CodeIndex CodeIndex::build_ivf(const std::vector<float>& codes, int64_t dims, In
     throw SettingError("pq", std::to_string(pq_m) + ": must divide the code's " + std::to_string(dims) + " numbers");
   if (pq_m > 0 && count < 256) throw SettingError("pq", "needs at least 256 codes to train its 256 centroids per part");
   CodeIndex index;
+  centre_on(info, codes_given, dims);
+  index.info_ = info;
+  const std::vector<float> codes = directions(info, codes_given.data(), count, dims);
   std::unique_ptr<faiss::IndexIVF> ivf = empty_ivf(dims, lists, pq_m);
   // k-means on a sample: 64 codes a cell are plenty (FAISS itself caps at 256).
   const int64_t sample = std::min(count, std::max<int64_t>(64 * lists, pq_m > 0 ? 10000 : 0));
@@ -274,6 +321,8 @@ CodeIndex CodeIndex::build_binary(const std::vector<uint8_t>& codes, int64_t bit
       HammingTable::build(codes.data(), static_cast<int64_t>(codes.size() / bytes), bits));
   info.kind = "table";
   info.similarity_scale = static_cast<double>(bits);
+  info.metric = CodeMetric::euclidean;  // Hamming, as the kind says
+  info.centre.clear();
   index.info_ = std::move(info);
   return index;
 }
@@ -282,6 +331,8 @@ CodeIndex CodeIndex::empty(int64_t dims, bool binary, IndexInfo info) {
   CodeIndex index;
   if (!binary) {
     if (dims <= 0) throw Error("codes need at least one number");
+    if (info.metric == CodeMetric::cosine)
+      throw SettingError("metric", "cosine centres the codes on those an index is built from: use latent index build");
     index.index_ = std::make_unique<faiss::IndexFlatL2>(dims);
     info.kind = "flat";
     index.info_ = std::move(info);
@@ -321,9 +372,10 @@ void CodeIndex::add(const float* codes, int64_t n, const std::vector<int64_t>& l
   } else {
     auto* flat = dynamic_cast<faiss::IndexFlatL2*>(index_.get());
     if (!flat) throw Error("an HNSW index or inverted file takes no new entries; build a flat one");
-    flat->add(n, codes);
+    const std::vector<float> stored = as_stored(codes, n);
+    flat->add(n, stored.data());
     flat_norms_.resize(static_cast<size_t>(flat->ntotal));
-    faiss::fvec_norms_L2sqr(flat_norms_.data() + (flat->ntotal - n), codes, static_cast<size_t>(flat->d),
+    faiss::fvec_norms_L2sqr(flat_norms_.data() + (flat->ntotal - n), stored.data(), static_cast<size_t>(flat->d),
                             static_cast<size_t>(n));
   }
   info_.labels.insert(info_.labels.end(), labels.begin(), labels.end());
@@ -462,11 +514,13 @@ std::vector<std::vector<SearchHit>> CodeIndex::search_binary(const uint8_t* quer
   return hits;
 }
 
-std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries, int64_t n, int64_t k,
+std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries_given, int64_t n, int64_t k,
                                                       int64_t nprobe) const {
-  if (is_binary()) return search_binary(pack_bits(queries, n, dims()).data(), n, k);
+  if (is_binary()) return search_binary(pack_bits(queries_given, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
+  const std::vector<float> held = as_stored(queries_given, n);
+  const float* queries = held.data();
   if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get()))
     return search_flat(*flat, queries, n, k);
   std::vector<float> distances(static_cast<size_t>(n * k));
@@ -490,6 +544,10 @@ std::vector<float> CodeIndex::stored_codes() const {
   std::vector<float> codes(static_cast<size_t>(size() * dims()));
   index_->reconstruct_n(0, size(), codes.data());
   return codes;
+}
+
+std::vector<float> CodeIndex::as_stored(const float* codes, int64_t n) const {
+  return directions(info_, codes, n, dims());
 }
 
 void CodeIndex::save(const std::string& path) const {
@@ -572,6 +630,10 @@ CodeIndex CodeIndex::load(const std::string& path) {
                 std::to_string(index.info_.keys.size()) + " ids");
   if (!std::isfinite(index.info_.similarity_scale) || index.info_.similarity_scale <= 0)
     throw Error(path + ": damaged index header (similarity_scale)");
+  if (index.info_.metric == CodeMetric::cosine &&
+      (index.is_binary() || static_cast<int64_t>(index.info_.centre.size()) != index.dims() ||
+       !std::all_of(index.info_.centre.begin(), index.info_.centre.end(), [](float v) { return std::isfinite(v); })))
+    throw Error(path + ": damaged index header (centre)");
   index.cache_norms();
   return index;
 }
@@ -615,7 +677,9 @@ SearchHit CodeIndex::float_hit(int64_t id, float squared_distance) const {
   hit.id = id;
   hit.distance = std::sqrt(std::max(0.0f, squared_distance));
   // Rounded to 0.01 %: a duplicate encoded in another batch differs in the last float bits.
-  hit.similarity = std::round(10000.0 * std::max(0.0, 1.0 - hit.distance / info_.similarity_scale)) / 100.0;
+  const double share = info_.metric == CodeMetric::cosine ? 1.0 - 0.5 * hit.distance * hit.distance
+                                                          : 1.0 - hit.distance / info_.similarity_scale;
+  hit.similarity = std::round(10000.0 * std::max(0.0, share)) / 100.0;
   return hit;
 }
 

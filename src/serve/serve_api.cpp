@@ -260,7 +260,7 @@ struct ServeApi::Impl {
                       {"similarity_scale", info.similarity_scale},
                       {"thumbnails", !thumbnails.empty()}};
         // A 2-D code space is drawn as a map: up to 2,000 indexed points with their labels.
-        if (index.dims() == 2) {
+        if (index.dims() == 2 && info.metric == CodeMetric::euclidean) {
           std::vector<float> codes = index.stored_codes();
           const int64_t n = index.size(), step = std::max<int64_t>(1, n / 2000);
           Json points = Json::array();

@@ -6,6 +6,7 @@ namespace latent {
 
 TrainRecipe recipe_for(const RecipeTask& task) {
   static constexpr int64_t kMaxPullRows = 200000;
+  static constexpr int64_t kDefaultBatch = 128;  // latent train's --batch
   TrainRecipe recipe;
   if (task.table_width > 0) {
     recipe.layers = {64};
@@ -23,6 +24,9 @@ TrainRecipe recipe_for(const RecipeTask& task) {
     recipe.layers = {128};
     recipe.latent = 16;
     recipe.batch = 64;
+  } else if (task.conv && task.rows < 100 * kDefaultBatch) {
+    recipe.batch = std::max<int64_t>(task.rows / 100, 16);
+    recipe.epochs = static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(task.rows, 1), 10, 300));
   }
   return recipe;
 }

@@ -25,6 +25,7 @@ void add_build(CLI::App* index) {
     std::string model, out;
     bool hnsw = false;
     int64_t ivf = 0, pq = 0, nprobe = 0;
+    CodeMetric metric = CodeMetric::euclidean;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = index->add_subcommand("build", "Encode a data split and store the codes in an index file");
@@ -51,6 +52,10 @@ void add_build(CLI::App* index) {
       ->check(CLI::PositiveNumber)
       ->needs(ivf);
   hnsw->excludes(ivf);
+  add_part_option<CodeMetric>(sub, "--metric", opt->metric,
+                              "Float codes: euclidean (distance between codes) | cosine (the angle between the "
+                              "codes' differences from their mean; similarity % = 100 x cosine)")
+      ->default_str("euclidean");
   sub->add_option("--out", opt->out, "Index file to write")->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {
@@ -78,9 +83,10 @@ void add_build(CLI::App* index) {
     for (int64_t i = 0; i < data.size() && data.has_names(); ++i) info.paths.push_back(data.name(i));
     torch::Tensor codes = encode_all(model.model, data);
     const bool binary = model.model->spec().code_head == CodeHead::binary;
-    if (binary && (opt->hnsw || opt->ivf > 0))
-      throw Error("--hnsw and --ivf are for float codes; a binary model's codes go in a Hamming table");
+    if (binary && (opt->hnsw || opt->ivf > 0 || opt->metric != CodeMetric::euclidean))
+      throw Error("--hnsw, --ivf and --metric are for float codes; a binary model's codes go in a Hamming table");
     info.nprobe = opt->nprobe;
+    info.metric = opt->metric;
     CodeIndex built =
         binary     ? CodeIndex::build_binary(pack_bits(tensor_values(codes).data(), codes.size(0), codes.size(1)),
                                              codes.size(1), info)

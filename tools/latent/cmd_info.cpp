@@ -149,7 +149,7 @@ nlohmann::json index_report(const std::string& path) {
                            {"entries", index.size()},
                            {index.is_binary() ? "bits" : "dims", index.dims()},
                            {"index", info.kind},
-                           {"metric", index.is_binary() ? "hamming" : "euclidean"},
+                           {"metric", index.is_binary() ? "hamming" : name_of(info.metric)},
                            {"labels", !info.labels.empty()},
                            {"paths", !info.paths.empty()}};
   if (!writable) {
@@ -158,7 +158,7 @@ nlohmann::json index_report(const std::string& path) {
   }
   if (info.only_class >= 0) report["normal_class"] = info.only_class;
   if (info.limit > 0) report["limit"] = info.limit;
-  if (!index.is_binary()) report["similarity_scale"] = info.similarity_scale;
+  if (!index.is_binary() && info.metric == CodeMetric::euclidean) report["similarity_scale"] = info.similarity_scale;
   report["bytes"] = std::filesystem::file_size(path);
   return report;
 }

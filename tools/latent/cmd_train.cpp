@@ -183,6 +183,10 @@ struct TrainCommand {
     const ModelSpec& have = trainer.model()->spec();
     TrainOptions wanted_options = options;
     wanted_options.seed = runtime.seed;
+    // --normal-class NAME: the number the checkpoint's run gave that name (none: a difference).
+    if (!data.only_class_name.empty() && meta.contains("label_names"))
+      for (size_t i = 0; i < meta["label_names"].size(); ++i)
+        if (meta["label_names"][i] == data.only_class_name) data.only_class = static_cast<int64_t>(i);
     const nlohmann::json have_json[] = {have.to_json(), trainer.options().to_json(), meta};
     nlohmann::json want_json[] = {nlohmann::json(), wanted_options.to_json(), settings_meta()};
     std::string differ;
@@ -227,6 +231,7 @@ struct TrainCommand {
     task.rows = rows;
     task.binary = type == ModelType::binary;
     task.one_class = type == ModelType::ae && data.only_class >= 0;
+    task.conv = type == ModelType::ae && spec.arch == Arch::conv;
     task.pull_possible = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1 && !packed;
     const TrainRecipe recipe = recipe_for(task);
     std::vector<std::string> taken;
@@ -426,7 +431,9 @@ void add_train_command(CLI::App& app) {
       "first line and kept in the model (latent info). Tables: --layers 64, --latent 8 (at most half the\n"
       "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
       "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
-      "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.");
+      "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.\n"
+      "--arch conv on fewer than 12,800 images: --batch rows/100 (at least 16) and epochs for ~500,000\n"
+      "images seen (at most 300).");
   cmd->data.add_to(sub, "train");
   cmd->data.add_image_options(sub);
   cmd->data.add_table_options(sub);

@@ -24,6 +24,9 @@ enum class SparsityKind { none, l1, kl };
 /// dynamic: the data are the probabilities of binary pixels; training draws every pixel afresh
 /// for each batch (input and target alike), evaluation reads one fixed draw.
 enum class Binarize { none, dynamic };
+/// How an index of float codes ranks: euclidean distance, or cosine similarity of the codes'
+/// differences from the indexed codes' mean (search/code_index.h).
+enum class CodeMetric { euclidean, cosine };
 
 /// The names of a part's values, in the enum's order.
 template <class Part>
@@ -64,6 +67,10 @@ struct PartNames<SparsityKind> {
 template <>
 struct PartNames<Binarize> {
   static constexpr std::array<const char*, 2> names{"none", "dynamic"};
+};
+template <>
+struct PartNames<CodeMetric> {
+  static constexpr std::array<const char*, 2> names{"euclidean", "cosine"};
 };
 
 template <class Part>

@@ -3,6 +3,10 @@
 // sets) plus, per entry, its label and source path, and the fingerprint of the model that made
 // the codes, so an index is never queried through another model. No torch here.
 //
+// Cosine (IndexInfo::metric): each code is stored and queried as the unit vector of its
+// difference from `centre`, the mean of the codes the index was built from, so the Euclidean
+// search ranks by cosine similarity (‖a − b‖² = 2 − 2 cos) and a hit's similarity is 100·cos.
+//
 // Binary codes go in a Hamming table instead. A built index (kind "table") uses HammingTable
 // (sorted buckets, multi-index hashing past 32 bits: hamming_table.h), 9 bytes an entry at 32
 // bits; a mutable index's memory (kinds "hash", "multihash") uses FAISS IndexBinaryHash keyed by
@@ -20,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latent/io/model_parts.h"
+
 namespace faiss {
 struct Index;
 struct IndexBinary;
@@ -32,9 +38,10 @@ class HammingTable;
 
 struct SearchHit {
   int64_t id = -1;        ///< row of the indexed split
-  float distance = 0;     ///< Euclidean distance between the codes (binary: Hamming distance)
+  float distance = 0;     ///< Euclidean distance between the codes as stored (binary: Hamming distance)
   double similarity = 0;  ///< percent: 100·max(0, 1 − distance / similarity_scale), to 0.01
-                          ///< (binary: 100·(1 − distance / bits), the share of equal bits)
+                          ///< (cosine: 100·max(0, cos); binary: 100·(1 − distance / bits), the share
+                          ///< of equal bits)
 };
 
 struct IndexInfo {
@@ -50,6 +57,8 @@ struct IndexInfo {
   double similarity_scale = 1;     ///< median distance between random pairs of stored codes
   std::string kind = "flat";       ///< flat | hnsw | ivf | ivfpq | table | hash | multihash (the last three: binary)
   int64_t nprobe = 0;              ///< ivf, ivfpq: lists a search visits unless it asks for another number
+  CodeMetric metric = CodeMetric::euclidean;  ///< float codes
+  std::vector<float> centre;                  ///< cosine: subtracted from each code (set by build)
 };
 
 /// The id a search result shows for entry `row`: its key in a mutable index, else the row number.
@@ -101,8 +110,12 @@ class CodeIndex {
   const IndexInfo& info() const { return info_; }
   int64_t size() const;
   int64_t dims() const;  ///< numbers per code (binary: bits)
-  /// The stored codes (count × dims), for evaluations that rank the whole database.
+  /// The stored codes (count × dims; cosine: their unit directions), for evaluations that rank
+  /// the whole database.
   std::vector<float> stored_codes() const;
+  /// n codes as the index stores and compares them (cosine: their unit directions around the
+  /// centre; else unchanged): the queries of such an evaluation.
+  std::vector<float> as_stored(const float* codes, int64_t n) const;
 
   CodeIndex(CodeIndex&&) noexcept;
   CodeIndex& operator=(CodeIndex&&) noexcept;
