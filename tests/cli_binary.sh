@@ -110,7 +110,8 @@ expect_bad "bad noise schedule" "--noise-schedule 'cosine:0:4': expected linear:
 expect_bad "negative noise" "--noise-schedule needs finite noise levels >= 0" "$latent" train --data mnist --limit 100 --type binary --noise-schedule linear:-1:4 --out "$work/bad.model"
 expect_bad "negative balance" "--bit-balance must be >= 0" "$latent" train --data mnist --limit 100 --type binary --bit-balance -1 --out "$work/bad.model"
 expect_bad "binary with sigmoid code" "--code-activation must be linear for binary codes" "$latent" train --data mnist --limit 100 --type binary --code-activation sigmoid --out "$work/bad.model"
-expect_bad "hnsw for binary" "--hnsw and --ivf are for float codes" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --hnsw --out "$work/bad.index"
+expect_bad "hnsw for binary" "--hnsw, --ivf and --metric are for float codes" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --hnsw --out "$work/bad.index"
+expect_bad "cosine for binary" "--hnsw, --ivf and --metric are for float codes" "$latent" index build --model "$work/b.model" --data mnist --split test --limit 50 --metric cosine --out "$work/bad.index"
 expect_bad "radius on float index" "--hamming-radius needs an index of binary codes" "$latent" search --index "$work/f.index" --index-of 1 --hamming-radius 2
 expect_bad "negative radius" "--hamming-radius must be >= 0" "$latent" search --index "$work/b.index" --index-of 1 --hamming-radius -1
 expect_bad "unknown baseline" "--baseline 'foo': expected a comma list" "$latent" eval-retrieval --index "$work/b.index" --n 10 --baseline itq,foo
