@@ -519,8 +519,10 @@ std::vector<std::vector<SearchHit>> CodeIndex::search(const float* queries_given
   if (is_binary()) return search_binary(pack_bits(queries_given, n, dims()).data(), n, k);
   k = std::min(k, size());
   if (k < 1) throw Error("-k must be at least 1");
-  const std::vector<float> held = as_stored(queries_given, n);
-  const float* queries = held.data();
+  // Euclidean queries are searched as given; only cosine ones need their directions.
+  std::vector<float> held;
+  if (info_.metric == CodeMetric::cosine) held = as_stored(queries_given, n);
+  const float* queries = held.empty() ? queries_given : held.data();
   if (const auto* flat = dynamic_cast<const faiss::IndexFlatL2*>(index_.get()))
     return search_flat(*flat, queries, n, k);
   std::vector<float> distances(static_cast<size_t>(n * k));

@@ -4,6 +4,15 @@
 
 namespace latent {
 
+namespace {
+
+// Epochs for about 500,000 rows seen, between 10 and `most`: short sets get more passes.
+int epochs_for_rows_seen(int64_t rows, int64_t most) {
+  return static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(rows, 1), 10, most));
+}
+
+}  // namespace
+
 TrainRecipe recipe_for(const RecipeTask& task) {
   static constexpr int64_t kMaxPullRows = 200000;
   static constexpr int64_t kDefaultBatch = 128;  // latent train's --batch
@@ -11,7 +20,7 @@ TrainRecipe recipe_for(const RecipeTask& task) {
   if (task.table_width > 0) {
     recipe.layers = {64};
     if (!task.binary) recipe.latent = std::clamp<int64_t>(task.table_width / 2, 1, 8);
-    recipe.epochs = static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(task.rows, 1), 10, 100));
+    recipe.epochs = epochs_for_rows_seen(task.rows, 100);
   } else if (task.binary) {
     recipe.layers = {1000, 500, 250};
     recipe.batch = 256;
@@ -26,7 +35,7 @@ TrainRecipe recipe_for(const RecipeTask& task) {
     recipe.batch = 64;
   } else if (task.conv && task.rows < 100 * kDefaultBatch) {
     recipe.batch = std::max<int64_t>(task.rows / 100, 16);
-    recipe.epochs = static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(task.rows, 1), 10, 300));
+    recipe.epochs = epochs_for_rows_seen(task.rows, 300);
   }
   return recipe;
 }
