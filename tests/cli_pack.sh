@@ -74,7 +74,14 @@ png(f"{out}-mixed/b.png", 28, 28, 2, [bytes(84)] * 28)
 PY
 run "$latent" pack "images:$work/folder" --out "$work/folder.lpk"
 "$latent" info "$work/folder.lpk" --json >"$work/info.json" 2>&1
-grep -q '"count":12' "$work/info.json" && grep -q '"names":true' "$work/info.json" || fail "folder pack: $(cat "$work/info.json")"
+grep -q '"count":12' "$work/info.json" && grep -q '"names":true' "$work/info.json" &&
+  grep -q '"classes":\["circles","squares"\]' "$work/info.json" || fail "folder pack: $(cat "$work/info.json")"
+# The pack keeps the folders' names: a class is picked by name, and a model trained on it names them.
+run "$latent" train --data "pack:$work/folder.lpk" --normal-class squares --layers 8 --latent 2 --epochs 1 --out "$work/sq.model"
+"$latent" info "$work/sq.model" --json >"$work/info.json" 2>&1
+grep -q '"label_names":\["circles","squares"\]' "$work/info.json" || fail "model from a pack: no class names: $(cat "$work/info.json")"
+expect_bad "a class the pack lacks" "--normal-class triangles: --data pack:$work/folder.lpk has no class of that name (its classes: circles, squares)" \
+  "$latent" train --data "pack:$work/folder.lpk" --normal-class triangles --epochs 1 --out "$work/bad.model"
 run "$latent" index add --index "$work/f.lix" --model "$work/packed.model" --data "pack:$work/folder.lpk"
 "$latent" search --index "$work/f.lix" --image "$work/folder/squares/1.png" -k 1 --json >"$work/hits.json" 2>/dev/null
 grep -q "squares/1.png" "$work/hits.json" || fail "index add from a pack: ids are not the files' names: $(cat "$work/hits.json")"

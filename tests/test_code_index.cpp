@@ -11,6 +11,7 @@
 #include <random>
 
 #include "latent/base/error.h"
+#include "latent/io/container.h"
 #include "latent/metrics/retrieval_eval.h"
 #include "latent/search/code_index.h"
 #include "scratch_path.h"
@@ -162,8 +163,23 @@ TEST(CodeIndex, CosineRanksByTheAngleAroundTheCodesMean) {
   const std::string path = testing::scratch_path("cosine.index");
   index.save(path);
   const CodeIndex loaded = CodeIndex::load(path);
-  std::filesystem::remove(path);
   EXPECT_EQ(loaded.info().metric, CodeMetric::cosine);
+  {  // A metric this build does not know (a file from a newer one) is the file's fault, not a flag's.
+    std::string payload = read_container(path, "index");
+    const size_t at = payload.find("\"metric\":\"cosine\"");
+    ASSERT_NE(at, std::string::npos);
+    payload.replace(at, 17, "\"metric\":\"sphere\"");
+    std::ofstream(path, std::ios::binary) << pack_container("index", payload);
+    try {
+      CodeIndex::load(path);
+      ADD_FAILURE() << "an unknown metric loaded";
+    } catch (const SettingError& e) {
+      ADD_FAILURE() << "reported as a setting: " << e.what();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": damaged index header"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove(path);
   for (const CodeIndex* searched : {&index, &loaded}) {
     const auto hits = searched->search(queries.data(), n, k);
     for (int64_t q = 0; q < n; ++q) {

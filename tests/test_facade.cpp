@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 
@@ -194,6 +196,13 @@ TEST(Facade, TakesTheTableRecipeWhenNoSizeIsGiven) {
   const Model model = Model::train(rows(200, 1).view());
   EXPECT_EQ(model.code_size(), 3);
   EXPECT_NE(model.summary().find("6-64-3"), std::string::npos) << model.summary();
+  // The file says what the recipe chose, as `latent train` records it for `latent info`.
+  const std::string path = testing::scratch_path("recipe.model");
+  model.save(path);
+  std::ifstream file(path, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  std::filesystem::remove(path);
+  EXPECT_NE(bytes.find(R"("recipe":["--layers 64","--latent 3",)"), std::string::npos);
 }
 
 // Bits of pixels get the hashing recipe's sizes (as `latent train --type binary` does), other

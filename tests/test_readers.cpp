@@ -297,8 +297,6 @@ TEST(Csv, NumbersAnotherFilesClassesAsTheModelsFile) {
   test.number_classes_as(train.label_names);
   EXPECT_EQ(test.labels, (std::vector<int64_t>{2, 0, 3}));
   EXPECT_EQ(test.label_names, (std::vector<std::string>{"cat", "dog", "fox", "owl"}));
-  EXPECT_EQ(test.class_named("fox"), 2);
-  EXPECT_EQ(test.class_named("emu"), -1);
 }
 
 // A file is read through a mapping whose pages are handed back behind the parse (and read again

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <sstream>
 
 #include "api/facade_parts.h"
 #include "latent/base/atomic_file.h"
@@ -90,10 +91,28 @@ void check_cells(const std::vector<float>& values, int64_t cols, bool pixels) {
   }
 }
 
-/// A setting given (not empty, not 0), else the recipe's, else the library's default.
+std::string setting_text(const std::vector<int64_t>& widths) {
+  std::string text;
+  for (const int64_t width : widths) text += (text.empty() ? "" : ",") + std::to_string(width);
+  return text;
+}
+
 template <class T>
-T chosen(const T& given, const std::optional<T>& recipe, const T& fallback) {
-  return given != T{} ? given : recipe.value_or(fallback);
+std::string setting_text(const T& value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+/// A setting given (not empty, not 0), else the recipe's, else the library's default. What the
+/// recipe chose goes into `taken` as `latent train` records it ("--epochs 40"), for `latent info`.
+template <class T>
+T chosen(const T& given, const std::optional<T>& recipe, const T& fallback, const char* flag,
+         std::vector<std::string>& taken) {
+  if (given != T{}) return given;
+  if (!recipe) return fallback;
+  taken.push_back(std::string(flag) + " " + setting_text(*recipe));
+  return *recipe;
 }
 
 }  // namespace
@@ -158,23 +177,25 @@ Model trained(RawData raw, const Normalization& norm, const TrainOptions& option
   task.rows = raw.count();
   task.binary = options.kind == CodeKind::bits;
   const TrainRecipe recipe = recipe_for(task);
+  std::vector<std::string> taken;
   ModelSpec spec;
   spec.input_shape = norm.table ? std::vector<int64_t>{norm.table->width()} : raw.sample_shape;
-  spec.layers = chosen(options.layers, recipe.layers, spec.layers);
-  spec.latent = chosen(options.code_size, recipe.latent, spec.latent);
+  spec.layers = chosen(options.layers, recipe.layers, spec.layers, "--layers", taken);
+  spec.latent = chosen(options.code_size, recipe.latent, spec.latent, "--latent", taken);
   spec.set_type(model_type(options.kind), norm.unit_range());
   if (norm.table) {
     spec.output = Output::table;
     spec.table_blocks = norm.table->block_widths();
   }
-  spec.bit_balance = recipe.bit_balance.value_or(spec.bit_balance);
-  spec.bit_decorrelation = recipe.bit_decorrelation.value_or(spec.bit_decorrelation);
-  spec.neighbour_pull = recipe.neighbour_pull.value_or(spec.neighbour_pull);
-  if (recipe.corrupt) spec.corrupt = CorruptionSpec::parse(*recipe.corrupt);
+  // Settings the library takes no option for: the recipe's whenever it has one.
+  spec.bit_balance = chosen(0.0, recipe.bit_balance, spec.bit_balance, "--bit-balance", taken);
+  spec.bit_decorrelation = chosen(0.0, recipe.bit_decorrelation, spec.bit_decorrelation, "--bit-decorrelation", taken);
+  spec.neighbour_pull = chosen(0.0, recipe.neighbour_pull, spec.neighbour_pull, "--neighbour-pull", taken);
+  spec.corrupt = CorruptionSpec::parse(chosen(std::string(), recipe.corrupt, spec.corrupt.str(), "--corrupt", taken));
   latent::TrainOptions train;
-  train.epochs = chosen(options.epochs, recipe.epochs, train.epochs);
-  train.batch = chosen(options.batch, recipe.batch, train.batch);
-  train.lr = chosen(options.learning_rate, recipe.lr, train.lr);
+  train.epochs = chosen(options.epochs, recipe.epochs, train.epochs, "--epochs", taken);
+  train.batch = chosen(options.batch, recipe.batch, train.batch, "--batch", taken);
+  train.lr = chosen(options.learning_rate, recipe.lr, train.lr, "--lr", taken);
   train.seed = options.seed;
   train.validate();
   if (spec.code_head == CodeHead::binary) parse_noise_schedule("linear:0:4", train.epochs, spec);
@@ -184,6 +205,7 @@ Model trained(RawData raw, const Normalization& norm, const TrainOptions& option
   Trainer trainer(model, train);
   auto [train_set, val_set] = split_validation(make_dataset(std::move(raw), norm), options.validation);
   meta["val"] = options.validation;
+  meta["recipe"] = taken;
   // The best epoch's weights, as `latent train` keeps them.
   std::string best;
   auto model_file = [&] {

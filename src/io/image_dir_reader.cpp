@@ -99,6 +99,14 @@ std::string UnreadFiles::nothing_read(const std::string& dir) const {
   return "images:" + dir + ": no file could be read as an image (" + (reasons.empty() ? "" : reasons.front()) + ")";
 }
 
+std::vector<std::string> image_class_names(const std::vector<ImageFileEntry>& files) {
+  std::vector<std::string> names;
+  for (const auto& [path, label] : files)
+    if (label == static_cast<int64_t>(names.size()))  // classes come in order
+      names.push_back(std::filesystem::path(path).parent_path().filename().string());
+  return names;
+}
+
 RawData read_image_dir(const std::string& dir, const ImageLayout& layout, UnreadableFiles unreadable) {
   std::vector<std::string> skipped;
   const std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
@@ -109,10 +117,7 @@ RawData read_image_dir(const std::string& dir, const ImageLayout& layout, Unread
   RawData raw;
   raw.is_image = true;
   std::string first_path;
-  // Class names from the folders listed, so that a class none of whose files read keeps its number.
-  for (const auto& [path, label] : files)
-    if (labelled && label == static_cast<int64_t>(raw.label_names.size()))  // classes come in order
-      raw.label_names.push_back(std::filesystem::path(path).parent_path().filename().string());
+  raw.label_names = image_class_names(files);
   for (const auto& [path, label] : files) {
     std::optional<Pixels> read = unread.read(path, layout);
     if (!read) continue;

@@ -57,6 +57,7 @@ nlohmann::json header_json(const PackHeader& h) {
       {"is_image", h.is_image},  {"labels", h.has_labels}, {"names", h.has_names}, {"fingerprint", h.fingerprint},
       {"source", h.source}};
   if (h.is_image) j["image_layout"] = h.layout.to_json();
+  if (!h.label_names.empty()) j["label_names"] = h.label_names;
   if (!h.is_image)
     j["table"] = {{"names", h.table.names},
                   {"words", h.table.words},
@@ -88,6 +89,8 @@ PackHeader parse_header(const std::string& text, const std::string& path) {
     h.has_names = j.at("names").get<bool>();
     h.fingerprint = j.at("fingerprint").get<std::string>();
     h.source = j.at("source").get<std::string>();
+    // Packs written before class names were kept have numbers only.
+    h.label_names = j.value("label_names", std::vector<std::string>{});
     if (h.is_image) h.layout = ImageLayout::from_json(j.at("image_layout"));
     if (!h.is_image) {
       const auto& t = j.at("table");
@@ -142,6 +145,7 @@ void PackWriter::add(const RawData& chunk) {
     header_.has_names = !chunk.paths.empty();
     header_.table = chunk.table;
     header_.label_column = chunk.label_column;
+    header_.label_names = chunk.label_names;
     started_ = true;
   }
   if (chunk.sample_shape != header_.sample_shape || chunk.is_image != header_.is_image)
@@ -266,6 +270,7 @@ RawData PackFile::read(const std::vector<int64_t>& rows) const {
   raw.is_image = header_.is_image;
   raw.table = header_.table;
   raw.label_column = header_.label_column;
+  raw.label_names = header_.label_names;
   const int64_t n = static_cast<int64_t>(rows.size());
   raw.values.resize(static_cast<size_t>(n * header_.features()));
   if (header_.is_image) {

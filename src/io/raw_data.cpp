@@ -33,9 +33,4 @@ void RawData::number_classes_as(const std::vector<std::string>& names) {
   label_names = std::move(all);
 }
 
-int64_t RawData::class_named(const std::string& name) const {
-  const auto found = std::find(label_names.begin(), label_names.end(), name);
-  return found == label_names.end() ? -1 : found - label_names.begin();
-}
-
 }  // namespace latent

@@ -586,6 +586,9 @@ CodeIndex CodeIndex::load(const std::string& path) {
     index.info_ = index_info_from_json(nlohmann::json::parse(payload.substr(8, header_size)));
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged index header");
+  } catch (const SettingError& e) {
+    // Not a flag the user gave: name the file, not the setting's flag.
+    throw Error(path + ": damaged index header (" + e.what() + ")");
   }
   const size_t body = 8 + static_cast<size_t>(header_size);
   if (index.info_.kind == "table") {

@@ -69,6 +69,9 @@ MutableIndex MutableIndex::open(const std::string& path) {
     dims = header_dims(store);
   } catch (const nlohmann::json::exception&) {
     throw Error(path + ": damaged index header");
+  } catch (const SettingError& e) {
+    // Not a flag the user gave: name the file, not the setting's flag.
+    throw Error(path + ": damaged index header (" + e.what() + ")");
   }
   const bool binary = is_binary_kind(info);
   CodeIndex memory = CodeIndex::empty(dims, binary, std::move(info));

@@ -132,6 +132,7 @@ nlohmann::json pack_report(const std::string& path) {
                            {"fingerprint", h.fingerprint}};
   if (h.is_image) report["image_layout"] = h.layout.to_json();
   if (!h.is_image) report["columns"] = h.table.names;
+  if (!h.label_names.empty()) report["classes"] = h.label_names;
   return report;
 }
 

@@ -20,6 +20,8 @@ constexpr int64_t kFilesPerChunk = 1024;
 void pack_image_folder(const DataOptions& data, const std::string& dir, PackWriter& pack) {
   std::vector<std::string> skipped;
   std::vector<ImageFileEntry> files = list_image_files(dir, &skipped);
+  RawData chunk;
+  chunk.label_names = image_class_names(files);  // all of them: --normal-class keeps the numbers
   if (data.only_class >= 0 || !data.only_class_name.empty()) {
     auto other_class = [&](const ImageFileEntry& f) {
       return data.only_class_name.empty()
@@ -35,7 +37,6 @@ void pack_image_folder(const DataOptions& data, const std::string& dir, PackWrit
   if (data.limit > 0 && static_cast<int64_t>(files.size()) > data.limit) files.resize(static_cast<size_t>(data.limit));
   ImageLayout layout = data.layout;
   Progress progress("pack " + std::to_string(files.size()) + " images", static_cast<int64_t>(files.size()));
-  RawData chunk;
   auto flush = [&] {
     pack.add(chunk);
     chunk.values.clear(), chunk.labels.clear(), chunk.paths.clear();

@@ -119,12 +119,7 @@ RawData DataOptions::load() {
   raw.number_classes_as(class_names);
   if (!one_class) return raw;
   if (raw.labels.empty()) throw Error("--normal-class: --data " + data + " has no labels");
-  if (!only_class_name.empty() && (only_class = raw.class_named(only_class_name)) < 0) {
-    std::string names;
-    for (size_t i = 0; i < raw.label_names.size() && i < 12; ++i) names += (i ? ", " : "") + raw.label_names[i];
-    throw Error("--normal-class " + only_class_name + ": --data " + data + " has no class of that name " +
-                (names.empty() ? "(its classes are numbers)" : "(its classes: " + names + ")"));
-  }
+  if (!only_class_name.empty()) only_class = class_numbered(raw.label_names);
   const int64_t features = raw.features();
   int64_t kept = 0;
   for (int64_t i = 0; i < raw.count(); ++i) {
@@ -247,11 +242,9 @@ std::shared_ptr<const PackFile> DataOptions::image_pack() const {
   return pack->header().is_image ? pack : nullptr;
 }
 
-torch::Tensor DataOptions::pack_rows(const PackFile& pack) const {
+torch::Tensor DataOptions::pack_rows(const PackFile& pack) {
   if (limit < 0) throw Error("--limit must be >= 0");
-  if (!only_class_name.empty())
-    throw Error("--normal-class " + only_class_name +
-                ": a pack keeps its classes' numbers, not names; give the number");
+  if (!only_class_name.empty()) only_class = class_numbered(pack.header().label_names);
   std::vector<int64_t> rows;
   if (only_class < 0) {
     rows.resize(static_cast<size_t>(limit > 0 ? std::min(limit, pack.count()) : pack.count()));
@@ -265,6 +258,15 @@ torch::Tensor DataOptions::pack_rows(const PackFile& pack) const {
       throw Error("--normal-class " + std::to_string(only_class) + ": no samples with that label in --data " + data);
   }
   return torch::tensor(rows, torch::kInt64);
+}
+
+int64_t DataOptions::class_numbered(const std::vector<std::string>& label_names) const {
+  const auto found = std::find(label_names.begin(), label_names.end(), only_class_name);
+  if (found != label_names.end()) return found - label_names.begin();
+  std::string names;
+  for (size_t i = 0; i < label_names.size() && i < 12; ++i) names += (i ? ", " : "") + label_names[i];
+  throw Error("--normal-class " + only_class_name + ": --data " + data + " has no class of that name " +
+              (names.empty() ? "(its classes are numbers)" : "(its classes: " + names + ")"));
 }
 
 std::string DataOptions::fingerprint(const RawData& raw) const {

@@ -64,8 +64,10 @@ struct DataOptions {
   Dataset open_for(const LoadedModel& model);
   /// --data's pack when it is pack:FILE of images (read on demand), else null.
   std::shared_ptr<const PackFile> image_pack() const;
-  /// The rows of `pack` that --normal-class and --limit keep.
-  torch::Tensor pack_rows(const PackFile& pack) const;
+  /// The rows of `pack` that --normal-class and --limit keep (a class's name becomes its number).
+  torch::Tensor pack_rows(const PackFile& pack);
+  /// The number of --normal-class's name among `label_names`; Error naming the classes if none.
+  int64_t class_numbered(const std::vector<std::string>& label_names) const;
   /// Identifies the samples loaded: a pack's recorded fingerprint and the rows kept (the pack is
   /// never read whole for it), else the FNV-1a of raw's values.
   std::string fingerprint(const RawData& raw) const;

@@ -26,7 +26,8 @@ struct PackHeader {
   std::string source;        ///< the --data it was packed from
   ImageLayout layout;        ///< images: how their files were read (a model trained on the pack reads queries so)
   std::string label_column;  ///< tables: as RawData's
-  TableColumns table;        ///< tables: as RawData's
+  std::vector<std::string> label_names;  ///< as RawData's: class i's name (empty when the classes are numbers)
+  TableColumns table;                    ///< tables: as RawData's
 
   int64_t features() const;
   int64_t value_bytes() const { return is_image ? 1 : 4; }

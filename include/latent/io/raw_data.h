@@ -50,8 +50,6 @@ struct RawData {
   /// class, or holding others, is not numbered anew; a class not among them follows them.
   /// Nothing to do when either side has no names.
   void number_classes_as(const std::vector<std::string>& names);
-  /// The number of the class called `name`, or -1.
-  int64_t class_named(const std::string& name) const;
 };
 
 /// IDX file (raw or .gz), unsigned-byte type only: returns dims and the bytes.
@@ -103,6 +101,9 @@ struct ImageFileEntry {
 /// or the folder mixes files at the top with class subfolders. `skipped`, when given, gets the
 /// other entries (other formats, folders inside class folders; hidden files aside).
 std::vector<ImageFileEntry> list_image_files(const std::string& dir, std::vector<std::string>* skipped = nullptr);
+/// Class i's name: the subfolder its files are in (empty when the files have no classes). From the
+/// files listed, so that a class none of whose files read keeps its name and number.
+std::vector<std::string> image_class_names(const std::vector<ImageFileEntry>& files);
 /// The line that says what a folder held besides images ("" for nothing), for after it is read.
 std::string skipped_files_note(const std::string& dir, const std::vector<std::string>& skipped);
 
