@@ -35,7 +35,20 @@ PY
 run "$latent" reconstruct --model "$work/m.model" --count 20 --out "$work/grid.png"
 [ "$(head -c 8 "$work/grid.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "grid.png is not a PNG"
 
+# --refine: codes moved through the decoder reconstruct better than the encoder's, on the same images.
+refined=$("$latent" eval --model "$work/m.model" --data mnist --split test --limit 500 --refine 20 --json) ||
+  fail "eval --refine failed"
+/usr/bin/python3 - "$json" "$refined" <<'PY' || fail "eval --refine JSON: $refined"
+import json, sys
+plain, refined = (json.loads(a) for a in sys.argv[1:3])
+assert refined["refine_steps"] == 20 and "refine_steps" not in plain, refined
+assert refined["mse_per_pixel"] < 0.97 * plain["mse_per_pixel"], (plain, refined)
+assert refined["code_mean_abs"] == plain["code_mean_abs"], "code metrics are the encoder's"
+PY
 run "$latent" encode --model "$work/m.model" --limit 40 --out "$work/codes.npy"
+run "$latent" encode --model "$work/m.model" --limit 40 --refine 20 --out "$work/refined.npy"
+cmp -s "$work/codes.npy" "$work/refined.npy" && fail "encode --refine wrote the encoder's codes"
+expect_bad "negative --refine" "--refine must be >= 0" "$latent" encode --model "$work/m.model" --limit 4 --refine -1 --out "$work/bad.npy"
 run "$latent" encode --model "$work/m.model" --limit 40 --out "$work/codes.csv"
 head -1 "$work/codes.csv" | grep -q "^label,c0," || fail "codes.csv header: $(head -1 "$work/codes.csv")"
 [ "$(wc -l <"$work/codes.csv")" -eq 41 ] || fail "codes.csv should have 40 rows and a header"
@@ -176,6 +189,8 @@ m = json.loads(sys.argv[1])
 assert m["elbo"] < 0 and m["nll_is"] > 0 and m["loss_z_mean"] > 0 and m["iw_samples"] == 50, m
 assert m["nll_is"] <= -m["elbo"], m
 PY
+expect_bad "--refine of a VAE" "--refine: a variational model's codes are not free numbers" \
+  "$latent" encode --model "$work/v.model" --limit 4 --refine 5 --out "$work/bad.npy"
 # By default eval is quick: no importance sampling (1000 samples took minutes on the test set).
 json=$("$latent" eval --model "$work/v.model" --limit 200 --json) || fail "vae eval (default) failed"
 /usr/bin/python3 -c "
@@ -221,6 +236,13 @@ import json; r = json.load(open('$work/report.json'))
 assert r['items'] == 200 and r['bits'] == 6 and r['code_size'] == 16, r
 assert r['ratio_vs_raw'] > 24 and r['ratio_vs_png'] > 5 and r['psnr_db'] > 12.0, r  # the mean image: 11.9 dB
 " || fail "compress report: $(cat "$work/report.json")"
+# Refined codes, quantised alike, decompress to a closer picture.
+"$latent" compress --model "$work/m.model" --limit 200 --bits 6 --refine 20 --out "$work/cr.ltc" --report --json \
+  >"$work/refined.json" || fail "compress --refine"
+/usr/bin/python3 -c "
+import json; plain, refined = (json.load(open(f)) for f in ('$work/report.json', '$work/refined.json'))
+assert refined['psnr_db'] > plain['psnr_db'] + 0.1, (plain, refined)
+" || fail "compress --refine: $(cat "$work/refined.json")"
 run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.npy"
 run "$latent" decompress "$work/c.ltc" --model "$work/m.model" --out "$work/d.png"
 /usr/bin/python3 -c "

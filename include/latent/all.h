@@ -50,6 +50,7 @@
 
 #include "latent/model/autoencoder.h"
 #include "latent/model/code_head.h"
+#include "latent/model/code_refinement.h"
 #include "latent/model/evaluate.h"
 #include "latent/model/layer_plan.h"
 #include "latent/model/model_export.h"

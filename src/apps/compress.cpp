@@ -5,9 +5,9 @@
 
 namespace latent {
 
-CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape,
-                         int bits) {
-  torch::Tensor codes = encode_all(model.model, x);
+CompressedCodes compress(LoadedModel& model, const torch::Tensor& x, const std::vector<int64_t>& sample_shape, int bits,
+                         int64_t refine_steps) {
+  torch::Tensor codes = encode_all(model.model, x, refine_steps);
   std::vector<float> values = tensor_values(codes);
   CompressedCodes out;
   out.model_fingerprint = model.fingerprint;

@@ -79,6 +79,14 @@ torch::Tensor AutoencoderImpl::loss(const torch::Tensor& recon_logits, const tor
   return torch::mse_loss(recon, x);
 }
 
+torch::Tensor AutoencoderImpl::row_losses(const torch::Tensor& recon_logits, const torch::Tensor& x) const {
+  if (spec_.loss == Loss::bce)
+    return torch::binary_cross_entropy_with_logits(recon_logits, x, {}, {}, at::Reduction::None).mean(1);
+  if (spec_.output == Output::table) return table_errors(spec_, recon_logits, x).mean(1);
+  torch::Tensor recon = spec_.output == Output::sigmoid ? torch::sigmoid(recon_logits) : recon_logits;
+  return (recon - x).pow(2).mean(1);
+}
+
 torch::Tensor AutoencoderImpl::objective(const torch::Tensor& input, const torch::Tensor& target,
                                          bool neighbour_pairs) {
   if (spec_.code_head == CodeHead::gaussian) {

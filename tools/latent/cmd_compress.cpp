@@ -53,6 +53,7 @@ void add_compress_command(CLI::App& app) {
     DataOptions data;
     std::string model, out;
     int bits = 8;
+    int64_t refine = 0;
     bool report = false, json = false;
   };
   auto opt = std::make_shared<Options>();
@@ -64,6 +65,9 @@ void add_compress_command(CLI::App& app) {
   opt->data.add_to(sub, "test");
   sub->add_option("--out", opt->out, "FILE.ltc")->required();
   sub->add_option("--bits", opt->bits, "Bits per code value, 4..16")->default_val(8);
+  sub->add_option("--refine", opt->refine,
+                  "Refine each code STEPS steps before quantising (plain autoencoders; see latent encode --help)")
+      ->default_val(0);
   sub->add_flag("--report", opt->report, "Print bytes per item, ratios against raw and PNG, PSNR after decompression");
   sub->add_flag("--json", opt->json, "With --report: print it as JSON");
   opt->runtime.add_to(sub);
@@ -71,10 +75,11 @@ void add_compress_command(CLI::App& app) {
     check_output_extension(opt->out, {".ltc"});
     check_outputs({{"--out", opt->out, "compressed"}}, {{"--model", opt->model}, opt->data.input()});
     if (opt->bits < 4 || opt->bits > 16) throw Error("--bits must be 4..16");
+    if (opt->refine < 0) throw Error("--refine must be >= 0 (0 stores the encoder's codes)");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);
-    CompressedCodes codes = compress(model, data.x, data.sample_shape, opt->bits);
+    CompressedCodes codes = compress(model, data.x, data.sample_shape, opt->bits, opt->refine);
     std::string bytes = pack_compressed(codes);
     write_file_atomic(opt->out, bytes);
     if (opt->report) print_report(compression_report(model, data, codes, bytes.size(), opt->out), opt->json);

@@ -38,7 +38,7 @@ void add_eval_command(CLI::App& app) {
     DataOptions data;
     std::string model, corrupt;
     bool json = false, pca = false;
-    int64_t iw_samples = 0;
+    int64_t iw_samples = 0, refine = 0;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "Reconstruction metrics of a model on a data split");
@@ -74,23 +74,30 @@ void add_eval_command(CLI::App& app) {
       "  saturation        fraction of code activations (sigmoid outputs) within 0.1 of 0 or 1\n"
       "A model trained with --binarize dynamic is evaluated on one fixed binary draw of the split (seed 0).\n"
       "--pca adds the same error for PCA with as many components as the code, fitted on the model's\n"
-      "training data (read as the model read it): pca_mse_per_pixel, pca_psnr_db (images).");
+      "training data (read as the model read it): pca_mse_per_pixel, pca_psnr_db (images).\n"
+      "--refine STEPS measures the reconstruction metrics from codes refined so many steps (Adam on\n"
+      "each code, the weights fixed, from the encoder's code; see latent encode --help) and adds\n"
+      "refine_steps; the code metrics stay the encoder's.");
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
   sub->add_option("--corrupt", opt->corrupt, "Also measure denoising: gaussian:STDDEV | masking:P | saltpepper:P");
   sub->add_flag("--json", opt->json, "Print one JSON object");
   sub->add_flag("--pca", opt->pca, "Also reconstruct with PCA of the code's size fitted on the training data");
+  sub->add_option("--refine", opt->refine,
+                  "Reconstruct from codes refined STEPS steps (plain autoencoders; 0 = the encoder's)")
+      ->default_val(0);
   sub->add_option("--iw-samples", opt->iw_samples, "VAE: importance samples per image for nll_is (0 = skip it)")
       ->default_val(0);
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     if (opt->iw_samples < 0) throw Error("--iw-samples must be >= 0 (0 skips nll_is)");
+    if (opt->refine < 0) throw Error("--refine must be >= 0 (0 reads the encoder's codes)");
     CorruptionSpec corruption = CorruptionSpec::parse(opt->corrupt);
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.open_for(model);
     if (model.model->spec().binarize == Binarize::dynamic) data = binarized(data);
-    nlohmann::json report = evaluate_reconstruction(model.model, data);
+    nlohmann::json report = evaluate_reconstruction(model.model, data, opt->refine);
     report.update(code_metrics(model.model, data));
     if (corruption.active()) report.update(denoising_metrics(model.model, data, corruption));
     if (model.model->spec().code_head == CodeHead::binary) report.update(binary_code_metrics(model.model, data));

@@ -23,6 +23,8 @@ class AutoencoderImpl : public torch::nn::Module {
   /// Mean loss per element (BCE on logits, or MSE on outputs) between recon_logits and x; for a
   /// table, the mean per row of table_errors summed, over the number of columns.
   torch::Tensor loss(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
+  /// The same loss for each row on its own, [N]: loss() is their mean.
+  torch::Tensor row_losses(const torch::Tensor& recon_logits, const torch::Tensor& x) const;
   /// The training objective the Trainer minimises: reconstruct `target` from `input` (the same
   /// tensor unless the input was corrupted on purpose), plus any penalty the spec adds.
   /// A gaussian head: reconstruction NLL + kl_weight·KL, summed over pixels and averaged over
