@@ -26,9 +26,10 @@ void add_encode_command(CLI::App& app) {
   sub->footer(
       "--refine STEPS: the encoder's code is a guess; Adam then moves each code (the weights fixed, a\n"
       "step of 5% of the code's root mean square) to lower the model's reconstruction loss of its\n"
-      "input, keeping the best code of its steps. It pays most on inputs unlike the training data\n"
-      "(on emoji drawn by another vendor: docs/results.md) and costs STEPS decoder passes, forward\n"
-      "and backward, per row. Plain autoencoders only (binary and variational codes are refused).");
+      "input, keeping the best code of its steps. 50 steps lifted the simple MNIST model's test PSNR\n"
+      "from 20.2 to 23.1 dB, and Apple's emoji through a model of Facebook's by 1.2 dB\n"
+      "(docs/results.md). It costs STEPS decoder passes, forward and backward, per row. Plain\n"
+      "autoencoders only (binary and variational codes are refused).");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     if (opt->refine < 0) throw Error("--refine must be >= 0 (0 writes the encoder's codes)");
