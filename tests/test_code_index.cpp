@@ -164,20 +164,30 @@ TEST(CodeIndex, CosineRanksByTheAngleAroundTheCodesMean) {
   index.save(path);
   const CodeIndex loaded = CodeIndex::load(path);
   EXPECT_EQ(loaded.info().metric, CodeMetric::cosine);
-  {  // A metric this build does not know (a file from a newer one) is the file's fault, not a flag's.
-    std::string payload = read_container(path, "index");
-    const size_t at = payload.find("\"metric\":\"cosine\"");
-    ASSERT_NE(at, std::string::npos);
-    payload.replace(at, 17, "\"metric\":\"sphere\"");
+  const auto expect_damaged_header = [&](const std::string& payload, const char* what) {
     std::ofstream(path, std::ios::binary) << pack_container("index", payload);
     try {
       CodeIndex::load(path);
-      ADD_FAILURE() << "an unknown metric loaded";
+      ADD_FAILURE() << what << " loaded";
     } catch (const SettingError& e) {
-      ADD_FAILURE() << "reported as a setting: " << e.what();
+      ADD_FAILURE() << what << " reported as a setting: " << e.what();
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(path + ": damaged index header"), std::string::npos) << e.what();
     }
+  };
+  const std::string saved = read_container(path, "index");
+  {  // A metric this build does not know (a file from a newer one) is the file's fault, not a flag's.
+    std::string payload = saved;
+    const size_t at = payload.find("\"metric\":\"cosine\"");
+    ASSERT_NE(at, std::string::npos);
+    payload.replace(at, 17, "\"metric\":\"sphere\"");
+    expect_damaged_header(payload, "an unknown metric");
+  }
+  {  // A header that is not JSON at all.
+    std::string payload = saved;
+    ASSERT_EQ(payload[8], '{');
+    payload[8] = 'x';
+    expect_damaged_header(payload, "a header that is not JSON");
   }
   std::filesystem::remove(path);
   for (const CodeIndex* searched : {&index, &loaded}) {

@@ -23,13 +23,6 @@ torch::Tensor map_batches(int64_t count, Fn fn) {
   return torch::cat(parts);
 }
 
-}  // namespace
-
-std::vector<float> tensor_values(const torch::Tensor& tensor) {
-  torch::Tensor flat = tensor.to(torch::kFloat32).contiguous();
-  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
-}
-
 // The codes of each batch `fn` is given: the encoder's, or refined (with progress over `count` rows).
 class CodeReader {
  public:
@@ -50,6 +43,13 @@ class CodeReader {
   std::optional<Progress> progress_;
 };
 
+}  // namespace
+
+std::vector<float> tensor_values(const torch::Tensor& tensor) {
+  torch::Tensor flat = tensor.to(torch::kFloat32).contiguous();
+  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
 torch::Tensor encode_all(Autoencoder& model, const torch::Tensor& x, int64_t refine_steps) {
   CodeReader codes(model, refine_steps, x.size(0));
   return map_batches(x.size(0), [&](int64_t begin, int64_t end) { return codes(x.slice(0, begin, end)); });
@@ -65,24 +65,22 @@ torch::Tensor decode_all(Autoencoder& model, const torch::Tensor& codes) {
                      [&](int64_t begin, int64_t end) { return model->decode(codes.slice(0, begin, end)); });
 }
 
-nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data, int64_t refine_steps) {
-  torch::NoGradGuard no_grad;
-  CodeReader codes(model, refine_steps, data.size());
-  if (model->spec().output == Output::table) {
-    double total = 0;
-    int64_t columns = 0;
-    for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
-      torch::Tensor x = data.rows(start, std::min(start + kInferenceBatch, data.size()));
-      torch::Tensor errors = table_errors(model->spec(), model->decode_logits(codes(x)), x);
-      total += errors.sum().item<double>();
-      columns = errors.size(1);
-    }
-    const double n = static_cast<double>(data.size());
-    nlohmann::json metrics = {
-        {"n", data.size()}, {"error_per_row", total / n}, {"error_per_cell", total / (n * columns)}};
-    if (refine_steps > 0) metrics["refine_steps"] = refine_steps;
-    return metrics;
+namespace {
+
+nlohmann::json table_reconstruction(Autoencoder& model, const Dataset& data, CodeReader& codes) {
+  double total = 0;
+  int64_t columns = 0;
+  for (int64_t start = 0; start < data.size(); start += kInferenceBatch) {
+    torch::Tensor x = data.rows(start, std::min(start + kInferenceBatch, data.size()));
+    torch::Tensor errors = table_errors(model->spec(), model->decode_logits(codes(x)), x);
+    total += errors.sum().item<double>();
+    columns = errors.size(1);
   }
+  const double n = static_cast<double>(data.size());
+  return {{"n", data.size()}, {"error_per_row", total / n}, {"error_per_cell", total / (n * columns)}};
+}
+
+nlohmann::json pixel_reconstruction(Autoencoder& model, const Dataset& data, CodeReader& codes) {
   const bool unit_range = model->spec().output == Output::sigmoid;
   double sse = 0, bce = 0;
   int64_t width = 0;
@@ -102,6 +100,16 @@ nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data, 
     metrics["bce_per_pixel"] = bce / pixels;
     metrics["psnr_db"] = 10.0 * std::log10(pixels / sse);
   }
+  return metrics;
+}
+
+}  // namespace
+
+nlohmann::json evaluate_reconstruction(Autoencoder& model, const Dataset& data, int64_t refine_steps) {
+  torch::NoGradGuard no_grad;
+  CodeReader codes(model, refine_steps, data.size());
+  nlohmann::json metrics = model->spec().output == Output::table ? table_reconstruction(model, data, codes)
+                                                                 : pixel_reconstruction(model, data, codes);
   if (refine_steps > 0) metrics["refine_steps"] = refine_steps;
   return metrics;
 }

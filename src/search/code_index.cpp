@@ -228,7 +228,9 @@ nlohmann::json index_info_json(const IndexInfo& info, bool per_entry) {
   return j;
 }
 
-IndexInfo index_info_from_json(const nlohmann::json& j) {
+namespace {
+
+IndexInfo read_index_info(const nlohmann::json& j) {
   IndexInfo info;
   info.model_fingerprint = j.at("model_fingerprint");
   info.model_path = j.at("model_path");
@@ -249,6 +251,19 @@ IndexInfo index_info_from_json(const nlohmann::json& j) {
   info.metric = parse_part<CodeMetric>("index metric", j.value("metric", "euclidean"));
   if (info.metric == CodeMetric::cosine) info.centre = j.at("centre").get<std::vector<float>>();
   return info;
+}
+
+}  // namespace
+
+IndexInfo index_info_from_json(const nlohmann::json& j, const std::string& path) {
+  try {
+    return read_index_info(j);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": damaged index header");
+  } catch (const SettingError& e) {
+    // Not a flag the user gave: name the file, not the setting's flag.
+    throw Error(path + ": damaged index header (" + e.what() + ")");
+  }
 }
 
 CodeIndex::CodeIndex(CodeIndex&&) noexcept = default;
@@ -582,14 +597,8 @@ CodeIndex CodeIndex::load(const std::string& path) {
   std::memcpy(&header_size, payload.data(), 8);
   if (header_size > payload.size() - 8) throw Error(path + ": damaged index file");
   CodeIndex index;
-  try {
-    index.info_ = index_info_from_json(nlohmann::json::parse(payload.substr(8, header_size)));
-  } catch (const nlohmann::json::exception&) {
-    throw Error(path + ": damaged index header");
-  } catch (const SettingError& e) {
-    // Not a flag the user gave: name the file, not the setting's flag.
-    throw Error(path + ": damaged index header (" + e.what() + ")");
-  }
+  // Text that is not JSON parses to a discarded value, which the header's reader refuses.
+  index.info_ = index_info_from_json(nlohmann::json::parse(payload.substr(8, header_size), nullptr, false), path);
   const size_t body = 8 + static_cast<size_t>(header_size);
   if (index.info_.kind == "table") {
     uint64_t bits = 0;

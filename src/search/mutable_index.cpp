@@ -30,7 +30,11 @@ std::vector<float> code_of(const std::vector<uint8_t>& bytes, int64_t dims, bool
   return code;
 }
 
-int64_t header_dims(const EntryStore& store) { return store.header().at("dims").get<int64_t>(); }
+int64_t header_dims(const EntryStore& store, const std::string& path) {
+  const nlohmann::json dims = store.header().value("dims", nlohmann::json());
+  if (!dims.is_number_integer()) throw Error(path + ": damaged index header");
+  return dims.get<int64_t>();
+}
 
 }  // namespace
 
@@ -62,17 +66,8 @@ CodeIndex MutableIndex::read_all(const std::string& path) { return std::move(ope
 
 MutableIndex MutableIndex::open(const std::string& path) {
   EntryStore store = EntryStore::open(path);
-  IndexInfo info;
-  int64_t dims = 0;
-  try {
-    info = index_info_from_json(store.header());
-    dims = header_dims(store);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(path + ": damaged index header");
-  } catch (const SettingError& e) {
-    // Not a flag the user gave: name the file, not the setting's flag.
-    throw Error(path + ": damaged index header (" + e.what() + ")");
-  }
+  IndexInfo info = index_info_from_json(store.header(), path);
+  const int64_t dims = header_dims(store, path);
   const bool binary = is_binary_kind(info);
   CodeIndex memory = CodeIndex::empty(dims, binary, std::move(info));
   // Added in blocks: one FAISS call per block, not per entry.

@@ -66,7 +66,8 @@ nlohmann::json entry_id(const IndexInfo& info, int64_t row);
 
 /// The header of an index file (without its per-entry lists when `per_entry` is false).
 nlohmann::json index_info_json(const IndexInfo& info, bool per_entry = true);
-IndexInfo index_info_from_json(const nlohmann::json& j);
+/// Reads an index file's header; a damaged one is an Error naming `path`.
+IndexInfo index_info_from_json(const nlohmann::json& j, const std::string& path);
 
 class CodeIndex {
  public:
