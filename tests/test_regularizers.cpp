@@ -261,7 +261,7 @@ TEST_F(Regularizers, ResumeWithNoiseAndEstimatorIsExact) {
   options.epochs = 3;
   options.batch = 64;
   options.seed = 9;
-  options.schedule = "constant";  // the same learning rates whether the run is cut or not
+  options.schedule = LrSchedule::constant;  // the same learning rates whether the run is cut or not
   for (bool autograd : {false, true}) {
     SCOPED_TRACE(autograd ? "autograd" : "dense passes");
     auto losses = [&](Trainer& trainer, std::vector<double>& out) {

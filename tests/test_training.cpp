@@ -82,7 +82,7 @@ TEST_F(Training, IwaeScheduleStepsDownByATenthOfADecadeOverStagesOfThreeToTheI) 
   Split data = mnist_train_val(80);  // 64 to train: one step an epoch at batch 64
   TrainOptions options = small_options(3280);
   options.lr = 1e-3;
-  options.schedule = "iwae";
+  options.schedule = LrSchedule::iwae;
   Trainer trainer(Autoencoder(mnist_spec({8}, 4)), options);
   std::vector<double> lrs;
   trainer.fit(data.train, data.val, [&](const EpochStats& s, bool) { lrs.push_back(s.lr); });

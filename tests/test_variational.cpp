@@ -32,7 +32,7 @@ TrainOptions vae_options(int epochs) {
   TrainOptions options;
   options.epochs = epochs;
   options.lr = 1e-3;
-  options.schedule = "constant";
+  options.schedule = LrSchedule::constant;
   options.seed = 5;
   return options;
 }

@@ -19,18 +19,21 @@ void TrainOptions::validate() const {
   if (epochs < 1) throw SettingError("epochs", "must be at least 1");
   if (batch < 1) throw SettingError("batch", "must be at least 1");
   if (!(lr > 0) || !std::isfinite(lr)) throw SettingError("lr", "must be positive");
-  if (optimizer != "adam" && optimizer != "sgd") throw SettingError("optimizer", optimizer + ": expected adam or sgd");
-  if (schedule != "constant" && schedule != "cosine" && schedule != "step" && schedule != "iwae")
-    throw SettingError("schedule", schedule + ": expected constant, cosine, step or iwae");
   if (momentum < 0 || momentum >= 1) throw SettingError("momentum", "must be in [0, 1)");
   if (weight_decay < 0) throw SettingError("weight decay", "must be >= 0");
   if (patience < 0) throw SettingError("patience", "must be >= 0");
 }
 
 nlohmann::json TrainOptions::to_json() const {
-  return {{"epochs", epochs},       {"batch", batch},       {"lr", lr},
-          {"optimizer", optimizer}, {"momentum", momentum}, {"weight_decay", weight_decay},
-          {"schedule", schedule},   {"patience", patience}, {"seed", seed}};
+  return {{"epochs", epochs},
+          {"batch", batch},
+          {"lr", lr},
+          {"optimizer", name_of(optimizer)},
+          {"momentum", momentum},
+          {"weight_decay", weight_decay},
+          {"schedule", name_of(schedule)},
+          {"patience", patience},
+          {"seed", seed}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -38,10 +41,10 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
   o.epochs = static_cast<int>(json_int(j.at("epochs")));
   o.batch = json_int(j.at("batch"));
   o.lr = j.at("lr");
-  o.optimizer = j.at("optimizer");
+  o.optimizer = parse_part<Optimizer>("optimizer", j.at("optimizer"));
   o.momentum = j.at("momentum");
   o.weight_decay = j.at("weight_decay");
-  o.schedule = j.at("schedule");
+  o.schedule = parse_part<LrSchedule>("schedule", j.at("schedule"));
   o.patience = static_cast<int>(json_int(j.at("patience")));
   o.seed = j.at("seed").is_number_unsigned()
                ? j.at("seed").get<uint64_t>()
@@ -86,7 +89,7 @@ TrainState TrainState::from_json(const nlohmann::json& j) {
 Trainer::Trainer(std::shared_ptr<TrainedNet> net, TrainOptions options)
     : net_(std::move(net)), options_(std::move(options)) {
   options_.validate();
-  if (options_.optimizer == "adam")
+  if (options_.optimizer == Optimizer::adam)
     optimizer_ = std::make_unique<FusedAdam>(
         net_->trained_parameters(), torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
   else
@@ -100,9 +103,9 @@ Trainer::Trainer(Autoencoder model, TrainOptions options)
 
 double Trainer::learning_rate(int64_t step, int64_t total_steps) const {
   double progress = static_cast<double>(step) / static_cast<double>(std::max<int64_t>(total_steps, 1));
-  if (options_.schedule == "cosine") return options_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
-  if (options_.schedule == "step") return options_.lr * (progress < 0.5 ? 1.0 : progress < 0.75 ? 0.1 : 0.01);
-  if (options_.schedule == "iwae") {
+  if (options_.schedule == LrSchedule::cosine) return options_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
+  if (options_.schedule == LrSchedule::step) return options_.lr * (progress < 0.5 ? 1.0 : progress < 0.75 ? 0.1 : 0.01);
+  if (options_.schedule == LrSchedule::iwae) {
     // Burda et al. 2016: lr · 10^(-i/7) for 3^i epochs, i = 0..7 (3,280 epochs), scaled to the run.
     double stage_end = 1, elapsed = progress * 3280.0;
     int stage = 0;

@@ -139,9 +139,9 @@ void add_pretrain_command(CLI::App& app) {
   sub->add_option("--lr", cmd->layer_options.lr, "Peak learning rate of each layer (Adam)")->default_val(3e-3);
   sub->add_option("--finetune-lr", cmd->finetune_lr, "Peak learning rate of fine-tuning (0 = the same as --lr)")
       ->default_val(0.0);
-  sub->add_option("--schedule", cmd->layer_options.schedule,
-                  "constant | cosine | step, restarted for every layer and for fine-tuning")
-      ->default_val("cosine");
+  add_part_option<LrSchedule>(sub, "--schedule", cmd->layer_options.schedule,
+                              "constant | cosine | step, restarted for every layer and for fine-tuning")
+      ->default_str("cosine");
   sub->add_option("--out", cmd->out,
                   "Model file to write (the unrolled deep autoencoder); an existing model is replaced only with "
                   "--overwrite")

@@ -515,13 +515,15 @@ void add_train_command(CLI::App& app) {
       ->default_val(20);
   sub->add_option("--batch", cmd->options.batch, "Mini-batch size")->default_val(128);
   sub->add_option("--lr", cmd->options.lr, "Peak learning rate")->default_val(3e-3);
-  sub->add_option("--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")->default_val("adam");
+  add_part_option<Optimizer>(sub, "--optimizer", cmd->options.optimizer, "adam | sgd (with --momentum)")
+      ->default_str("adam");
   sub->add_option("--momentum", cmd->options.momentum, "SGD momentum")->default_val(0.9);
   sub->add_option("--weight-decay", cmd->options.weight_decay, "L2 weight decay")->default_val(0.0);
-  sub->add_option("--schedule", cmd->options.schedule,
-                  "constant | cosine (decays to 0 over the run) | step (x0.1 at 50% and 75% of the epochs) | iwae "
-                  "(x10^(-i/7) for 3^i of 3,280 epochs, i = 0..7, scaled to the run: Burda et al. 2016)")
-      ->default_val("cosine");
+  add_part_option<LrSchedule>(
+      sub, "--schedule", cmd->options.schedule,
+      "constant | cosine (decays to 0 over the run) | step (x0.1 at 50% and 75% of the epochs) | iwae "
+      "(x10^(-i/7) for 3^i of 3,280 epochs, i = 0..7, scaled to the run: Burda et al. 2016)")
+      ->default_str("cosine");
   sub->add_option("--patience", cmd->options.patience, "Stop after N epochs without a better validation loss (0 = off)")
       ->default_val(0);
   sub->add_option("--out", cmd->out,

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latent/data/dataset.h"
+#include "latent/io/model_parts.h"
 #include "latent/io/normalization.h"
 #include "latent/model/autoencoder.h"
 #include "latent/train/gradient_engine.h"
@@ -23,15 +24,29 @@
 
 namespace latent {
 
+enum class Optimizer { adam, sgd };
+/// constant; cosine (to 0 over all epochs); step (×0.1 at 50 % and 75 %); iwae (Burda et al. 2016:
+/// ×10^(-i/7) for 3^i of 3,280 epochs, i = 0..7, scaled to the run).
+enum class LrSchedule { constant, cosine, step, iwae };
+
+template <>
+struct PartNames<Optimizer> {
+  static constexpr std::array<const char*, 2> names{"adam", "sgd"};
+};
+template <>
+struct PartNames<LrSchedule> {
+  static constexpr std::array<const char*, 4> names{"constant", "cosine", "step", "iwae"};
+};
+
 struct TrainOptions {
   int epochs = 20;
   int64_t batch = 128;
   double lr = 3e-3;
-  std::string optimizer = "adam";  ///< adam | sgd (with momentum)
-  double momentum = 0.9;           ///< sgd only
+  Optimizer optimizer = Optimizer::adam;
+  double momentum = 0.9;  ///< sgd only
   double weight_decay = 0.0;
-  std::string schedule = "cosine";  ///< constant | cosine (to 0 over all epochs) | step (×0.1 at 50 %, 75 %)
-  int patience = 0;                 ///< stop after this many epochs without a better validation loss; 0 = never
+  LrSchedule schedule = LrSchedule::cosine;
+  int patience = 0;  ///< stop after this many epochs without a better validation loss; 0 = never
   uint64_t seed = 0;
 
   void validate() const;
