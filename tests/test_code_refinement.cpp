@@ -13,13 +13,15 @@ namespace {
 using testing::mnist_slice;
 using testing::mnist_spec;
 
-Autoencoder trained_model() {
+Autoencoder trained_model(Activation code_activation = Activation::linear) {
   torch::manual_seed(1);
   TrainOptions options;
   options.epochs = 2;
   options.batch = 64;
   options.seed = 1;
-  Trainer trainer(Autoencoder(mnist_spec({64}, 8)), options);
+  ModelSpec spec = mnist_spec({64}, 8);
+  spec.code_activation = code_activation;
+  Trainer trainer(Autoencoder(spec), options);
   trainer.fit(mnist_slice("train", 1000), Dataset{}, [](const EpochStats&, bool) {});
   return trainer.model();
 }
@@ -55,6 +57,25 @@ TEST(CodeRefinement, EveryRowReconstructsAtLeastAsWellAndMostBetter) {
   EXPECT_EQ(refined.at("refine_steps"), 30);
   EXPECT_FALSE(plain.contains("refine_steps"));
   EXPECT_LT(refined.at("sse_per_image").get<double>(), plain.at("sse_per_image").get<double>());
+}
+
+TEST(CodeRefinement, BoundedCodesStayInTheirActivationsRange) {
+  for (Activation activation : {Activation::sigmoid, Activation::tanh}) {
+    Autoencoder model = trained_model(activation);
+    model->eval();
+    const torch::Tensor x = 1 - mnist_slice("test", 300).x;  // inverted: pulls codes to the edges
+    const torch::Tensor refined = refine_codes(model, x, 30);
+    const double low = activation == Activation::sigmoid ? 0 : -1;
+    EXPECT_GE(refined.min().item<double>(), low) << name_of(activation);
+    EXPECT_LE(refined.max().item<double>(), 1) << name_of(activation);
+    torch::Tensor encoded;
+    {
+      torch::NoGradGuard no_grad;
+      encoded = model->encode(x);
+    }
+    EXPECT_LT(row_losses(model, refined, x).mean().item<double>(), row_losses(model, encoded, x).mean().item<double>())
+        << name_of(activation);
+  }
 }
 
 TEST(CodeRefinement, RefusesBinaryAndVariationalCodes) {

@@ -12,6 +12,14 @@ constexpr double kStepFraction = 0.05;
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEpsilon = 1e-12;
 constexpr int64_t kBlockRows = 256;
 
+// Keeps refined codes in the range of the encoder's code activation: codes the model could give,
+// inside the range `latent info` reports.
+void clamp_to_code_range(torch::Tensor& codes, Activation activation) {
+  if (activation == Activation::sigmoid) codes.clamp_(0, 1);
+  if (activation == Activation::tanh) codes.clamp_(-1, 1);
+  if (activation == Activation::relu) codes.clamp_min_(0);
+}
+
 torch::Tensor refine_block(Autoencoder& model, const torch::Tensor& x, int64_t steps) {
   torch::Tensor best;
   {
@@ -41,6 +49,7 @@ torch::Tensor refine_block(Autoencoder& model, const torch::Tensor& x, int64_t s
     const torch::Tensor update =
         (mean / (1 - std::pow(kBeta1, t))) / ((square / (1 - std::pow(kBeta2, t))).sqrt() + kEpsilon);
     codes.sub_(step_size * update);
+    clamp_to_code_range(codes, model->spec().code_activation);
   }
   return best.detach();
 }
