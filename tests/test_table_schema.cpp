@@ -138,6 +138,32 @@ TEST(TableSchema, WritesReconstructionsAsTheTableAndRoundTrips) {
   bad["columns"][0]["scale"] = 0;
   expect_error([&] { TableSchema::from_json(bad); }, "scale that is not positive");
   EXPECT_EQ(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+  bad = schema.to_json();
+  bad["table_order"] = {0, 0};
+  expect_error([&] { TableSchema::from_json(bad); }, "not an order of its columns");
+}
+
+// Words come after numbers in the encoded row; reconstructions go back in the table's order.
+TEST(TableSchema, WritesTheColumnsInTheTablesOrder) {
+  const TableSchema schema =
+      TableSchema::fit(table("city,x,size,y\nparis,1,small,5\nlyon,2,big,6\nparis,3,big,7\n"), TableOptions{});
+  ASSERT_EQ(schema.columns.size(), 4u);
+  EXPECT_EQ(schema.columns[0].name, "x");
+  EXPECT_EQ(schema.columns[2].name, "city");
+  EXPECT_EQ(schema.csv_header(), "city,x,size,y");
+  // Encoded: x, y, city (paris, lyon, other), size (big, small, other): levels by count.
+  std::vector<float> row(static_cast<size_t>(schema.width()), 0);
+  row[2 + 1] = 1;  // lyon
+  row[5 + 1] = 1;  // small
+  const std::string written = schema.to_csv(row, 1);
+  std::ostringstream want;
+  want.precision(7);
+  want << "lyon," << schema.columns[0].center << ",small," << schema.columns[1].center << "\n";
+  EXPECT_EQ(written, want.str());
+  EXPECT_EQ(TableSchema::from_json(schema.to_json()).csv_header(), "city,x,size,y");
+  nlohmann::json before = schema.to_json();  // a model saved before the order was kept
+  before.erase("table_order");
+  EXPECT_EQ(TableSchema::from_json(before).csv_header(), "x,y,city,size");
 }
 
 }  // namespace

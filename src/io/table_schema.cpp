@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <sstream>
 #include <unordered_map>
 
@@ -97,6 +98,8 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
   TableSchema schema;
   schema.scaling = options.scaling;
   std::vector<TableColumn> words;
+  std::vector<std::pair<bool, int64_t>>
+      modelled;  // per modelled column in table order: words?, its index among its kind
   for (int64_t f = 0; f < features; ++f) {
     const bool kept = std::find(options.keep.begin(), options.keep.end(), table.names[f]) != options.keep.end();
     if (options.leave_out_identifiers && !kept && is_identifier(raw, f)) {
@@ -109,14 +112,19 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
         const float v = raw.values[i * features + f];
         if (!std::isnan(v)) ++counts[static_cast<size_t>(v)];
       }
+      modelled.emplace_back(true, static_cast<int64_t>(words.size()));
       words.push_back(fit_words(table.names[f], table.words[f], counts, options.max_levels));
       continue;
     }
     std::vector<float> observed;
     for (int64_t i = 0; i < count; ++i)
       if (!std::isnan(raw.values[i * features + f])) observed.push_back(raw.values[i * features + f]);
+    modelled.emplace_back(false, static_cast<int64_t>(schema.columns.size()));
     schema.columns.push_back(fit_numbers(table.names[f], std::move(observed), options.scaling));
   }
+  // In the encoded row the words follow the numbers.
+  const int64_t numbers = static_cast<int64_t>(schema.columns.size());
+  for (const auto& [is_words, index] : modelled) schema.table_order.push_back(is_words ? numbers + index : index);
   schema.columns.insert(schema.columns.end(), words.begin(), words.end());
   if (schema.columns.empty())
     throw Error("every column only tells the rows apart (" + schema.identifiers.front() +
@@ -200,9 +208,16 @@ std::vector<float> TableSchema::encode(RawData& raw) const {
   return out;
 }
 
+std::vector<int64_t> TableSchema::written_order() const {
+  if (!table_order.empty()) return table_order;
+  std::vector<int64_t> order(columns.size());
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
 std::string TableSchema::csv_header() const {
   std::string header;
-  for (const TableColumn& column : columns) header += (header.empty() ? "" : ",") + csv_field(column.name);
+  for (const int64_t c : written_order()) header += (header.empty() ? "" : ",") + csv_field(columns[c].name);
   return header;
 }
 
@@ -210,19 +225,26 @@ std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count
   const int64_t encoded_width = width();
   if (static_cast<int64_t>(encoded.size()) != count * encoded_width)
     throw Error("reconstructions do not match the table's encoding");
+  std::vector<int64_t> offsets;  // of each column in the encoded row
+  int64_t offset = 0;
+  for (const TableColumn& column : columns) {
+    offsets.push_back(offset);
+    offset += column.width();
+  }
+  const std::vector<int64_t> order = written_order();
   std::ostringstream out;
   out.precision(7);
   for (int64_t i = 0; i < count; ++i) {
-    const float* row = encoded.data() + i * encoded_width;
-    for (const TableColumn& column : columns) {
-      if (row != encoded.data() + i * encoded_width) out << ",";
+    for (const int64_t c : order) {
+      const TableColumn& column = columns[c];
+      const float* cells = encoded.data() + i * encoded_width + offsets[c];
+      if (c != order.front()) out << ",";
       if (column.is_words) {
-        const int64_t best = std::max_element(row, row + column.width()) - row;
+        const int64_t best = std::max_element(cells, cells + column.width()) - cells;
         out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
       } else {
-        out << row[0] * column.scale + column.center;
+        out << cells[0] * column.scale + column.center;
       }
-      row += column.width();
     }
     out << "\n";
   }
@@ -238,6 +260,7 @@ nlohmann::json TableSchema::to_json() const {
   }
   nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
   if (!identifiers.empty()) j["identifiers"] = identifiers;
+  if (!table_order.empty()) j["table_order"] = table_order;
   return j;
 }
 
@@ -266,6 +289,13 @@ TableSchema TableSchema::from_json(const nlohmann::json& j) {
   }
   if (schema.columns.empty()) throw Error("a table schema needs at least one column");
   if (j.contains("identifiers")) schema.identifiers = j.at("identifiers").get<std::vector<std::string>>();
+  if (j.contains("table_order")) {
+    schema.table_order = j.at("table_order").get<std::vector<int64_t>>();
+    std::vector<int64_t> sorted = schema.table_order, every(schema.columns.size());
+    std::sort(sorted.begin(), sorted.end());
+    std::iota(every.begin(), every.end(), 0);
+    if (sorted != every) throw Error("a table schema's table_order is not an order of its columns");
+  }
   return schema;
 }
 

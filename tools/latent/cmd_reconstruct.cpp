@@ -22,10 +22,10 @@ void add_reconstruct_command(CLI::App& app) {
   add_invert_option(sub, opt->data.invert);
   sub->add_option("--count", opt->count, "Number of samples (the first ones of the split)")->default_val(32);
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
-  sub->add_option(
-         "--out", opt->out,
-         "grid.png (originals above reconstructions) or recon.npy / recon.csv (a table's: its columns, missing "
-         "cells filled by the model)")
+  sub->add_option("--out", opt->out,
+                  "grid.png (originals above reconstructions) or recon.npy / recon.csv (a table's: its columns in the "
+                  "training table's order, missing "
+                  "cells filled by the model)")
       ->required();
   opt->runtime.add_to(sub);
   sub->callback([opt] {

@@ -47,6 +47,9 @@ struct TableSchema {
   Scaling scaling = Scaling::standard;
   std::vector<TableColumn> columns;      ///< in encoded order: numbers, then words
   std::vector<std::string> identifiers;  ///< the columns fit left out as identifiers
+  /// Indexes into `columns` in the training table's order, which reconstructions are written in;
+  /// empty in models saved before it was kept (they write the encoded order).
+  std::vector<int64_t> table_order;
 
   static TableSchema fit(const RawData& raw, const TableOptions& options);
   int64_t width() const;
@@ -61,10 +64,13 @@ struct TableSchema {
   /// rows already encoded go back to the OS as it goes, so a long table is not held twice.
   std::vector<float> encode(RawData& raw) const;
   /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
-  /// line per row: the numbers unscaled, each block's most likely level ("other" for its last slot).
+  /// line per row, columns in the table's order: the numbers unscaled, each block's most likely
+  /// level ("other" for its last slot).
   std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
   /// "age,city,...": the header to_csv's lines go under.
   std::string csv_header() const;
+  /// table_order, or the encoded order when the model has none.
+  std::vector<int64_t> written_order() const;
 
   nlohmann::json to_json() const;
   static TableSchema from_json(const nlohmann::json& j);
