@@ -87,5 +87,11 @@ TEST(CodeRefinement, RefusesBinaryAndVariationalCodes) {
   }
 }
 
+TEST(CodeRefinement, RefusesNegativeSteps) {
+  Autoencoder model(mnist_spec({}, 8));
+  EXPECT_THROW(encode_all(model, torch::rand({4, 784}), -1), Error);
+  EXPECT_THROW(evaluate_reconstruction(model, mnist_slice("test", 4), -1), Error);
+}
+
 }  // namespace
 }  // namespace latent

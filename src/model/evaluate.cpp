@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 
+#include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/model/code_refinement.h"
 #include "latent/model/table_loss.h"
@@ -27,6 +28,7 @@ torch::Tensor map_batches(int64_t count, Fn fn) {
 class CodeReader {
  public:
   CodeReader(Autoencoder& model, int64_t refine_steps, int64_t count) : model_(model), steps_(refine_steps) {
+    if (steps_ < 0) throw Error("--refine must be >= 0 (0 keeps the encoder's codes)");
     if (steps_ > 0) progress_.emplace("refine codes (" + std::to_string(steps_) + " steps)", count);
   }
   torch::Tensor operator()(const torch::Tensor& x) {

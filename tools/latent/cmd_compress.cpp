@@ -75,7 +75,6 @@ void add_compress_command(CLI::App& app) {
     check_output_extension(opt->out, {".ltc"});
     check_outputs({{"--out", opt->out, "compressed"}}, {{"--model", opt->model}, opt->data.input()});
     if (opt->bits < 4 || opt->bits > 16) throw Error("--bits must be 4..16");
-    if (opt->refine < 0) throw Error("--refine must be >= 0 (0 stores the encoder's codes)");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     Dataset data = opt->data.load_for(model);

@@ -32,7 +32,6 @@ void add_encode_command(CLI::App& app) {
       "autoencoders only (binary and variational codes are refused).");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
-    if (opt->refine < 0) throw Error("--refine must be >= 0 (0 writes the encoder's codes)");
     check_output_extension(opt->out, {".npy", ".csv"});
     check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
     opt->runtime.apply();

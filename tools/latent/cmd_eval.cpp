@@ -91,7 +91,6 @@ void add_eval_command(CLI::App& app) {
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     if (opt->iw_samples < 0) throw Error("--iw-samples must be >= 0 (0 skips nll_is)");
-    if (opt->refine < 0) throw Error("--refine must be >= 0 (0 reads the encoder's codes)");
     CorruptionSpec corruption = CorruptionSpec::parse(opt->corrupt);
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
