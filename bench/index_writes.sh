@@ -53,8 +53,7 @@ end
 LUA
 post_script "$work/search.lua" "$work/body.json"
 
-"$latent" serve --index "$work/w.lix" --writable --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
+start_server "$work/serve.out" "$work/serve.err" "$latent" serve --index "$work/w.lix" --writable --port 0
 port=$(serve_port "$work/serve.out" "$pid") || fail "the server did not start: $(cat "$work/serve.err")"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share it: timings are noisy)"
 

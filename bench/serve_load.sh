@@ -41,9 +41,8 @@ with open(sys.argv[1], "rb") as f:
 PY
 post_script "$work/post.lua" "$work/body.json"
 
-start_server() {  # index file
-  "$latent" serve --index "$1" --model "$model" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-  pid=$!
+serve_index() {  # index file
+  start_server "$work/serve.out" "$work/serve.err" "$latent" serve --index "$1" --model "$model" --port 0
   port=$(serve_port "$work/serve.out" "$pid") ||
     { echo "serve_load: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
 }
@@ -63,7 +62,7 @@ run() {
   printf "%-18s %5d %10.0f %9s %9s %7d\n" "$label" "$2" "$rps" "$p50" "$p99" "$errors"
 }
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
-start_server "$out/serve.index"
+serve_index "$out/serve.index"
 echo "exact index: $(cat "$work/serve.out")"
 for endpoint in /api/search /api/reconstruct; do
   for c in 1 8 32; do run "$endpoint" "$c" "$duration"; done
@@ -115,7 +114,7 @@ awk -v a="$best_latent" -v b="$best_ref" -v n="$rounds" 'BEGIN {
 
 stop_server
 printf "%-18s %5s %10s %9s %9s %7s\n" endpoint conns "req/s" "p50 ms" "p99 ms" errors
-start_server "$out/serve_hnsw.index"
+serve_index "$out/serve_hnsw.index"
 echo "HNSW index: $(cat "$work/serve.out")"
 for c in 1 8 32; do run /api/search "$c" "$duration"; done
 

@@ -60,8 +60,7 @@ expect_bad "an id with a newline" "control character" \
   "$latent" index add --index "$work/m.lix" --image "$work/one.png" --id "$(printf 'a\nb')"
 
 # The server: writes need --writable and the token.
-"$latent" serve --port 0 --index "$work/m.lix" --writable --token sesame >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
+start_server "$work/serve.out" "$work/serve.err" "$latent" serve --port 0 --index "$work/m.lix" --writable --token sesame
 if port=$(serve_port "$work/serve.out" "$pid"); then
   api="http://127.0.0.1:$port/api/index"
   auth=(-H "Authorization: Bearer sesame")
@@ -84,8 +83,7 @@ if port=$(serve_port "$work/serve.out" "$pid"); then
 else
   fail "serve --writable did not start: $(cat "$work/serve.err")"
 fi
-"$latent" serve --port 0 --index "$work/m.lix" >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
+start_server "$work/serve.out" "$work/serve.err" "$latent" serve --port 0 --index "$work/m.lix"
 if port=$(serve_port "$work/serve.out" "$pid"); then
   code=$(curl -s -o "$work/ro.json" -w '%{http_code}' -X PUT "http://127.0.0.1:$port/api/index/x" \
     -H 'Content-Type: image/png' --data-binary @"$work/one.png")
@@ -99,8 +97,7 @@ pid=""
 : >"$work/acked"
 : >"$work/sent"
 for round in $(seq 20); do
-  "$latent" serve --port 0 --index "$work/m.lix" --writable >"$work/serve.out" 2>"$work/serve.err" &
-  pid=$!
+  start_server "$work/serve.out" "$work/serve.err" "$latent" serve --port 0 --index "$work/m.lix" --writable
   port=$(serve_port "$work/serve.out" "$pid") || { fail "round $round: the server did not restart: $(tail -2 "$work/serve.err")"; break; }
   /usr/bin/python3 - "$port" "$round" "$work/one.png" "$work/sent" "$work/acked" <<'PY' &
 import http.client, random, sys, threading

@@ -22,8 +22,7 @@ py() { PYTHONPATH="$here" /usr/bin/python3 "$@"; }
 
 # serve ARGS...: starts a server on a free port; sets $port and $pid.
 serve() {
-  "$latent" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
-  pid=$!
+  start_server "$work/serve.out" "$work/serve.err" "$latent" serve --port 0 "$@"
   pids+=("$pid")
   port=$(serve_port "$work/serve.out" "$pid") || { fail "serve $* did not start: $(cat "$work/serve.err")"; port=0; }
 }

@@ -27,9 +27,8 @@ set -e
   --out "$work/vae.model" 2>/dev/null
 "$latent" index build --model "$work/vae.model" --data mnist --split train --limit 3000 --out "$work/vae.index" >/dev/null 2>&1
 "$latent" anomaly fit --model "$work/vae.model" --normal-class 7 --limit 3000 --out "$work/vae.det" >/dev/null 2>&1
-"$latent" serve --index "$work/vae.index" --detector "$work/vae.det" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
 . "$here/serve_lib.sh"
+start_server "$work/serve.out" "$work/serve.err" "$latent" serve --index "$work/vae.index" --detector "$work/vae.det" --port 0
 port=$(serve_port "$work/serve.out" "$pid") || { echo "FAIL: serve did not start: $(cat "$work/serve.err")"; exit 1; }
 node "$here/browser/$page" "http://127.0.0.1:$port/" "$shot"
 kill -TERM "$pid"

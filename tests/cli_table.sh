@@ -86,8 +86,7 @@ assert abs(sum(float(weight[f"share_{k}"]) for k in (1, 2, 3)) - 1) < 0.2, weigh
 PY
 
 # The server scores the same row to the same bits.
-"$latent" serve --port 0 --model "$work/t.model" --detector "$work/t.det" >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
+start_server "$work/serve.out" "$work/serve.err" "$latent" serve --port 0 --model "$work/t.model" --detector "$work/t.det"
 if port=$(serve_port "$work/serve.out" "$pid"); then
   curl -s -X POST "http://127.0.0.1:$port/api/anomaly" -H 'Content-Type: application/json' \
     -d '{"columns": {"city": "lyon", "size": 7.0, "weight": 4.0, "colour": "red"}}' >"$work/api.json"

@@ -1,4 +1,14 @@
-# Sourced by tests/cli_serve*.sh and bench/serve_load.sh.
+# Sourced by the tests and benches that start `latent serve`.
+# start_server OUT ERR CMD...: runs CMD in the background, stdout to OUT and stderr to ERR, and
+# sets $pid. OUT is removed first: the background shell truncates it only once it gets to run, and
+# serve_port must not read the port of an earlier server that wrote there.
+start_server() {
+  local out=$1 err=$2
+  shift 2
+  rm -f "$out"
+  "$@" >"$out" 2>"$err" &
+  pid=$!
+}
 # serve_port OUT PID: the port `latent serve --port 0 >OUT` (process PID) listens on, printed once
 # it is listening; fails when the server exits first or takes over 60 s.
 serve_port() {
