@@ -251,6 +251,21 @@ TEST(Csv, ReadsNumbersAsSpreadsheetsFormatThem) {
   EXPECT_EQ(mixed.table.reading[0].formatted, 0);
 }
 
+// Each column of numbers keeps the most decimals a cell wrote, which reconstructions are written
+// at; an exponent or more than six decimals leaves the column to significant digits (-1).
+TEST(Csv, KeepsTheDecimalsEachColumnWrites) {
+  RawData raw = parse_csv("whole,money,exp,long,share\n3,\"$1,200.50\",1.5e3,0.1234567,45%\n-4,2.5,2,1,0.25%\n",
+                          "t.csv", CsvOptions{});
+  std::vector<int> decimals;
+  for (const NumberReading& reading : raw.table.reading) decimals.push_back(reading.decimals);
+  EXPECT_EQ(decimals, (std::vector<int>{0, 2, -1, -1, 2}));
+  // A decimal comma; a lone point read as one; points that group thousands.
+  RawData semi = parse_csv("a;b;c\n1,25;1.5;1.234.567\n2;3;4\n", "t.csv", CsvOptions{});
+  decimals.clear();
+  for (const NumberReading& reading : semi.table.reading) decimals.push_back(reading.decimals);
+  EXPECT_EQ(decimals, (std::vector<int>{2, 1, 0}));
+}
+
 // scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last
 // column; with a header row after it, or for a measured target (no names), the file reads as usual.
 TEST(Csv, ReadsScikitLearnsTables) {

@@ -124,6 +124,8 @@ TEST(TableSchema, EncodesEveryRowOfALongTable) {
 
 TEST(TableSchema, WritesReconstructionsAsTheTableAndRoundTrips) {
   TableSchema schema = TableSchema::fit(table(kTable), TableOptions{});
+  EXPECT_EQ(schema.columns[0].decimals, 0);
+  schema.columns[0].decimals = -1;  // as a column that wrote an exponent: 7 significant digits
   const float center = schema.columns[0].center, scale = schema.columns[0].scale;
   // Row 1: x = center + scale, city mostly lyon; row 2: x = center, the "other" slot wins.
   const std::vector<float> rows{1, 0.1f, 0.7f, 0.1f, 0.1f, 0, 0.1f, 0.1f, 0.1f, 0.7f};
@@ -164,6 +166,33 @@ TEST(TableSchema, WritesTheColumnsInTheTablesOrder) {
   nlohmann::json before = schema.to_json();  // a model saved before the order was kept
   before.erase("table_order");
   EXPECT_EQ(TableSchema::from_json(before).csv_header(), "x,y,city,size");
+}
+
+// Numbers come back at the decimals their column was written with; with the table given, its
+// own cells are kept as read (a word outside the levels too) and only the missing ones filled.
+TEST(TableSchema, WritesNumbersAsTheTableWroteThemAndFillsOnlyBlanks) {
+  const RawData training = table("n,price,size\n1,2.50,small\n2,3.25,big\n3,1.00,small\n");
+  const TableSchema schema = TableSchema::fit(training, TableOptions{});
+  ASSERT_EQ(schema.columns.size(), 3u);
+  EXPECT_EQ(schema.columns[0].decimals, 0);
+  EXPECT_EQ(schema.columns[1].decimals, 2);
+  EXPECT_EQ(schema.columns[2].decimals, -1);
+  EXPECT_EQ(TableSchema::from_json(schema.to_json()).to_json(), schema.to_json());
+  // Encoded row: n, price, size (small, big, other). n = center − 0.6 scale rounds to 1 (and a
+  // value near 0 is written 0, not -0).
+  const auto encoded_of = [&](int c, float value) {
+    return (value - schema.columns[c].center) / schema.columns[c].scale;
+  };
+  const std::vector<float> recon{encoded_of(0, 1.4f), encoded_of(1, -0.001f),  0.1f, 0.8f, 0.1f,
+                                 encoded_of(0, 2.6f), encoded_of(1, 3.14159f), 0.7f, 0.2f, 0.1f};
+  EXPECT_EQ(schema.to_csv(recon, 2), "1,0.00,big\n3,3.14,small\n");
+  const RawData given = table("n,price,size\n7,,medium\n,9.5,\n");
+  EXPECT_EQ(schema.to_csv(recon, 2, &given), "7,0.00,medium\n3,9.50,small\n");
+  const RawData other = table("m,price,size\n7,1,a\n8,2,b\n");
+  expect_error([&] { schema.to_csv(recon, 2, &other); }, "the given table has no column 'n'");
+  nlohmann::json bad = schema.to_json();
+  bad["columns"][0]["decimals"] = 7;
+  expect_error([&] { TableSchema::from_json(bad); }, "has decimals outside 0..6");
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ std::string_view trim(std::string_view field) {
 struct Dialect {
   char separator = ',';
   bool decimal_comma() const { return separator != ','; }
+  char decimal_mark() const { return decimal_comma() ? ',' : '.'; }
 };
 
 /// The end of a quoted field that opens at `quote`: its closing quote (a doubled quote inside is
@@ -204,7 +205,7 @@ Written read_number(std::string_view field, float& value, const Dialect& dialect
   if (take_back(s, "%") || (!currency && take_one_back(s, kCurrencies))) formatted = true;
   s = trim_blanks(s);
   // The digits, in the plain form from_chars reads; thousands must come in threes, one mark throughout.
-  const char decimal = dialect.decimal_comma() ? ',' : '.';
+  const char decimal = dialect.decimal_mark();
   const std::string_view group_marks[] = {dialect.decimal_comma() ? "." : ",", " ", "'", "\xC2\xA0", "\xE2\x80\xAF"};
   char text[66];
   size_t length = 0, digits = 0, run = 0, groups = 0;  // run: digits since the last mark
@@ -240,6 +241,20 @@ Written read_number(std::string_view field, float& value, const Dialect& dialect
   if (std::from_chars(text, text + length, value).ptr != text + length) return Written::word;
   if (!std::isfinite(value)) return Written::infinite;
   return formatted || groups > 0 ? Written::formatted : Written::plain;
+}
+
+/// The digits a number cell writes after its decimal mark; -1 when it writes an exponent.
+int fraction_digits(std::string_view field, const Dialect& dialect) {
+  if (field.find_first_of("eE") != std::string_view::npos) return -1;
+  size_t mark = field.rfind(dialect.decimal_mark());
+  // A file of decimal commas reads a lone point as one (1.5, as from_chars reads it); points
+  // repeated group thousands (1.234.567).
+  if (mark == std::string_view::npos && dialect.decimal_comma() && std::count(field.begin(), field.end(), '.') == 1)
+    mark = field.find('.');
+  if (mark == std::string_view::npos) return 0;
+  int digits = 0;
+  for (size_t i = mark + 1; i < field.size() && field[i] >= '0' && field[i] <= '9'; ++i) ++digits;
+  return digits;
 }
 
 /// Whether a cell writes a finite number, as read_number reads it.
@@ -537,8 +552,6 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
         row[f] = kMissing;
         --observed;
         ++reader.reading.infinite;
-      } else if (written == Written::formatted && reader.reading.formatted++ == 0) {
-        reader.reading.example = field.substr(0, 40);
       } else if (written == Written::word) {
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
@@ -547,6 +560,14 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
         reader.rows_before_words = r;
         reader.reading = {};
         row[f] = reader.word(field);
+      } else {
+        NumberReading& reading = reader.reading;
+        if (written == Written::formatted && reading.formatted++ == 0) reading.example = field.substr(0, 40);
+        if (reading.decimals >= 0) {
+          const int digits = fraction_digits(field, dialect);
+          reading.decimals =
+              digits < 0 || digits > NumberReading::kMaxDecimals ? -1 : std::max(reading.decimals, digits);
+        }
       }
     }
     if (observed == 0) throw Error(where() + ": every value of the row is missing");

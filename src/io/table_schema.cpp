@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -22,8 +23,21 @@ double quantile_of_sorted(const std::vector<float>& sorted, double q) {
   return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
 }
 
+/// A number at `decimals` decimals (no "-0"), or at the stream's 7 significant digits when -1.
+void write_number(std::ostringstream& out, float value, int decimals) {
+  if (decimals < 0) {
+    out << value;
+    return;
+  }
+  const double scale = std::pow(10.0, decimals);
+  double rounded = std::nearbyint(static_cast<double>(value) * scale) / scale;
+  if (rounded == 0) rounded = 0;  // -0.0 compares equal: written as 0
+  out << std::fixed << std::setprecision(decimals) << rounded << std::defaultfloat << std::setprecision(7);
+}
+
 TableColumn fit_numbers(const std::string& name, std::vector<float> observed, Scaling scaling) {
-  TableColumn column{name, false, 0, 1, {}};
+  TableColumn column;
+  column.name = name;
   if (observed.empty()) return column;
   double sum = 0, sum_sq = 0;
   for (float v : observed) {
@@ -53,7 +67,9 @@ TableColumn fit_words(const std::string& name, const std::vector<std::string>& w
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return counts[a] != counts[b] ? counts[a] > counts[b] : words[a] < words[b]; });
-  TableColumn column{name, true, 0, 1, {}};
+  TableColumn column;
+  column.name = name;
+  column.is_words = true;
   for (size_t i = 0; i < order.size() && static_cast<int64_t>(i) < max_levels; ++i)
     if (counts[order[i]] > 0) column.levels.push_back(words[order[i]]);
   return column;
@@ -121,6 +137,7 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
       if (!std::isnan(raw.values[i * features + f])) observed.push_back(raw.values[i * features + f]);
     modelled.emplace_back(false, static_cast<int64_t>(schema.columns.size()));
     schema.columns.push_back(fit_numbers(table.names[f], std::move(observed), options.scaling));
+    if (static_cast<size_t>(f) < table.reading.size()) schema.columns.back().decimals = table.reading[f].decimals;
   }
   // In the encoded row the words follow the numbers.
   const int64_t numbers = static_cast<int64_t>(schema.columns.size());
@@ -221,7 +238,7 @@ std::string TableSchema::csv_header() const {
   return header;
 }
 
-std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count) const {
+std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count, const RawData* given) const {
   const int64_t encoded_width = width();
   if (static_cast<int64_t>(encoded.size()) != count * encoded_width)
     throw Error("reconstructions do not match the table's encoding");
@@ -231,6 +248,17 @@ std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count
     offsets.push_back(offset);
     offset += column.width();
   }
+  std::vector<int64_t> given_column;  // of each column in `given`'s rows
+  if (given) {
+    if (given->count() < count || given->table.names.size() != static_cast<size_t>(given->features()))
+      throw Error("the given table does not hold the rows reconstructed");
+    for (const TableColumn& column : columns) {
+      const auto& names = given->table.names;
+      const auto found = std::find(names.begin(), names.end(), column.name);
+      if (found == names.end()) throw Error("the given table has no column '" + column.name + "'");
+      given_column.push_back(found - names.begin());
+    }
+  }
   const std::vector<int64_t> order = written_order();
   std::ostringstream out;
   out.precision(7);
@@ -239,11 +267,15 @@ std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count
       const TableColumn& column = columns[c];
       const float* cells = encoded.data() + i * encoded_width + offsets[c];
       if (c != order.front()) out << ",";
-      if (column.is_words) {
+      const int64_t f = given ? given_column[c] : -1;
+      const float read = given ? given->values[i * given->features() + f] : std::nanf("");
+      if (column.is_words && !std::isnan(read)) {
+        out << csv_field(given->table.words[f][static_cast<size_t>(read)]);
+      } else if (column.is_words) {
         const int64_t best = std::max_element(cells, cells + column.width()) - cells;
         out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
       } else {
-        out << cells[0] * column.scale + column.center;
+        write_number(out, std::isnan(read) ? cells[0] * column.scale + column.center : read, column.decimals);
       }
     }
     out << "\n";
@@ -257,6 +289,7 @@ nlohmann::json TableSchema::to_json() const {
     if (column.is_words) list.push_back({{"name", column.name}, {"kind", "words"}, {"levels", column.levels}});
     else
       list.push_back({{"name", column.name}, {"kind", "number"}, {"center", column.center}, {"scale", column.scale}});
+    if (!column.is_words && column.decimals >= 0) list.back()["decimals"] = column.decimals;
   }
   nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
   if (!identifiers.empty()) j["identifiers"] = identifiers;
@@ -280,6 +313,12 @@ TableSchema TableSchema::from_json(const nlohmann::json& j) {
       if (seen_words) throw Error("table columns of numbers must come before those of words");
       column.center = json_float(c.at("center"));
       column.scale = json_float(c.at("scale"));
+      if (c.contains("decimals")) {
+        column.decimals = c.at("decimals").get<int>();
+        if (column.decimals < 0 || column.decimals > NumberReading::kMaxDecimals)
+          throw Error("table column '" + column.name + "' has decimals outside 0.." +
+                      std::to_string(NumberReading::kMaxDecimals));
+      }
       if (!(column.scale > 0)) throw Error("table column '" + column.name + "' has a scale that is not positive");
     } else {
       throw Error("table column kind '" + kind + "': expected number or words");

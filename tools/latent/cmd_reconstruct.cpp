@@ -1,4 +1,6 @@
 // latent reconstruct: originals above their reconstructions, as a PNG grid (or the raw values).
+#include <optional>
+
 #include "commands.h"
 #include "common.h"
 #include "latent/base/atomic_file.h"
@@ -14,6 +16,7 @@ void add_reconstruct_command(CLI::App& app) {
     DataOptions data;
     std::string model, out;
     int64_t count = 32, columns = 16;
+    bool fill_blanks = false;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("reconstruct", "Show originals above their reconstructions");
@@ -27,6 +30,9 @@ void add_reconstruct_command(CLI::App& app) {
                   "training table's order, missing "
                   "cells filled by the model)")
       ->required();
+  sub->add_flag("--fill-blanks", opt->fill_blanks,
+                "A table's .csv: keep every cell the data gives as it is and write the model's values only into "
+                "its empty cells (imputation); without it every cell is the model's reconstruction");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
@@ -34,14 +40,22 @@ void add_reconstruct_command(CLI::App& app) {
     if (opt->count < 1 || opt->columns < 1) throw Error("--count and --columns must be at least 1");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
+    const bool table_csv =
+        model.normalization.table && opt->out.size() > 4 && opt->out.substr(opt->out.size() - 4) == ".csv";
+    if (opt->fill_blanks && !table_csv)
+      throw Error("--fill-blanks fills a table's empty cells: it needs a model trained on a table and --out FILE.csv");
     DataOptions limited = opt->data;
     limited.limit = opt->data.limit > 0 ? std::min(opt->data.limit, opt->count) : opt->count;
-    Dataset data = limited.load_for(model);
+    RawData raw = limited.load_as(model);
+    std::optional<RawData> given;
+    if (opt->fill_blanks) given = raw;
+    Dataset data = limited.prepare_for(std::move(raw), model);
     torch::Tensor recon = decode_all(model.model, encode_all(model.model, data.x));
-    if (model.normalization.table && opt->out.size() > 4 && opt->out.substr(opt->out.size() - 4) == ".csv") {
+    if (table_csv) {
       // A table's reconstructions as the table: numbers unscaled, each category's likeliest level.
       const TableSchema& table = *model.normalization.table;
-      write_file_atomic(opt->out, table.csv_header() + "\n" + table.to_csv(tensor_values(recon), recon.size(0)));
+      write_file_atomic(opt->out, table.csv_header() + "\n" +
+                                      table.to_csv(tensor_values(recon), recon.size(0), given ? &*given : nullptr));
       return;
     }
     if (is_matrix_path(opt->out)) {

@@ -11,11 +11,16 @@
 
 namespace latent {
 
-/// How a CSV column of numbers was read, for the message that says so.
+/// How a CSV column of numbers was read: for the message that says so, and for writing numbers
+/// back as the file wrote them.
 struct NumberReading {
   int64_t formatted = 0;  ///< cells written as money, shares or grouped thousands ($1,200.50, 45%, 12 €)
   int64_t infinite = 0;   ///< cells holding an infinity (inf, 1e999), read as missing
   std::string example;    ///< the first formatted cell
+  /// The most digits a cell wrote after its decimal mark (0: whole numbers only); -1 when a cell
+  /// wrote an exponent (1.5e3) or more than kMaxDecimals digits.
+  int decimals = 0;
+  static constexpr int kMaxDecimals = 6;
 };
 
 /// A table's columns (besides the label), as read: a column of words holds, per cell, the index

@@ -37,7 +37,10 @@ struct TableOptions {
 struct TableColumn {
   std::string name;
   bool is_words = false;
-  float center = 0, scale = 1;      ///< numbers: encoded = (x − center) / scale
+  float center = 0, scale = 1;  ///< numbers: encoded = (x − center) / scale
+  /// numbers: written back with this many decimals, the most the training table's cells wrote
+  /// (0: whole numbers); -1: 7 significant digits (an exponent, many decimals, or not from a CSV)
+  int decimals = -1;
   std::vector<std::string> levels;  ///< words: the kept levels; the block has one more slot, "other"
 
   int64_t width() const { return is_words ? static_cast<int64_t>(levels.size()) + 1 : 1; }
@@ -64,9 +67,11 @@ struct TableSchema {
   /// rows already encoded go back to the OS as it goes, so a long table is not held twice.
   std::vector<float> encode(RawData& raw) const;
   /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
-  /// line per row, columns in the table's order: the numbers unscaled, each block's most likely
-  /// level ("other" for its last slot).
-  std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
+  /// line per row, columns in the table's order: the numbers unscaled at their column's decimals,
+  /// each block's most likely level ("other" for its last slot). With `given` (the table read, its
+  /// first `count` rows), a cell the table has is written as read (a word as it is, whether a
+  /// level or not), and the model's value only where the cell is missing.
+  std::string to_csv(const std::vector<float>& encoded, int64_t count, const RawData* given = nullptr) const;
   /// "age,city,...": the header to_csv's lines go under.
   std::string csv_header() const;
   /// table_order, or the encoded order when the model has none.
