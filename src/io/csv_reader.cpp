@@ -243,18 +243,23 @@ Written read_number(std::string_view field, float& value, const Dialect& dialect
   return formatted || groups > 0 ? Written::formatted : Written::plain;
 }
 
-/// The digits a number cell writes after its decimal mark; -1 when it writes an exponent.
+/// The digits a number cell writes after its decimal mark; -1 when it writes an exponent. A file
+/// of decimal commas reads a lone point as one (1.5, as from_chars reads it); points repeated
+/// group thousands (1.234.567). Read from the end, as far as the last digits go: it runs on every
+/// cell of a column of numbers.
 int fraction_digits(std::string_view field, const Dialect& dialect) {
-  if (field.find_first_of("eE") != std::string_view::npos) return -1;
-  size_t mark = field.rfind(dialect.decimal_mark());
-  // A file of decimal commas reads a lone point as one (1.5, as from_chars reads it); points
-  // repeated group thousands (1.234.567).
-  if (mark == std::string_view::npos && dialect.decimal_comma() && std::count(field.begin(), field.end(), '.') == 1)
-    mark = field.find('.');
-  if (mark == std::string_view::npos) return 0;
-  int digits = 0;
-  for (size_t i = mark + 1; i < field.size() && field[i] >= '0' && field[i] <= '9'; ++i) ++digits;
-  return digits;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t end = field.size();
+  while (end > 0 && !digit(field[end - 1])) --end;  // a percent or currency sign, a blank, ')'
+  size_t start = end;
+  while (start > 0 && digit(field[start - 1])) --start;
+  if (start == 0) return 0;
+  const char before = field[start - 1];
+  const bool signed_exponent =
+      (before == '-' || before == '+') && start >= 2 && (field[start - 2] == 'e' || field[start - 2] == 'E');
+  if (before == 'e' || before == 'E' || signed_exponent) return -1;
+  const bool lone_point = before == '.' && dialect.decimal_comma() && field.find('.') == start - 1;
+  return before == dialect.decimal_mark() || lone_point ? static_cast<int>(end - start) : 0;
 }
 
 /// Whether a cell writes a finite number, as read_number reads it.
