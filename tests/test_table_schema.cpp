@@ -186,10 +186,12 @@ TEST(TableSchema, WritesNumbersAsTheTableWroteThemAndFillsOnlyBlanks) {
   const std::vector<float> recon{encoded_of(0, 1.4f), encoded_of(1, -0.001f),  0.1f, 0.8f, 0.1f,
                                  encoded_of(0, 2.6f), encoded_of(1, 3.14159f), 0.7f, 0.2f, 0.1f};
   EXPECT_EQ(schema.to_csv(recon, 2), "1,0.00,big\n3,3.14,small\n");
-  const RawData given = table("n,price,size\n7,,medium\n,9.5,\n");
-  EXPECT_EQ(schema.to_csv(recon, 2, &given), "7,0.00,medium\n3,9.50,small\n");
+  // Filled: the given file's columns in its order (one the model does not read, id, included), its
+  // own cells at its own decimals, the model's only in the blanks of the columns it reads.
+  const RawData given = table("size,id,price,n\nmedium,a1,,7\n,,9.5,\n");
+  EXPECT_EQ(schema.fill_csv(recon, given), "size,id,price,n\nmedium,a1,0.00,7\nsmall,,9.5,3\n");
   const RawData other = table("m,price,size\n7,1,a\n8,2,b\n");
-  expect_error([&] { schema.to_csv(recon, 2, &other); }, "the given table has no column 'n'");
+  expect_error([&] { schema.fill_csv(recon, other); }, "the table given has no column 'n'");
   nlohmann::json bad = schema.to_json();
   bad["columns"][0]["decimals"] = 7;
   expect_error([&] { TableSchema::from_json(bad); }, "has decimals outside 0..6");

@@ -35,6 +35,26 @@ void write_number(std::ostringstream& out, float value, int decimals) {
   out << std::fixed << std::setprecision(decimals) << rounded << std::defaultfloat << std::setprecision(7);
 }
 
+std::vector<int64_t> encoded_offsets(const std::vector<TableColumn>& columns) {
+  std::vector<int64_t> offsets;
+  int64_t offset = 0;
+  for (const TableColumn& column : columns) {
+    offsets.push_back(offset);
+    offset += column.width();
+  }
+  return offsets;
+}
+
+/// A column's cell of a reconstruction: the number unscaled, or the block's likeliest level.
+void write_model_cell(std::ostringstream& out, const TableColumn& column, const float* cells) {
+  if (!column.is_words) {
+    write_number(out, cells[0] * column.scale + column.center, column.decimals);
+    return;
+  }
+  const int64_t best = std::max_element(cells, cells + column.width()) - cells;
+  out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
+}
+
 TableColumn fit_numbers(const std::string& name, std::vector<float> observed, Scaling scaling) {
   TableColumn column;
   column.name = name;
@@ -238,45 +258,50 @@ std::string TableSchema::csv_header() const {
   return header;
 }
 
-std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count, const RawData* given) const {
+std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count) const {
   const int64_t encoded_width = width();
   if (static_cast<int64_t>(encoded.size()) != count * encoded_width)
     throw Error("reconstructions do not match the table's encoding");
-  std::vector<int64_t> offsets;  // of each column in the encoded row
-  int64_t offset = 0;
-  for (const TableColumn& column : columns) {
-    offsets.push_back(offset);
-    offset += column.width();
-  }
-  std::vector<int64_t> given_column;  // of each column in `given`'s rows
-  if (given) {
-    if (given->count() < count || given->table.names.size() != static_cast<size_t>(given->features()))
-      throw Error("the given table does not hold the rows reconstructed");
-    for (const TableColumn& column : columns) {
-      const auto& names = given->table.names;
-      const auto found = std::find(names.begin(), names.end(), column.name);
-      if (found == names.end()) throw Error("the given table has no column '" + column.name + "'");
-      given_column.push_back(found - names.begin());
-    }
-  }
-  const std::vector<int64_t> order = written_order();
+  const std::vector<int64_t> offsets = encoded_offsets(columns), order = written_order();
   std::ostringstream out;
   out.precision(7);
   for (int64_t i = 0; i < count; ++i) {
     for (const int64_t c : order) {
-      const TableColumn& column = columns[c];
-      const float* cells = encoded.data() + i * encoded_width + offsets[c];
       if (c != order.front()) out << ",";
-      const int64_t f = given ? given_column[c] : -1;
-      const float read = given ? given->values[i * given->features() + f] : std::nanf("");
-      if (column.is_words && !std::isnan(read)) {
-        out << csv_field(given->table.words[f][static_cast<size_t>(read)]);
-      } else if (column.is_words) {
-        const int64_t best = std::max_element(cells, cells + column.width()) - cells;
-        out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
-      } else {
-        write_number(out, std::isnan(read) ? cells[0] * column.scale + column.center : read, column.decimals);
-      }
+      write_model_cell(out, columns[c], encoded.data() + i * encoded_width + offsets[c]);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string TableSchema::fill_csv(const std::vector<float>& encoded, const RawData& given) const {
+  const int64_t count = given.count(), features = given.features(), encoded_width = width();
+  const std::vector<std::string>& names = given.table.names;
+  if (static_cast<int64_t>(encoded.size()) != count * encoded_width || static_cast<int64_t>(names.size()) != features)
+    throw Error("reconstructions do not match the table given");
+  std::vector<int64_t> modelled(static_cast<size_t>(features), -1);  // per column of `given`: its column here
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const auto found = std::find(names.begin(), names.end(), columns[c].name);
+    if (found == names.end()) throw Error("the table given has no column '" + columns[c].name + "'");
+    modelled[static_cast<size_t>(found - names.begin())] = static_cast<int64_t>(c);
+  }
+  const std::vector<int64_t> offsets = encoded_offsets(columns);
+  std::ostringstream out;
+  out.precision(7);
+  for (int64_t f = 0; f < features; ++f) out << (f ? "," : "") << csv_field(names[f]);
+  out << "\n";
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t f = 0; f < features; ++f) {
+      if (f) out << ",";
+      const float read = given.values[i * features + f];
+      const int64_t c = modelled[f];
+      if (!std::isnan(read) && given.table.is_words[f])
+        out << csv_field(given.table.words[f][static_cast<size_t>(read)]);
+      else if (!std::isnan(read))
+        write_number(out, read,
+                     f < static_cast<int64_t>(given.table.reading.size()) ? given.table.reading[f].decimals : -1);
+      else if (c >= 0) write_model_cell(out, columns[c], encoded.data() + i * encoded_width + offsets[c]);
     }
     out << "\n";
   }

@@ -31,8 +31,9 @@ void add_reconstruct_command(CLI::App& app) {
                   "cells filled by the model)")
       ->required();
   sub->add_flag("--fill-blanks", opt->fill_blanks,
-                "A table's .csv: keep every cell the data gives as it is and write the model's values only into "
-                "its empty cells (imputation); without it every cell is the model's reconstruction");
+                "A table's .csv: the data's columns (the label apart) with every cell it gives as it is, and the "
+                "model's values only in its empty cells (imputation); without it, the model's reconstruction of "
+                "every cell of the columns it reads");
   opt->runtime.add_to(sub);
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
@@ -54,8 +55,9 @@ void add_reconstruct_command(CLI::App& app) {
     if (table_csv) {
       // A table's reconstructions as the table: numbers unscaled, each category's likeliest level.
       const TableSchema& table = *model.normalization.table;
-      write_file_atomic(opt->out, table.csv_header() + "\n" +
-                                      table.to_csv(tensor_values(recon), recon.size(0), given ? &*given : nullptr));
+      write_file_atomic(opt->out, given
+                                      ? table.fill_csv(tensor_values(recon), *given)
+                                      : table.csv_header() + "\n" + table.to_csv(tensor_values(recon), recon.size(0)));
       return;
     }
     if (is_matrix_path(opt->out)) {

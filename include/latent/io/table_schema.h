@@ -68,10 +68,13 @@ struct TableSchema {
   std::vector<float> encode(RawData& raw) const;
   /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
   /// line per row, columns in the table's order: the numbers unscaled at their column's decimals,
-  /// each block's most likely level ("other" for its last slot). With `given` (the table read, its
-  /// first `count` rows), a cell the table has is written as read (a word as it is, whether a
-  /// level or not), and the model's value only where the cell is missing.
-  std::string to_csv(const std::vector<float>& encoded, int64_t count, const RawData* given = nullptr) const;
+  /// each block's most likely level ("other" for its last slot).
+  std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
+  /// The table `given` as CSV, its header and every column of it in its order (the label apart),
+  /// each cell as read (a word as it is, a number at the decimals the file wrote), and where a
+  /// cell the model reads is missing, the model's value from `encoded`, the reconstructions of
+  /// given's rows: imputation.
+  std::string fill_csv(const std::vector<float>& encoded, const RawData& given) const;
   /// "age,city,...": the header to_csv's lines go under.
   std::string csv_header() const;
   /// table_order, or the encoded order when the model has none.
