@@ -124,6 +124,15 @@ PYBIND11_MODULE(latent, m) {
           },
           py::arg("x"), "decode(encode(x)).")
       .def(
+          "fill_csv",
+          [](const Model& self, const std::string& path) {
+            py::gil_scoped_release free;
+            return self.fill_csv(path);
+          },
+          py::arg("path"),
+          "A table model: the CSV file as CSV text, its cells as the file gives them and the model's values "
+          "only in its empty cells (the label column left out).")
+      .def(
           "encode_images",
           [](const Model& self, const std::vector<std::string>& paths) {
             Matrix codes;

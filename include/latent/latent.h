@@ -81,6 +81,10 @@ class Model {
   Matrix encode(MatrixView x) const;
   Matrix decode(MatrixView codes) const;
   Matrix reconstruct(MatrixView x) const;
+  /// A model of a table: the CSV file at `path` as CSV text, its columns (the label apart) and
+  /// cells as the file gives them, the model's values written only into the empty cells of the
+  /// columns it reads (imputation; `latent reconstruct --fill-blanks`).
+  std::string fill_csv(const std::string& path) const;
   /// Image files read as the model's training images were (colour, size, crop).
   Matrix encode_images(const std::vector<std::string>& paths) const;
 

@@ -17,12 +17,8 @@ torch::Tensor rows_for(const latent::Detector& detector, MatrixView x) {
   return make_dataset(raw_rows(x, norm, "the rows"), norm).x;
 }
 
-// The rows of a CSV file as a model of `norm` reads them: its columns by name, words and numbers
-// as the model's table has them.
 torch::Tensor csv_rows(const Normalization& norm, const std::string& path) {
-  CsvOptions options;
-  if (norm.table) options.columns = {norm.table->names(true), norm.table->names(false), {}};
-  return make_dataset(read_csv(path, options), norm).x;
+  return make_dataset(csv_table(norm, path), norm).x;
 }
 
 }  // namespace

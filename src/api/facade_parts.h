@@ -35,6 +35,9 @@ void ensure_threads();
 
 /// Rows of a view as the raw data a model of `norm` reads: pixels or a table's columns of numbers.
 RawData raw_rows(MatrixView x, const Normalization& norm, const std::string& what);
+/// The rows of a CSV file as a model of `norm` reads them: its columns by name, words and numbers
+/// as the model's table has them.
+RawData csv_table(const Normalization& norm, const std::string& path);
 /// A [rows × cols] float tensor's values.
 Matrix to_matrix(const torch::Tensor& values);
 

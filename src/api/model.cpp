@@ -155,6 +155,12 @@ RawData raw_rows(MatrixView x, const Normalization& norm, const std::string& wha
   return raw;
 }
 
+RawData csv_table(const Normalization& norm, const std::string& path) {
+  CsvOptions options;
+  if (norm.table) options.columns = {norm.table->names(true), norm.table->names(false), {}};
+  return read_csv(path, options);
+}
+
 Matrix to_matrix(const torch::Tensor& values) {
   const torch::Tensor rows = values.to(torch::kFloat32).contiguous();
   return {rows.size(0), rows.size(1), tensor_values(rows)};
@@ -310,6 +316,19 @@ Matrix Model::reconstruct(MatrixView x) const {
   return guarded([&] {
     const Matrix codes = encode(x);
     return decode(codes.view());
+  });
+}
+
+std::string Model::fill_csv(const std::string& path) const {
+  return guarded([&] {
+    ensure_threads();
+    LoadedModel& loaded = state_->loaded;
+    if (!loaded.normalization.table)
+      throw Error("fill_csv fills a table's blanks: the model was not trained on a table");
+    const RawData given = csv_table(loaded.normalization, path);
+    const torch::Tensor x = make_dataset(RawData(given), loaded.normalization).x;
+    const torch::Tensor recon = decode_all(loaded.model, encode_all(loaded.model, x));
+    return loaded.normalization.table->fill_csv(tensor_values(recon), given);
   });
 }
 

@@ -95,6 +95,20 @@ class LatentTest(unittest.TestCase):
         self.assertLessEqual(int(np.sum(scores > detector.threshold)), 9)
         with self.assertRaises(latent.Error):
             latent.train_csv(self.path("none.csv"))
+        # Imputation: the file back with its given cells as written, and the blank sizes filled
+        # nearer weight / 3 than the column's mean fills them.
+        lines = model.fill_csv(path).splitlines()
+        with open(path) as f:
+            written = f.read().splitlines()
+        self.assertEqual(lines[0], "id,size,weight,colour")
+        self.assertEqual([l for i, l in enumerate(lines[1:]) if i % 13 != 5],
+                         [l for i, l in enumerate(written[1:]) if i % 13 != 5])
+        filled = np.array([[float(v) for v in l.split(",")[1:3]] for i, l in enumerate(lines[1:]) if i % 13 == 5])
+        mean = np.mean([float(l.split(",")[1]) for i, l in enumerate(written[1:]) if i % 13 != 5])
+        truth = filled[:, 1] / 3
+        self.assertLess(np.abs(filled[:, 0] - truth).mean(), 0.5 * np.abs(mean - truth).mean())
+        with self.assertRaises(latent.Error):
+            self.model.fill_csv(path)
 
     def test_bad_input_is_one_line_latent_error(self):
         with self.assertRaises(latent.Error) as caught:
