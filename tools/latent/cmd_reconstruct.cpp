@@ -15,7 +15,7 @@ void add_reconstruct_command(CLI::App& app) {
     RuntimeOptions runtime;
     DataOptions data;
     std::string model, out;
-    int64_t count = 32, columns = 16;
+    int64_t count = 0, columns = 16;
     bool fill_blanks = false;
   };
   auto opt = std::make_shared<Options>();
@@ -23,7 +23,9 @@ void add_reconstruct_command(CLI::App& app) {
   sub->add_option("--model", opt->model, "Model file")->required();
   opt->data.add_to(sub, "test");
   add_invert_option(sub, opt->data.invert);
-  sub->add_option("--count", opt->count, "Number of samples (the first ones of the split)")->default_val(32);
+  sub->add_option("--count", opt->count,
+                  "Number of samples, the first ones of the split (0: 32 for a .png grid, every one for .npy and .csv)")
+      ->default_val(0);
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
   sub->add_option("--out", opt->out,
                   "grid.png (originals above reconstructions) or recon.npy / recon.csv (a table's: its columns in the "
@@ -38,15 +40,18 @@ void add_reconstruct_command(CLI::App& app) {
   sub->callback([opt] {
     check_output_extension(opt->out, {".png", ".npy", ".csv"});
     check_outputs({{"--out", opt->out, ""}}, {{"--model", opt->model}, opt->data.input()});
-    if (opt->count < 1 || opt->columns < 1) throw Error("--count and --columns must be at least 1");
+    if (opt->count < 0 || opt->columns < 1) throw Error("--count must be >= 0 and --columns at least 1");
     opt->runtime.apply();
     LoadedModel model = load_model(opt->model);
     const bool table_csv =
         model.normalization.table && opt->out.size() > 4 && opt->out.substr(opt->out.size() - 4) == ".csv";
     if (opt->fill_blanks && !table_csv)
       throw Error("--fill-blanks fills a table's empty cells: it needs a model trained on a table and --out FILE.csv");
+    const bool grid = !table_csv && !is_matrix_path(opt->out);
+    const int64_t count = opt->count > 0 ? opt->count : grid ? 32 : 0;
     DataOptions limited = opt->data;
-    limited.limit = opt->data.limit > 0 ? std::min(opt->data.limit, opt->count) : opt->count;
+    limited.limit =
+        opt->data.limit > 0 && count > 0 ? std::min(opt->data.limit, count) : std::max(opt->data.limit, count);
     RawData raw = limited.load_as(model);
     std::optional<RawData> given;
     if (opt->fill_blanks) given = raw;
