@@ -193,8 +193,11 @@ TEST(TableSchema, WritesNumbersAsTheTableWroteThemAndFillsOnlyBlanks) {
   const RawData other = table("m,price,size\n7,1,a\n8,2,b\n");
   expect_error([&] { schema.fill_csv(recon, other); }, "the table given has no column 'n'");
   nlohmann::json bad = schema.to_json();
-  bad["columns"][0]["decimals"] = 7;
-  expect_error([&] { TableSchema::from_json(bad); }, "has decimals outside 0..6");
+  for (const nlohmann::json& decimals :
+       {nlohmann::json(7), nlohmann::json(-1), nlohmann::json(1e300), nlohmann::json("2")}) {
+    bad["columns"][0]["decimals"] = decimals;
+    expect_error([&] { TableSchema::from_json(bad); }, "has decimals that are not a whole number in 0..6");
+  }
 }
 
 }  // namespace

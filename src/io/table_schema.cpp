@@ -35,6 +35,7 @@ void write_number(std::ostringstream& out, float value, int decimals) {
   out << std::fixed << std::setprecision(decimals) << rounded << std::defaultfloat << std::setprecision(7);
 }
 
+/// Where each column's cells start in an encoded row.
 std::vector<int64_t> encoded_offsets(const std::vector<TableColumn>& columns) {
   std::vector<int64_t> offsets;
   int64_t offset = 0;
@@ -339,10 +340,12 @@ TableSchema TableSchema::from_json(const nlohmann::json& j) {
       column.center = json_float(c.at("center"));
       column.scale = json_float(c.at("scale"));
       if (c.contains("decimals")) {
-        column.decimals = c.at("decimals").get<int>();
-        if (column.decimals < 0 || column.decimals > NumberReading::kMaxDecimals)
-          throw Error("table column '" + column.name + "' has decimals outside 0.." +
+        const nlohmann::json& decimals = c.at("decimals");
+        if (!decimals.is_number_integer() || decimals.get<int64_t>() < 0 ||
+            decimals.get<int64_t>() > NumberReading::kMaxDecimals)
+          throw Error("table column '" + column.name + "' has decimals that are not a whole number in 0.." +
                       std::to_string(NumberReading::kMaxDecimals));
+        column.decimals = decimals.get<int>();
       }
       if (!(column.scale > 0)) throw Error("table column '" + column.name + "' has a scale that is not positive");
     } else {

@@ -29,8 +29,7 @@ void add_reconstruct_command(CLI::App& app) {
   sub->add_option("--columns", opt->columns, "Images per row in the grid")->default_val(16);
   sub->add_option("--out", opt->out,
                   "grid.png (originals above reconstructions) or recon.npy / recon.csv (a table's: its columns in the "
-                  "training table's order, missing "
-                  "cells filled by the model)")
+                  "training table's order, every cell the model's; see --fill-blanks)")
       ->required();
   sub->add_flag("--fill-blanks", opt->fill_blanks,
                 "A table's .csv: the data's columns (the label apart) with every cell it gives as it is, and the "
