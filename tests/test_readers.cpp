@@ -257,13 +257,33 @@ TEST(Csv, KeepsTheDecimalsEachColumnWrites) {
   RawData raw = parse_csv("whole,money,exp,long,share\n3,\"$1,200.50\",1.5e3,0.1234567,45%\n-4,2.5,2,1,0.25%\n",
                           "t.csv", CsvOptions{});
   std::vector<int> decimals;
-  for (const NumberReading& reading : raw.table.reading) decimals.push_back(reading.decimals);
+  for (const NumberReading& reading : raw.table.reading) decimals.push_back(reading.style.decimals);
   EXPECT_EQ(decimals, (std::vector<int>{0, 2, -1, -1, 2}));
   // A decimal comma; a lone point read as one; points that group thousands.
   RawData semi = parse_csv("a;b;c\n1,25;1.5;1.234.567\n2;3;4\n", "t.csv", CsvOptions{});
   decimals.clear();
-  for (const NumberReading& reading : semi.table.reading) decimals.push_back(reading.decimals);
+  for (const NumberReading& reading : semi.table.reading) decimals.push_back(reading.style.decimals);
   EXPECT_EQ(decimals, (std::vector<int>{2, 1, 0}));
+}
+
+// A column keeps the currency and percent signs and the thousands mark its cells agree on.
+TEST(Csv, KeepsTheSignsAndMarksEveryCellAgreesOn) {
+  RawData raw =
+      parse_csv("amount,units,mixed,share,cost\n\"$1,200.50\",\"1,702\",1702,45%,$3\n$3.00,622,\"1,000\",5%,4\n",
+                "t.csv", CsvOptions{});
+  ASSERT_EQ(raw.table.reading.size(), 5u);
+  const auto style = [&](size_t f) { return raw.table.reading[f].style; };
+  EXPECT_EQ(style(0).prefix, "$");
+  EXPECT_EQ(style(0).group, ",");
+  EXPECT_EQ(style(0).decimals, 2);
+  EXPECT_EQ(style(1).group, ",");  // 622 has no thousands to group
+  EXPECT_EQ(style(2).group, "");   // 1702 and 1,000 differ
+  EXPECT_EQ(style(3).suffix, "%");
+  EXPECT_EQ(style(4).prefix, "");  // $3 and 4 differ
+  RawData semi = parse_csv("a;b\n1.234,5 \xE2\x82\xAC;1\n2 \xE2\x82\xAC;2\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(semi.table.reading[0].style.suffix, "\xE2\x82\xAC");
+  EXPECT_EQ(semi.table.reading[0].style.group, ".");
+  EXPECT_EQ(semi.table.reading[0].style.decimals, 1);
 }
 
 // scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last

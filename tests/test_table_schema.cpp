@@ -124,8 +124,8 @@ TEST(TableSchema, EncodesEveryRowOfALongTable) {
 
 TEST(TableSchema, WritesReconstructionsAsTheTableAndRoundTrips) {
   TableSchema schema = TableSchema::fit(table(kTable), TableOptions{});
-  EXPECT_EQ(schema.columns[0].decimals, 0);
-  schema.columns[0].decimals = -1;  // as a column that wrote an exponent: 7 significant digits
+  EXPECT_EQ(schema.columns[0].style.decimals, 0);
+  schema.columns[0].style.decimals = -1;  // as a column that wrote an exponent: 7 significant digits
   const float center = schema.columns[0].center, scale = schema.columns[0].scale;
   // Row 1: x = center + scale, city mostly lyon; row 2: x = center, the "other" slot wins.
   const std::vector<float> rows{1, 0.1f, 0.7f, 0.1f, 0.1f, 0, 0.1f, 0.1f, 0.1f, 0.7f};
@@ -174,9 +174,9 @@ TEST(TableSchema, WritesNumbersAsTheTableWroteThemAndFillsOnlyBlanks) {
   const RawData training = table("n,price,size\n1,2.50,small\n2,3.25,big\n3,1.00,small\n");
   const TableSchema schema = TableSchema::fit(training, TableOptions{});
   ASSERT_EQ(schema.columns.size(), 3u);
-  EXPECT_EQ(schema.columns[0].decimals, 0);
-  EXPECT_EQ(schema.columns[1].decimals, 2);
-  EXPECT_EQ(schema.columns[2].decimals, -1);
+  EXPECT_EQ(schema.columns[0].style.decimals, 0);
+  EXPECT_EQ(schema.columns[1].style.decimals, 2);
+  EXPECT_EQ(schema.columns[2].style.decimals, -1);
   EXPECT_EQ(TableSchema::from_json(schema.to_json()).to_json(), schema.to_json());
   // Encoded row: n, price, size (small, big, other). n = center − 0.6 scale rounds to 1 (and a
   // value near 0 is written 0, not -0).
@@ -197,6 +197,25 @@ TEST(TableSchema, WritesNumbersAsTheTableWroteThemAndFillsOnlyBlanks) {
        {nlohmann::json(7), nlohmann::json(-1), nlohmann::json(1e300), nlohmann::json("2")}) {
     bad["columns"][0]["decimals"] = decimals;
     expect_error([&] { TableSchema::from_json(bad); }, "has decimals that are not a whole number in 0..6");
+  }
+}
+
+// Money, shares and grouped thousands come back as the table wrote them.
+TEST(TableSchema, WritesNumbersWithTheTablesSignsAndMarks) {
+  const TableSchema schema =
+      TableSchema::fit(table("amount,share\n\"$1,200.50\",45%\n$3.00,5%\n\"$2,000.00\",7%\n"), TableOptions{});
+  const TableSchema back = TableSchema::from_json(schema.to_json());
+  EXPECT_EQ(back.to_json(), schema.to_json());
+  const auto encoded_of = [&](int c, float value) {
+    return (value - schema.columns[c].center) / schema.columns[c].scale;
+  };
+  const std::vector<float> rows{encoded_of(0, 1234567.5f), encoded_of(1, 12.4f), encoded_of(0, -3), encoded_of(1, 0)};
+  EXPECT_EQ(back.to_csv(rows, 2), "\"$1,234,567.50\",12%\n-$3.00,0%\n");
+  for (const nlohmann::json& prefix :
+       {nlohmann::json("12"), nlohmann::json(5), nlohmann::json("\n"), nlohmann::json("")}) {
+    nlohmann::json bad = schema.to_json();
+    bad["columns"][0]["prefix"] = prefix;
+    expect_error([&] { TableSchema::from_json(bad); }, "has a prefix that is not a sign or a mark");
   }
 }
 

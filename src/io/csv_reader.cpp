@@ -158,20 +158,25 @@ bool take_back(std::string_view& text, std::string_view piece) {
   return true;
 }
 
+/// The first of `pieces` the text starts (ends) with, taken off it; empty when none.
 template <size_t N>
-bool take_one_front(std::string_view& text, const std::string_view (&pieces)[N]) {
-  return std::any_of(pieces, pieces + N, [&](std::string_view piece) { return take_front(text, piece); });
+std::string_view take_one_front(std::string_view& text, const std::string_view (&pieces)[N]) {
+  for (const std::string_view piece : pieces)
+    if (take_front(text, piece)) return piece;
+  return {};
 }
 
 template <size_t N>
-bool take_one_back(std::string_view& text, const std::string_view (&pieces)[N]) {
-  return std::any_of(pieces, pieces + N, [&](std::string_view piece) { return take_back(text, piece); });
+std::string_view take_one_back(std::string_view& text, const std::string_view (&pieces)[N]) {
+  for (const std::string_view piece : pieces)
+    if (take_back(text, piece)) return piece;
+  return {};
 }
 
 std::string_view trim_blanks(std::string_view text) {
-  while (take_one_front(text, kBlanks)) {
+  while (!take_one_front(text, kBlanks).empty()) {
   }
-  while (take_one_back(text, kBlanks)) {
+  while (!take_one_back(text, kBlanks).empty()) {
   }
   return text;
 }
@@ -180,7 +185,12 @@ std::string_view trim_blanks(std::string_view text) {
 /// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
 /// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
 /// an apostrophe (1,234,567.5; 1 234,5; 1'234).
-Written read_number(std::string_view field, float& value, const Dialect& dialect) {
+/// What a formatted number writes besides its digits and decimal mark (views of constants).
+struct NumberForm {
+  std::string_view prefix, suffix, group;
+};
+
+Written read_number(std::string_view field, float& value, const Dialect& dialect, NumberForm* form = nullptr) {
   if (const Written plain = read_plain(field, value); plain != Written::word) return plain;
   if (field.empty() || field.size() > 64) return Written::word;
   std::string_view s = field;
@@ -198,11 +208,19 @@ Written read_number(std::string_view field, float& value, const Dialect& dialect
       negative = negative != (s.front() == '-');
       s.remove_prefix(1);
       sign = took = true;
-    } else if (!currency && take_one_front(s, kCurrencies)) {
+    } else if (const std::string_view money = currency ? std::string_view() : take_one_front(s, kCurrencies);
+               !money.empty()) {
       currency = took = formatted = true;
+      if (form) form->prefix = money;
     }
   }
-  if (take_back(s, "%") || (!currency && take_one_back(s, kCurrencies))) formatted = true;
+  const std::string_view after = take_back(s, "%") ? "%"
+                                 : currency        ? std::string_view()
+                                                   : take_one_back(s, kCurrencies);
+  if (!after.empty()) {
+    formatted = true;
+    if (form) form->suffix = after;
+  }
   s = trim_blanks(s);
   // The digits, in the plain form from_chars reads; thousands must come in threes, one mark throughout.
   const char decimal = dialect.decimal_mark();
@@ -238,6 +256,7 @@ Written read_number(std::string_view field, float& value, const Dialect& dialect
     ++groups, run = 0, i += mark.size();
   }
   if (digits == 0 || (groups > 0 && !fraction && run != 3)) return Written::word;
+  if (form) form->group = mark_used;
   if (std::from_chars(text, text + length, value).ptr != text + length) return Written::word;
   if (!std::isfinite(value)) return Written::infinite;
   return formatted || groups > 0 ? Written::formatted : Written::plain;
@@ -389,6 +408,44 @@ char file_separator(std::string_view text, const CsvOptions& options) {
   return detect_separator(text);
 }
 
+/// A column's numbers while they are read: how they were written, and what the cells disagree on.
+struct NumbersRead {
+  NumberReading reading;
+  int64_t count = 0;
+  bool seen_thousands = false, affixes_differ = false, groups_differ = false;
+
+  /// A cell of numbers read: counted if formatted, and what it tells of the column's style.
+  void saw(std::string_view field, float value, Written written, const NumberForm& form, const Dialect& dialect) {
+    if (written == Written::formatted && reading.formatted++ == 0) reading.example = field.substr(0, 40);
+    NumberStyle& style = reading.style;
+    if (count == 0 || style.decimals >= 0) {
+      const int digits = fraction_digits(field, dialect);
+      style.decimals = digits < 0 || digits > NumberStyle::kMaxDecimals ? -1
+                       : count == 0                                     ? digits
+                                                                        : std::max(style.decimals, digits);
+    }
+    if (count++ == 0) {
+      style.prefix = form.prefix;
+      style.suffix = form.suffix;
+    } else if (!affixes_differ && (form.prefix.size() + form.suffix.size() > 0 || !style.prefix.empty() ||
+                                   !style.suffix.empty())) {  // the common case, a plain number, compares nothing
+      affixes_differ = form.prefix != style.prefix || form.suffix != style.suffix;
+    }
+    if (std::fabs(value) >= 1000) {  // a number that groups its thousands, or could have
+      if (!seen_thousands) style.group = form.group;
+      else if (form.group != style.group) groups_differ = true;
+      seen_thousands = true;
+    }
+  }
+  /// The reading, its style kept only where the cells agree.
+  NumberReading finished() const {
+    NumberReading done = reading;
+    if (affixes_differ) done.style.prefix = done.style.suffix = "";
+    if (groups_differ) done.style.group = "";
+    return done;
+  }
+};
+
 /// One feature column while reading: how its cells are read, and its words so far.
 struct ColumnReader {
   enum class Kind { automatic, words, numbers } kind = Kind::automatic;
@@ -397,7 +454,7 @@ struct ColumnReader {
   std::deque<std::string> words;
   std::unordered_map<std::string_view, float> word_index;
   size_t rows_before_words = 0;  ///< automatic: the rows read before its first word
-  NumberReading reading;         ///< while it holds numbers
+  NumbersRead numbers;           ///< while it holds numbers
 
   float word(std::string_view text) {
     if (const auto it = word_index.find(text); it != word_index.end()) return it->second;
@@ -552,27 +609,22 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
         row[f] = reader.word(field);
         continue;
       }
-      const Written written = read_number(field, row[f], dialect);
+      NumberForm form;
+      const Written written = read_number(field, row[f], dialect, &form);
       if (written == Written::infinite) {
         row[f] = kMissing;
         --observed;
-        ++reader.reading.infinite;
+        ++reader.numbers.reading.infinite;
       } else if (written == Written::word) {
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
                       std::string(field.substr(0, 40)) + "'");
         reader.kind = ColumnReader::Kind::words;
         reader.rows_before_words = r;
-        reader.reading = {};
+        reader.numbers = {};
         row[f] = reader.word(field);
       } else {
-        NumberReading& reading = reader.reading;
-        if (written == Written::formatted && reading.formatted++ == 0) reading.example = field.substr(0, 40);
-        if (reading.decimals >= 0) {
-          const int digits = fraction_digits(field, dialect);
-          reading.decimals =
-              digits < 0 || digits > NumberReading::kMaxDecimals ? -1 : std::max(reading.decimals, digits);
-        }
+        reader.numbers.saw(field, row[f], written, form, dialect);
       }
     }
     if (observed == 0) throw Error(where() + ": every value of the row is missing");
@@ -598,7 +650,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
   for (size_t f = 0; f < features; ++f) {
     raw.table.names.push_back(names[feature_columns[f]]);
     raw.table.is_words.push_back(readers[f].kind == ColumnReader::Kind::words);
-    raw.table.reading.push_back(readers[f].reading);
+    raw.table.reading.push_back(readers[f].numbers.finished());
     raw.table.words.emplace_back(std::make_move_iterator(readers[f].words.begin()),
                                  std::make_move_iterator(readers[f].words.end()));
   }

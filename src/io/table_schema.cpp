@@ -23,16 +23,23 @@ double quantile_of_sorted(const std::vector<float>& sorted, double q) {
   return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
 }
 
-/// A number at `decimals` decimals (no "-0"), or at the stream's 7 significant digits when -1.
-void write_number(std::ostringstream& out, float value, int decimals) {
-  if (decimals < 0) {
-    out << value;
-    return;
+/// A number as its column's style writes it: its decimals (7 significant digits when -1, never
+/// "-0"), its thousands grouped, its currency or percent signs; quoted when that needs it.
+std::string number_text(float value, const NumberStyle& style) {
+  double shown = value;
+  std::ostringstream digits;
+  if (style.decimals >= 0) {
+    const double scale = std::pow(10.0, style.decimals);
+    shown = std::nearbyint(shown * scale) / scale;
+    digits << std::fixed << std::setprecision(style.decimals);
+  } else {
+    digits.precision(7);
   }
-  const double scale = std::pow(10.0, decimals);
-  double rounded = std::nearbyint(static_cast<double>(value) * scale) / scale;
-  if (rounded == 0) rounded = 0;  // -0.0 compares equal: written as 0
-  out << std::fixed << std::setprecision(decimals) << rounded << std::defaultfloat << std::setprecision(7);
+  digits << std::fabs(shown);
+  std::string text = digits.str();
+  if (!style.group.empty() && style.decimals >= 0)
+    for (size_t i = std::min(text.find('.'), text.size()); i > 3; i -= 3) text.insert(i - 3, style.group);
+  return csv_field((shown < 0 ? "-" : "") + style.prefix + text + style.suffix);
 }
 
 /// Where each column's cells start in an encoded row.
@@ -49,11 +56,34 @@ std::vector<int64_t> encoded_offsets(const std::vector<TableColumn>& columns) {
 /// A column's cell of a reconstruction: the number unscaled, or the block's likeliest level.
 void write_model_cell(std::ostringstream& out, const TableColumn& column, const float* cells) {
   if (!column.is_words) {
-    write_number(out, cells[0] * column.scale + column.center, column.decimals);
+    out << number_text(cells[0] * column.scale + column.center, column.style);
     return;
   }
   const int64_t best = std::max_element(cells, cells + column.width()) - cells;
   out << (best < static_cast<int64_t>(column.levels.size()) ? csv_field(column.levels[best]) : "other");
+}
+
+NumberStyle style_from_json(const nlohmann::json& c, const std::string& name) {
+  NumberStyle style;
+  if (c.contains("decimals")) {
+    const nlohmann::json& decimals = c.at("decimals");
+    if (!decimals.is_number_integer() || decimals.get<int64_t>() < 0 ||
+        decimals.get<int64_t>() > NumberStyle::kMaxDecimals)
+      throw Error("table column '" + name + "' has decimals that are not a whole number in 0.." +
+                  std::to_string(NumberStyle::kMaxDecimals));
+    style.decimals = decimals.get<int>();
+  }
+  for (const auto& [key, text] :
+       {std::pair{"prefix", &style.prefix}, {"suffix", &style.suffix}, {"group", &style.group}}) {
+    if (!c.contains(key)) continue;
+    if (c.at(key).is_string()) *text = c.at(key).get<std::string>();
+    // A sign or a mark, as the CSV reader takes them: a few bytes, no digits, no line breaks.
+    if (!c.at(key).is_string() || text->empty() || text->size() > 4 ||
+        std::any_of(text->begin(), text->end(),
+                    [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 0 && ch < ' '); }))
+      throw Error("table column '" + name + "' has a " + key + " that is not a sign or a mark");
+  }
+  return style;
 }
 
 TableColumn fit_numbers(const std::string& name, std::vector<float> observed, Scaling scaling) {
@@ -158,7 +188,7 @@ TableSchema TableSchema::fit(const RawData& raw, const TableOptions& options) {
       if (!std::isnan(raw.values[i * features + f])) observed.push_back(raw.values[i * features + f]);
     modelled.emplace_back(false, static_cast<int64_t>(schema.columns.size()));
     schema.columns.push_back(fit_numbers(table.names[f], std::move(observed), options.scaling));
-    if (static_cast<size_t>(f) < table.reading.size()) schema.columns.back().decimals = table.reading[f].decimals;
+    if (static_cast<size_t>(f) < table.reading.size()) schema.columns.back().style = table.reading[f].style;
   }
   // In the encoded row the words follow the numbers.
   const int64_t numbers = static_cast<int64_t>(schema.columns.size());
@@ -300,8 +330,8 @@ std::string TableSchema::fill_csv(const std::vector<float>& encoded, const RawDa
       if (!std::isnan(read) && given.table.is_words[f])
         out << csv_field(given.table.words[f][static_cast<size_t>(read)]);
       else if (!std::isnan(read))
-        write_number(out, read,
-                     f < static_cast<int64_t>(given.table.reading.size()) ? given.table.reading[f].decimals : -1);
+        out << number_text(
+            read, f < static_cast<int64_t>(given.table.reading.size()) ? given.table.reading[f].style : NumberStyle{});
       else if (c >= 0) write_model_cell(out, columns[c], encoded.data() + i * encoded_width + offsets[c]);
     }
     out << "\n";
@@ -315,7 +345,12 @@ nlohmann::json TableSchema::to_json() const {
     if (column.is_words) list.push_back({{"name", column.name}, {"kind", "words"}, {"levels", column.levels}});
     else
       list.push_back({{"name", column.name}, {"kind", "number"}, {"center", column.center}, {"scale", column.scale}});
-    if (!column.is_words && column.decimals >= 0) list.back()["decimals"] = column.decimals;
+    if (column.is_words) continue;
+    const NumberStyle& style = column.style;
+    if (style.decimals >= 0) list.back()["decimals"] = style.decimals;
+    for (const auto& [key, text] :
+         {std::pair{"prefix", &style.prefix}, {"suffix", &style.suffix}, {"group", &style.group}})
+      if (!text->empty()) list.back()[key] = *text;
   }
   nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
   if (!identifiers.empty()) j["identifiers"] = identifiers;
@@ -339,14 +374,7 @@ TableSchema TableSchema::from_json(const nlohmann::json& j) {
       if (seen_words) throw Error("table columns of numbers must come before those of words");
       column.center = json_float(c.at("center"));
       column.scale = json_float(c.at("scale"));
-      if (c.contains("decimals")) {
-        const nlohmann::json& decimals = c.at("decimals");
-        if (!decimals.is_number_integer() || decimals.get<int64_t>() < 0 ||
-            decimals.get<int64_t>() > NumberReading::kMaxDecimals)
-          throw Error("table column '" + column.name + "' has decimals that are not a whole number in 0.." +
-                      std::to_string(NumberReading::kMaxDecimals));
-        column.decimals = decimals.get<int>();
-      }
+      column.style = style_from_json(c, column.name);
       if (!(column.scale > 0)) throw Error("table column '" + column.name + "' has a scale that is not positive");
     } else {
       throw Error("table column kind '" + kind + "': expected number or words");

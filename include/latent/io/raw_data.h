@@ -11,16 +11,24 @@
 
 namespace latent {
 
-/// How a CSV column of numbers was read: for the message that says so, and for writing numbers
-/// back as the file wrote them.
+/// How a column of numbers writes them, so that numbers written back look like the file's.
+struct NumberStyle {
+  /// The most digits a cell wrote after its decimal mark (0: whole numbers); -1: 7 significant
+  /// digits (a cell wrote an exponent or more than kMaxDecimals, or the column is not from a CSV).
+  int decimals = -1;
+  /// The signs every cell wrote before and after its digits ($ € £ ¥ before, % or one of them
+  /// after), and the mark every cell of 1,000 or more grouped its thousands with; empty when
+  /// there were none or the cells differ.
+  std::string prefix, suffix, group;
+  static constexpr int kMaxDecimals = 6;
+};
+
+/// How a CSV column of numbers was read: for the message that says so, and its style.
 struct NumberReading {
   int64_t formatted = 0;  ///< cells written as money, shares or grouped thousands ($1,200.50, 45%, 12 €)
   int64_t infinite = 0;   ///< cells holding an infinity (inf, 1e999), read as missing
   std::string example;    ///< the first formatted cell
-  /// The most digits a cell wrote after its decimal mark (0: whole numbers only); -1 when a cell
-  /// wrote an exponent (1.5e3) or more than kMaxDecimals digits.
-  int decimals = 0;
-  static constexpr int kMaxDecimals = 6;
+  NumberStyle style;
 };
 
 /// A table's columns (besides the label), as read: a column of words holds, per cell, the index

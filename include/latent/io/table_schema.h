@@ -37,10 +37,8 @@ struct TableOptions {
 struct TableColumn {
   std::string name;
   bool is_words = false;
-  float center = 0, scale = 1;  ///< numbers: encoded = (x − center) / scale
-  /// numbers: written back with this many decimals, the most the training table's cells wrote
-  /// (0: whole numbers); -1: 7 significant digits (an exponent, many decimals, or not from a CSV)
-  int decimals = -1;
+  float center = 0, scale = 1;      ///< numbers: encoded = (x − center) / scale
+  NumberStyle style;                ///< numbers: how the training table wrote them, for writing them back
   std::vector<std::string> levels;  ///< words: the kept levels; the block has one more slot, "other"
 
   int64_t width() const { return is_words ? static_cast<int64_t>(levels.size()) + 1 : 1; }
@@ -67,11 +65,11 @@ struct TableSchema {
   /// rows already encoded go back to the OS as it goes, so a long table is not held twice.
   std::vector<float> encode(RawData& raw) const;
   /// Encoded reconstructions [count × width()] (numbers scaled, blocks as probabilities) → one CSV
-  /// line per row, columns in the table's order: the numbers unscaled at their column's decimals,
+  /// line per row, columns in the table's order: the numbers unscaled, in their column's style,
   /// each block's most likely level ("other" for its last slot).
   std::string to_csv(const std::vector<float>& encoded, int64_t count) const;
   /// The table `given` as CSV, its header and every column of it in its order (the label apart),
-  /// each cell as read (a word as it is, a number at the decimals the file wrote), and where a
+  /// each cell as read (a word as it is, a number in the style the file wrote), and where a
   /// cell the model reads is missing, the model's value from `encoded`, the reconstructions of
   /// given's rows: imputation.
   std::string fill_csv(const std::vector<float>& encoded, const RawData& given) const;
