@@ -181,15 +181,16 @@ std::string_view trim_blanks(std::string_view text) {
   return text;
 }
 
-/// The number a cell writes, as the file's dialect and spreadsheets write them: 1.5e3; with a
-/// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
-/// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
-/// an apostrophe (1,234,567.5; 1 234,5; 1'234).
 /// What a formatted number writes besides its digits and decimal mark (views of constants).
 struct NumberForm {
   std::string_view prefix, suffix, group;
 };
 
+/// The number a cell writes, as the file's dialect and spreadsheets write them: 1.5e3; with a
+/// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
+/// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
+/// an apostrophe (1,234,567.5; 1 234,5; 1'234). `form`, when given, gets what a formatted cell
+/// wrote around its digits.
 Written read_number(std::string_view field, float& value, const Dialect& dialect, NumberForm* form = nullptr) {
   if (const Written plain = read_plain(field, value); plain != Written::word) return plain;
   if (field.empty() || field.size() > 64) return Written::word;
