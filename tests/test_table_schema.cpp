@@ -211,6 +211,11 @@ TEST(TableSchema, WritesNumbersWithTheTablesSignsAndMarks) {
   };
   const std::vector<float> rows{encoded_of(0, 1234567.5f), encoded_of(1, 12.4f), encoded_of(0, -3), encoded_of(1, 0)};
   EXPECT_EQ(back.to_csv(rows, 2), "\"$1,234,567.50\",12%\n-$3.00,0%\n");
+  // A file of decimal commas groups with points; written with decimal points, they are left out.
+  const TableSchema euros =
+      TableSchema::fit(table("a;b\n1.234,5 \xE2\x82\xAC;1\n2.000,0 \xE2\x82\xAC;2\n"), TableOptions{});
+  const std::vector<float> euro_row{(1234.5f - euros.columns[0].center) / euros.columns[0].scale, 0};
+  EXPECT_EQ(euros.to_csv(euro_row, 1).substr(0, 10), "1234.5\xE2\x82\xAC,");
   for (const nlohmann::json& prefix :
        {nlohmann::json("12"), nlohmann::json(5), nlohmann::json("\n"), nlohmann::json("")}) {
     nlohmann::json bad = schema.to_json();

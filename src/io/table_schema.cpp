@@ -37,7 +37,8 @@ std::string number_text(float value, const NumberStyle& style) {
   }
   digits << std::fabs(shown);
   std::string text = digits.str();
-  if (!style.group.empty() && style.decimals >= 0)
+  // Written with decimal points: a file's point between thousands would read as one.
+  if (!style.group.empty() && style.group != "." && style.decimals >= 0)
     for (size_t i = std::min(text.find('.'), text.size()); i > 3; i -= 3) text.insert(i - 3, style.group);
   return csv_field((shown < 0 ? "-" : "") + style.prefix + text + style.suffix);
 }
