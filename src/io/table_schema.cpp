@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -27,16 +27,14 @@ double quantile_of_sorted(const std::vector<float>& sorted, double q) {
 /// "-0"), its thousands grouped, its currency or percent signs; quoted when that needs it.
 std::string number_text(float value, const NumberStyle& style) {
   double shown = value;
-  std::ostringstream digits;
   if (style.decimals >= 0) {
     const double scale = std::pow(10.0, style.decimals);
     shown = std::nearbyint(shown * scale) / scale;
-    digits << std::fixed << std::setprecision(style.decimals);
-  } else {
-    digits.precision(7);
   }
-  digits << std::fabs(shown);
-  std::string text = digits.str();
+  char digits[64];  // a float's 39 whole digits and 6 decimals fit
+  if (style.decimals >= 0) std::snprintf(digits, sizeof digits, "%.*f", style.decimals, std::fabs(shown));
+  else std::snprintf(digits, sizeof digits, "%.7g", std::fabs(shown));
+  std::string text = digits;
   // Written with decimal points: a file's point between thousands would read as one.
   if (!style.group.empty() && style.group != "." && style.decimals >= 0)
     for (size_t i = std::min(text.find('.'), text.size()); i > 3; i -= 3) text.insert(i - 3, style.group);
@@ -296,7 +294,6 @@ std::string TableSchema::to_csv(const std::vector<float>& encoded, int64_t count
     throw Error("reconstructions do not match the table's encoding");
   const std::vector<int64_t> offsets = encoded_offsets(columns), order = written_order();
   std::ostringstream out;
-  out.precision(7);
   for (int64_t i = 0; i < count; ++i) {
     for (const int64_t c : order) {
       if (c != order.front()) out << ",";
@@ -320,7 +317,6 @@ std::string TableSchema::fill_csv(const std::vector<float>& encoded, const RawDa
   }
   const std::vector<int64_t> offsets = encoded_offsets(columns);
   std::ostringstream out;
-  out.precision(7);
   for (int64_t f = 0; f < features; ++f) out << (f ? "," : "") << csv_field(names[f]);
   out << "\n";
   for (int64_t i = 0; i < count; ++i) {
