@@ -133,6 +133,32 @@ expect_bad "--fill-blanks on a picture" "--fill-blanks fills a table's empty cel
   "$latent" reconstruct --model "$work/t.model" --data "csv:$work/test.csv" --fill-blanks --out "$work/f.png"
 [ ! -e "$work/f.png" ] || fail "--fill-blanks on a picture left a file"
 
+# A table named by its path alone, with a column of dates and dashes for blanks: the dates are
+# read as days (train says so, info shows the centre as a date) and a blank date is filled as one.
+/usr/bin/python3 - "$work/days.csv" <<'PY'
+import datetime, sys
+with open(sys.argv[1], "w") as f:
+    f.write("day,level\n")
+    for i in range(60):
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=(i * 37) % 300)
+        f.write(f"{day.isoformat()},{(i * 37) % 300 / 30:.1f}\n")
+    f.write("-,5.0\n")
+PY
+run "$latent" train --data "$work/days.csv" --epochs 30 --val 0 --out "$work/days.model" >"$work/days_train.out"
+grep -q "read as dates (days since 1970-01-01): day" "$work/days_train.out" "$work/last_stderr" ||
+  fail "train did not say it read dates: $(cat "$work/days_train.out")"
+run "$latent" info "$work/days.model" >"$work/days_info.out"
+grep -q "day: date, in days (standard: centre 2024-" "$work/days_info.out" ||
+  fail "info does not show the dates: $(cat "$work/days_info.out")"
+run "$latent" reconstruct --model "$work/days.model" --data "$work/days.csv" --fill-blanks --out "$work/days_f.csv"
+/usr/bin/python3 - "$work/days_f.csv" <<'PY' || fail "the blank date was not filled as a date: $(tail -3 "$work/days_f.csv")"
+import csv, datetime, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 61 and rows[0]["day"] == "2024-01-01", rows[0]
+filled = datetime.date.fromisoformat(rows[-1]["day"])  # level 5.0: about 150 days into the year
+assert datetime.date(2024, 3, 1) <= filled <= datetime.date(2024, 8, 1), filled
+PY
+
 # A column of numbers read as categories (--categorical): index build and search read it so too.
 printf 'code,x\n1,0.5\n2,0.1\n1,0.4\n3,0.9\n2,0.2\n' >"$work/codes.csv"
 run "$latent" train --data "csv:$work/codes.csv" --categorical code --epochs 2 --val 0 --out "$work/codes.model"

@@ -239,9 +239,9 @@ TEST(Csv, ReadsNumbersAsSpreadsheetsFormatThem) {
   // With a decimal comma, the dot and blanks group thousands: 1.234,5 €; 1 234 567; 12\u00A0%.
   RawData semi = parse_csv("a;b;c\n1.234,5 \xE2\x82\xAC;1 234 567;12\xC2\xA0%\n", "t.csv", CsvOptions{});
   EXPECT_EQ(semi.values, (std::vector<float>{1234.5f, 1234567, 12}));
-  // Not numbers: groups not of three, two marks, a mark after the decimals, a date, a lone sign.
+  // Not numbers: groups not of three, two marks, a mark after the decimals, a date not ISO's, a lone sign.
   for (const char* cell :
-       {"\"1,23\"", "\"12,345.6,7\"", "\"1,234 567\"", "2024-01-05", "$", "%", "(x)", "1.2.3", "\"1,2345\"", "5$$"}) {
+       {"\"1,23\"", "\"12,345.6,7\"", "\"1,234 567\"", "01/05/2024", "$", "%", "(x)", "1.2.3", "\"1,2345\"", "5$$"}) {
     const std::string text = std::string("a,b\n") + cell + ",1\n";
     EXPECT_TRUE(parse_csv(text, "t.csv", CsvOptions{}).table.is_words[0]) << cell;
   }
@@ -284,6 +284,43 @@ TEST(Csv, KeepsTheSignsAndMarksEveryCellAgreesOn) {
   EXPECT_EQ(semi.table.reading[0].style.suffix, "\xE2\x82\xAC");
   EXPECT_EQ(semi.table.reading[0].style.group, ".");
   EXPECT_EQ(semi.table.reading[0].style.decimals, 1);
+}
+
+// A dash is a blank cell, as printed tables write one; so the column stays one of numbers.
+TEST(Csv, ReadsADashAsABlankCell) {
+  RawData raw =
+      parse_csv("a,b,c\n1.5,x,1\n-,-,2\n--,y,3\n\xE2\x80\x93,\xE2\x80\x94,4\n-2,z,5\n", "t.csv", CsvOptions{});
+  EXPECT_EQ(raw.table.is_words, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(raw.table.words[1], (std::vector<std::string>{"x", "y", "z"}));
+  for (size_t r : {1, 2, 3}) EXPECT_TRUE(std::isnan(raw.values[r * 3])) << r;
+  EXPECT_TRUE(std::isnan(raw.values[1 * 3 + 1]) && std::isnan(raw.values[3 * 3 + 1]));
+  EXPECT_EQ(raw.values[12], -2);
+}
+
+// ISO dates are numbers, days since 1970-01-01 (leap days, centuries and years before 1970
+// included); a column mixing them with other numbers, or with days no calendar has, is words.
+TEST(Csv, ReadsCalendarDatesAsDays) {
+  RawData raw = parse_csv(
+      "day,slashed,mixed,bad,n\n1970-01-01,2024/2/29,1970-01-02,2023-02-29,1\n2000-03-01,1999/12/31,5,2024-13-01,2\n"
+      "1969-12-31,1900/3/1,NA,2024-01-01,3\n",
+      "t.csv", CsvOptions{});
+  EXPECT_EQ(raw.table.is_words, (std::vector<bool>{false, false, true, true, false}));
+  const auto column = [&](size_t f) {
+    std::vector<float> values;
+    for (int64_t r = 0; r < raw.count(); ++r) values.push_back(raw.values[r * raw.features() + f]);
+    return values;
+  };
+  EXPECT_EQ(column(0), (std::vector<float>{0, 11017, -1}));
+  EXPECT_EQ(column(1), (std::vector<float>{19782, 10956, -25508}));
+  EXPECT_EQ(raw.table.reading[0].style.date_mark, '-');
+  EXPECT_EQ(raw.table.reading[1].style.date_mark, '/');
+  EXPECT_EQ(raw.table.reading[4].style.date_mark, 0);
+  EXPECT_EQ(raw.table.reading[0].formatted, 0);
+  // A label of dates names classes, as words.
+  CsvOptions by_day;
+  by_day.label = "day";
+  EXPECT_EQ(parse_csv("day,n\n2024-01-02,1\n2024-01-01,2\n", "t.csv", by_day).label_names,
+            (std::vector<std::string>{"2024-01-01", "2024-01-02"}));
 }
 
 // scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last
@@ -433,6 +470,26 @@ TEST(DataSource, ParsesKindPathAndOptions) {
   EXPECT_EQ(named.input_path(), "");
   EXPECT_TRUE(named.has_test_split());
   EXPECT_TRUE(DataSource::parse("idx:d").has_test_split());
+}
+
+// A bare path is read by its kind: a table by its extension (with its options), a pack, a folder
+// of images; anything else is refused as before.
+TEST(DataSource, ReadsABarePathByItsKind) {
+  const DataSource table = DataSource::parse("dir/T.CSV,label=class");
+  EXPECT_EQ(table.kind, DataSource::Kind::csv);
+  EXPECT_EQ(table.input_path(), "dir/T.CSV");
+  EXPECT_EQ(table.options, "label=class");
+  EXPECT_EQ(DataSource::parse("t.tsv.gz").kind, DataSource::Kind::csv);
+  EXPECT_EQ(DataSource::parse("data.lpk").kind, DataSource::Kind::pack);
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "latent_bare_path_dir";
+  std::filesystem::create_directories(dir);
+  const DataSource images = DataSource::parse(dir.string());
+  EXPECT_EQ(images.kind, DataSource::Kind::images);
+  EXPECT_EQ(images.input_path(), dir.string());
+  std::filesystem::remove_all(dir);
+  expect_error([&] { DataSource::parse(dir.string()); }, "expected mnist");
+  expect_error([] { DataSource::parse("t.json"); }, "expected mnist");
+  expect_error([] { DataSource::parse("t.lpk,label=x"); }, "expected mnist");
 }
 
 }  // namespace

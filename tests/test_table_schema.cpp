@@ -224,5 +224,23 @@ TEST(TableSchema, WritesNumbersWithTheTablesSignsAndMarks) {
   }
 }
 
+// A column of dates comes back as dates, the nearest day, in the file's marks; its form is kept
+// in the model and checked when read.
+TEST(TableSchema, WritesDatesAsTheTableWroteThem) {
+  const TableSchema schema =
+      TableSchema::fit(table("day,n\n2024/01/30,1\n2024/02/28,2\n2024/03/01,4\n"), TableOptions{});
+  const TableSchema back = TableSchema::from_json(schema.to_json());
+  EXPECT_EQ(back.to_json(), schema.to_json());
+  EXPECT_EQ(schema.to_json()["columns"][0]["date"], "YYYY/MM/DD");
+  const float feb_29 = 19782;  // 2024-02-29
+  const std::vector<float> rows{(feb_29 + 0.4f - schema.columns[0].center) / schema.columns[0].scale, 0,
+                                (-1e9f - schema.columns[0].center) / schema.columns[0].scale, 0};
+  EXPECT_EQ(back.to_csv(rows, 2).substr(0, 11), "2024/02/29,");
+  EXPECT_EQ(back.to_csv(rows, 2).substr(back.to_csv(rows, 2).find('\n') + 1, 11), "0000/01/01,");
+  nlohmann::json bad = schema.to_json();
+  bad["columns"][0]["date"] = "DD.MM.YYYY";
+  expect_error([&] { TableSchema::from_json(bad); }, "has a date form that is not YYYY-MM-DD or YYYY/MM/DD");
+}
+
 }  // namespace
 }  // namespace latent

@@ -21,6 +21,8 @@
 #include "latent/base/read_bytes.h"
 #include "latent/io/raw_data.h"
 
+#include "io/calendar_date.h"
+
 namespace latent {
 namespace {
 
@@ -125,8 +127,9 @@ char detect_separator(std::string_view text) {
 
 /// How a cell writes a number: not at all (a word), plainly (in the file's decimal mark: with a
 /// decimal comma, 1234,5 and -2,25), formatted as spreadsheets show money, shares and large
-/// numbers, or as an infinity, which no model input can hold.
-enum class Written { word, plain, formatted, infinite };
+/// numbers, as a calendar date (its days since 1970-01-01), or as an infinity, which no model
+/// input can hold.
+enum class Written { word, plain, formatted, date, infinite };
 
 /// A number as from_chars reads the whole field (after an optional '+'): plain, infinite, or a
 /// word when it is not one in that form.
@@ -181,18 +184,25 @@ std::string_view trim_blanks(std::string_view text) {
   return text;
 }
 
-/// What a formatted number writes besides its digits and decimal mark (views of constants).
+/// What a formatted number writes besides its digits and decimal mark (views of constants), or
+/// the mark between a date's parts.
 struct NumberForm {
   std::string_view prefix, suffix, group;
+  char date_mark = 0;
 };
 
 /// The number a cell writes, as the file's dialect and spreadsheets write them: 1.5e3; with a
 /// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
 /// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
-/// an apostrophe (1,234,567.5; 1 234,5; 1'234). `form`, when given, gets what a formatted cell
-/// wrote around its digits.
+/// an apostrophe (1,234,567.5; 1 234,5; 1'234); a date as 2024-03-05 or 2024/3/5. `form`, when
+/// given, gets what a formatted cell wrote around its digits.
 Written read_number(std::string_view field, float& value, const Dialect& dialect, NumberForm* form = nullptr) {
   if (const Written plain = read_plain(field, value); plain != Written::word) return plain;
+  if (const auto date = read_calendar_date(field)) {
+    value = static_cast<float>(date->days);
+    if (form) form->date_mark = date->mark;
+    return Written::date;
+  }
   if (field.empty() || field.size() > 64) return Written::word;
   std::string_view s = field;
   bool negative = false, formatted = false;
@@ -301,7 +311,8 @@ bool same_letters(std::string_view field, std::string_view lower_word) {
   return true;
 }
 
-/// Empty, ?, NA, NaN, N/A, NULL, or a spreadsheet's error value (#N/A, #DIV/0!, ...).
+/// Empty, ?, NA, NaN, N/A, NULL, a dash (- -- – —: what printed tables put in a blank cell), or a
+/// spreadsheet's error value (#N/A, #DIV/0!, ...).
 bool is_missing(std::string_view field) {
   constexpr std::string_view kSpreadsheetErrors[] = {"#N/A",  "#DIV/0!", "#VALUE!", "#REF!",
                                                      "#NUM!", "#NAME?",  "#NULL!"};
@@ -312,11 +323,12 @@ bool is_missing(std::string_view field) {
     case 0:
       return true;
     case 1:
-      return field[0] == '?';
+      return field[0] == '?' || field[0] == '-';
     case 2:
-      return same_letters(field, "na");
+      return same_letters(field, "na") || field == "--";
     case 3:
-      return same_letters(field, "nan") || same_letters(field, "n/a");
+      return same_letters(field, "nan") || same_letters(field, "n/a") || field == "\xE2\x80\x93" ||
+             field == "\xE2\x80\x94";
     case 4:
       return same_letters(field, "null");
     default:
@@ -428,6 +440,7 @@ struct NumbersRead {
     if (count++ == 0) {
       style.prefix = form.prefix;
       style.suffix = form.suffix;
+      style.date_mark = form.date_mark;
     } else if (!affixes_differ && (form.prefix.size() + form.suffix.size() > 0 || !style.prefix.empty() ||
                                    !style.suffix.empty())) {  // the common case, a plain number, compares nothing
       affixes_differ = form.prefix != style.prefix || form.suffix != style.suffix;
@@ -616,7 +629,10 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
         row[f] = kMissing;
         --observed;
         ++reader.numbers.reading.infinite;
-      } else if (written == Written::word) {
+      } else if (written == Written::word ||
+                 (reader.kind == ColumnReader::Kind::automatic && reader.numbers.count > 0 &&
+                  (written == Written::date) != (reader.numbers.reading.style.date_mark != 0))) {
+        // Dates beside other numbers are neither a time line nor a measure: the column is words.
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
                       std::string(field.substr(0, 40)) + "'");

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
+#include <optional>
+#include <string_view>
 
 #include "latent/base/error.h"
 #include "latent/io/pack_file.h"
@@ -68,6 +70,26 @@ RawData read_csv_spec(const std::string& path, const std::string& option_text, c
   return read_csv(path, options);
 }
 
+/// A source named by its path alone: a table by its extension (.csv, .tsv, gzipped or not; its
+/// options after a comma), a pack by its, a folder of images.
+std::optional<DataSource> source_of_path(const std::string& data) {
+  const size_t comma = data.find(',');
+  std::string path = data.substr(0, comma), extension = path;
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  const auto ends_with = [&](std::string_view end) {
+    return extension.size() > end.size() && extension.compare(extension.size() - end.size(), end.size(), end) == 0;
+  };
+  for (const std::string_view table : {".csv", ".tsv", ".csv.gz", ".tsv.gz"})
+    if (ends_with(table))
+      return DataSource{DataSource::Kind::csv, path, comma == std::string::npos ? "" : data.substr(comma + 1)};
+  if (comma != std::string::npos) return std::nullopt;
+  if (ends_with(".lpk")) return DataSource{DataSource::Kind::pack, path, ""};
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return DataSource{DataSource::Kind::images, path, ""};
+  return std::nullopt;
+}
+
 }  // namespace
 
 DataSource DataSource::parse(const std::string& data) {
@@ -85,10 +107,10 @@ DataSource DataSource::parse(const std::string& data) {
       return {Kind::csv, rest.substr(0, comma), comma == std::string::npos ? "" : rest.substr(comma + 1)};
     }
   }
-  throw SettingError(
-      "data",
-      data +
-          ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE, images:DIR or pack:FILE");
+  if (const auto source = source_of_path(data)) return *source;
+  throw SettingError("data", data +
+                                 ": expected mnist, fashion-mnist, emoji-apple, emoji-facebook, idx:DIR, csv:FILE, "
+                                 "images:DIR, pack:FILE, or a FILE.csv, FILE.tsv, FILE.lpk or folder of images");
 }
 
 RawData load_raw(const std::string& data, const std::string& split, int64_t limit, const ImageLayout& layout,

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "base/json_number.h"
+#include "io/calendar_date.h"
 #include "latent/base/error.h"
 #include "latent/base/page_release.h"
 
@@ -23,9 +24,17 @@ double quantile_of_sorted(const std::vector<float>& sorted, double q) {
   return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
 }
 
+/// The first and last day a date column writes: 0000-01-01 and 9999-12-31.
+constexpr double kFirstDay = -719528, kLastDay = 2932896;
+
+}  // namespace
+
 /// A number as its column's style writes it: its decimals (7 significant digits when -1, never
-/// "-0"), its thousands grouped, its currency or percent signs; quoted when that needs it.
+/// "-0"), its thousands grouped, its currency or percent signs; a date column's as the nearest
+/// day; quoted when that needs it.
 std::string number_text(float value, const NumberStyle& style) {
+  if (style.date_mark && std::isfinite(value))
+    return calendar_date_text(std::llround(std::clamp<double>(value, kFirstDay, kLastDay)), style.date_mark);
   double shown = value;
   if (style.decimals >= 0) {
     const double scale = std::pow(10.0, style.decimals);
@@ -40,6 +49,8 @@ std::string number_text(float value, const NumberStyle& style) {
     for (size_t i = std::min(text.find('.'), text.size()); i > 3; i -= 3) text.insert(i - 3, style.group);
   return csv_field((shown < 0 ? "-" : "") + style.prefix + text + style.suffix);
 }
+
+namespace {
 
 /// Where each column's cells start in an encoded row.
 std::vector<int64_t> encoded_offsets(const std::vector<TableColumn>& columns) {
@@ -81,6 +92,12 @@ NumberStyle style_from_json(const nlohmann::json& c, const std::string& name) {
         std::any_of(text->begin(), text->end(),
                     [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 0 && ch < ' '); }))
       throw Error("table column '" + name + "' has a " + key + " that is not a sign or a mark");
+  }
+  if (c.contains("date")) {
+    const nlohmann::json& date = c.at("date");
+    if (date != "YYYY-MM-DD" && date != "YYYY/MM/DD")
+      throw Error("table column '" + name + "' has a date form that is not YYYY-MM-DD or YYYY/MM/DD");
+    style.date_mark = date.get<std::string>()[4];
   }
   return style;
 }
@@ -348,6 +365,7 @@ nlohmann::json TableSchema::to_json() const {
     for (const auto& [key, text] :
          {std::pair{"prefix", &style.prefix}, {"suffix", &style.suffix}, {"group", &style.group}})
       if (!text->empty()) list.back()[key] = *text;
+    if (style.date_mark) list.back()["date"] = std::string("YYYY") + style.date_mark + "MM" + style.date_mark + "DD";
   }
   nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
   if (!identifiers.empty()) j["identifiers"] = identifiers;

@@ -26,14 +26,18 @@ nlohmann::json normalization_summary(const Normalization& normalization) {
   return norm;
 }
 
-/// "age: number (centre 39.9, scale 11.8)", "city: 6 levels + other (paris, lyon, ...)".
+/// "age: number (centre 39.9, scale 11.8)", "day: date, in days (centre 2021-03-04, scale 210 days)", "city: 6 levels +
+/// other (paris, lyon, ...)".
 nlohmann::json table_columns(const TableSchema& table) {
   nlohmann::json lines = nlohmann::json::array();
   for (const TableColumn& column : table.columns) {
     std::ostringstream line;
     line.precision(4);
     line << column.name << ": ";
-    if (!column.is_words) {
+    if (!column.is_words && column.style.date_mark) {
+      line << "date, in days (" << name_of(table.scaling) << ": centre " << number_text(column.center, column.style)
+           << ", scale " << column.scale << " days)";
+    } else if (!column.is_words) {
       line << "number (" << name_of(table.scaling) << ": centre " << column.center << ", scale " << column.scale << ")";
     } else {
       line << column.levels.size() << " levels + other (";

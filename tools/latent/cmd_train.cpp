@@ -31,16 +31,18 @@ std::string label_words(const std::vector<std::string>& names) {
 }
 
 // What a table's reading decided that a user would otherwise not see: numbers read from formatted
-// cells, infinities read as missing, columns left out as identifiers, words beyond the levels kept.
+// cells or dates, infinities read as missing, columns left out as identifiers, words beyond the
+// levels kept.
 std::vector<std::string> table_notes(const RawData& raw, const TableSchema& schema, int64_t max_levels) {
   std::vector<std::string> notes;
-  std::string formatted, levels;
+  std::string formatted, dates, levels;
   const TableColumns& table = raw.table;
   for (size_t f = 0; f < table.names.size(); ++f) {
     const std::string& name = table.names[f];
     if (f < table.reading.size() && table.reading[f].formatted > 0)
       formatted += (formatted.empty() ? "" : ", ") + name + " ('" + table.reading[f].example + "', " +
                    std::to_string(table.reading[f].formatted) + " cells)";
+    if (f < table.reading.size() && table.reading[f].style.date_mark) dates += (dates.empty() ? "" : ", ") + name;
     if (f < table.reading.size() && table.reading[f].infinite > 0)
       notes.push_back("column " + name + ": " + std::to_string(table.reading[f].infinite) +
                       " infinite cells read as missing");
@@ -49,6 +51,7 @@ std::vector<std::string> table_notes(const RawData& raw, const TableSchema& sche
       levels += (levels.empty() ? "" : ", ") + name + " (" + std::to_string(table.words[f].size()) + ")";
   }
   if (!formatted.empty()) notes.push_back("read as numbers from formatted cells: " + formatted);
+  if (!dates.empty()) notes.push_back("read as dates (days since 1970-01-01): " + dates);
   if (!schema.identifiers.empty()) {
     std::string list;
     for (const std::string& name : schema.identifiers) list += (list.empty() ? "" : ", ") + name;

@@ -34,7 +34,8 @@ void DataOptions::add_to(CLI::App* app, const std::string& default_split, bool c
   data_option =
       app->add_option("--data", data,
                       "mnist | fashion-mnist | idx:DIR | csv:FILE[,label=auto|NAME|first|last|none][,header="
-                      "auto|yes|no][,sep=auto|comma|semicolon|tab|bar|space] | images:DIR | pack:FILE. Not given: "
+                      "auto|yes|no][,sep=auto|comma|semicolon|tab|bar|space] | images:DIR | pack:FILE; a bare path is "
+                      "read by its kind (FILE.csv or .tsv, FILE.lpk, a folder of images). Not given: "
                       "the training data of the command's model, else mnist")
           ->default_val("mnist");
   app->add_option("--split", split, "train | test")->default_val(default_split);

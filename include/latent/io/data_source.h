@@ -9,6 +9,7 @@
 //   emoji-apple | emoji-facebook the 64x64 colour emoji both vendors draw, one folder per category
 //                                (data/emoji/<vendor>, fetched by scripts/setup.sh)
 //   pack:FILE                    a data set `latent pack` wrote (see pack_file.h)
+//   FILE.csv | FILE.tsv[.gz][,...] | FILE.lpk | DIR   a bare path: csv, pack or images by its kind
 // A csv, images or pack source is one file set: it serves whichever split is asked for.
 #include <string>
 

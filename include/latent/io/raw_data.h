@@ -20,6 +20,9 @@ struct NumberStyle {
   /// after), and the mark every cell of 1,000 or more grouped its thousands with; empty when
   /// there were none or the cells differ.
   std::string prefix, suffix, group;
+  /// A column of calendar dates (2024-03-05), read as days since 1970-01-01: the mark between
+  /// year, month and day ('-' or '/'); 0 for numbers.
+  char date_mark = 0;
   static constexpr int kMaxDecimals = 6;
 };
 
@@ -78,7 +81,7 @@ RawData read_idx_pair(const std::string& images_path, const std::string& labels_
 
 /// Columns of a CSV (header names) read as words even when every cell is a number, as numbers (a
 /// word is then an error naming its line), or left out. A column of no list is words when any of
-/// its cells is a word that does not mean missing (empty, NA, NaN, N/A, null, ?).
+/// its cells is a word that does not mean missing (empty, NA, NaN, N/A, null, ?, a dash).
 struct ColumnChoice {
   std::vector<std::string> words, numbers, ignore;
 };

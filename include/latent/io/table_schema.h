@@ -90,4 +90,8 @@ bool is_identifier(const RawData& raw, int64_t f);
 /// A CSV field holding `text`: quoted when it has a comma, a quote or a line end.
 std::string csv_field(const std::string& text);
 
+/// A CSV field holding a number as its column wrote it (NumberStyle): its decimals, signs and
+/// thousands mark, or a date column's nearest day.
+std::string number_text(float value, const NumberStyle& style);
+
 }  // namespace latent
