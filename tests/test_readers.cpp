@@ -241,7 +241,7 @@ TEST(Csv, ReadsNumbersAsSpreadsheetsFormatThem) {
   EXPECT_EQ(semi.values, (std::vector<float>{1234.5f, 1234567, 12}));
   // Not numbers: groups not of three, two marks, a mark after the decimals, a date not ISO's, a lone sign.
   for (const char* cell :
-       {"\"1,23\"", "\"12,345.6,7\"", "\"1,234 567\"", "01/05/2024", "$", "%", "(x)", "1.2.3", "\"1,2345\"", "5$$"}) {
+       {"\"1,23\"", "\"12,345.6,7\"", "\"1,234 567\"", "5/1/24", "$", "%", "(x)", "1.2.3", "\"1,2345\"", "5$$"}) {
     const std::string text = std::string("a,b\n") + cell + ",1\n";
     EXPECT_TRUE(parse_csv(text, "t.csv", CsvOptions{}).table.is_words[0]) << cell;
   }
@@ -312,15 +312,36 @@ TEST(Csv, ReadsCalendarDatesAsDays) {
   };
   EXPECT_EQ(column(0), (std::vector<float>{0, 11017, -1}));
   EXPECT_EQ(column(1), (std::vector<float>{19782, 10956, -25508}));
-  EXPECT_EQ(raw.table.reading[0].style.date_mark, '-');
-  EXPECT_EQ(raw.table.reading[1].style.date_mark, '/');
-  EXPECT_EQ(raw.table.reading[4].style.date_mark, 0);
+  using Order = DateForm::Order;
+  EXPECT_EQ(raw.table.reading[0].style.date, (DateForm{Order::year_month_day, '-', true}));
+  EXPECT_EQ(raw.table.reading[1].style.date, (DateForm{Order::year_month_day, '/', false}));
+  EXPECT_FALSE(raw.table.reading[4].style.date);
   EXPECT_EQ(raw.table.reading[0].formatted, 0);
   // A label of dates names classes, as words.
   CsvOptions by_day;
   by_day.label = "day";
   EXPECT_EQ(parse_csv("day,n\n2024-01-02,1\n2024-01-01,2\n", "t.csv", by_day).label_names,
             (std::vector<std::string>{"2024-01-01", "2024-01-02"}));
+}
+
+// A year last: with dots day first; between slashes or dashes month first, unless some cell is a
+// date only day first (13/01/2024), then every cell is read day first; neither order: words.
+TEST(Csv, ReadsDatesWithTheYearLastInTheOrderEveryCellAllows) {
+  RawData raw = parse_csv(
+      "us,eu,dots,neither\n1/5/2024,05/01/2024,05.03.2024,13/01/2024\n12/31/2023,13/01/2024,1.1.1970,01/13/2024\n"
+      "2/29/2024,29/02/2024,31.12.1969,01/01/2024\n",
+      "t.csv", CsvOptions{});
+  EXPECT_EQ(raw.table.is_words, (std::vector<bool>{false, false, false, true}));
+  EXPECT_EQ(raw.values, (std::vector<float>{19727, 19727, 19787, 0, 19722, 19735, 0, 1, 19782, 19782, -1, 2}));
+  using Order = DateForm::Order;
+  EXPECT_EQ(raw.table.reading[0].style.date, (DateForm{Order::month_day_year, '/', false}));
+  EXPECT_EQ(raw.table.reading[1].style.date, (DateForm{Order::day_month_year, '/', true}));
+  EXPECT_EQ(raw.table.reading[2].style.date, (DateForm{Order::day_month_year, '.', false}));
+  // Told the column holds numbers, dates in neither order are an error, not words.
+  CsvOptions numbers;
+  numbers.columns.numbers = {"neither"};
+  expect_error([&] { parse_csv("neither\n13/01/2024\n01/13/2024\n", "t.csv", numbers); },
+               "column 'neither' writes dates neither month nor day first");
 }
 
 // scikit-learn's tables open with "N,D,class names": a line to skip, whose names label the last

@@ -237,9 +237,16 @@ TEST(TableSchema, WritesDatesAsTheTableWroteThem) {
                                 (-1e9f - schema.columns[0].center) / schema.columns[0].scale, 0};
   EXPECT_EQ(back.to_csv(rows, 2).substr(0, 11), "2024/02/29,");
   EXPECT_EQ(back.to_csv(rows, 2).substr(back.to_csv(rows, 2).find('\n') + 1, 11), "0000/01/01,");
-  nlohmann::json bad = schema.to_json();
-  bad["columns"][0]["date"] = "DD.MM.YYYY";
-  expect_error([&] { TableSchema::from_json(bad); }, "has a date form that is not YYYY-MM-DD or YYYY/MM/DD");
+  // Year last, unpadded: as the file wrote them.
+  const TableSchema us = TableSchema::fit(table("day,n\n1/30/2024,1\n12/5/2024,2\n"), TableOptions{});
+  EXPECT_EQ(us.to_json()["columns"][0]["date"], "M/D/YYYY");
+  const std::vector<float> us_row{(feb_29 - us.columns[0].center) / us.columns[0].scale, 0};
+  EXPECT_EQ(TableSchema::from_json(us.to_json()).to_csv(us_row, 1).substr(0, 10), "2/29/2024,");
+  for (const nlohmann::json& form : {nlohmann::json("YYYY.DD.MM"), nlohmann::json(3), nlohmann::json("")}) {
+    nlohmann::json bad = schema.to_json();
+    bad["columns"][0]["date"] = form;
+    expect_error([&] { TableSchema::from_json(bad); }, "has a date form that is not YYYY-MM-DD, MM/DD/YYYY");
+  }
 }
 
 }  // namespace

@@ -185,22 +185,29 @@ std::string_view trim_blanks(std::string_view text) {
 }
 
 /// What a formatted number writes besides its digits and decimal mark (views of constants), or
-/// the mark between a date's parts.
+/// the form of a date.
 struct NumberForm {
   std::string_view prefix, suffix, group;
-  char date_mark = 0;
+  std::optional<DateForm> date;
 };
 
 /// The number a cell writes, as the file's dialect and spreadsheets write them: 1.5e3; with a
 /// decimal comma 1.234,5; formatted $1,200.50, -€3, 12 €, 45% (45: the number as written),
 /// (1,200) for −1200, thousands grouped by threes with the mark the decimals do not use, a blank or
-/// an apostrophe (1,234,567.5; 1 234,5; 1'234); a date as 2024-03-05 or 2024/3/5. `form`, when
-/// given, gets what a formatted cell wrote around its digits.
+/// an apostrophe (1,234,567.5; 1 234,5; 1'234); a date (calendar_date.h: a year last between
+/// slashes or dashes reads month first unless only day first is a date). `form`, when given, gets
+/// what a formatted cell wrote around its digits, or the form of its date.
 Written read_number(std::string_view field, float& value, const Dialect& dialect, NumberForm* form = nullptr) {
   if (const Written plain = read_plain(field, value); plain != Written::word) return plain;
-  if (const auto date = read_calendar_date(field)) {
-    value = static_cast<float>(date->days);
-    if (form) form->date_mark = date->mark;
+  if (std::optional<DateForm> date = date_form_of(field)) {
+    std::optional<int64_t> days = read_date(field, *date);
+    if (!days && date->order == DateForm::Order::month_day_year) {
+      date->order = DateForm::Order::day_month_year;
+      days = read_date(field, *date);
+    }
+    if (!days) return Written::word;
+    value = static_cast<float>(*days);
+    if (form) form->date = date;
     return Written::date;
   }
   if (field.empty() || field.size() > 64) return Written::word;
@@ -426,6 +433,8 @@ struct NumbersRead {
   NumberReading reading;
   int64_t count = 0;
   bool seen_thousands = false, affixes_differ = false, groups_differ = false;
+  /// Dates with the year last between slashes or dashes: some cell is no date month first (day first).
+  bool month_first_fails = false, day_first_fails = false;
 
   /// A cell of numbers read: counted if formatted, and what it tells of the column's style.
   void saw(std::string_view field, float value, Written written, const NumberForm& form, const Dialect& dialect) {
@@ -437,10 +446,11 @@ struct NumbersRead {
                        : count == 0                                     ? digits
                                                                         : std::max(style.decimals, digits);
     }
+    if (form.date) saw_date(field, *form.date);
     if (count++ == 0) {
       style.prefix = form.prefix;
       style.suffix = form.suffix;
-      style.date_mark = form.date_mark;
+      style.date = form.date;
     } else if (!affixes_differ && (form.prefix.size() + form.suffix.size() > 0 || !style.prefix.empty() ||
                                    !style.suffix.empty())) {  // the common case, a plain number, compares nothing
       affixes_differ = form.prefix != style.prefix || form.suffix != style.suffix;
@@ -450,6 +460,14 @@ struct NumbersRead {
       else if (form.group != style.group) groups_differ = true;
       seen_thousands = true;
     }
+  }
+  void saw_date(std::string_view field, DateForm form) {
+    if (reading.style.date) reading.style.date->padded = reading.style.date->padded && form.padded;
+    if (form.order == DateForm::Order::year_month_day || form.mark == '.') return;
+    form.order = DateForm::Order::month_day_year;
+    month_first_fails = month_first_fails || !read_date(field, form);
+    form.order = DateForm::Order::day_month_year;
+    day_first_fails = day_first_fails || !read_date(field, form);
   }
   /// The reading, its style kept only where the cells agree.
   NumberReading finished() const {
@@ -631,7 +649,7 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
         ++reader.numbers.reading.infinite;
       } else if (written == Written::word ||
                  (reader.kind == ColumnReader::Kind::automatic && reader.numbers.count > 0 &&
-                  (written == Written::date) != (reader.numbers.reading.style.date_mark != 0))) {
+                  (written == Written::date) != reader.numbers.reading.style.date.has_value())) {
         // Dates beside other numbers are neither a time line nor a measure: the column is words.
         if (reader.kind == ColumnReader::Kind::numbers)
           throw Error(where() + ": column '" + names[feature_columns[f]] + "' is not a number: '" +
@@ -645,6 +663,30 @@ RawData parse_text(std::string_view text, const std::string& name, const CsvOpti
       }
     }
     if (observed == 0) throw Error(where() + ": every value of the row is missing");
+  }
+  // Dates with the year last read month first; when some cell is a date only day first, every cell
+  // is read so, and when neither order reads every cell, the column holds words.
+  for (size_t f = 0; f < features; ++f) {
+    ColumnReader& reader = readers[f];
+    if (!reader.numbers.month_first_fails) continue;
+    if (reader.numbers.day_first_fails) {
+      if (reader.kind == ColumnReader::Kind::numbers)
+        throw Error(name + ": column '" + names[feature_columns[f]] + "' writes dates neither month nor day first");
+      reader.kind = ColumnReader::Kind::words;
+      reader.rows_before_words = rows;
+      reader.numbers = {};
+      continue;
+    }
+    reader.numbers.reading.style.date->order = DateForm::Order::day_month_year;
+    for (size_t r = 0; r < rows; ++r) {
+      if (r % 4096 == 0) release(lines.text[first_row + r].data());
+      split_fields(lines.text[first_row + r], dialect.separator, fields);
+      std::optional<DateForm> form = date_form_of(fields[feature_columns[f]]);
+      if (!form || form->order != DateForm::Order::month_day_year) continue;
+      form->order = DateForm::Order::day_month_year;
+      if (const auto days = read_date(fields[feature_columns[f]], *form))
+        raw.values[r * features + f] = static_cast<float>(*days);
+    }
   }
   // A column that turned out to hold words after rows of numbers is read again, all of it, so
   // that its words are numbered in order of appearance whatever said it holds words.

@@ -33,8 +33,8 @@ constexpr double kFirstDay = -719528, kLastDay = 2932896;
 /// "-0"), its thousands grouped, its currency or percent signs; a date column's as the nearest
 /// day; quoted when that needs it.
 std::string number_text(float value, const NumberStyle& style) {
-  if (style.date_mark && std::isfinite(value))
-    return calendar_date_text(std::llround(std::clamp<double>(value, kFirstDay, kLastDay)), style.date_mark);
+  if (style.date && std::isfinite(value))
+    return date_text(std::llround(std::clamp<double>(value, kFirstDay, kLastDay)), *style.date);
   double shown = value;
   if (style.decimals >= 0) {
     const double scale = std::pow(10.0, style.decimals);
@@ -95,9 +95,10 @@ NumberStyle style_from_json(const nlohmann::json& c, const std::string& name) {
   }
   if (c.contains("date")) {
     const nlohmann::json& date = c.at("date");
-    if (date != "YYYY-MM-DD" && date != "YYYY/MM/DD")
-      throw Error("table column '" + name + "' has a date form that is not YYYY-MM-DD or YYYY/MM/DD");
-    style.date_mark = date.get<std::string>()[4];
+    if (date.is_string()) style.date = date_form_named(date.get<std::string>());
+    if (!style.date)
+      throw Error("table column '" + name +
+                  "' has a date form that is not YYYY-MM-DD, MM/DD/YYYY, DD.MM.YYYY or alike");
   }
   return style;
 }
@@ -365,7 +366,7 @@ nlohmann::json TableSchema::to_json() const {
     for (const auto& [key, text] :
          {std::pair{"prefix", &style.prefix}, {"suffix", &style.suffix}, {"group", &style.group}})
       if (!text->empty()) list.back()[key] = *text;
-    if (style.date_mark) list.back()["date"] = std::string("YYYY") + style.date_mark + "MM" + style.date_mark + "DD";
+    if (style.date) list.back()["date"] = date_pattern(*style.date);
   }
   nlohmann::json j = {{"scaling", name_of(scaling)}, {"columns", list}};
   if (!identifiers.empty()) j["identifiers"] = identifiers;

@@ -34,7 +34,7 @@ nlohmann::json table_columns(const TableSchema& table) {
     std::ostringstream line;
     line.precision(4);
     line << column.name << ": ";
-    if (!column.is_words && column.style.date_mark) {
+    if (!column.is_words && column.style.date) {
       line << "date, in days (" << name_of(table.scaling) << ": centre " << number_text(column.center, column.style)
            << ", scale " << column.scale << " days)";
     } else if (!column.is_words) {

@@ -42,7 +42,7 @@ std::vector<std::string> table_notes(const RawData& raw, const TableSchema& sche
     if (f < table.reading.size() && table.reading[f].formatted > 0)
       formatted += (formatted.empty() ? "" : ", ") + name + " ('" + table.reading[f].example + "', " +
                    std::to_string(table.reading[f].formatted) + " cells)";
-    if (f < table.reading.size() && table.reading[f].style.date_mark) dates += (dates.empty() ? "" : ", ") + name;
+    if (f < table.reading.size() && table.reading[f].style.date) dates += (dates.empty() ? "" : ", ") + name;
     if (f < table.reading.size() && table.reading[f].infinite > 0)
       notes.push_back("column " + name + ": " + std::to_string(table.reading[f].infinite) +
                       " infinite cells read as missing");

@@ -11,6 +11,17 @@
 
 namespace latent {
 
+/// How a column of dates writes them: which part comes first, the mark between the parts, and
+/// whether months and days below 10 are written with two digits.
+struct DateForm {
+  enum class Order { year_month_day, month_day_year, day_month_year } order = Order::year_month_day;
+  char mark = '-';  ///< '-', '/' or '.'
+  bool padded = true;
+  bool operator==(const DateForm& other) const {
+    return order == other.order && mark == other.mark && padded == other.padded;
+  }
+};
+
 /// How a column of numbers writes them, so that numbers written back look like the file's.
 struct NumberStyle {
   /// The most digits a cell wrote after its decimal mark (0: whole numbers); -1: 7 significant
@@ -20,9 +31,9 @@ struct NumberStyle {
   /// after), and the mark every cell of 1,000 or more grouped its thousands with; empty when
   /// there were none or the cells differ.
   std::string prefix, suffix, group;
-  /// A column of calendar dates (2024-03-05), read as days since 1970-01-01: the mark between
-  /// year, month and day ('-' or '/'); 0 for numbers.
-  char date_mark = 0;
+  /// A column of calendar dates (2024-03-05, 3/5/2024, 05.03.2024), read as days since
+  /// 1970-01-01: how its cells write them.
+  std::optional<DateForm> date;
   static constexpr int kMaxDecimals = 6;
 };
 
