@@ -44,6 +44,11 @@ head = "label," + ",".join(f"p{i}" for i in range(20)) + "\n"
 put("csv", "labelled", b"\x01" + (head + body).encode())
 put("csv", "plain", b"\x06" + "\n".join(",".join(f"{v / 255:.4f}" for v in r[1:]) for r in rows).encode())
 put("csv", "gz", b"\x01" + gzip.compress((head + body).encode()))
+# A table as people write one: dates of each form, money, shares, words, dashes and blanks.
+put("csv", "dates", b"\x00" + ("day,us,eu,dots,amount,share,city\n"
+                                "2024-03-05,1/5/2024,13/01/2024,05.03.2024,\"$1,200.50\",45%,paris\n"
+                                "2024/2/29,12/31/2023,05/01/2024,1.1.1970,-,5%,\n"
+                                ",2/29/2024,29/02/2024,31.12.1969,(3.00),NA,lyon\n").encode())
 
 # PNG: grayscale, gray+alpha, RGB, palette (a minimal encoder, from MNIST pixels).
 def png(width, height, color_type, rows_bytes, extra=b""):

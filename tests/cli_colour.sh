@@ -46,6 +46,13 @@ run "$latent" train --data "images:$work/mixed" --resize 32x24 --epochs 2 --late
 grep -qF "images:$work/mixed: skipped 1 entries that are not .png, .jpg, .bmp or .gif files ($work/mixed/notes.txt)" \
   "$work/last_stderr" || fail "train did not say it skipped notes.txt: $(head -3 "$work/last_stderr")"
 rm "$work/mixed/notes.txt"
+# Colour pictures get the conv recipe (one stride-2 layer per halving of 32 down to 4) unless
+# --arch is given; the code size given stays.
+grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --loss mse --batch 16" "$work/last_stderr" ||
+  fail "colour pictures did not get the conv recipe: $(cat "$work/last_stderr")"
+run "$latent" train --data "images:$work/mixed" --resize 32x24 --arch dense --epochs 1 --latent 4 --val 0 \
+  --out "$work/dense.model"
+! grep -q -- "--arch conv" "$work/last_stderr" || fail "--arch dense took the conv recipe: $(cat "$work/last_stderr")"
 
 # A damaged file (a JPEG cut short) stops the read with one line naming it and --skip-unreadable;
 # with the flag, train and pack leave it out and say so.

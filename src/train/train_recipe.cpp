@@ -11,6 +11,20 @@ int epochs_for_rows_seen(int64_t rows, int64_t most) {
   return static_cast<int>(std::clamp<int64_t>(500000 / std::max<int64_t>(rows, 1), 10, most));
 }
 
+// Pictures a dense layer over every pixel serves badly: in colour, or larger than 32x32.
+bool is_picture(const std::vector<int64_t>& shape) {
+  return shape.size() == 3 && (shape[0] == 3 || shape[1] * shape[2] > 32 * 32);
+}
+
+// 32 channels doubling to at most 256, one stride-2 layer per halving of the larger side down to 4.
+std::vector<int64_t> picture_channels(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> channels;
+  for (int64_t side = std::max(shape[1], shape[2]); side > 4; side = (side + 1) / 2)
+    channels.push_back(std::min<int64_t>(32 << channels.size(), 256));
+  if (channels.empty()) channels.push_back(32);
+  return channels;
+}
+
 }  // namespace
 
 TrainRecipe recipe_for(const RecipeTask& task) {
@@ -33,9 +47,18 @@ TrainRecipe recipe_for(const RecipeTask& task) {
     recipe.layers = {128};
     recipe.latent = 16;
     recipe.batch = 64;
-  } else if (task.conv && task.rows < 100 * kDefaultBatch) {
-    recipe.batch = std::max<int64_t>(task.rows / 100, 16);
-    recipe.epochs = epochs_for_rows_seen(task.rows, 300);
+  } else if (task.autoencoder) {
+    const bool pictures = !task.arch && is_picture(task.image_shape);
+    if (pictures) {
+      recipe.arch = Arch::conv;
+      recipe.channels = picture_channels(task.image_shape);
+      recipe.latent = 64;
+      recipe.loss = Loss::mse;
+    }
+    if ((pictures || task.arch == Arch::conv) && task.rows < 100 * kDefaultBatch) {
+      recipe.batch = std::max<int64_t>(task.rows / 100, 16);
+      recipe.epochs = epochs_for_rows_seen(task.rows, 300);
+    }
   }
   return recipe;
 }

@@ -226,35 +226,49 @@ struct TrainCommand {
   }
 
   /// The recipe measured for this kind of run (train_recipe.h), in each setting not given. With
-  /// --init the sizes are the initial model's to choose. Returns the flags it set, for the first
-  /// line and `latent info`.
-  std::vector<std::string> take_recipe(CLI::App* sub, const Normalization& norm, int64_t rows, bool packed) {
+  /// --init the model's shape is the initial model's to choose. Returns the flags it set, for the
+  /// first line and `latent info`.
+  std::vector<std::string> take_recipe(CLI::App* sub, const Normalization& norm, const RawData& raw, int64_t rows,
+                                       bool packed) {
     RecipeTask task;
     task.table_width = norm.table ? norm.table->width() : 0;
     task.rows = rows;
     task.binary = type == ModelType::binary;
     task.one_class = type == ModelType::ae && data.only_class >= 0;
-    task.conv = type == ModelType::ae && spec.arch == Arch::conv;
+    task.autoencoder = type == ModelType::ae;
+    if (sub->get_option("--arch")->count() > 0) task.arch = spec.arch;
+    if (!norm.table) task.image_shape = raw.sample_shape;
     task.pull_possible = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1 && !packed;
     const TrainRecipe recipe = recipe_for(task);
     std::vector<std::string> taken;
+    const auto open = [&](const std::string& flag) {
+      const bool shape = flag == "--layers" || flag == "--latent" || flag == "--arch" || flag == "--channels";
+      return sub->get_option(flag)->count() == 0 && (init.empty() || !shape);
+    };
     auto take = [&](const char* flag, auto& field, const auto& value) {
-      if (!value || sub->get_option(flag)->count() > 0 ||
-          (!init.empty() && (flag == std::string("--layers") || flag == std::string("--latent"))))
-        return;
+      if (!value || !open(flag)) return;
       field = *value;
       std::ostringstream text;
       text << flag << " " << *value;
       taken.push_back(text.str());
     };
-    std::optional<std::string> recipe_layers;
-    if (recipe.layers) {
-      recipe_layers.emplace();
-      for (const int64_t width : *recipe.layers)
-        *recipe_layers += (recipe_layers->empty() ? "" : ",") + std::to_string(width);
-    }
-    take("--layers", layers, recipe_layers);
+    auto take_part = [&](const char* flag, auto& field, const auto& value) {
+      if (!value || !open(flag)) return;
+      field = *value;
+      taken.push_back(std::string(flag) + " " + name_of(*value));
+    };
+    const auto sizes_text = [](const std::optional<std::vector<int64_t>>& sizes) {
+      std::optional<std::string> text;
+      if (!sizes) return text;
+      text.emplace();
+      for (const int64_t width : *sizes) *text += (text->empty() ? "" : ",") + std::to_string(width);
+      return text;
+    };
+    take_part("--arch", spec.arch, recipe.arch);
+    take("--channels", channels, sizes_text(recipe.channels));
+    take("--layers", layers, sizes_text(recipe.layers));
     take("--latent", spec.latent, recipe.latent);
+    take_part("--loss", loss, recipe.loss);
     take("--epochs", options.epochs, recipe.epochs);
     take("--batch", options.batch, recipe.batch);
     take("--lr", options.lr, recipe.lr);
@@ -301,7 +315,7 @@ struct TrainCommand {
       table.keep = data.columns.words;
       table.keep.insert(table.keep.end(), data.columns.numbers.begin(), data.columns.numbers.end());
       norm = Normalization::fit(raw, table);
-      recipe = take_recipe(sub, norm, pack ? pack_rows.size(0) : raw.count(), pack != nullptr);
+      recipe = take_recipe(sub, norm, raw, pack ? pack_rows.size(0) : raw.count(), pack != nullptr);
       spec = spec_from_flags(raw.sample_shape, norm);
       options.seed = runtime.seed;
       options.validate();
@@ -435,6 +449,8 @@ void add_train_command(CLI::App& app) {
       "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
       "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
       "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.\n"
+      "Pictures in colour or larger than 32x32 (an autoencoder, no --arch given): --arch conv --channels\n"
+      "32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64 --loss mse.\n"
       "--arch conv on fewer than 12,800 images: --batch rows/100 (at least 16) and epochs for ~500,000\n"
       "images seen (at most 300).");
   cmd->data.add_to(sub, "train");
