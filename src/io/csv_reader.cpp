@@ -461,6 +461,8 @@ struct NumbersRead {
       seen_thousands = true;
     }
   }
+  /// A date cell: whether the column still pads its months and days, and, with the year last,
+  /// which orders read it.
   void saw_date(std::string_view field, DateForm form) {
     if (reading.style.date) reading.style.date->padded = reading.style.date->padded && form.padded;
     if (form.order == DateForm::Order::year_month_day || form.mark == '.') return;

@@ -236,13 +236,13 @@ struct TrainCommand {
     task.binary = type == ModelType::binary;
     task.one_class = type == ModelType::ae && data.only_class >= 0;
     task.autoencoder = type == ModelType::ae;
-    if (sub->get_option("--arch")->count() > 0) task.arch = spec.arch;
+    if (sub->get_option("--arch")->count() > 0 || !init.empty()) task.arch = spec.arch;
     if (!norm.table) task.image_shape = raw.sample_shape;
     task.pull_possible = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1 && !packed;
     const TrainRecipe recipe = recipe_for(task);
     std::vector<std::string> taken;
     const auto open = [&](const std::string& flag) {
-      const bool shape = flag == "--layers" || flag == "--latent" || flag == "--arch" || flag == "--channels";
+      const bool shape = flag == "--layers" || flag == "--latent";
       return sub->get_option(flag)->count() == 0 && (init.empty() || !shape);
     };
     auto take = [&](const char* flag, auto& field, const auto& value) {
