@@ -159,6 +159,25 @@ filled = datetime.date.fromisoformat(rows[-1]["day"])  # level 5.0: about 150 da
 assert datetime.date(2024, 3, 1) <= filled <= datetime.date(2024, 8, 1), filled
 PY
 
+# Scores name each row as the file does: the columns left out as identifiers, as written, beside
+# the row number (a column of the file named like one of the scores' own is marked as the file's).
+/usr/bin/python3 - "$work/keyed.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("order,id,x,y\n")
+    for i in range(40):
+        f.write(f"{1000 + i},\"item {i}, blue\",{i % 7 / 7:.3f},{(i * 3) % 11 / 11:.3f}\n")
+PY
+run "$latent" train --data "$work/keyed.csv" --epochs 5 --val 0 --out "$work/keyed.model"
+run "$latent" anomaly fit --model "$work/keyed.model" --data "$work/keyed.csv" --out "$work/keyed.det"
+run "$latent" anomaly score --detector "$work/keyed.det" --data "$work/keyed.csv" --out "$work/keyed_s.csv"
+/usr/bin/python3 - "$work/keyed_s.csv" <<'PY' || fail "scores do not name the rows: $(head -3 "$work/keyed_s.csv")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert list(rows[0])[:4] == ["id", "order", "id_in_file", "score"], list(rows[0])
+assert (rows[3]["id"], rows[3]["order"], rows[3]["id_in_file"]) == ("3", "1003", "item 3, blue"), rows[3]
+PY
+
 # A column of numbers read as categories (--categorical): index build and search read it so too.
 printf 'code,x\n1,0.5\n2,0.1\n1,0.4\n3,0.9\n2,0.2\n' >"$work/codes.csv"
 run "$latent" train --data "csv:$work/codes.csv" --categorical code --epochs 2 --val 0 --out "$work/codes.model"

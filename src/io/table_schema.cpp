@@ -50,6 +50,15 @@ std::string number_text(float value, const NumberStyle& style) {
   return csv_field((shown < 0 ? "-" : "") + style.prefix + text + style.suffix);
 }
 
+std::string cell_text(const RawData& raw, int64_t row, int64_t column) {
+  const float read = raw.values[row * raw.features() + column];
+  const TableColumns& table = raw.table;
+  if (std::isnan(read)) return "";
+  if (table.is_words[column]) return csv_field(table.words[column][static_cast<size_t>(read)]);
+  return number_text(read,
+                     column < static_cast<int64_t>(table.reading.size()) ? table.reading[column].style : NumberStyle{});
+}
+
 namespace {
 
 /// Where each column's cells start in an encoded row.
@@ -340,13 +349,8 @@ std::string TableSchema::fill_csv(const std::vector<float>& encoded, const RawDa
   for (int64_t i = 0; i < count; ++i) {
     for (int64_t f = 0; f < features; ++f) {
       if (f) out << ",";
-      const float read = given.values[i * features + f];
       const int64_t c = modelled[f];
-      if (!std::isnan(read) && given.table.is_words[f])
-        out << csv_field(given.table.words[f][static_cast<size_t>(read)]);
-      else if (!std::isnan(read))
-        out << number_text(
-            read, f < static_cast<int64_t>(given.table.reading.size()) ? given.table.reading[f].style : NumberStyle{});
+      if (!std::isnan(given.values[i * features + f])) out << cell_text(given, i, f);
       else if (c >= 0) write_model_cell(out, columns[c], encoded.data() + i * encoded_width + offsets[c]);
     }
     out << "\n";

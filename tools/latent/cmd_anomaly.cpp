@@ -1,4 +1,5 @@
 // latent anomaly fit | score | eval: one-class detection with a model trained on normal data.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "latent/base/error.h"
 #include "latent/base/progress.h"
 #include "latent/io/container.h"
+#include "latent/io/table_schema.h"
 #include "latent/metrics/roc.h"
 
 namespace latent::cli {
@@ -106,6 +108,37 @@ void add_fit(CLI::App* parent) {
   });
 }
 
+/// What names each row for its reader besides its number: an image's path, a table's columns
+/// left out as identifiers (an order number, a name), as the file wrote them.
+struct RowNames {
+  std::vector<std::string> columns;             ///< the header of each
+  std::vector<std::vector<std::string>> cells;  ///< per column, per row: a CSV field
+};
+
+RowNames row_names(const RawData& raw, const Normalization& norm) {
+  RowNames names;
+  if (!raw.paths.empty()) {
+    names.columns = {"path"};
+    names.cells.emplace_back();
+    for (const std::string& path : raw.paths) names.cells.back().push_back(csv_field(path));
+    return names;
+  }
+  if (!norm.table) return names;
+  const std::vector<std::string>& read = raw.table.names;
+  const std::string kOwn[] = {"id", "path", "score", "is_anomaly", "threshold", "threshold_rule"};
+  for (const std::string& identifier : norm.table->identifiers) {
+    const auto found = std::find(read.begin(), read.end(), identifier);
+    if (found == read.end()) continue;
+    const bool clashes = std::find(std::begin(kOwn), std::end(kOwn), identifier) != std::end(kOwn) ||
+                         identifier.rfind("column_", 0) == 0 || identifier.rfind("share_", 0) == 0;
+    names.columns.push_back(clashes ? identifier + "_in_file" : identifier);
+    names.cells.emplace_back();
+    for (int64_t row = 0; row < raw.count(); ++row)
+      names.cells.back().push_back(cell_text(raw, row, found - read.begin()));
+  }
+  return names;
+}
+
 void add_score(CLI::App* parent) {
   struct Options {
     RuntimeOptions runtime;
@@ -114,7 +147,9 @@ void add_score(CLI::App* parent) {
     int64_t explain = 0;
   };
   auto opt = std::make_shared<Options>();
-  CLI::App* sub = parent->add_subcommand("score", "Write id, score, is_anomaly for every item");
+  CLI::App* sub = parent->add_subcommand("score",
+                                         "Write id (the row number), the path of an image or a table's identifier "
+                                         "columns, score, is_anomaly for every item");
   sub->add_option("--detector", opt->detector, "Detector file (latent anomaly fit)")->required();
   opt->data.add_to(sub, "test");
   add_invert_option(sub, opt->data.invert);
@@ -130,20 +165,25 @@ void add_score(CLI::App* parent) {
     check_outputs({{"--out", opt->out, ""}}, {{"--detector", opt->detector}, opt->data.input()});
     opt->runtime.apply();
     Detector detector = load_detector(opt->detector);
-    const torch::Tensor x = opt->data.load_for(detector.model).x;
+    RawData raw = opt->data.load_as(detector.model);
+    const RowNames names = row_names(raw, detector.model.normalization);
+    const torch::Tensor x = opt->data.prepare_for(std::move(raw), detector.model).x;
     std::vector<double> scores = anomaly_scores(detector, x);
     std::vector<std::vector<ScoreShare>> shares;
     if (opt->explain > 0) shares = explain_scores(detector, x, opt->explain);
     std::ostringstream csv;
-    csv << "id,score,is_anomaly,threshold,threshold_rule";
+    csv << "id";
+    for (const std::string& column : names.columns) csv << "," << csv_field(column);
+    csv << ",score,is_anomaly,threshold,threshold_rule";
     for (int64_t k = 1; k <= opt->explain && !shares.empty(); ++k) csv << ",column_" << k << ",share_" << k;
     csv << "\n" << std::setprecision(17);  // the score to the bit: the server's JSON gives the same
     int64_t anomalies = 0;
     const std::string rule = csv_field(detector.threshold_rule);
     for (size_t i = 0; i < scores.size(); ++i) {
       anomalies += scores[i] > detector.threshold;
-      csv << i << "," << scores[i] << "," << (scores[i] > detector.threshold) << "," << detector.threshold << ","
-          << rule;
+      csv << i;
+      for (const std::vector<std::string>& cells : names.cells) csv << "," << cells[i];
+      csv << "," << scores[i] << "," << (scores[i] > detector.threshold) << "," << detector.threshold << "," << rule;
       if (!shares.empty())
         for (const ScoreShare& share : shares[i])
           csv << "," << csv_field(share.column) << "," << std::setprecision(4) << share.share << std::setprecision(17);

@@ -94,4 +94,8 @@ std::string csv_field(const std::string& text);
 /// thousands mark, or a date column's nearest day.
 std::string number_text(float value, const NumberStyle& style);
 
+/// A table's cell as read, as a CSV field: its word, or its number as the column writes numbers;
+/// empty when missing.
+std::string cell_text(const RawData& raw, int64_t row, int64_t column);
+
 }  // namespace latent
