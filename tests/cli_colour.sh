@@ -48,7 +48,8 @@ grep -qF "images:$work/mixed: skipped 1 entries that are not .png, .jpg, .bmp or
 rm "$work/mixed/notes.txt"
 # Colour pictures get the conv recipe (one stride-2 layer per halving of 32 down to 4) unless
 # --arch is given; the code size given stays.
-grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --loss mse --batch 16" "$work/last_stderr" ||
+grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --loss mse --batch 16 --augment flip,shift:1,color:0.1" \
+  "$work/last_stderr" ||
   fail "colour pictures did not get the conv recipe: $(cat "$work/last_stderr")"
 run "$latent" train --data "images:$work/mixed" --resize 32x24 --arch dense --epochs 1 --latent 4 --val 0 \
   --out "$work/dense.model"

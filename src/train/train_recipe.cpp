@@ -54,6 +54,8 @@ TrainRecipe recipe_for(const RecipeTask& task) {
       recipe.channels = picture_channels(task.image_shape);
       recipe.latent = 64;
       recipe.loss = Loss::mse;
+      const int64_t shift = std::max<int64_t>(std::min(task.image_shape[1], task.image_shape[2]) / 16, 1);
+      recipe.augment = "flip,shift:" + std::to_string(shift) + ",color:0.1";
     }
     if ((pictures || task.arch == Arch::conv) && task.rows < 100 * kDefaultBatch) {
       recipe.batch = std::max<int64_t>(task.rows / 100, 16);

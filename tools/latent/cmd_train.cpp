@@ -275,6 +275,7 @@ struct TrainCommand {
     take("--bit-balance", spec.bit_balance, recipe.bit_balance);
     take("--bit-decorrelation", spec.bit_decorrelation, recipe.bit_decorrelation);
     take("--corrupt", corrupt, recipe.corrupt);
+    take("--augment", augment, recipe.augment);
     take("--neighbour-pull", spec.neighbour_pull, recipe.neighbour_pull);
     return taken;
   }
@@ -450,7 +451,8 @@ void add_train_command(CLI::App& app) {
       "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
       "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.\n"
       "Pictures in colour or larger than 32x32 (an autoencoder, no --arch given): --arch conv --channels\n"
-      "32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64 --loss mse.\n"
+      "32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64 --loss mse\n"
+      "--augment flip,shift:S,color:0.1 (S: a 16th of the smaller side).\n"
       "--arch conv on fewer than 12,800 images: --batch rows/100 (at least 16) and epochs for ~500,000\n"
       "images seen (at most 300).");
   cmd->data.add_to(sub, "train");

@@ -9,8 +9,10 @@
 //   one class of images (bench/oneclass.sh): 128 hidden, a code of 16, batch 64.
 //   pictures, in colour or larger than 32x32, for an autoencoder not told --arch (bench/emoji.sh):
 //     the conv model, 32 channels doubling to at most 256, one stride-2 layer per halving of the
-//     larger side down to 4, a code of 64, squared error; the notes' dense 12288-32 with
-//     cross-entropy reconstructs Apple's emoji at 11.3 dB where PCA-32 gives 15.5 (docs/results.md).
+//     larger side down to 4, a code of 64, squared error, and batches mirrored, shifted by up to a
+//     16th of the smaller side and recoloured by up to 0.1; the notes' dense 12288-32 with
+//     cross-entropy reconstructs Apple's emoji at 11.3 dB where PCA-32 gives 15.5, the conv model
+//     without the augmentation at 14.8 where PCA-64 gives 16.7 (docs/results.md).
 //   a conv autoencoder on fewer than 12,800 images (bench/emoji.sh): batches of rows/100 (at least
 //     16) for 100 steps an epoch, and epochs for about 500,000 images seen (at most 300); at the
 //     default batch of 128 and 60 epochs, 1,857 emoji took 780 steps and stayed below PCA-64.
@@ -33,6 +35,7 @@ struct TrainRecipe {
   std::optional<double> lr;
   std::optional<double> bit_balance, bit_decorrelation, neighbour_pull;
   std::optional<std::string> corrupt;  ///< a CorruptionSpec's text
+  std::optional<std::string> augment;  ///< an AugmentSpec's text
   std::optional<Arch> arch;
   std::optional<std::vector<int64_t>> channels;
   std::optional<Loss> loss;
