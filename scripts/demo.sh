@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 latent="$root/build/latent"
 out="$root/out/demo"
+rm -rf "$out"  # each tour starts afresh: the models of the last would make every train refuse its --out
 mkdir -p "$out"
 step() { printf '\n== %s\n' "$*"; }
 
