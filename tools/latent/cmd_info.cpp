@@ -41,7 +41,7 @@ nlohmann::json table_columns(const TableSchema& table) {
       line << "number (" << name_of(table.scaling) << ": centre " << column.center << ", scale " << column.scale << ")";
     } else {
       line << column.levels.size() << " levels + other (";
-      for (size_t i = 0; i < column.levels.size() && i < 5; ++i) line << (i ? ", " : "") << column.levels[i];
+      for (size_t i = 0; i < column.levels.size() && i < 5; ++i) line << (i ? ", " : "") << csv_field(column.levels[i]);
       line << (column.levels.size() > 5 ? ", ...)" : ")");
     }
     lines.push_back(line.str());
