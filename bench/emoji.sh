@@ -35,7 +35,7 @@ if [ ! -f "$model" ]; then
 fi
 vae=$out/emoji_vae.model
 if [ ! -f "$vae" ]; then
-  "$latent" train --data emoji-apple --type vae --arch conv --channels 32,64,128,256 --latent 64 --loss bce --beta 0.01 --lr 1e-3 \
+  "$latent" train --data emoji-apple --type vae --arch conv --channels 32,64,128,256 --latent 64 --loss bce --beta 0.01 --lr 1e-3 --batch 128 \
     --val 0 --epochs "${VAE_EPOCHS:-150}" --seed "${SEED:-1}" --out "$vae"
 fi
 emoji_dir=${LATENT_DATA:-$root/data}/emoji/apple

@@ -4,36 +4,56 @@
 # the default before it (the notes' dense autoencoder, input -> 32 -> output, cross-entropy), each
 # trained on Facebook's emoji with every other flag at its default (10% held out, the best epoch
 # on it kept), measured on Apple's drawings of the same 1,857 emoji (PSNR, beside PCA fitted on
-# Facebook's with as many components as the code) and on Facebook's own.
-# Usage: bench/picture_default.sh   (~25 min on 2 idle cores; keeps out/bench/picture_*.model)
+# Facebook's with as many components as the code) and on Facebook's own. The same for a
+# variational model (--type vae): the recipe's conv model with cross-entropy, beside the dense
+# input -> 32 -> output VAE it trained before, with its ELBO on Apple's drawings too.
+# Other pictures: TRAIN and TEST, e.g. the emoji Google and Twitter both draw
+#   scripts/fetch_emoji.py data/emoji-gt google twitter
+#   bench/picture_default.sh data/emoji-gt/google data/emoji-gt/twitter
+# Usage: bench/picture_default.sh [TRAIN TEST]   (~40 min on 2 idle cores; keeps out/bench/picture_*.model)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/build/latent" ] || "$root/scripts/build.sh" >/dev/null
 latent="$root/build/latent"
 out="$root/out/bench"
 mkdir -p "$out"
-recipe=$out/picture_recipe.model
-before=$out/picture_dense.model
-[ -f "$recipe" ] || "$latent" train --data emoji-facebook --out "$recipe"
-[ -f "$before" ] || "$latent" train --data emoji-facebook --arch dense --loss bce --latent 32 --out "$before"
+train=${1:-emoji-facebook}
+test=${2:-emoji-apple}
+tag=$(basename "$train")
+recipe=$out/picture_${tag}_recipe.model
+before=$out/picture_${tag}_dense.model
+vae_recipe=$out/picture_${tag}_vae_recipe.model
+vae_before=$out/picture_${tag}_vae_dense.model
+[ -f "$recipe" ] || "$latent" train --data "$train" --out "$recipe"
+[ -f "$before" ] || "$latent" train --data "$train" --arch dense --loss bce --latent 32 --out "$before"
+[ -f "$vae_recipe" ] || "$latent" train --type vae --data "$train" --out "$vae_recipe"
+[ -f "$vae_before" ] || "$latent" train --type vae --data "$train" --arch dense --latent 32 --out "$vae_before"
 rows=()
-for model in "$recipe" "$before"; do
-  rows+=("$("$latent" info "$model" --json)" "$("$latent" eval --model "$model" --data emoji-apple --pca --json)"
-    "$("$latent" eval --model "$model" --data emoji-facebook --pca --json)")
+for model in "$recipe" "$before" "$vae_recipe" "$vae_before"; do
+  rows+=("$("$latent" info "$model" --json)" "$("$latent" eval --model "$model" --data "$test" --pca --json)"
+    "$("$latent" eval --model "$model" --data "$train" --pca --json)")
 done
-/usr/bin/python3 - "${rows[@]}" <<'PY'
+/usr/bin/python3 - "$train" "$test" "${rows[@]}" <<'PY'
 import json, sys
-args = [json.loads(a) for a in sys.argv[1:]]
-print("latent train --data emoji-facebook, every other flag at its default; PSNR dB")
-print(f"{'model':72}{'Apple':>8}{'PCA':>8}{'Facebook':>10}{'PCA':>8}   (PCA: as many components as the code)")
+train, test = sys.argv[1:3]
+args = [json.loads(a) for a in sys.argv[3:]]
+print(f"latent train [--type vae] --data {train}, every other flag at its default; PSNR dB on {test}")
+print("(unseen) and on the training pictures; VAE: ELBO on the test pictures in nats an image (cross-entropy")
+print("per pixel value; higher is better), PSNR from the mean code")
+print(f"{'model':64}{'test':>8}{'PCA':>8}{'train':>10}{'PCA':>8}{'test ELBO':>12}   (PCA: as many components as the code)")
+names = ["picture recipe (now)", "dense input-32-output (before)", "VAE picture recipe (now)",
+         "VAE dense input-32-output (before)"]
 result = {}
-for name, (info, apple, facebook) in zip(["picture recipe (now)", "dense input-32-output (before)"],
-                                         [args[0:3], args[3:6]]):
+for i, name in enumerate(names):
+    info, test_eval, train_eval = args[3 * i:3 * i + 3]
     shape = info["shape"]
-    print(f"{name + ' ' + shape:72.72}{apple['psnr_db']:8.2f}{apple['pca_psnr_db']:8.2f}"
-          f"{facebook['psnr_db']:10.2f}{facebook['pca_psnr_db']:8.2f}")
-    result[name.split(" (")[0]] = {"shape": shape, "recipe": info["training"].get("recipe", []),
-                                   "apple_psnr_db": apple["psnr_db"], "apple_pca_psnr_db": apple["pca_psnr_db"],
-                                   "facebook_psnr_db": facebook["psnr_db"]}
-print(json.dumps(result))
+    elbo = f"{test_eval['elbo']:12.1f}" if "elbo" in test_eval else ""
+    print(f"{name + ' ' + shape:64.64}{test_eval['psnr_db']:8.2f}{test_eval['pca_psnr_db']:8.2f}"
+          f"{train_eval['psnr_db']:10.2f}{train_eval['pca_psnr_db']:8.2f}{elbo}")
+    row = {"shape": shape, "recipe": info["training"].get("recipe", []), "test_psnr_db": test_eval["psnr_db"],
+           "test_pca_psnr_db": test_eval["pca_psnr_db"], "train_psnr_db": train_eval["psnr_db"]}
+    if "elbo" in test_eval:
+        row["test_elbo"] = test_eval["elbo"]
+    result[name.split(" (")[0]] = row
+print(json.dumps({"train": train, "test": test, "models": result}))
 PY

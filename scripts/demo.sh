@@ -74,8 +74,8 @@ step "11. A picture of the code space: the test digits' codes, first two princip
 
 step "12. Colour: a variational autoencoder on Apple's 1,857 emoji (64x64 RGB, 10 epochs); variations of a face, and a search of Facebook's drawings"
 face="$root/data/emoji/apple/smileys-emotion/1f600.png"
-"$latent" train --data emoji-apple --type vae --arch conv --channels 32,64,128,256 --latent 64 --loss bce --beta 0.1 --lr 1e-3 \
-  --epochs 10 --out "$out/emoji_vae.model"
+# No --arch: colour pictures take the picture recipe (the conv model, its augmentation; the line it prints).
+"$latent" train --data emoji-apple --type vae --beta 0.1 --epochs 10 --out "$out/emoji_vae.model"
 "$latent" generate --model "$out/emoji_vae.model" --variations-of "$face" --count 16 --spread 1.0 --out "$out/emoji_variations.png"
 "$latent" index build --model "$out/emoji_vae.model" --data emoji-facebook --metric cosine --out "$out/emoji_facebook.index"
 "$latent" search --index "$out/emoji_facebook.index" --image "$face" -k 8 --grid "$out/emoji_search.png"

@@ -54,6 +54,11 @@ grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --loss mse -
 run "$latent" train --data "images:$work/mixed" --resize 32x24 --arch dense --epochs 1 --latent 4 --val 0 \
   --out "$work/dense.model"
 ! grep -q -- "--arch conv" "$work/last_stderr" || fail "--arch dense took the conv recipe: $(cat "$work/last_stderr")"
+# A VAE takes the same model and keeps cross-entropy (its KL term is weighed against it).
+run "$latent" train --type vae --data "images:$work/mixed" --resize 32x24 --epochs 1 --latent 4 --val 0 \
+  --out "$work/vae.model"
+grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --batch 16 --augment flip,shift:1,color:0.1" \
+  "$work/last_stderr" || fail "a colour VAE did not get the conv recipe with cross-entropy: $(cat "$work/last_stderr")"
 
 # A damaged file (a JPEG cut short) stops the read with one line naming it and --skip-unreadable;
 # with the flag, train and pack leave it out and say so.

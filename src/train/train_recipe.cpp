@@ -47,13 +47,14 @@ TrainRecipe recipe_for(const RecipeTask& task) {
     recipe.layers = {128};
     recipe.latent = 16;
     recipe.batch = 64;
-  } else if (task.autoencoder) {
+  } else if (task.autoencoder || task.variational) {
     const bool pictures = !task.arch && is_picture(task.image_shape);
     if (pictures) {
       recipe.arch = Arch::conv;
       recipe.channels = picture_channels(task.image_shape);
       recipe.latent = 64;
-      recipe.loss = Loss::mse;
+      // A VAE keeps cross-entropy: its KL term is weighed against that likelihood (beta 1).
+      if (task.autoencoder) recipe.loss = Loss::mse;
       const int64_t shift = std::max<int64_t>(std::min(task.image_shape[1], task.image_shape[2]) / 16, 1);
       recipe.augment = "flip,shift:" + std::to_string(shift) + ",color:0.1";
     }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <type_traits>
 
 #include "commands.h"
 #include "common.h"
@@ -236,6 +237,7 @@ struct TrainCommand {
     task.binary = type == ModelType::binary;
     task.one_class = type == ModelType::ae && data.only_class >= 0;
     task.autoencoder = type == ModelType::ae;
+    task.variational = type == ModelType::vae;
     if (sub->get_option("--arch")->count() > 0 || !init.empty()) task.arch = spec.arch;
     if (!norm.table) task.image_shape = raw.sample_shape;
     task.pull_possible = parallel.options.replicas <= 1 && parallel.options.processes.world_size <= 1 && !packed;
@@ -249,13 +251,11 @@ struct TrainCommand {
       if (!value || !open(flag)) return;
       field = *value;
       std::ostringstream text;
-      text << flag << " " << *value;
+      text << flag << " ";
+      if constexpr (std::is_enum_v<std::decay_t<decltype(*value)>>)
+        text << name_of(*value);  // a part (--arch, --loss) by its name
+      else text << *value;
       taken.push_back(text.str());
-    };
-    auto take_part = [&](const char* flag, auto& field, const auto& value) {
-      if (!value || !open(flag)) return;
-      field = *value;
-      taken.push_back(std::string(flag) + " " + name_of(*value));
     };
     const auto sizes_text = [](const std::optional<std::vector<int64_t>>& sizes) {
       std::optional<std::string> text;
@@ -264,11 +264,11 @@ struct TrainCommand {
       for (const int64_t width : *sizes) *text += (text->empty() ? "" : ",") + std::to_string(width);
       return text;
     };
-    take_part("--arch", spec.arch, recipe.arch);
+    take("--arch", spec.arch, recipe.arch);
     take("--channels", channels, sizes_text(recipe.channels));
     take("--layers", layers, sizes_text(recipe.layers));
     take("--latent", spec.latent, recipe.latent);
-    take_part("--loss", loss, recipe.loss);
+    take("--loss", loss, recipe.loss);
     take("--epochs", options.epochs, recipe.epochs);
     take("--batch", options.batch, recipe.batch);
     take("--lr", options.lr, recipe.lr);
@@ -450,9 +450,9 @@ void add_train_command(CLI::App& app) {
       "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
       "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
       "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.\n"
-      "Pictures in colour or larger than 32x32 (an autoencoder, no --arch given): --arch conv --channels\n"
-      "32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64 --loss mse\n"
-      "--augment flip,shift:S,color:0.1 (S: a 16th of the smaller side).\n"
+      "Pictures in colour or larger than 32x32 (an autoencoder or VAE, no --arch given): --arch conv\n"
+      "--channels 32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64\n"
+      "--loss mse (a VAE keeps bce) --augment flip,shift:S,color:0.1 (S: a 16th of the smaller side).\n"
       "--arch conv on fewer than 12,800 images: --batch rows/100 (at least 16) and epochs for ~500,000\n"
       "images seen (at most 300).");
   cmd->data.add_to(sub, "train");
