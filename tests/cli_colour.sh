@@ -59,6 +59,11 @@ run "$latent" train --type vae --data "images:$work/mixed" --resize 32x24 --epoc
   --out "$work/vae.model"
 grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --batch 16 --augment flip,shift:1,color:0.1" \
   "$work/last_stderr" || fail "a colour VAE did not get the conv recipe with cross-entropy: $(cat "$work/last_stderr")"
+# Binary codes too, with the hashing recipe's penalties, without the neighbour pull (a graph of
+# pixel neighbours, measured on digits only).
+run "$latent" train --type binary --data "images:$work/mixed" --resize 32x24 --epochs 1 --val 0 --out "$work/bits.model"
+grep -qF "(a flag overrides each): --arch conv --channels 32,64,128 --batch 16 --lr 0.002 --bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --augment flip,shift:1,color:0.1" \
+  "$work/last_stderr" || fail "colour binary codes did not get the conv recipe: $(cat "$work/last_stderr")"
 
 # A damaged file (a JPEG cut short) stops the read with one line naming it and --skip-unreadable;
 # with the flag, train and pack leave it out and say so.

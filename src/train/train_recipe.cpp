@@ -35,33 +35,37 @@ TrainRecipe recipe_for(const RecipeTask& task) {
     recipe.layers = {64};
     if (!task.binary) recipe.latent = std::clamp<int64_t>(task.table_width / 2, 1, 8);
     recipe.epochs = epochs_for_rows_seen(task.rows, 100);
-  } else if (task.binary) {
-    recipe.layers = {1000, 500, 250};
-    recipe.batch = 256;
+    return recipe;
+  }
+  const bool pictures = !task.arch && !task.one_class && is_picture(task.image_shape);
+  if (pictures) {
+    recipe.arch = Arch::conv;
+    recipe.channels = picture_channels(task.image_shape);
+    if (!task.binary) recipe.latent = 64;
+    // A VAE keeps cross-entropy: its KL term is weighed against that likelihood (beta 1).
+    if (task.autoencoder) recipe.loss = Loss::mse;
+    const int64_t shift = std::max<int64_t>(std::min(task.image_shape[1], task.image_shape[2]) / 16, 1);
+    recipe.augment = "flip,shift:" + std::to_string(shift) + ",color:0.1";
+  }
+  if (task.binary) {
     recipe.lr = 2e-3;
     recipe.bit_balance = 0.1;
     recipe.bit_decorrelation = 1.0;
     recipe.corrupt = "gaussian:0.1";
-    if (task.pull_possible && task.rows <= kMaxPullRows) recipe.neighbour_pull = 2.0;
+    if (!pictures) {
+      recipe.layers = {1000, 500, 250};
+      recipe.batch = 256;
+      if (task.pull_possible && task.rows <= kMaxPullRows) recipe.neighbour_pull = 2.0;
+    }
   } else if (task.one_class) {
     recipe.layers = {128};
     recipe.latent = 16;
     recipe.batch = 64;
-  } else if (task.autoencoder || task.variational) {
-    const bool pictures = !task.arch && is_picture(task.image_shape);
-    if (pictures) {
-      recipe.arch = Arch::conv;
-      recipe.channels = picture_channels(task.image_shape);
-      recipe.latent = 64;
-      // A VAE keeps cross-entropy: its KL term is weighed against that likelihood (beta 1).
-      if (task.autoencoder) recipe.loss = Loss::mse;
-      const int64_t shift = std::max<int64_t>(std::min(task.image_shape[1], task.image_shape[2]) / 16, 1);
-      recipe.augment = "flip,shift:" + std::to_string(shift) + ",color:0.1";
-    }
-    if ((pictures || task.arch == Arch::conv) && task.rows < 100 * kDefaultBatch) {
-      recipe.batch = std::max<int64_t>(task.rows / 100, 16);
-      recipe.epochs = epochs_for_rows_seen(task.rows, 300);
-    }
+  }
+  const bool conv_model = pictures || (task.arch == Arch::conv && !task.binary && !task.one_class);
+  if (conv_model && task.rows < 100 * kDefaultBatch) {
+    recipe.batch = std::max<int64_t>(task.rows / 100, 16);
+    recipe.epochs = epochs_for_rows_seen(task.rows, 300);
   }
   return recipe;
 }

@@ -450,11 +450,12 @@ void add_train_command(CLI::App& app) {
       "columns), epochs for ~500,000 rows seen. --type binary: --layers 1000,500,250 --batch 256 --lr 2e-3\n"
       "--bit-balance 0.1 --bit-decorrelation 1 --corrupt gaussian:0.1 --neighbour-pull 2 (up to 200,000\n"
       "images in memory, one replica). --normal-class on images: --layers 128 --latent 16 --batch 64.\n"
-      "Pictures in colour or larger than 32x32 (an autoencoder or VAE, no --arch given): --arch conv\n"
+      "Pictures in colour or larger than 32x32 (no --arch given; not --normal-class): --arch conv\n"
       "--channels 32,64,... (doubling to 256, one per halving of the larger side down to 4) --latent 64\n"
-      "--loss mse (a VAE keeps bce) --augment flip,shift:S,color:0.1 (S: a 16th of the smaller side).\n"
-      "--arch conv on fewer than 12,800 images: --batch rows/100 (at least 16) and epochs for ~500,000\n"
-      "images seen (at most 300).");
+      "--loss mse (a VAE keeps bce) --augment flip,shift:S,color:0.1 (S: a 16th of the smaller side);\n"
+      "--type binary: the same conv model with its bits and the binary recipe's penalties, no neighbour pull.\n"
+      "Such pictures, or --arch conv for an autoencoder or VAE, on fewer than 12,800 images: --batch\n"
+      "rows/100 (at least 16) and epochs for ~500,000 images seen (at most 300).");
   cmd->data.add_to(sub, "train");
   cmd->data.add_image_options(sub);
   cmd->data.add_table_options(sub);

@@ -7,17 +7,19 @@
 //     and decorrelation 1, light input noise, and the neighbour pull where its exact graph (quadratic
 //     in the rows) fits: one replica, the rows in memory, at most 200,000 of them.
 //   one class of images (bench/oneclass.sh): 128 hidden, a code of 16, batch 64.
-//   pictures, in colour or larger than 32x32, for an autoencoder or VAE not told --arch
-//     (bench/emoji.sh, bench/picture_default.sh): the conv model, 32 channels doubling to at most
-//     256, one stride-2 layer per halving of the larger side down to 4, a code of 64, squared
-//     error (a VAE keeps cross-entropy, which its KL term is weighed against), and batches
-//     mirrored, shifted by up to a 16th of the smaller side and recoloured by up to 0.1. The
-//     notes' dense 12288-32 with cross-entropy reconstructs Apple's emoji at 11.3 dB where PCA-32
-//     gives 15.5 (as a VAE too: the mean picture), the conv model without the augmentation at
-//     14.8 where PCA-64 gives 16.7 (docs/results.md).
-//   a conv autoencoder or VAE on fewer than 12,800 images (bench/emoji.sh): batches of rows/100 (at least
-//     16) for 100 steps an epoch, and epochs for about 500,000 images seen (at most 300); at the
-//     default batch of 128 and 60 epochs, 1,857 emoji took 780 steps and stayed below PCA-64.
+//   pictures, in colour or larger than 32x32, not told --arch and not one class (bench/emoji.sh,
+//     bench/picture_default.sh): the conv model, 32 channels doubling to at most 256, one stride-2
+//     layer per halving of the larger side down to 4, a code of 64, squared error (a VAE keeps
+//     cross-entropy, which its KL term is weighed against), and batches mirrored, shifted by up
+//     to a 16th of the smaller side and recoloured by up to 0.1. The notes' dense 12288-32 with
+//     cross-entropy reconstructs Apple's emoji at 11.3 dB where PCA-32 gives 15.5 (as a VAE too:
+//     the mean picture), the conv model without the augmentation at 14.8 where PCA-64 gives 16.7.
+//     Binary codes take the same model with the hashing recipe's penalties, noise and rate but no
+//     neighbour pull; the dense hashing recipe gave every emoji one code (docs/results.md).
+//   such pictures, or a conv autoencoder or VAE, on fewer than 12,800 images (bench/emoji.sh):
+//     batches of rows/100 (at least 16) for 100 steps an epoch, and epochs for about 500,000
+//     images seen (at most 300); at the default batch of 128 and 60 epochs, 1,857 emoji took 780
+//     steps and stayed below PCA-64.
 //   other images (grey, at most 32x32: digits): nothing; the flags' defaults are the notes'
 //     simple autoencoder (784-32-784).
 #include <cstdint>
